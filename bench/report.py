@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Turn the JSON written by bench/measure.py into the Markdown of bench/results.md.
+
+    bench/report.py --main main.json [--extra extra.json] --files N --lines N \
+        --meta 'Machine=...' --meta 'Date=...' ... > bench/results.md
+
+Names that report.py knows: `aioguard`, `ruff`, `floor` (aioguard --parse-only)
+in --main; `fix`, `diff-base` in --extra.  The ratios are median wall times.
+"""
+
+import argparse
+import json
+
+LABELS = {
+    "aioguard": "aioguard check",
+    "ruff": "ruff check (ASYNC, RUF006)",
+    "floor": "aioguard parse-only (floor)",
+    "fix": "aioguard check --fix (copy of corpus)",
+    "diff-base": "aioguard check --diff-base HEAD (1 changed file)",
+}
+
+
+def load(path):
+    if not path:
+        return {}
+    with open(path) as f:
+        return json.load(f)["results"]
+
+
+def median(res):
+    return res.get("median_wall") if res and res["ok"] else None
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}x" if a and b else "n/a"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--main", required=True)
+    ap.add_argument("--extra")
+    ap.add_argument("--files", type=int, required=True)
+    ap.add_argument("--lines", type=int, required=True)
+    ap.add_argument("--runs", type=int, required=True)
+    ap.add_argument("--meta", action="append", default=[], help="KEY=VALUE lines")
+    args = ap.parse_args()
+
+    main_res = load(args.main)
+    extra_res = load(args.extra)
+
+    out = ["# aioguard benchmark", ""]
+    for kv in args.meta:
+        key, _, value = kv.partition("=")
+        out.append(f"- {key}: {value}")
+    out.append(f"- Corpus: {args.files:,} .py files, {args.lines:,} lines")
+    out.append(f"- Median of {args.runs} runs after one warm-up, commands alternated; "
+               "peak RSS is the largest of the runs")
+    out.append("")
+    out.append("| command | median wall (s) | min–max (s) | peak RSS (MiB) "
+               "| files/s | lines/s |")
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: |")
+
+    def row(name, res, per_second=True):
+        label = LABELS.get(name, name)
+        if not res or not res["ok"]:
+            err = (res or {}).get("error") or "not run"
+            err = err.splitlines()[0][:80].replace("|", "\\|") if err else "failed"
+            out.append(f"| {label} | failed: {err} | | | | |")
+            return
+        m = res["median_wall"]
+        rss = res["max_rss_kib"] / 1024
+        fps = f"{args.files / m:,.0f}" if per_second else ""
+        lps = f"{args.lines / m:,.0f}" if per_second else ""
+        out.append(f"| {label} | {m:.3f} | {min(res['wall']):.3f}–{max(res['wall']):.3f} "
+                   f"| {rss:.1f} | {fps} | {lps} |")
+
+    for name in ("aioguard", "ruff", "floor"):
+        if name in main_res:
+            row(name, main_res[name])
+    for name, res in extra_res.items():
+        row(name, res, per_second=(name == "fix"))
+
+    ag, rf, fl = (median(main_res.get(n)) for n in ("aioguard", "ruff", "floor"))
+    out.append("")
+    out.append(f"- aioguard / ruff (wall): {ratio(ag, rf)}")
+    out.append(f"- aioguard / parse-only floor (wall): {ratio(ag, fl)}")
+    if main_res.get("aioguard", {}).get("ok") and main_res.get("ruff", {}).get("ok"):
+        out.append("- aioguard / ruff (peak RSS): "
+                   + ratio(main_res["aioguard"]["max_rss_kib"], main_res["ruff"]["max_rss_kib"]))
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()

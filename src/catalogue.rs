@@ -1,0 +1,141 @@
+//! The catalogue of blocking calls: which qualified names block the event loop, which
+//! constructors create tracked objects, and which annotations declare them.
+//!
+//! The data lives in `catalogue.yaml` (compiled into the binary) and is parsed once.
+//! User configuration extends it through `extend-blocking-calls`, with the same entry
+//! schema ([`EntrySpec`]).
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+/// How the codemod rewrites a call from the catalogue.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum FixKind {
+    /// `time.sleep(x)` becomes `await asyncio.sleep(x)`.
+    Sleep,
+    /// The call runs in a worker thread: `await asyncio.to_thread(f, ...)`.
+    #[default]
+    Offload,
+    /// `socket.getaddrinfo(...)` becomes the event loop's own `getaddrinfo`.
+    Getaddrinfo,
+    /// No mechanical fix is correct; the message says what to do.
+    None,
+}
+
+/// One catalogue entry as written in YAML: a bare message string, or a mapping.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum EntrySpec {
+    Message(String),
+    Full(FullEntrySpec),
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FullEntrySpec {
+    pub rule: Option<String>,
+    pub message: Option<String>,
+    pub fix: Option<FixKind>,
+}
+
+/// A resolved catalogue entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// The rule code reported (`AG101` …).
+    pub rule: &'static str,
+    /// What to use instead, as shown after "use" (empty: the fix kind's default hint).
+    pub message: Option<String>,
+    pub fix: FixKind,
+}
+
+impl EntrySpec {
+    /// Resolves the entry; `default_rule` applies where the entry names none.
+    pub fn resolve(&self, default_rule: &'static str) -> Result<Entry, String> {
+        match self {
+            EntrySpec::Message(message) => Ok(Entry {
+                rule: default_rule,
+                message: Some(message.clone()),
+                fix: FixKind::Offload,
+            }),
+            EntrySpec::Full(full) => {
+                let rule = match &full.rule {
+                    None => default_rule,
+                    Some(code) => crate::rules::blocking_rule_code(code)
+                        .ok_or_else(|| format!("`{code}` is not a blocking-call rule (AG101..AG109)"))?,
+                };
+                Ok(Entry { rule, message: full.message.clone(), fix: full.fix.unwrap_or_default() })
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct CatalogueFile {
+    calls: HashMap<String, EntrySpec>,
+    types: HashMap<String, String>,
+    annotations: HashMap<String, String>,
+    well_known_modules: Vec<String>,
+}
+
+/// The built-in catalogue, parsed once.
+pub struct Catalogue {
+    pub calls: HashMap<String, Entry>,
+    /// Constructor qualified name → type of the object it returns.
+    pub constructors: HashMap<String, String>,
+    /// Annotation qualified name → type it declares.
+    pub annotations: HashMap<String, String>,
+    pub well_known_modules: Vec<String>,
+}
+
+impl Catalogue {
+    pub fn builtin() -> &'static Catalogue {
+        static BUILTIN: LazyLock<Catalogue> = LazyLock::new(|| {
+            let file: CatalogueFile = serde_yaml::from_str(include_str!("catalogue.yaml"))
+                .expect("the built-in catalogue is valid YAML (checked by a unit test)");
+            let calls = file
+                .calls
+                .into_iter()
+                .map(|(name, spec)| {
+                    let entry = spec.resolve("AG109").expect("built-in entries name valid rules");
+                    (name, entry)
+                })
+                .collect();
+            Catalogue {
+                calls,
+                constructors: file.types,
+                annotations: file.annotations,
+                well_known_modules: file.well_known_modules,
+            }
+        });
+        &BUILTIN
+    }
+
+    pub fn is_well_known_module(&self, name: &str) -> bool {
+        self.well_known_modules.iter().any(|module| module == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalogue_parses_and_names_known_rules() {
+        let catalogue = Catalogue::builtin();
+        assert_eq!(catalogue.calls["time.sleep"].rule, "AG101");
+        assert_eq!(catalogue.calls["time.sleep"].fix, FixKind::Sleep);
+        assert_eq!(catalogue.calls["subprocess.Popen"].fix, FixKind::None);
+        assert_eq!(catalogue.constructors["requests.session"], "requests.Session");
+        // Every type a constructor returns has at least one blocking method or is a
+        // type that a rule inspects itself (event loops, task groups, runners, locks).
+        for ty in catalogue.constructors.values() {
+            let prefix = format!("{ty}.");
+            let has_method = catalogue.calls.keys().any(|name| name.starts_with(&prefix));
+            assert!(has_method || ty.starts_with("asyncio."), "{ty} has no blocking method");
+        }
+    }
+}

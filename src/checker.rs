@@ -1,0 +1,174 @@
+//! The checker: one walk over a module's AST that keeps the semantic model in step
+//! (scopes are pushed and popped as functions, classes and lambdas are entered) and
+//! hands each call, expression statement and `with` statement to the rules.
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::config::{AsyncLibrary, RuleSet, Settings};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{self, RuleInfo};
+use crate::semantic::{Resolved, SemanticModel};
+
+/// Longest callee text quoted in a message.
+const MAX_DISPLAY_CHARS: usize = 60;
+
+pub struct Checker<'a> {
+    source: &'a str,
+    semantic: SemanticModel<'a>,
+    settings: &'a Settings,
+    enabled: RuleSet,
+    library: AsyncLibrary,
+    /// Reused for every qualified name resolved, so resolving allocates nothing.
+    name_buf: String,
+    /// The call directly under the `await` being walked, if any.
+    awaited: Option<TextRange>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Runs every enabled rule over one parsed module.
+pub fn check_module(source: &str, module: &ast::ModModule, settings: &Settings, enabled: RuleSet) -> Vec<Diagnostic> {
+    let library = settings.async_library.unwrap_or_else(|| AsyncLibrary::detect(&module.body));
+    let mut checker = Checker {
+        source,
+        semantic: SemanticModel::new(&module.body, settings.catalogue),
+        settings,
+        enabled,
+        library,
+        name_buf: String::new(),
+        awaited: None,
+        diagnostics: Vec::new(),
+    };
+    checker.visit_body(&module.body);
+    checker.diagnostics
+}
+
+impl<'a> Checker<'a> {
+    pub fn semantic(&self) -> &SemanticModel<'a> {
+        &self.semantic
+    }
+
+    pub fn settings(&self) -> &'a Settings {
+        self.settings
+    }
+
+    pub fn library(&self) -> AsyncLibrary {
+        self.library
+    }
+
+    pub fn is_enabled(&self, rule: &RuleInfo) -> bool {
+        self.enabled.contains(rule)
+    }
+
+    /// Whether this call is the operand of an `await`.
+    pub fn is_awaited(&self, call: TextRange) -> bool {
+        self.awaited == Some(call)
+    }
+
+    /// The qualified name a callee resolves to (`t.sleep` → `time.sleep`), borrowed
+    /// from the checker's buffer.
+    pub fn resolve_qualified_name(&mut self, expr: &Expr) -> Option<&str> {
+        match self.semantic.resolve(expr, &mut self.name_buf)? {
+            Resolved::QualifiedName => Some(self.name_buf.as_str()),
+            Resolved::Function(_) | Resolved::Class(_) => None,
+        }
+    }
+
+    /// The tracked type of an object expression (`requests.Session`, `pathlib.Path`, …).
+    pub fn type_of(&mut self, expr: &Expr) -> Option<&'static str> {
+        self.semantic.type_of(expr, &mut self.name_buf)
+    }
+
+    /// An expression's source text on one line, shortened for a message.
+    pub fn display_source(&self, expr: &Expr) -> String {
+        let text: String = self.source[expr.range()].split_whitespace().collect::<Vec<_>>().join(" ");
+        if text.chars().count() <= MAX_DISPLAY_CHARS {
+            return text;
+        }
+        let mut short: String = text.chars().take(MAX_DISPLAY_CHARS - 1).collect();
+        short.push('…');
+        short
+    }
+
+    pub fn report(&mut self, rule: &'static RuleInfo, range: TextRange, message: String) {
+        if self.is_enabled(rule) {
+            self.diagnostics.push(Diagnostic { rule, range, message, fix: None, chain: Vec::new() });
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for Checker<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(function) => {
+                // Decorators, defaults and annotations run in the enclosing scope.
+                for decorator in &function.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                self.visit_parameters(&function.parameters);
+                if let Some(returns) = &function.returns {
+                    self.visit_annotation(returns);
+                }
+                self.semantic.push_function(function);
+                self.visit_body(&function.body);
+                self.semantic.pop_scope();
+            }
+            Stmt::ClassDef(class) => {
+                for decorator in &class.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                if let Some(arguments) = &class.arguments {
+                    self.visit_arguments(arguments);
+                }
+                self.semantic.push_class(class);
+                self.visit_body(&class.body);
+                self.semantic.pop_scope();
+            }
+            Stmt::Expr(expr_stmt) => {
+                rules::on_expr_stmt(self, expr_stmt);
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::With(with) => {
+                rules::on_with(self, with);
+                visitor::walk_stmt(self, stmt);
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Lambda(lambda) => {
+                if let Some(parameters) = &lambda.parameters {
+                    self.visit_parameters(parameters);
+                }
+                self.semantic.push_lambda(lambda);
+                self.visit_expr(&lambda.body);
+                self.semantic.pop_scope();
+            }
+            Expr::Await(await_expr) => {
+                let outer = self.awaited.replace(await_expr.value.range());
+                visitor::walk_expr(self, expr);
+                self.awaited = outer;
+            }
+            Expr::Call(call) => {
+                rules::on_call(self, call);
+                visitor::walk_expr(self, expr);
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
+
+    fn visit_parameters(&mut self, parameters: &'a ast::Parameters) {
+        // Only defaults and annotations are expressions evaluated here.
+        for parameter in parameters.iter() {
+            if let Some(default) = parameter.default() {
+                self.visit_expr(default);
+            }
+            if let Some(annotation) = parameter.annotation() {
+                self.visit_annotation(annotation);
+            }
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! The command line: `aioguard check`, `aioguard rule CODE`, `aioguard rules`.
+//!
+//! Exit codes: 0 nothing found, 1 findings, 2 an error (bad configuration, a path that
+//! does not exist, a file that cannot be read); errors go to stderr naming the file.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
+
+use crate::config::{self, Overrides, Settings};
+use crate::discovery;
+use crate::linter::{self, FileReport, Finding};
+use crate::output::{EmitContext, OutputFormat};
+use crate::rules::{self, FixAvailability};
+
+/// Stack size of the checking threads: deeply nested expressions recurse deeply.
+const WORKER_STACK_BYTES: usize = 256 * 1024 * 1024;
+
+#[derive(Parser)]
+#[command(name = "aioguard", version, about = "Find and fix the calls that block the asyncio event loop")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check Python files for calls that block the event loop.
+    Check(CheckArgs),
+    /// Print a rule's documentation.
+    Rule {
+        /// A rule code (`AG101`) or name (`blocking-sleep`).
+        rule: String,
+    },
+    /// List every rule.
+    Rules,
+}
+
+#[derive(Clone, Copy, Debug, Default, ValueEnum)]
+enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// Files and directories to check.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Rules to enable, by code, code prefix or name (comma-separated); replaces the configuration's.
+    #[arg(long, value_delimiter = ',')]
+    select: Option<Vec<String>>,
+    /// Rules to disable, by code, code prefix or name (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    #[arg(long, value_enum, default_value_t)]
+    output_format: OutputFormat,
+    /// Print the number of findings per rule instead of the findings.
+    #[arg(long)]
+    statistics: bool,
+    /// Exit with 0 even when there are findings.
+    #[arg(long)]
+    exit_zero: bool,
+    /// Print the findings and nothing else.
+    #[arg(short, long)]
+    quiet: bool,
+    #[arg(long, value_enum, default_value_t)]
+    color: ColorChoice,
+    /// Use this configuration file instead of searching for one.
+    #[arg(long, conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore every configuration file.
+    #[arg(long)]
+    no_config: bool,
+    /// Apply `exclude` even to files named on the command line (for pre-commit).
+    #[arg(long)]
+    force_exclude: bool,
+    /// Walk, read and parse only: the floor the benchmark compares against.
+    #[arg(long, hide = true)]
+    parse_only: bool,
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rule { rule } => match rules::find(&rule) {
+            Some(rule) => {
+                println!("# {} ({})\n\n{}\n\n{}", rule.name, rule.code, rule.summary, rule.doc.trim_end());
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("error: no rule is called `{rule}`; `aioguard rules` lists them");
+                ExitCode::from(2)
+            }
+        },
+        Command::Rules => {
+            for rule in rules::ALL {
+                let fixable = match rule.fix {
+                    FixAvailability::Always => "fix",
+                    FixAvailability::Sometimes => "fix (some)",
+                    FixAvailability::Never => "",
+                };
+                println!("{:<6} {:<28} {:<11} {}", rule.code, rule.name, fixable, rule.summary);
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn load_settings(args: &CheckArgs) -> Result<Settings, String> {
+    let config_file = if args.no_config {
+        None
+    } else if let Some(path) = &args.config {
+        Some(path.clone())
+    } else {
+        config::find_config_file(args.paths.first().map_or(Path::new("."), PathBuf::as_path))
+    };
+    let options = match &config_file {
+        Some(path) => config::load_options(path)?,
+        None => config::Options::default(),
+    };
+    let root = match config_file.as_deref().and_then(Path::parent) {
+        Some(dir) => std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()),
+        None => std::env::current_dir().unwrap_or_default(),
+    };
+    let overrides = Overrides { select: args.select.clone(), ignore: args.ignore.clone() };
+    Settings::new(options, root, config_file, &overrides)
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let settings = match load_settings(&args) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    // Paths are made absolute so that globs match them against the project root.
+    let paths: Vec<PathBuf> = args.paths.iter().map(|path| std::path::absolute(path).unwrap_or_else(|_| path.clone())).collect();
+    let discovered = discovery::discover(&paths, &settings, args.force_exclude);
+    let mut errors: Vec<String> = discovered
+        .errors
+        .iter()
+        .map(|error| format!("{}: {}", linter::display_path(&error.path), error.message))
+        .collect();
+
+    let pool = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK_BYTES).build().expect("thread pool");
+    let reports: Vec<FileReport> = pool.install(|| {
+        discovered
+            .files
+            .par_iter()
+            .map(|path| if args.parse_only { parse_only(path) } else { linter::check_file(path, &settings) })
+            .collect()
+    });
+    let mut findings: Vec<Finding> = Vec::new();
+    for report in reports {
+        errors.extend(report.error);
+        findings.extend(report.findings);
+    }
+
+    for error in &errors {
+        eprintln!("error: {error}");
+    }
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()),
+    };
+    let emitter = args.output_format.emitter();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let written = if args.statistics {
+        write_statistics(&mut out, &findings)
+    } else {
+        emitter.emit(&mut out, &findings, &EmitContext { color })
+    };
+    let summary = if emitter.is_human() && !args.quiet && !args.statistics { write_summary(&mut out, &findings) } else { Ok(()) };
+    if let Err(error) = written.and(summary).and(out.flush()) {
+        if error.kind() != io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write the report: {error}");
+            return ExitCode::from(2);
+        }
+    }
+
+    if !errors.is_empty() {
+        ExitCode::from(2)
+    } else if !findings.is_empty() && !args.exit_zero {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn parse_only(path: &Path) -> FileReport {
+    match linter::read_source(path) {
+        Ok(source) => {
+            let _ = ruff_python_parser::parse_module(&source.text);
+            FileReport::default()
+        }
+        Err(error) => FileReport { findings: Vec::new(), error: Some(format!("{}: {error}", linter::display_path(path))) },
+    }
+}
+
+fn write_summary(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
+    let fixable = findings.iter().filter(|finding| finding.fix.is_some()).count();
+    match findings.len() {
+        0 => writeln!(out, "All checks passed!"),
+        count => {
+            let noun = if count == 1 { "problem" } else { "problems" };
+            writeln!(out, "Found {count} {noun}.")?;
+            if fixable > 0 {
+                writeln!(out, "[*] {fixable} fixable with the `--fix` option.")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn write_statistics(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
+    for rule in rules::ALL {
+        let of_rule: Vec<&Finding> = findings.iter().filter(|finding| std::ptr::eq(finding.rule, *rule)).collect();
+        if of_rule.is_empty() {
+            continue;
+        }
+        let fixable = if of_rule.iter().any(|finding| finding.fix.is_some()) { "[*]" } else { "   " };
+        writeln!(out, "{:>5}\t{}\t{fixable} {}", of_rule.len(), rule.code, rule.name)?;
+    }
+    Ok(())
+}

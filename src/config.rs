@@ -1,0 +1,352 @@
+//! Configuration: `aioguard.yaml` / `.aioguard.yaml`, or `[tool.aioguard]` in
+//! `pyproject.toml`, found in the checked directory or its ancestors (nearest wins),
+//! merged with the command line into the [`Settings`] a run uses.
+//!
+//! Every key is checked: an unknown key, a bad value or malformed YAML/TOML is an error
+//! that names the file, the line and the key.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use ruff_python_ast::Stmt;
+use serde::Deserialize;
+
+use crate::catalogue::{Catalogue, Entry, EntrySpec};
+use crate::rules::{self, RuleInfo};
+
+pub const CONFIG_FILE_NAMES: &[&str] = &["aioguard.yaml", ".aioguard.yaml"];
+
+/// The keys of a configuration file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Options {
+    pub select: Option<Vec<String>>,
+    pub ignore: Option<Vec<String>>,
+    pub exclude: Option<Vec<String>>,
+    pub per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
+    pub extend_blocking_calls: Option<BTreeMap<String, EntrySpec>>,
+    pub allowed_calls: Option<Vec<String>>,
+    pub target_version: Option<TargetVersion>,
+    pub async_library: Option<AsyncLibraryOption>,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetVersion {
+    Py38,
+    #[default]
+    Py39,
+    Py310,
+    Py311,
+    Py312,
+    Py313,
+    Py314,
+}
+
+impl TargetVersion {
+    /// Whether `asyncio.to_thread` exists (Python 3.9+).
+    pub fn has_to_thread(self) -> bool {
+        self >= TargetVersion::Py39
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum AsyncLibraryOption {
+    Auto,
+    Asyncio,
+    Trio,
+    Anyio,
+}
+
+/// The async library a module runs under: it decides what messages and fixes suggest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AsyncLibrary {
+    Asyncio,
+    Trio,
+    Anyio,
+}
+
+impl AsyncLibrary {
+    /// The library a module imports (`import trio`, `from anyio import …`); asyncio otherwise.
+    pub fn detect(module: &[Stmt]) -> Self {
+        let mut found = AsyncLibrary::Asyncio;
+        for stmt in module {
+            let names: Vec<&str> = match stmt {
+                Stmt::Import(import) => import.names.iter().map(|alias| alias.name.as_str()).collect(),
+                Stmt::ImportFrom(import) if import.level == 0 => {
+                    import.module.iter().map(|module| module.as_str()).collect()
+                }
+                _ => continue,
+            };
+            for name in names {
+                match name.split('.').next() {
+                    Some("trio") => found = AsyncLibrary::Trio,
+                    Some("anyio") => found = AsyncLibrary::Anyio,
+                    _ => {}
+                }
+            }
+        }
+        found
+    }
+
+    pub fn module(self) -> &'static str {
+        match self {
+            AsyncLibrary::Asyncio => "asyncio",
+            AsyncLibrary::Trio => "trio",
+            AsyncLibrary::Anyio => "anyio",
+        }
+    }
+
+    /// The function that runs a sync callable in a worker thread.
+    pub fn offload_call(self) -> &'static str {
+        match self {
+            AsyncLibrary::Asyncio => "asyncio.to_thread",
+            AsyncLibrary::Trio => "trio.to_thread.run_sync",
+            AsyncLibrary::Anyio => "anyio.to_thread.run_sync",
+        }
+    }
+}
+
+/// A set of enabled rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuleSet(u32);
+
+impl RuleSet {
+    fn bit(rule: &RuleInfo) -> u32 {
+        let index = rules::ALL.iter().position(|known| std::ptr::eq(*known, rule)).expect("registered rule");
+        1 << index
+    }
+
+    pub fn contains(self, rule: &RuleInfo) -> bool {
+        self.0 & Self::bit(rule) != 0
+    }
+
+    /// `select` minus `ignore`; the syntax-error rule is always on.
+    pub fn from_selectors(select: &[String], ignore: &[String]) -> Self {
+        let mut set = RuleSet(Self::bit(&rules::syntax_error::RULE));
+        for rule in rules::ALL {
+            let selected = select.iter().any(|selector| rule.is_selected_by(selector));
+            let ignored = ignore.iter().any(|selector| rule.is_selected_by(selector));
+            if selected && !ignored {
+                set.0 |= Self::bit(rule);
+            }
+        }
+        set
+    }
+
+    pub fn without(self, ignore: &[String]) -> Self {
+        let mut set = self;
+        for rule in rules::ALL {
+            if rule.code != rules::syntax_error::RULE.code && ignore.iter().any(|selector| rule.is_selected_by(selector)) {
+                set.0 &= !Self::bit(rule);
+            }
+        }
+        set
+    }
+}
+
+/// Globs matched against a path relative to the project root, and against its file name.
+pub struct PathMatcher {
+    globs: GlobSet,
+}
+
+impl PathMatcher {
+    fn new(patterns: &[String]) -> Result<Self, String> {
+        let mut builder = GlobSetBuilder::new();
+        for pattern in patterns {
+            let glob = Glob::new(pattern.trim_end_matches('/')).map_err(|error| format!("bad glob `{pattern}`: {error}"))?;
+            builder.add(glob);
+        }
+        Ok(PathMatcher { globs: builder.build().map_err(|error| error.to_string())? })
+    }
+
+    pub fn is_match(&self, relative: &Path) -> bool {
+        !self.globs.is_empty()
+            && (self.globs.is_match(relative)
+                || relative.file_name().is_some_and(|name| self.globs.is_match(Path::new(name))))
+    }
+}
+
+/// Everything a run needs to know, from the configuration file and the command line.
+pub struct Settings {
+    pub catalogue: &'static Catalogue,
+    /// Where relative globs are anchored: the configuration file's directory, or the cwd.
+    pub root: PathBuf,
+    pub config_file: Option<PathBuf>,
+    pub rules: RuleSet,
+    pub exclude: PathMatcher,
+    pub per_file_ignores: Vec<(PathMatcher, Vec<String>)>,
+    pub extend_blocking_calls: HashMap<String, Entry>,
+    pub allowed_calls: HashSet<String>,
+    pub target_version: TargetVersion,
+    /// `None`: detect per module.
+    pub async_library: Option<AsyncLibrary>,
+}
+
+/// Directories never walked into unless named on the command line.
+pub const DEFAULT_EXCLUDES: &[&str] = &[".venv", "venv", "node_modules", "build", "dist", "site-packages", "__pycache__"];
+
+/// Command-line choices that override the configuration.
+#[derive(Debug, Default)]
+pub struct Overrides {
+    pub select: Option<Vec<String>>,
+    pub ignore: Vec<String>,
+}
+
+impl Settings {
+    pub fn new(options: Options, root: PathBuf, config_file: Option<PathBuf>, overrides: &Overrides) -> Result<Self, String> {
+        let where_ = |key: &str| match &config_file {
+            Some(file) => format!("{}: key `{key}`", file.display()),
+            None => format!("--{key}"),
+        };
+        let all = vec!["ALL".to_owned()];
+        let select = overrides.select.clone().or(options.select).unwrap_or(all);
+        let mut ignore = options.ignore.unwrap_or_default();
+        ignore.extend(overrides.ignore.iter().cloned());
+        for (key, selectors) in [("select", &select), ("ignore", &ignore)] {
+            if let Some(bad) = selectors.iter().find(|selector| !rules::is_valid_selector(selector)) {
+                return Err(format!("{}: no rule matches `{bad}`", where_(key)));
+            }
+        }
+        let mut per_file_ignores = Vec::new();
+        for (pattern, codes) in options.per_file_ignores.unwrap_or_default() {
+            if let Some(bad) = codes.iter().find(|selector| !rules::is_valid_selector(selector)) {
+                return Err(format!("{}: no rule matches `{bad}`", where_("per-file-ignores")));
+            }
+            let matcher = PathMatcher::new(&[pattern]).map_err(|error| format!("{}: {error}", where_("per-file-ignores")))?;
+            per_file_ignores.push((matcher, codes));
+        }
+        let mut extend_blocking_calls = HashMap::new();
+        for (name, spec) in options.extend_blocking_calls.unwrap_or_default() {
+            let entry = spec
+                .resolve(rules::blocking_configured::RULE.code)
+                .map_err(|error| format!("{}: `{name}`: {error}", where_("extend-blocking-calls")))?;
+            extend_blocking_calls.insert(name, entry);
+        }
+        let exclude = PathMatcher::new(&options.exclude.unwrap_or_default())
+            .map_err(|error| format!("{}: {error}", where_("exclude")))?;
+        let async_library = match options.async_library.unwrap_or(AsyncLibraryOption::Auto) {
+            AsyncLibraryOption::Auto => None,
+            AsyncLibraryOption::Asyncio => Some(AsyncLibrary::Asyncio),
+            AsyncLibraryOption::Trio => Some(AsyncLibrary::Trio),
+            AsyncLibraryOption::Anyio => Some(AsyncLibrary::Anyio),
+        };
+        Ok(Settings {
+            catalogue: Catalogue::builtin(),
+            root,
+            config_file,
+            rules: RuleSet::from_selectors(&select, &ignore),
+            exclude,
+            per_file_ignores,
+            extend_blocking_calls,
+            allowed_calls: options.allowed_calls.unwrap_or_default().into_iter().collect(),
+            target_version: options.target_version.unwrap_or_default(),
+            async_library,
+        })
+    }
+
+    /// The catalogue entry for a qualified name; the configuration's entries win.
+    pub fn blocking_entry(&self, qualified_name: &str) -> Option<&Entry> {
+        self.extend_blocking_calls.get(qualified_name).or_else(|| self.catalogue.calls.get(qualified_name))
+    }
+
+    pub fn is_allowed(&self, qualified_name: &str) -> bool {
+        self.allowed_calls.contains(qualified_name)
+    }
+
+    /// A path relative to the project root, for glob matching.
+    pub fn relative<'p>(&self, path: &'p Path) -> &'p Path {
+        path.strip_prefix(&self.root).or_else(|_| path.strip_prefix("./")).unwrap_or(path)
+    }
+
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        self.exclude.is_match(self.relative(path))
+    }
+
+    /// The rules enabled for one file, after `per-file-ignores`.
+    pub fn rules_for(&self, path: &Path) -> RuleSet {
+        let relative = self.relative(path);
+        self.per_file_ignores
+            .iter()
+            .filter(|(matcher, _)| matcher.is_match(relative))
+            .fold(self.rules, |rules, (_, codes)| rules.without(codes))
+    }
+}
+
+/// Finds the nearest configuration at or above `start`: an `aioguard.yaml`,
+/// `.aioguard.yaml`, or a `pyproject.toml` with a `[tool.aioguard]` table.
+pub fn find_config_file(start: &Path) -> Option<PathBuf> {
+    let start = std::path::absolute(start).ok()?;
+    let mut dir = if start.is_dir() { Some(start.as_path()) } else { start.parent() };
+    while let Some(current) = dir {
+        for name in CONFIG_FILE_NAMES {
+            let candidate = current.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+        let pyproject = current.join("pyproject.toml");
+        if pyproject.is_file()
+            && std::fs::read_to_string(&pyproject).is_ok_and(|text| text.lines().any(|line| line.trim() == "[tool.aioguard]"))
+        {
+            return Some(pyproject);
+        }
+        dir = current.parent();
+    }
+    None
+}
+
+/// Reads and parses one configuration file.
+pub fn load_options(path: &Path) -> Result<Options, String> {
+    let text = std::fs::read_to_string(path).map_err(|error| format!("{}: cannot read: {error}", path.display()))?;
+    let is_pyproject = path.file_name().is_some_and(|name| name == "pyproject.toml");
+    if is_pyproject {
+        #[derive(Deserialize)]
+        struct PyProject {
+            tool: Option<Tool>,
+        }
+        #[derive(Deserialize)]
+        struct Tool {
+            aioguard: Option<Options>,
+        }
+        let pyproject: PyProject = toml::from_str(&text).map_err(|error| {
+            let line = error.span().map(|span| text[..span.start].lines().count().max(1));
+            let line = line.map(|line| format!(":{line}")).unwrap_or_default();
+            format!("{}{line}: {}", path.display(), error.message())
+        })?;
+        Ok(pyproject.tool.and_then(|tool| tool.aioguard).unwrap_or_default())
+    } else if text.trim().is_empty() {
+        Ok(Options::default())
+    } else {
+        serde_yaml::from_str(&text).map_err(|error| {
+            let line = error.location().map(|location| format!(":{}", location.line())).unwrap_or_default();
+            format!("{}{line}: {error}", path.display())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors_take_codes_prefixes_and_names() {
+        let set = RuleSet::from_selectors(&["AG1".into(), "dangling-task".into()], &["AG108".into()]);
+        assert!(set.contains(&rules::blocking_sleep::RULE));
+        assert!(set.contains(&rules::dangling_task::RULE));
+        assert!(!set.contains(&rules::blocking_lock::RULE));
+        assert!(!set.contains(&rules::nested_event_loop::RULE));
+        assert!(set.contains(&rules::syntax_error::RULE));
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_naming_line_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("aioguard.yaml");
+        std::fs::write(&path, "select: [AG1]\nselct: [AG2]\n").unwrap();
+        let error = load_options(&path).unwrap_err();
+        assert!(error.contains("aioguard.yaml:2") && error.contains("selct"), "{error}");
+    }
+}

@@ -1,0 +1,67 @@
+//! What a check produces: a finding with its rule, range, message and proposed fix.
+
+use ruff_text_size::{TextRange, TextSize};
+
+use crate::rules::RuleInfo;
+
+/// Whether applying a fix can change what the program does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Applicability {
+    /// May change behaviour (a reordering, a new await point): needs `--unsafe-fixes`.
+    Unsafe,
+    /// Keeps the program's behaviour, only moving blocking work off the loop.
+    Safe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// Replace `range` with `content` (an insertion has an empty range).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub range: TextRange,
+    pub content: String,
+}
+
+impl Edit {
+    pub fn replace(range: TextRange, content: impl Into<String>) -> Self {
+        Edit { range, content: content.into() }
+    }
+
+    pub fn insert(at: TextSize, content: impl Into<String>) -> Self {
+        Edit { range: TextRange::empty(at), content: content.into() }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub applicability: Applicability,
+    /// What the fix does, e.g. "Replace with `await asyncio.sleep()`".
+    pub message: String,
+    /// Non-overlapping edits, sorted by position.
+    pub edits: Vec<Edit>,
+}
+
+/// One step of a chain of calls that ends in a blocking call (project-wide findings).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hop {
+    pub name: String,
+    pub filename: String,
+    pub row: usize,
+    pub column: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    pub rule: &'static RuleInfo,
+    pub range: TextRange,
+    pub message: String,
+    pub fix: Option<Fix>,
+    pub chain: Vec<Hop>,
+}

@@ -1,0 +1,20 @@
+//! aioguard finds the calls that block the asyncio event loop in Python code and
+//! rewrites them so that they stop blocking it.
+//!
+//! The pipeline: [`cli`] reads the command line and [`config`]; [`discovery`] finds the
+//! files; [`linter`] reads, parses and checks each file in parallel, with [`checker`]
+//! walking the AST once, [`semantic`] resolving names and [`rules`] reporting against
+//! the [`catalogue`]; [`noqa`] applies suppressions; [`output`] prints the findings.
+
+pub mod catalogue;
+pub mod checker;
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod discovery;
+pub mod linter;
+pub mod noqa;
+pub mod output;
+pub mod rules;
+pub mod semantic;
+pub mod source;

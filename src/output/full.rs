@@ -1,0 +1,45 @@
+//! `full`: each finding's header line, then the source lines it spans with a caret
+//! line under the reported range, and the fix's title where there is one.
+
+use std::io::{self, Write};
+
+use super::{EmitContext, Emitter, Style, header};
+use crate::linter::Finding;
+
+pub struct Full;
+
+impl Emitter for Full {
+    fn emit(&self, out: &mut dyn Write, findings: &[Finding], context: &EmitContext) -> io::Result<()> {
+        let style = Style { color: context.color };
+        for finding in findings {
+            writeln!(out, "{}", header(finding, &style))?;
+            let gutter_width = (finding.start.row + finding.source_lines.len()).to_string().len();
+            for (offset, line) in finding.source_lines.iter().enumerate() {
+                let row = finding.start.row + offset;
+                writeln!(out, "{} {} {line}", style.cyan(&format!("{row:>gutter_width$}")), style.cyan("|"))?;
+                let first = offset == 0;
+                let last = offset + 1 == finding.source_lines.len();
+                let from = if first { finding.start.column - 1 } else { leading_spaces(line) };
+                let to = if last { finding.end.column - 1 } else { line.chars().count() };
+                let width = to.saturating_sub(from).max(1);
+                let pad: String = line.chars().take(from).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                writeln!(
+                    out,
+                    "{} {} {pad}{}",
+                    " ".repeat(gutter_width),
+                    style.cyan("|"),
+                    style.red(&"^".repeat(width))
+                )?;
+            }
+            if let Some(fix) = &finding.fix {
+                writeln!(out, "{} {} {}", " ".repeat(gutter_width), style.cyan("="), style.cyan(&format!("help: {}", fix.message)))?;
+            }
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+}
+
+fn leading_spaces(line: &str) -> usize {
+    line.chars().take_while(|c| c.is_whitespace()).count()
+}

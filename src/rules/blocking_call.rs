@@ -1,0 +1,87 @@
+//! The blocking-call family (AG101..AG109): resolves a call in code running on the
+//! event loop against the catalogue and reports it under the rule its entry names.
+//!
+//! The rules of the family each have their own file with their documentation and
+//! whatever they check beyond a catalogue lookup (an HTTP verb literal for AG102,
+//! non-blocking arguments for AG108).
+
+use std::borrow::Cow;
+
+use ruff_python_ast::{self as ast, Expr};
+use ruff_text_size::Ranged;
+
+use crate::catalogue::{Entry, FixKind};
+use crate::checker::Checker;
+use crate::config::AsyncLibrary;
+use crate::rules::{self, blocking_http, blocking_lock};
+
+/// A call the catalogue (or the configuration) says blocks.
+pub struct BlockingCall<'e> {
+    /// The qualified name the entry is listed under (`requests.Session.get`).
+    pub qualified_name: String,
+    /// How the call reads in messages: `time.sleep`, `open`, `session.get`.
+    pub display: String,
+    pub entry: Cow<'e, Entry>,
+}
+
+pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
+    let Some(coroutine) = checker.semantic().enclosing_coroutine() else { return };
+    let Some(blocking) = find_blocking_call(checker, call) else { return };
+    let rule = rules::find(blocking.entry.rule).expect("catalogue entries name known rules");
+    if !checker.is_enabled(rule) || checker.settings().is_allowed(&blocking.qualified_name) {
+        return;
+    }
+    if rule.code == blocking_lock::RULE.code && blocking_lock::is_non_blocking(call) {
+        return;
+    }
+    let advice = advice(&blocking.entry, checker.library());
+    let message = format!(
+        "`{}()` blocks the event loop in `async def {}`; {advice}",
+        blocking.display,
+        coroutine.name.as_str()
+    );
+    checker.report(rule, call.range(), message);
+}
+
+/// Resolves the callee of `call` to a blocking catalogue entry, if it is one.
+pub fn find_blocking_call<'a>(checker: &mut Checker<'a>, call: &ast::ExprCall) -> Option<BlockingCall<'a>> {
+    let settings = checker.settings();
+    let func: &Expr = &call.func;
+    if let Some(name) = checker.resolve_qualified_name(func) {
+        let entry = settings.blocking_entry(name)?;
+        let display = name.strip_prefix("builtins.").unwrap_or(name).to_owned();
+        return Some(BlockingCall { qualified_name: name.to_owned(), display, entry: Cow::Borrowed(entry) });
+    }
+    let Expr::Attribute(attribute) = func else { return None };
+    if let Some(ty) = checker.type_of(&attribute.value) {
+        let qualified_name = format!("{ty}.{}", attribute.attr.as_str());
+        let entry = settings.blocking_entry(&qualified_name)?;
+        return Some(BlockingCall { qualified_name, display: checker.display_source(func), entry: Cow::Borrowed(entry) });
+    }
+    if blocking_http::is_request_with_verb_literal(checker, call) {
+        let display = checker.display_source(func);
+        let entry = Cow::Owned(blocking_http::verb_literal_entry());
+        return Some(BlockingCall { qualified_name: display.clone(), display, entry });
+    }
+    None
+}
+
+/// What to do instead, for the message: the entry's alternative and, where the call can
+/// simply run in a worker thread, how to do that with the module's async library.
+fn advice(entry: &Entry, library: AsyncLibrary) -> String {
+    let module = library.module();
+    let offload = library.offload_call();
+    match (entry.fix, &entry.message) {
+        (FixKind::Sleep, _) => format!("use `await {module}.sleep()`"),
+        (FixKind::Getaddrinfo, _) if library == AsyncLibrary::Asyncio => {
+            "use `await asyncio.get_running_loop().getaddrinfo()`".to_owned()
+        }
+        (FixKind::Getaddrinfo, _) => format!("use `await {module}.socket.getaddrinfo()`"),
+        (FixKind::Offload, Some(alternative)) => {
+            format!("use {alternative}, or run it in a thread with `await {offload}()`")
+        }
+        (FixKind::Offload, None) => format!("run it in a thread with `await {offload}()`"),
+        (FixKind::None, Some(alternative)) => format!("use {alternative}"),
+        (FixKind::None, None) => "move it off the event loop".to_owned(),
+    }
+}

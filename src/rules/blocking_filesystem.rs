@@ -1,0 +1,43 @@
+//! AG105 `blocking-filesystem`: `os`, `os.path`, `shutil` and `pathlib.Path` calls that
+//! touch the disk.
+
+use super::{FixAvailability, RuleInfo};
+
+pub static RULE: RuleInfo = RuleInfo {
+    code: "AG105",
+    name: "blocking-filesystem",
+    summary: "file-system calls in an `async def` block the event loop",
+    fix: FixAvailability::Always,
+    aliases: &["ASYNC240"],
+    doc: r#"## What it does
+Reports file-system calls in code running on the event loop: `os.path` functions that
+touch the disk (`exists`, `isfile`, `isdir`, `getsize`, `realpath`, …; not the pure ones
+such as `join`, `basename`, `dirname`, `splitext`), `os` file calls (`listdir`,
+`scandir`, `remove`, `rename`, `makedirs`, `stat`, `walk`, …), `shutil` copies, moves
+and removals, and `pathlib.Path` I/O methods (`read_text`, `write_bytes`, `exists`,
+`mkdir`, `unlink`, `iterdir`, `glob`, `stat`, `resolve`, …) on `Path(...)` expressions
+and on variables bound to them.
+
+## Why is this bad?
+Each call waits for the disk; `shutil.rmtree` or `os.walk` on a large tree can take
+seconds, during which the event loop serves nothing.
+
+## Example
+```python
+async def save_upload(directory, name, data):
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    (Path(directory) / name).write_bytes(data)
+```
+
+## Use instead
+```python
+async def save_upload(directory, name, data):
+    await asyncio.to_thread(Path(directory).mkdir, parents=True, exist_ok=True)
+    await asyncio.to_thread((Path(directory) / name).write_bytes, data)
+```
+
+## Fix
+Wraps the call in `await asyncio.to_thread(...)`, offloading the bound method for
+`Path` methods. Safe: the same call runs with the same arguments in a worker thread.
+"#,
+};

@@ -1,0 +1,73 @@
+//! AG102 `blocking-http`: synchronous HTTP clients (`requests`, `httpx` module
+//! functions and `httpx.Client`, `urllib.request.urlopen`, `urllib3`) on the event loop,
+//! and any `x.request("GET", ...)` with an HTTP verb literal that is not awaited.
+
+use ruff_python_ast::{self as ast, Expr};
+use ruff_text_size::Ranged;
+
+use super::{FixAvailability, RuleInfo};
+use crate::catalogue::{Entry, FixKind};
+use crate::checker::Checker;
+
+pub static RULE: RuleInfo = RuleInfo {
+    code: "AG102",
+    name: "blocking-http",
+    summary: "a synchronous HTTP request in an `async def` blocks the event loop for the whole round trip",
+    fix: FixAvailability::Sometimes,
+    aliases: &["ASYNC210", "ASYNC211", "ASYNC212"],
+    doc: r#"## What it does
+Reports synchronous HTTP requests in code running on the event loop: `requests.get()`
+and the other `requests` verbs, methods of a `requests.Session`, `httpx` module
+functions and `httpx.Client` methods, `urllib.request.urlopen()`, `urllib3.request()`
+and `PoolManager`/`HTTPConnectionPool` `.request()`/`.urlopen()`, and any
+`x.request("GET", ...)` whose first argument is an HTTP verb literal and which is not
+awaited. Sessions and clients are tracked when assigned from their constructor in the
+same function or at module level, or when a parameter is annotated with their type.
+
+## Why is this bad?
+A request waits for DNS, a TCP and TLS handshake and the server's answer; the event
+loop stands still for all of it, often for seconds, and every other task waits too.
+
+## Example
+```python
+import requests
+
+async def fetch_user(user_id):
+    response = requests.get(f"https://api.example.com/users/{user_id}", timeout=5)
+    return response.json()
+```
+
+## Use instead
+An async client (`httpx.AsyncClient`, `aiohttp`), or run the call in a thread:
+```python
+async def fetch_user(user_id):
+    response = await asyncio.to_thread(requests.get, f"https://api.example.com/users/{user_id}", timeout=5)
+    return response.json()
+```
+
+## Fix
+Wraps the call: `requests.get(u, timeout=5)` becomes
+`await asyncio.to_thread(requests.get, u, timeout=5)` (a method call offloads the bound
+method). Safe: the same call runs with the same arguments, in a worker thread. A
+`with urlopen(u) as r:` block is offloaded whole by the unsafe block fix.
+`httpx.stream()` has no fix.
+"#,
+};
+
+const HTTP_VERBS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+/// `x.request("GET", ...)` on an object aioguard does not otherwise know, not awaited.
+pub fn is_request_with_verb_literal(checker: &Checker<'_>, call: &ast::ExprCall) -> bool {
+    let Expr::Attribute(attribute) = &*call.func else { return false };
+    if attribute.attr.as_str() != "request" || checker.is_awaited(call.range()) {
+        return false;
+    }
+    matches!(
+        call.arguments.args.first(),
+        Some(Expr::StringLiteral(literal)) if HTTP_VERBS.contains(&literal.value.to_str().to_ascii_uppercase().as_str())
+    )
+}
+
+pub fn verb_literal_entry() -> Entry {
+    Entry { rule: RULE.code, message: Some("an async HTTP client".to_owned()), fix: FixKind::Offload }
+}

@@ -1,0 +1,95 @@
+//! AG108 `blocking-lock`: waiting on threading primitives and `queue.Queue` on the loop.
+
+use ruff_python_ast::{self as ast, Expr};
+use ruff_text_size::Ranged;
+
+use super::{FixAvailability, RuleInfo};
+use crate::checker::Checker;
+
+pub static RULE: RuleInfo = RuleInfo {
+    code: "AG108",
+    name: "blocking-lock",
+    summary: "waiting on a `threading` lock or a `queue.Queue` in an `async def` blocks the event loop",
+    fix: FixAvailability::Never,
+    aliases: &[],
+    doc: r#"## What it does
+Reports, in code running on the event loop, `with lock:`, `.acquire()` and `.wait()` on
+tracked `threading.Lock`, `RLock`, `Semaphore`, `BoundedSemaphore`, `Event`,
+`Condition` and `Barrier` objects, and `.get()`, `.put()` and `.join()` on tracked
+`queue.Queue`-family objects. Calls that cannot block (`acquire(blocking=False)`,
+`get(block=False)`, `get_nowait()`) are not reported. An object is tracked when it is
+assigned from its constructor in the same function or at module level, or when a
+parameter is annotated with its type.
+
+## Why is this bad?
+A thread lock held by another thread, or an empty queue, makes the event loop thread
+wait; if the holder is a task on the same loop, it never runs again: a deadlock.
+
+## Example
+```python
+cache_lock = threading.Lock()
+
+async def refresh():
+    with cache_lock:
+        cache.update(await load())
+```
+
+## Use instead
+`asyncio.Lock`, `asyncio.Semaphore`, `asyncio.Event`, `asyncio.Condition` and
+`asyncio.Queue`, whose waits are awaited. Where the object is shared with threads, wait
+for it in a thread: `await asyncio.to_thread(queue.get)`.
+
+## Fix
+None: whether an asyncio primitive can replace the threading one depends on who else
+uses it. The message names the asyncio counterpart.
+"#,
+};
+
+/// The tracked types whose `with` statement acquires and may wait.
+const LOCK_TYPES: &[&str] = &["threading.Lock", "threading.Semaphore", "threading.Condition"];
+
+pub(crate) fn check_with<'a>(checker: &mut Checker<'a>, with: &'a ast::StmtWith) {
+    if with.is_async || !checker.is_enabled(&RULE) {
+        return;
+    }
+    let Some(coroutine) = checker.semantic().enclosing_coroutine() else { return };
+    for item in &with.items {
+        let Some(ty) = checker.type_of(&item.context_expr) else { continue };
+        if !LOCK_TYPES.contains(&ty) {
+            continue;
+        }
+        let asyncio_type = ty.rsplit('.').next().unwrap_or(ty);
+        let message = format!(
+            "`with {}:` waits for a `{ty}` and blocks the event loop in `async def {}`; use `asyncio.{asyncio_type}` with `async with`",
+            checker.display_source(&item.context_expr),
+            coroutine.name.as_str()
+        );
+        checker.report(&RULE, item.context_expr.range(), message);
+    }
+}
+
+/// `lock.acquire(False)`, `lock.acquire(blocking=False)`, `q.get(block=False)`,
+/// `q.get(False)`, `event.wait(0)`, `lock.acquire(timeout=0)`: these return at once.
+pub fn is_non_blocking(call: &ast::ExprCall) -> bool {
+    let is_false = |expr: &Expr| matches!(expr, Expr::BooleanLiteral(literal) if !literal.value);
+    let is_zero = |expr: &Expr| {
+        matches!(expr, Expr::NumberLiteral(ast::ExprNumberLiteral { value: ast::Number::Int(int), .. }) if int.as_u8() == Some(0))
+            || matches!(expr, Expr::NumberLiteral(ast::ExprNumberLiteral { value: ast::Number::Float(float), .. }) if *float == 0.0)
+    };
+    let Expr::Attribute(attribute) = &*call.func else { return false };
+    let method = attribute.attr.as_str();
+    let first = call.arguments.args.first();
+    let keyword_is = |name: &str, predicate: &dyn Fn(&Expr) -> bool| {
+        call.arguments.find_keyword(name).is_some_and(|keyword| predicate(&keyword.value))
+    };
+    match method {
+        "acquire" | "get" | "put" => {
+            let block_keyword = if method == "acquire" { "blocking" } else { "block" };
+            // `put(item, False)`: the flag is the second positional argument.
+            let flag = if method == "put" { call.arguments.args.get(1) } else { first };
+            flag.is_some_and(is_false) || keyword_is(block_keyword, &is_false) || keyword_is("timeout", &is_zero)
+        }
+        "wait" => first.is_some_and(is_zero) || keyword_is("timeout", &is_zero),
+        _ => false,
+    }
+}

@@ -1,0 +1,43 @@
+//! AG104 `blocking-open`: opening files, and reading or writing file objects passed in.
+
+use super::{FixAvailability, RuleInfo};
+
+pub static RULE: RuleInfo = RuleInfo {
+    code: "AG104",
+    name: "blocking-open",
+    summary: "file I/O in an `async def` blocks the event loop",
+    fix: FixAvailability::Sometimes,
+    aliases: &["ASYNC230", "ASYNC231", "ASYNC232"],
+    doc: r#"## What it does
+Reports `open()`, `io.open()`, `codecs.open()`, `os.fdopen()` and the `tempfile`
+functions that create files or directories, in code running on the event loop; and the
+I/O methods (`read`, `write`, `readline`, …) of file objects passed in (a parameter
+annotated `io.TextIOWrapper`, `BufferedReader`, `typing.IO`, `TextIO`, …). Inside a
+`with open(...) as f:` block that is already reported, `f.read()` is not reported again.
+
+## Why is this bad?
+Disk I/O blocks the thread: on a slow, network or busy disk, for a long time. The event
+loop cannot run anything else meanwhile.
+
+## Example
+```python
+async def load_config(path):
+    with open(path) as f:
+        return json.load(f)
+```
+
+## Use instead
+```python
+async def load_config(path):
+    return await asyncio.to_thread(_read_config, path)
+```
+or an async file library (`aiofiles`, `anyio.open_file`).
+
+## Fix
+A `with open(...) as f:` block whose body neither awaits nor yields is moved into a
+nested function run by `await asyncio.to_thread(...)`; the names it assigns and the
+code after it uses are returned and re-bound. Unsafe: the block then runs in another
+thread, which matters if it touches thread-local state. A lone `open()` call is
+wrapped in `await asyncio.to_thread(open, ...)` (safe).
+"#,
+};

@@ -1,0 +1,128 @@
+//! The rules: one file per rule, each with the documentation that `aioguard rule CODE`
+//! prints, and the registry that selection, suppression and the outputs read.
+//!
+//! Rules do not walk the tree: the checker walks each module once and calls the
+//! `on_*` hooks below with the node at hand; a rule reads the semantic model and
+//! reports through the checker.
+
+use ruff_python_ast as ast;
+
+use crate::checker::Checker;
+
+pub mod blocking_call;
+pub mod blocking_configured;
+pub mod blocking_filesystem;
+pub mod blocking_http;
+pub mod blocking_input;
+pub mod blocking_lock;
+pub mod blocking_open;
+pub mod blocking_sleep;
+pub mod blocking_socket;
+pub mod blocking_subprocess;
+pub mod dangling_task;
+pub mod get_event_loop_in_coroutine;
+pub mod nested_event_loop;
+pub mod syntax_error;
+pub mod unawaited_coroutine;
+
+/// Whether a rule's findings come with an automatic fix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixAvailability {
+    Never,
+    Sometimes,
+    Always,
+}
+
+/// A rule's identity and documentation.
+#[derive(Debug)]
+pub struct RuleInfo {
+    pub code: &'static str,
+    /// The kebab-case name, usable wherever a code is.
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub fix: FixAvailability,
+    /// Codes of ruff and flake8-async whose `# noqa` also suppresses this rule.
+    pub aliases: &'static [&'static str],
+    /// Markdown: what it does, why it is bad, an example, what to use instead, the fix.
+    pub doc: &'static str,
+}
+
+impl RuleInfo {
+    /// Whether a `# noqa: CODE` names this rule.
+    pub fn answers_to_code(&self, code: &str) -> bool {
+        self.code == code || self.aliases.contains(&code)
+    }
+
+    /// Whether a `--select`/`--ignore` selector (code, code prefix, name or `ALL`) takes this rule.
+    pub fn is_selected_by(&self, selector: &str) -> bool {
+        selector == "ALL" || self.code.starts_with(selector) || self.name == selector
+    }
+}
+
+/// Every rule, in code order.
+pub static ALL: &[&RuleInfo] = &[
+    &syntax_error::RULE,
+    &blocking_sleep::RULE,
+    &blocking_http::RULE,
+    &blocking_subprocess::RULE,
+    &blocking_open::RULE,
+    &blocking_filesystem::RULE,
+    &blocking_socket::RULE,
+    &blocking_input::RULE,
+    &blocking_lock::RULE,
+    &blocking_configured::RULE,
+    &dangling_task::RULE,
+    &unawaited_coroutine::RULE,
+    &nested_event_loop::RULE,
+    &get_event_loop_in_coroutine::RULE,
+];
+
+/// The rule with this code or name.
+pub fn find(code_or_name: &str) -> Option<&'static RuleInfo> {
+    ALL.iter().copied().find(|rule| rule.code == code_or_name || rule.name == code_or_name)
+}
+
+/// Whether any rule answers to a selector (for validating configuration).
+pub fn is_valid_selector(selector: &str) -> bool {
+    ALL.iter().any(|rule| rule.is_selected_by(selector))
+}
+
+/// The code of a blocking-call rule (AG101..AG109), as catalogue entries name them.
+pub fn blocking_rule_code(code: &str) -> Option<&'static str> {
+    find(code).filter(|rule| rule.code.starts_with("AG1")).map(|rule| rule.code)
+}
+
+pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
+    blocking_call::check(checker, call);
+    nested_event_loop::check(checker, call);
+    get_event_loop_in_coroutine::check(checker, call);
+}
+
+pub(crate) fn on_expr_stmt<'a>(checker: &mut Checker<'a>, stmt: &'a ast::StmtExpr) {
+    dangling_task::check(checker, stmt);
+    unawaited_coroutine::check(checker, stmt);
+}
+
+pub(crate) fn on_with<'a>(checker: &mut Checker<'a>, with: &'a ast::StmtWith) {
+    blocking_lock::check_with(checker, with);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_documented() {
+        for (index, rule) in ALL.iter().enumerate() {
+            for other in &ALL[index + 1..] {
+                assert_ne!(rule.code, other.code);
+                assert_ne!(rule.name, other.name);
+            }
+            for section in ["## What it does", "## Why is this bad?", "## Example"] {
+                assert!(rule.doc.contains(section), "{} lacks {section}", rule.code);
+            }
+        }
+        assert!(find("blocking-sleep").is_some_and(|rule| rule.code == "AG101"));
+        assert!(is_valid_selector("AG1") && !is_valid_selector("AG9"));
+    }
+}
