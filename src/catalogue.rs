@@ -55,11 +55,9 @@ impl EntrySpec {
     /// Resolves the entry; `default_rule` applies where the entry names none.
     pub fn resolve(&self, default_rule: &'static str) -> Result<Entry, String> {
         match self {
-            EntrySpec::Message(message) => Ok(Entry {
-                rule: default_rule,
-                message: Some(message.clone()),
-                fix: FixKind::Offload,
-            }),
+            EntrySpec::Message(message) => {
+                Ok(Entry { rule: default_rule, message: Some(message.clone()), fix: FixKind::Offload })
+            }
             EntrySpec::Full(full) => {
                 let rule = match &full.rule {
                     None => default_rule,

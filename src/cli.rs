@@ -142,7 +142,8 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     };
     // Paths are made absolute so that globs match them against the project root.
-    let paths: Vec<PathBuf> = args.paths.iter().map(|path| std::path::absolute(path).unwrap_or_else(|_| path.clone())).collect();
+    let paths: Vec<PathBuf> =
+        args.paths.iter().map(|path| std::path::absolute(path).unwrap_or_else(|_| path.clone())).collect();
     let discovered = discovery::discover(&paths, &settings, args.force_exclude);
     let mut errors: Vec<String> = discovered
         .errors
@@ -170,7 +171,9 @@ fn check(args: CheckArgs) -> ExitCode {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()),
+        ColorChoice::Auto => {
+            io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+        }
     };
     let emitter = args.output_format.emitter();
     let mut out = io::BufWriter::new(io::stdout().lock());
@@ -179,12 +182,13 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         emitter.emit(&mut out, &findings, &EmitContext { color })
     };
-    let summary = if emitter.is_human() && !args.quiet && !args.statistics { write_summary(&mut out, &findings) } else { Ok(()) };
-    if let Err(error) = written.and(summary).and(out.flush()) {
-        if error.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the report: {error}");
-            return ExitCode::from(2);
-        }
+    let summary =
+        if emitter.is_human() && !args.quiet && !args.statistics { write_summary(&mut out, &findings) } else { Ok(()) };
+    if let Err(error) = written.and(summary).and(out.flush())
+        && error.kind() != io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write the report: {error}");
+        return ExitCode::from(2);
     }
 
     if !errors.is_empty() {
@@ -202,7 +206,9 @@ fn parse_only(path: &Path) -> FileReport {
             let _ = ruff_python_parser::parse_module(&source.text);
             FileReport::default()
         }
-        Err(error) => FileReport { findings: Vec::new(), error: Some(format!("{}: {error}", linter::display_path(path))) },
+        Err(error) => {
+            FileReport { findings: Vec::new(), error: Some(format!("{}: {error}", linter::display_path(path))) }
+        }
     }
 }
 

@@ -139,7 +139,9 @@ impl RuleSet {
     pub fn without(self, ignore: &[String]) -> Self {
         let mut set = self;
         for rule in rules::ALL {
-            if rule.code != rules::syntax_error::RULE.code && ignore.iter().any(|selector| rule.is_selected_by(selector)) {
+            if rule.code != rules::syntax_error::RULE.code
+                && ignore.iter().any(|selector| rule.is_selected_by(selector))
+            {
                 set.0 &= !Self::bit(rule);
             }
         }
@@ -156,7 +158,8 @@ impl PathMatcher {
     fn new(patterns: &[String]) -> Result<Self, String> {
         let mut builder = GlobSetBuilder::new();
         for pattern in patterns {
-            let glob = Glob::new(pattern.trim_end_matches('/')).map_err(|error| format!("bad glob `{pattern}`: {error}"))?;
+            let glob =
+                Glob::new(pattern.trim_end_matches('/')).map_err(|error| format!("bad glob `{pattern}`: {error}"))?;
             builder.add(glob);
         }
         Ok(PathMatcher { globs: builder.build().map_err(|error| error.to_string())? })
@@ -186,7 +189,8 @@ pub struct Settings {
 }
 
 /// Directories never walked into unless named on the command line.
-pub const DEFAULT_EXCLUDES: &[&str] = &[".venv", "venv", "node_modules", "build", "dist", "site-packages", "__pycache__"];
+pub const DEFAULT_EXCLUDES: &[&str] =
+    &[".venv", "venv", "node_modules", "build", "dist", "site-packages", "__pycache__"];
 
 /// Command-line choices that override the configuration.
 #[derive(Debug, Default)]
@@ -196,7 +200,12 @@ pub struct Overrides {
 }
 
 impl Settings {
-    pub fn new(options: Options, root: PathBuf, config_file: Option<PathBuf>, overrides: &Overrides) -> Result<Self, String> {
+    pub fn new(
+        options: Options,
+        root: PathBuf,
+        config_file: Option<PathBuf>,
+        overrides: &Overrides,
+    ) -> Result<Self, String> {
         let where_ = |key: &str| match &config_file {
             Some(file) => format!("{}: key `{key}`", file.display()),
             None => format!("--{key}"),
@@ -215,7 +224,8 @@ impl Settings {
             if let Some(bad) = codes.iter().find(|selector| !rules::is_valid_selector(selector)) {
                 return Err(format!("{}: no rule matches `{bad}`", where_("per-file-ignores")));
             }
-            let matcher = PathMatcher::new(&[pattern]).map_err(|error| format!("{}: {error}", where_("per-file-ignores")))?;
+            let matcher =
+                PathMatcher::new(&[pattern]).map_err(|error| format!("{}: {error}", where_("per-file-ignores")))?;
             per_file_ignores.push((matcher, codes));
         }
         let mut extend_blocking_calls = HashMap::new();
@@ -289,7 +299,8 @@ pub fn find_config_file(start: &Path) -> Option<PathBuf> {
         }
         let pyproject = current.join("pyproject.toml");
         if pyproject.is_file()
-            && std::fs::read_to_string(&pyproject).is_ok_and(|text| text.lines().any(|line| line.trim() == "[tool.aioguard]"))
+            && std::fs::read_to_string(&pyproject)
+                .is_ok_and(|text| text.lines().any(|line| line.trim() == "[tool.aioguard]"))
         {
             return Some(pyproject);
         }

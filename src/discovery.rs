@@ -34,7 +34,9 @@ pub fn discover(paths: &[PathBuf], settings: &Settings, force_exclude: bool) -> 
     let errors = Mutex::new(Vec::new());
     for path in paths {
         match std::fs::metadata(path) {
-            Err(error) => errors.lock().unwrap().push(DiscoveryError { path: path.clone(), message: error.to_string() }),
+            Err(error) => {
+                errors.lock().unwrap().push(DiscoveryError { path: path.clone(), message: error.to_string() })
+            }
             Ok(metadata) if !metadata.is_dir() => {
                 if !(force_exclude && (settings.is_excluded(path) || has_default_excluded_dir(path))) {
                     files.lock().unwrap().push(path.clone());
@@ -72,7 +74,10 @@ fn walk(root: &Path, settings: &Settings, files: &Mutex<Vec<PathBuf>>, errors: &
                             return WalkState::Continue;
                         }
                         files.lock().unwrap().push(entry.into_path());
-                    } else if entry.file_type().is_some_and(|kind| kind.is_dir()) && settings.is_excluded(path) && entry.depth() > 0 {
+                    } else if entry.file_type().is_some_and(|kind| kind.is_dir())
+                        && settings.is_excluded(path)
+                        && entry.depth() > 0
+                    {
                         return WalkState::Skip;
                     }
                 }

@@ -107,7 +107,9 @@ pub fn check_text(text: &str, settings: &Settings, enabled: RuleSet) -> (Vec<Dia
                 return (Vec::new(), Some(suppressions));
             }
             let mut diagnostics = check_module(text, parsed.syntax(), settings, enabled);
-            diagnostics.retain(|diagnostic| !suppressions.suppresses(diagnostic.rule, lines.line_of(diagnostic.range.start())));
+            diagnostics.retain(|diagnostic| {
+                !suppressions.suppresses(diagnostic.rule, lines.line_of(diagnostic.range.start()))
+            });
             (diagnostics, Some(suppressions))
         }
     }
@@ -117,13 +119,16 @@ pub fn check_text(text: &str, settings: &Settings, enabled: RuleSet) -> (Vec<Dia
 pub fn check_file(path: &Path, settings: &Settings) -> FileReport {
     let source = match read_source(path) {
         Ok(source) => source,
-        Err(error) => return FileReport { findings: Vec::new(), error: Some(format!("{}: {error}", display_path(path))) },
+        Err(error) => {
+            return FileReport { findings: Vec::new(), error: Some(format!("{}: {error}", display_path(path))) };
+        }
     };
     let (mut diagnostics, _) = check_text(&source.text, settings, settings.rules_for(path));
     diagnostics.sort_by_key(|diagnostic| (diagnostic.range.start(), diagnostic.rule.code));
     let filename = display_path(path);
     let lines = LineIndex::new(&source.text);
-    let findings = diagnostics.into_iter().map(|diagnostic| locate(diagnostic, &filename, &source.text, &lines)).collect();
+    let findings =
+        diagnostics.into_iter().map(|diagnostic| locate(diagnostic, &filename, &source.text, &lines)).collect();
     FileReport { findings, error: None }
 }
 

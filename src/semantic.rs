@@ -22,7 +22,10 @@ pub enum Binding<'a> {
     /// `x = value` (also the walrus): resolved lazily from the value.
     Assigned(&'a Expr),
     /// `x: T = value`.
-    Annotated { annotation: &'a Expr, value: Option<&'a Expr> },
+    Annotated {
+        annotation: &'a Expr,
+        value: Option<&'a Expr>,
+    },
     /// `with value as x:`.
     WithTarget(&'a Expr),
     /// A parameter, with its annotation.
@@ -295,11 +298,7 @@ impl<'a> SemanticModel<'a> {
 
     /// The innermost function (or lambda) scope, if any.
     pub fn current_function_kind(&self) -> Option<ScopeKind<'a>> {
-        self.scopes
-            .iter()
-            .rev()
-            .map(|scope| scope.kind)
-            .find(|kind| !matches!(kind, ScopeKind::Module))
+        self.scopes.iter().rev().map(|scope| scope.kind).find(|kind| !matches!(kind, ScopeKind::Module))
     }
 
     /// The `async def` whose body runs the current position on the event loop, if any.
@@ -492,7 +491,9 @@ impl<'a> NameCollector<'a> {
             fn visit_pattern(&mut self, pattern: &'a ast::Pattern) {
                 match pattern {
                     ast::Pattern::MatchAs(ast::PatternMatchAs { name: Some(name), .. })
-                    | ast::Pattern::MatchStar(ast::PatternMatchStar { name: Some(name), .. }) => (self.0)(name.as_str()),
+                    | ast::Pattern::MatchStar(ast::PatternMatchStar { name: Some(name), .. }) => {
+                        (self.0)(name.as_str())
+                    }
                     ast::Pattern::MatchMapping(ast::PatternMatchMapping { rest: Some(name), .. }) => {
                         (self.0)(name.as_str())
                     }
@@ -538,10 +539,10 @@ impl<'a> Visitor<'a> for NameCollector<'a> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if let Expr::Name(name) = expr {
-            if name.ctx.is_store() {
-                self.names.insert(name.id.as_str());
-            }
+        if let Expr::Name(name) = expr
+            && name.ctx.is_store()
+        {
+            self.names.insert(name.id.as_str());
         }
         visitor::walk_expr(self, expr);
     }

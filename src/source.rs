@@ -72,7 +72,7 @@ mod tests {
         let index = LineIndex::new(text);
         assert_eq!(index.line_count(), 4);
         let c = text.find("c()").unwrap() as u32;
-        assert_eq!(index.position(c.into(), text), Position { row: 2, column: 11 });
+        assert_eq!(index.position(c.into(), text), Position { row: 2, column: 10 });
         let d = text.find('d').unwrap() as u32;
         assert_eq!(index.position(d.into(), text), Position { row: 3, column: 1 });
         assert_eq!(&text[index.line_range(1, text)], "b = 'é'; c()");

@@ -32,7 +32,13 @@ impl Emitter for Full {
                 )?;
             }
             if let Some(fix) = &finding.fix {
-                writeln!(out, "{} {} {}", " ".repeat(gutter_width), style.cyan("="), style.cyan(&format!("help: {}", fix.message)))?;
+                writeln!(
+                    out,
+                    "{} {} {}",
+                    " ".repeat(gutter_width),
+                    style.cyan("="),
+                    style.cyan(&format!("help: {}", fix.message))
+                )?;
             }
             writeln!(out)?;
         }

@@ -35,11 +35,8 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         return;
     }
     let advice = advice(&blocking.entry, checker.library());
-    let message = format!(
-        "`{}()` blocks the event loop in `async def {}`; {advice}",
-        blocking.display,
-        coroutine.name.as_str()
-    );
+    let message =
+        format!("`{}()` blocks the event loop in `async def {}`; {advice}", blocking.display, coroutine.name.as_str());
     checker.report(rule, call.range(), message);
 }
 
@@ -56,7 +53,11 @@ pub fn find_blocking_call<'a>(checker: &mut Checker<'a>, call: &ast::ExprCall) -
     if let Some(ty) = checker.type_of(&attribute.value) {
         let qualified_name = format!("{ty}.{}", attribute.attr.as_str());
         let entry = settings.blocking_entry(&qualified_name)?;
-        return Some(BlockingCall { qualified_name, display: checker.display_source(func), entry: Cow::Borrowed(entry) });
+        return Some(BlockingCall {
+            qualified_name,
+            display: checker.display_source(func),
+            entry: Cow::Borrowed(entry),
+        });
     }
     if blocking_http::is_request_with_verb_literal(checker, call) {
         let display = checker.display_source(func);

@@ -47,7 +47,7 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         return;
     }
     let Some(coroutine) = checker.semantic().enclosing_coroutine() else { return };
-    if checker.resolve_qualified_name(&call.func).as_deref() != Some("asyncio.get_event_loop") {
+    if checker.resolve_qualified_name(&call.func) != Some("asyncio.get_event_loop") {
         return;
     }
     let message = format!(
