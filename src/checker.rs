@@ -14,6 +14,10 @@ use crate::semantic::{Resolved, SemanticModel};
 /// Longest callee text quoted in a message.
 const MAX_DISPLAY_CHARS: usize = 60;
 
+/// Expressions nested deeper than this are not walked further: no real code comes
+/// near it (CPython refuses far less), and walking deeper risks the stack.
+pub const MAX_EXPRESSION_DEPTH: u32 = 10_000;
+
 pub struct Checker<'a> {
     source: &'a str,
     semantic: SemanticModel<'a>,
@@ -24,6 +28,10 @@ pub struct Checker<'a> {
     name_buf: String,
     /// The call directly under the `await` being walked, if any.
     awaited: Option<TextRange>,
+    /// How deeply the expression being walked is nested.
+    expression_depth: u32,
+    /// Whether the walk stopped at [`MAX_EXPRESSION_DEPTH`] somewhere.
+    too_deep: bool,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -38,6 +46,8 @@ pub fn check_module(source: &str, module: &ast::ModModule, settings: &Settings, 
         library,
         name_buf: String::new(),
         awaited: None,
+        expression_depth: 0,
+        too_deep: false,
         diagnostics: Vec::new(),
     };
     checker.visit_body(&module.body);
@@ -138,6 +148,36 @@ impl<'a> Visitor<'a> for Checker<'a> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.expression_depth >= MAX_EXPRESSION_DEPTH {
+            if !self.too_deep {
+                self.too_deep = true;
+                let message = format!(
+                    "expression nested more than {MAX_EXPRESSION_DEPTH} levels deep: CPython cannot compile it, and aioguard checks nothing deeper"
+                );
+                self.report(&rules::syntax_error::RULE, expr.range(), message);
+            }
+            return;
+        }
+        self.expression_depth += 1;
+        self.visit_expr_within_depth(expr);
+        self.expression_depth -= 1;
+    }
+
+    fn visit_parameters(&mut self, parameters: &'a ast::Parameters) {
+        // Only defaults and annotations are expressions evaluated here.
+        for parameter in parameters.iter() {
+            if let Some(default) = parameter.default() {
+                self.visit_expr(default);
+            }
+            if let Some(annotation) = parameter.annotation() {
+                self.visit_annotation(annotation);
+            }
+        }
+    }
+}
+
+impl<'a> Checker<'a> {
+    fn visit_expr_within_depth(&mut self, expr: &'a Expr) {
         match expr {
             Expr::Lambda(lambda) => {
                 if let Some(parameters) = &lambda.parameters {
@@ -157,18 +197,6 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 visitor::walk_expr(self, expr);
             }
             _ => visitor::walk_expr(self, expr),
-        }
-    }
-
-    fn visit_parameters(&mut self, parameters: &'a ast::Parameters) {
-        // Only defaults and annotations are expressions evaluated here.
-        for parameter in parameters.iter() {
-            if let Some(default) = parameter.default() {
-                self.visit_expr(default);
-            }
-            if let Some(annotation) = parameter.annotation() {
-                self.visit_annotation(annotation);
-            }
         }
     }
 }

@@ -110,6 +110,11 @@ pub fn check_text(text: &str, settings: &Settings, enabled: RuleSet) -> (Vec<Dia
             diagnostics.retain(|diagnostic| {
                 !suppressions.suppresses(diagnostic.rule, lines.line_of(diagnostic.range.start()))
             });
+            // The only syntax error the checker reports is nesting past its depth limit;
+            // dropping such a tree recurses as deeply, so it is left to the process exit.
+            if diagnostics.iter().any(|diagnostic| std::ptr::eq(diagnostic.rule, &rules::syntax_error::RULE)) {
+                std::mem::forget(parsed);
+            }
             (diagnostics, Some(suppressions))
         }
     }

@@ -34,11 +34,8 @@ fn fixture_files() -> Vec<PathBuf> {
 fn settings_for(fixture: &Path) -> Settings {
     let dir = fixture.parent().unwrap();
     let config_file = dir.join("aioguard.yaml");
-    let options = if config_file.is_file() {
-        config::load_options(&config_file).unwrap()
-    } else {
-        config::Options::default()
-    };
+    let options =
+        if config_file.is_file() { config::load_options(&config_file).unwrap() } else { config::Options::default() };
     Settings::new(options, dir.to_path_buf(), None, &Overrides::default()).unwrap()
 }
 
