@@ -18,8 +18,8 @@ After one warm-up run of each command, the commands are run in rounds
 (A B C, A B C, ...) so that slow drifts of the machine hit all of them alike.
 Wall time is taken with time.perf_counter() around the /usr/bin/time process
 (finer than the 10 ms of %e, which is kept in the raw data as a cross-check);
-peak RSS is %M.  A command that exits non-zero is marked failed, its stderr
-tail is kept, and it is not run again.  The result is written as JSON:
+peak RSS is %M.  A command that exits non-zero is marked failed, the start
+of its stderr is kept, and it is not run again.  The result is written as JSON:
 
     {"runs": N, "results": {NAME: {"ok": bool, "wall": [...], "time_e": [...],
                                    "rss_kib": [...], "error": str|null}}}
@@ -50,7 +50,7 @@ def run_once(name, argv, prep, cwd):
     if prep:
         p = subprocess.run(["bash", "-c", prep], cwd=cwd, capture_output=True, text=True)
         if p.returncode != 0:
-            raise RuntimeError(f"prep failed (exit {p.returncode}): {p.stderr.strip()[-800:]}")
+            raise RuntimeError(f"prep failed (exit {p.returncode}): {p.stderr.strip()[:1500]}")
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf, \
          tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
@@ -60,8 +60,8 @@ def run_once(name, argv, prep, cwd):
         wall = time.perf_counter() - start
         if p.returncode != 0:
             err.seek(0)
-            tail = err.read().strip()[-800:]
-            raise RuntimeError(f"exit {p.returncode}: {tail}")
+            head = err.read().strip()[:1500]  # a panic or usage error comes first
+            raise RuntimeError(f"exit {p.returncode}: {head}")
         # /usr/bin/time -o writes "%e %M" on the last line (earlier lines may
         # say "Command exited with non-zero status", not reached here).
         last = tf.read().strip().splitlines()[-1].split()
@@ -94,7 +94,7 @@ def main():
         except (RuntimeError, OSError) as exc:
             res["ok"] = False
             res["error"] = str(exc)
-            print(f"  {name}: FAILED: {exc}", file=sys.stderr)
+            print(f"  {name}: FAILED: " + str(exc)[:600].replace("\n", "\n    "), file=sys.stderr)
             return
         if record:
             res["wall"].append(wall)

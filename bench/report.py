@@ -31,6 +31,22 @@ def median(res):
     return res.get("median_wall") if res and res["ok"] else None
 
 
+def summary(error):
+    """One line out of a failed command's stderr: the panic or error line."""
+    status, _, text = error.partition(": ")
+    lines = [l.strip() for l in text.splitlines() if l.strip()]
+    pick = lines[0] if lines else ""
+    for i, line in enumerate(lines):
+        if "panicked at" in line:  # the message is on the next line
+            pick = " ".join(lines[i:i + 2])
+            break
+        if "error" in line.lower():
+            pick = line
+            break
+    pick = pick if len(pick) <= 160 else pick[:157] + "..."
+    return f"{status}: {pick}".replace("|", "\\|")
+
+
 def ratio(a, b):
     return f"{a / b:.2f}x" if a and b else "n/a"
 
@@ -63,8 +79,7 @@ def main():
     def row(name, res, per_second=True):
         label = LABELS.get(name, name)
         if not res or not res["ok"]:
-            err = (res or {}).get("error") or "not run"
-            err = err.splitlines()[0][:80].replace("|", "\\|") if err else "failed"
+            err = summary((res or {}).get("error") or "not run")
             out.append(f"| {label} | failed: {err} | | | | |")
             return
         m = res["median_wall"]
