@@ -156,7 +156,19 @@ fn check(args: CheckArgs) -> ExitCode {
         discovered
             .files
             .par_iter()
-            .map(|path| if args.parse_only { parse_only(path) } else { linter::check_file(path, &settings) })
+            .map(|path| {
+                // A panic is a bug; it is reported against its file and the run goes on.
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    if args.parse_only { parse_only(path) } else { linter::check_file(path, &settings) }
+                }))
+                .unwrap_or_else(|_| FileReport {
+                    findings: Vec::new(),
+                    error: Some(format!(
+                        "{}: internal error while checking this file (a bug in aioguard)",
+                        linter::display_path(path)
+                    )),
+                })
+            })
             .collect()
     });
     let mut findings: Vec<Finding> = Vec::new();

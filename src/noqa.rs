@@ -61,7 +61,7 @@ fn parse_noqa(comment: &str) -> Option<Directive> {
     let mut rest = comment;
     while let Some(hash) = rest.find('#') {
         let after = rest[hash + 1..].trim_start();
-        if after.len() >= 4 && after[..4].eq_ignore_ascii_case("noqa") {
+        if after.get(..4).is_some_and(|word| word.eq_ignore_ascii_case("noqa")) {
             let after = &after[4..];
             let Some(codes) = after.trim_start().strip_prefix(':') else {
                 // `# noqa` alone, or followed by prose (not `# noqautomatic`).
@@ -101,6 +101,7 @@ mod tests {
         assert_eq!(parse_noqa("# noqa:AG103"), Some(Directive::Codes(vec!["AG103".into()])));
         assert_eq!(parse_noqa("# noqaa"), None);
         assert_eq!(parse_noqa("# nothing here"), None);
+        assert_eq!(parse_noqa("# 14시 30분"), None);
         assert!(is_skip_file("# aioguard: skip-file"));
         assert!(!is_skip_file("# aioguard: skip-file please"));
     }
