@@ -182,6 +182,9 @@ pub struct Settings {
     pub exclude: PathMatcher,
     pub per_file_ignores: Vec<(PathMatcher, Vec<String>)>,
     pub extend_blocking_calls: HashMap<String, Entry>,
+    /// The classes whose methods `extend-blocking-calls` lists (`mylib.Client` for
+    /// `mylib.Client.fetch`): objects built from them or annotated with them are tracked.
+    pub configured_types: HashSet<String>,
     pub allowed_calls: HashSet<String>,
     pub target_version: TargetVersion,
     /// `None`: detect per module.
@@ -235,6 +238,7 @@ impl Settings {
                 .map_err(|error| format!("{}: `{name}`: {error}", where_("extend-blocking-calls")))?;
             extend_blocking_calls.insert(name, entry);
         }
+        let configured_types = extend_blocking_calls.keys().filter_map(|name| method_class(name)).collect();
         let exclude = PathMatcher::new(&options.exclude.unwrap_or_default())
             .map_err(|error| format!("{}: {error}", where_("exclude")))?;
         let async_library = match options.async_library.unwrap_or(AsyncLibraryOption::Auto) {
@@ -251,6 +255,7 @@ impl Settings {
             exclude,
             per_file_ignores,
             extend_blocking_calls,
+            configured_types,
             allowed_calls: options.allowed_calls.unwrap_or_default().into_iter().collect(),
             target_version: options.target_version.unwrap_or_default(),
             async_library,
@@ -283,6 +288,15 @@ impl Settings {
             .filter(|(matcher, _)| matcher.is_match(relative))
             .fold(self.rules, |rules, (_, codes)| rules.without(codes))
     }
+}
+
+/// The class a configured qualified name is a method of: the part before the last dot,
+/// when that part's own last name is capitalised as Python classes are (`mylib.Client`
+/// for `mylib.Client.fetch`; none for the module function `mylib.fetch`).
+fn method_class(qualified_name: &str) -> Option<String> {
+    let (class, _method) = qualified_name.rsplit_once('.')?;
+    let class_name = class.rsplit('.').next().unwrap_or(class);
+    class_name.starts_with(|c: char| c.is_ascii_uppercase()).then(|| class.to_owned())
 }
 
 /// Finds the nearest configuration at or above `start`: an `aioguard.yaml`,
