@@ -457,3 +457,35 @@ fn version_is_the_crates() {
     assert_eq!(run.code, 0);
     assert_eq!(run.stdout.trim(), format!("aioguard {}", env!("CARGO_PKG_VERSION")));
 }
+
+#[test]
+fn the_example_service_shows_its_mistakes() {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = Command::new(env!("CARGO_BIN_EXE_aioguard"))
+        .args(["check", "--no-config", "--output-format", "json", "examples"])
+        .current_dir(manifest_dir)
+        .output()
+        .unwrap();
+    let run = Run::from(output);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let mut found: Vec<(String, u64, String)> = run.findings();
+    found.sort();
+    let expected = [
+        ("client.py", 22, "AG102"),
+        ("client.py", 38, "AG101"),
+        ("handlers.py", 27, "AG201"),
+        ("handlers.py", 35, "AG202"),
+        ("handlers.py", 41, "AG204"),
+        ("handlers.py", 42, "AG103"),
+        ("storage.py", 20, "AG105"),
+        ("storage.py", 22, "AG104"),
+        ("storage.py", 36, "AG105"),
+        ("storage.py", 37, "AG105"),
+        ("storage.py", 40, "AG105"),
+        ("worker.py", 36, "AG108"),
+        ("worker.py", 44, "AG108"),
+        ("worker.py", 46, "AG108"),
+    ]
+    .map(|(file, row, code)| (file.to_owned(), row, code.to_owned()));
+    assert_eq!(found, expected);
+}
