@@ -266,7 +266,9 @@ impl<'a> SemanticModel<'a> {
         let mut star_imports = Vec::new();
         scope.bind_statements(module, &mut star_imports);
         // A function that declares a name `global` rebinds the module's name at run time.
-        for name in GlobalDeclarations::collect(module) {
+        let mut globals = GlobalDeclarations::default();
+        globals.visit_body(module);
+        for name in globals.names {
             scope.bind(name, Binding::Unknown);
         }
         SemanticModel {
@@ -526,14 +528,6 @@ impl<'a> SemanticModel<'a> {
 #[derive(Default)]
 struct GlobalDeclarations<'a> {
     names: Vec<&'a str>,
-}
-
-impl<'a> GlobalDeclarations<'a> {
-    fn collect(module: &'a [Stmt]) -> Vec<&'a str> {
-        let mut collector = GlobalDeclarations::default();
-        collector.visit_body(module);
-        collector.names
-    }
 }
 
 impl<'a> Visitor<'a> for GlobalDeclarations<'a> {
