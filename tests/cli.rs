@@ -116,16 +116,6 @@ fn exit_codes_say_clean_findings_or_error() {
 }
 
 #[test]
-fn a_missing_path_is_an_error_and_the_rest_is_still_checked() {
-    let project = Project::new();
-    project.write("poll.py", BLOCKING);
-    let run = project.run(&["check", "--output-format", "concise", "no_such_dir", "poll.py"]);
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("no_such_dir"), "{}", run.stderr);
-    assert!(run.stdout.contains("poll.py:5:5: AG101"), "{}", run.stdout);
-}
-
-#[test]
 fn configuration_errors_name_the_file_line_and_key() {
     let cases: &[(&str, &str, &[&str])] = &[
         ("aioguard.yaml", "select: [AG1]\nselct: [AG2]\n", &["aioguard.yaml:2", "selct"]),
