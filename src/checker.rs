@@ -26,12 +26,15 @@ pub struct Checker<'a> {
     library: AsyncLibrary,
     /// Reused for every qualified name resolved, so resolving allocates nothing.
     name_buf: String,
-    /// The call directly under the `await` being walked, if any.
+    /// The expression directly under the `await` (or in the `async with` item) being
+    /// walked, if any.
     awaited: Option<TextRange>,
     /// How deeply the expression being walked is nested.
     expression_depth: u32,
     /// Whether the walk stopped at [`MAX_EXPRESSION_DEPTH`] somewhere.
     too_deep: bool,
+    /// The arguments of the innermost call being walked.
+    arguments: Option<&'a ast::Arguments>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -40,7 +43,7 @@ pub fn check_module(source: &str, module: &ast::ModModule, settings: &Settings, 
     let library = settings.async_library.unwrap_or_else(|| AsyncLibrary::detect(&module.body));
     let mut checker = Checker {
         source,
-        semantic: SemanticModel::new(&module.body, settings.catalogue),
+        semantic: SemanticModel::new(&module.body, settings.catalogue, &settings.configured_types),
         settings,
         enabled,
         library,
@@ -48,6 +51,7 @@ pub fn check_module(source: &str, module: &ast::ModModule, settings: &Settings, 
         awaited: None,
         expression_depth: 0,
         too_deep: false,
+        arguments: None,
         diagnostics: Vec::new(),
     };
     checker.visit_body(&module.body);
@@ -71,9 +75,29 @@ impl<'a> Checker<'a> {
         self.enabled.contains(rule)
     }
 
-    /// Whether this call is the operand of an `await`.
+    /// Whether this call is the operand of an `await` or entered by `async with`.
     pub fn is_awaited(&self, call: TextRange) -> bool {
         self.awaited == Some(call)
+    }
+
+    /// Whether this expression is handed to the call being walked as an argument
+    /// (`f(x)`, `f(*x)`, `f(key=x)`), or is the element of a comprehension that is
+    /// (`gather(*(x for u in urls))`).
+    pub fn is_passed_to_call(&self, expr: TextRange) -> bool {
+        let Some(arguments) = self.arguments else { return false };
+        arguments.args.iter().chain(arguments.keywords.iter().map(|keyword| &keyword.value)).any(|argument| {
+            let argument = match argument {
+                Expr::Starred(starred) => &*starred.value,
+                other => other,
+            };
+            let element = match argument {
+                Expr::Generator(ast::ExprGenerator { elt, .. })
+                | Expr::ListComp(ast::ExprListComp { elt, .. })
+                | Expr::SetComp(ast::ExprSetComp { elt, .. }) => elt,
+                other => other,
+            };
+            argument.range() == expr || element.range() == expr
+        })
     }
 
     /// The qualified name a callee resolves to (`t.sleep` → `time.sleep`), borrowed
@@ -86,7 +110,7 @@ impl<'a> Checker<'a> {
     }
 
     /// The tracked type of an object expression (`requests.Session`, `pathlib.Path`, …).
-    pub fn type_of(&mut self, expr: &Expr) -> Option<&'static str> {
+    pub fn type_of(&mut self, expr: &Expr) -> Option<&'a str> {
         self.semantic.type_of(expr, &mut self.name_buf)
     }
 
@@ -141,7 +165,15 @@ impl<'a> Visitor<'a> for Checker<'a> {
             }
             Stmt::With(with) => {
                 rules::on_with(self, with);
-                visitor::walk_stmt(self, stmt);
+                for item in &with.items {
+                    let outer = self.awaited;
+                    if with.is_async {
+                        self.awaited = Some(item.context_expr.range());
+                    }
+                    self.visit_with_item(item);
+                    self.awaited = outer;
+                }
+                self.visit_body(&with.body);
             }
             _ => visitor::walk_stmt(self, stmt),
         }
@@ -187,6 +219,14 @@ impl<'a> Checker<'a> {
                 self.visit_expr(&lambda.body);
                 self.semantic.pop_scope();
             }
+            Expr::ListComp(ast::ExprListComp { generators, .. })
+            | Expr::SetComp(ast::ExprSetComp { generators, .. })
+            | Expr::DictComp(ast::ExprDictComp { generators, .. })
+            | Expr::Generator(ast::ExprGenerator { generators, .. }) => {
+                self.semantic.push_comprehension(generators);
+                visitor::walk_expr(self, expr);
+                self.semantic.pop_scope();
+            }
             Expr::Await(await_expr) => {
                 let outer = self.awaited.replace(await_expr.value.range());
                 visitor::walk_expr(self, expr);
@@ -194,7 +234,10 @@ impl<'a> Checker<'a> {
             }
             Expr::Call(call) => {
                 rules::on_call(self, call);
-                visitor::walk_expr(self, expr);
+                self.visit_expr(&call.func);
+                let outer = self.arguments.replace(&call.arguments);
+                self.visit_arguments(&call.arguments);
+                self.arguments = outer;
             }
             _ => visitor::walk_expr(self, expr),
         }

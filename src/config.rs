@@ -29,6 +29,9 @@ pub struct Options {
     pub allowed_calls: Option<Vec<String>>,
     pub target_version: Option<TargetVersion>,
     pub async_library: Option<AsyncLibraryOption>,
+    /// The 1-based line each top-level key is on, for error messages.
+    #[serde(skip)]
+    pub key_lines: HashMap<String, usize>,
 }
 
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -182,6 +185,9 @@ pub struct Settings {
     pub exclude: PathMatcher,
     pub per_file_ignores: Vec<(PathMatcher, Vec<String>)>,
     pub extend_blocking_calls: HashMap<String, Entry>,
+    /// The classes whose methods `extend-blocking-calls` lists (`mylib.Client` for
+    /// `mylib.Client.fetch`): objects built from them or annotated with them are tracked.
+    pub configured_types: HashSet<String>,
     pub allowed_calls: HashSet<String>,
     pub target_version: TargetVersion,
     /// `None`: detect per module.
@@ -201,24 +207,32 @@ pub struct Overrides {
 
 impl Settings {
     pub fn new(
-        options: Options,
+        mut options: Options,
         root: PathBuf,
         config_file: Option<PathBuf>,
         overrides: &Overrides,
     ) -> Result<Self, String> {
-        let where_ = |key: &str| match &config_file {
-            Some(file) => format!("{}: key `{key}`", file.display()),
-            None => format!("--{key}"),
+        let key_lines = std::mem::take(&mut options.key_lines);
+        let where_ = |key: &str| match (&config_file, key_lines.get(key)) {
+            (Some(file), Some(line)) => format!("{}:{line}: key `{key}`", file.display()),
+            (Some(file), None) => format!("{}: key `{key}`", file.display()),
+            (None, _) => format!("--{key}"),
         };
+        let selector_sources = [
+            ("--select".to_owned(), overrides.select.as_deref().unwrap_or_default()),
+            ("--ignore".to_owned(), overrides.ignore.as_slice()),
+            (where_("select"), options.select.as_deref().unwrap_or_default()),
+            (where_("ignore"), options.ignore.as_deref().unwrap_or_default()),
+        ];
+        for (origin, selectors) in selector_sources {
+            if let Some(bad) = selectors.iter().find(|selector| !rules::is_valid_selector(selector)) {
+                return Err(format!("{origin}: no rule matches `{bad}`"));
+            }
+        }
         let all = vec!["ALL".to_owned()];
         let select = overrides.select.clone().or(options.select).unwrap_or(all);
         let mut ignore = options.ignore.unwrap_or_default();
         ignore.extend(overrides.ignore.iter().cloned());
-        for (key, selectors) in [("select", &select), ("ignore", &ignore)] {
-            if let Some(bad) = selectors.iter().find(|selector| !rules::is_valid_selector(selector)) {
-                return Err(format!("{}: no rule matches `{bad}`", where_(key)));
-            }
-        }
         let mut per_file_ignores = Vec::new();
         for (pattern, codes) in options.per_file_ignores.unwrap_or_default() {
             if let Some(bad) = codes.iter().find(|selector| !rules::is_valid_selector(selector)) {
@@ -235,6 +249,7 @@ impl Settings {
                 .map_err(|error| format!("{}: `{name}`: {error}", where_("extend-blocking-calls")))?;
             extend_blocking_calls.insert(name, entry);
         }
+        let configured_types = extend_blocking_calls.keys().filter_map(|name| method_class(name)).collect();
         let exclude = PathMatcher::new(&options.exclude.unwrap_or_default())
             .map_err(|error| format!("{}: {error}", where_("exclude")))?;
         let async_library = match options.async_library.unwrap_or(AsyncLibraryOption::Auto) {
@@ -251,6 +266,7 @@ impl Settings {
             exclude,
             per_file_ignores,
             extend_blocking_calls,
+            configured_types,
             allowed_calls: options.allowed_calls.unwrap_or_default().into_iter().collect(),
             target_version: options.target_version.unwrap_or_default(),
             async_library,
@@ -283,6 +299,15 @@ impl Settings {
             .filter(|(matcher, _)| matcher.is_match(relative))
             .fold(self.rules, |rules, (_, codes)| rules.without(codes))
     }
+}
+
+/// The class a configured qualified name is a method of: the part before the last dot,
+/// when that part's own last name is capitalised as Python classes are (`mylib.Client`
+/// for `mylib.Client.fetch`; none for the module function `mylib.fetch`).
+fn method_class(qualified_name: &str) -> Option<String> {
+    let (class, _method) = qualified_name.rsplit_once('.')?;
+    let class_name = class.rsplit('.').next().unwrap_or(class);
+    class_name.starts_with(|c: char| c.is_ascii_uppercase()).then(|| class.to_owned())
 }
 
 /// Finds the nearest configuration at or above `start`: an `aioguard.yaml`,
@@ -323,19 +348,43 @@ pub fn load_options(path: &Path) -> Result<Options, String> {
             aioguard: Option<Options>,
         }
         let pyproject: PyProject = toml::from_str(&text).map_err(|error| {
-            let line = error.span().map(|span| text[..span.start].lines().count().max(1));
+            let line = error.span().map(|span| text[..span.start].matches('\n').count() + 1);
             let line = line.map(|line| format!(":{line}")).unwrap_or_default();
             format!("{}{line}: {}", path.display(), error.message())
         })?;
-        Ok(pyproject.tool.and_then(|tool| tool.aioguard).unwrap_or_default())
+        let mut options = pyproject.tool.and_then(|tool| tool.aioguard).unwrap_or_default();
+        let table_start = text.lines().position(|line| line.trim() == "[tool.aioguard]").unwrap_or(0);
+        options.key_lines = top_level_key_lines(&text, table_start + 1, '=');
+        Ok(options)
     } else if text.trim().is_empty() {
         Ok(Options::default())
     } else {
-        serde_yaml::from_str(&text).map_err(|error| {
+        let mut options: Options = serde_yaml::from_str(&text).map_err(|error| {
             let line = error.location().map(|location| format!(":{}", location.line())).unwrap_or_default();
             format!("{}{line}: {error}", path.display())
-        })
+        })?;
+        options.key_lines = top_level_key_lines(&text, 0, ':');
+        Ok(options)
     }
+}
+
+/// The 1-based line of each unindented `key:` (YAML) or `key =` (a TOML table), from
+/// line `first` (0-based) to the next TOML table header.
+fn top_level_key_lines(text: &str, first: usize, separator: char) -> HashMap<String, usize> {
+    let mut lines = HashMap::new();
+    for (index, line) in text.lines().enumerate().skip(first) {
+        if line.starts_with('[') {
+            break;
+        }
+        if let Some((key, _)) = line.split_once(separator)
+            && !key.is_empty()
+            && !key.starts_with(char::is_whitespace)
+            && !key.starts_with('#')
+        {
+            lines.entry(key.trim().trim_matches('"').to_owned()).or_insert(index + 1);
+        }
+    }
+    lines
 }
 
 #[cfg(test)]

@@ -38,7 +38,7 @@ pub fn discover(paths: &[PathBuf], settings: &Settings, force_exclude: bool) -> 
                 errors.lock().unwrap().push(DiscoveryError { path: path.clone(), message: error.to_string() })
             }
             Ok(metadata) if !metadata.is_dir() => {
-                if !(force_exclude && (settings.is_excluded(path) || has_default_excluded_dir(path))) {
+                if !(force_exclude && is_excluded_with_parents(path, settings)) {
                     files.lock().unwrap().push(path.clone());
                 }
             }
@@ -91,8 +91,17 @@ fn walk(root: &Path, settings: &Settings, files: &Mutex<Vec<PathBuf>>, errors: &
     });
 }
 
-fn has_default_excluded_dir(path: &Path) -> bool {
-    path.components().any(|component| DEFAULT_EXCLUDES.iter().any(|name| component.as_os_str() == *name))
+/// Whether the walk would have left out a file: it, or a directory it is in below the
+/// project root, is excluded by the configuration or by default.
+fn is_excluded_with_parents(path: &Path, settings: &Settings) -> bool {
+    let relative = settings.relative(path);
+    let is_default_excluded =
+        |dir: &Path| DEFAULT_EXCLUDES.iter().any(|name| dir.file_name() == Some((*name).as_ref()));
+    relative
+        .ancestors()
+        .filter(|ancestor| !ancestor.as_os_str().is_empty())
+        .enumerate()
+        .any(|(index, ancestor)| settings.exclude.is_match(ancestor) || (index > 0 && is_default_excluded(ancestor)))
 }
 
 fn error_path(error: &ignore::Error) -> Option<&Path> {

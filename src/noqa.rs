@@ -102,6 +102,7 @@ mod tests {
         assert_eq!(parse_noqa("# noqaa"), None);
         assert_eq!(parse_noqa("# nothing here"), None);
         assert_eq!(parse_noqa("# 14시 30분"), None);
+        assert_eq!(parse_noqa("# é # noqa"), Some(Directive::All));
         assert!(is_skip_file("# aioguard: skip-file"));
         assert!(!is_skip_file("# aioguard: skip-file please"));
     }

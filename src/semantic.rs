@@ -56,6 +56,9 @@ pub enum ScopeKind<'a> {
     Class(&'a ast::StmtClassDef),
     Function(&'a ast::StmtFunctionDef),
     Lambda,
+    /// A list, set or dict comprehension or a generator expression: its targets are
+    /// its own, but it runs where it is written.
+    Comprehension,
 }
 
 #[derive(Debug)]
@@ -244,6 +247,8 @@ pub enum Resolved<'a> {
 /// The scopes around the checker's current position, and the facts of the module.
 pub struct SemanticModel<'a> {
     catalogue: &'static Catalogue,
+    /// Classes the configuration names methods of: tracked like the catalogue's types.
+    configured_types: &'a HashSet<String>,
     scopes: Vec<Scope<'a>>,
     star_imports: Vec<&'a str>,
     module: &'a [Stmt],
@@ -251,15 +256,29 @@ pub struct SemanticModel<'a> {
     all_bound_names: OnceCell<HashSet<&'a str>>,
 }
 
-/// Resolution follows assignments this many times at most (`a = b; b = a`).
-const MAX_RESOLUTION_DEPTH: u8 = 4;
+/// Resolution follows assignments, attributes and calls this many steps at most
+/// (`a = b; b = a` would go on forever).
+const MAX_RESOLUTION_DEPTH: u8 = 12;
 
 impl<'a> SemanticModel<'a> {
-    pub fn new(module: &'a [Stmt], catalogue: &'static Catalogue) -> Self {
+    pub fn new(module: &'a [Stmt], catalogue: &'static Catalogue, configured_types: &'a HashSet<String>) -> Self {
         let mut scope = Scope::new(ScopeKind::Module);
         let mut star_imports = Vec::new();
         scope.bind_statements(module, &mut star_imports);
-        SemanticModel { catalogue, scopes: vec![scope], star_imports, module, all_bound_names: OnceCell::new() }
+        // A function that declares a name `global` rebinds the module's name at run time.
+        let mut globals = GlobalDeclarations::default();
+        globals.visit_body(module);
+        for name in globals.names {
+            scope.bind(name, Binding::Unknown);
+        }
+        SemanticModel {
+            catalogue,
+            configured_types,
+            scopes: vec![scope],
+            star_imports,
+            module,
+            all_bound_names: OnceCell::new(),
+        }
     }
 
     pub fn catalogue(&self) -> &'static Catalogue {
@@ -288,6 +307,14 @@ impl<'a> SemanticModel<'a> {
         self.scopes.push(scope);
     }
 
+    pub fn push_comprehension(&mut self, generators: &'a [ast::Comprehension]) {
+        let mut scope = Scope::new(ScopeKind::Comprehension);
+        for generator in generators {
+            scope.bind_unknown_targets(&generator.target);
+        }
+        self.scopes.push(scope);
+    }
+
     pub fn pop_scope(&mut self) {
         self.scopes.pop();
     }
@@ -296,9 +323,13 @@ impl<'a> SemanticModel<'a> {
         &self.scopes
     }
 
-    /// The innermost function (or lambda) scope, if any.
+    /// The innermost function, lambda or class scope, if any.
     pub fn current_function_kind(&self) -> Option<ScopeKind<'a>> {
-        self.scopes.iter().rev().map(|scope| scope.kind).find(|kind| !matches!(kind, ScopeKind::Module))
+        self.scopes
+            .iter()
+            .rev()
+            .map(|scope| scope.kind)
+            .find(|kind| !matches!(kind, ScopeKind::Module | ScopeKind::Comprehension))
     }
 
     /// The `async def` whose body runs the current position on the event loop, if any.
@@ -412,16 +443,18 @@ impl<'a> SemanticModel<'a> {
 
     /// The tracked type of the object an expression evaluates to (`requests.Session`
     /// for `s` after `s = requests.Session()`), if aioguard tracks it.
-    pub fn type_of(&self, expr: &Expr, buf: &mut String) -> Option<&'static str> {
+    pub fn type_of(&self, expr: &Expr, buf: &mut String) -> Option<&'a str> {
         self.type_at_depth(expr, buf, 0)
     }
 
-    fn type_at_depth(&self, expr: &Expr, buf: &mut String, depth: u8) -> Option<&'static str> {
+    fn type_at_depth(&self, expr: &Expr, buf: &mut String, depth: u8) -> Option<&'a str> {
         if depth > MAX_RESOLUTION_DEPTH {
             return None;
         }
         match expr {
-            Expr::Call(call) => self.constructed_type(&call.func, buf),
+            Expr::Call(call) => self.constructed_type(&call.func, buf, depth),
+            // `Path(p).parent` is a path again.
+            Expr::Attribute(attribute) => self.member_type(attribute, buf, depth),
             // `Path(p) / "name"` is a path again.
             Expr::BinOp(ast::ExprBinOp { left, op: Operator::Div, .. }) => {
                 self.type_at_depth(left, buf, depth + 1).filter(|ty| *ty == "pathlib.Path")
@@ -438,19 +471,37 @@ impl<'a> SemanticModel<'a> {
         }
     }
 
-    fn constructed_type(&self, func: &Expr, buf: &mut String) -> Option<&'static str> {
-        match self.resolve(func, buf)? {
-            Resolved::QualifiedName => self.catalogue.constructors.get(buf.as_str()).map(String::as_str),
+    fn constructed_type(&self, func: &Expr, buf: &mut String, depth: u8) -> Option<&'a str> {
+        match (self.resolve(func, buf), func) {
+            (Some(Resolved::QualifiedName), _) => self.tracked_type(&self.catalogue.constructors, buf),
+            // `path.with_suffix(".bak")` returns a path.
+            (None, Expr::Attribute(method)) => self.member_type(method, buf, depth),
             _ => None,
         }
     }
 
+    /// The type of a tracked object's method result or property (`pathlib.Path.parent`).
+    fn member_type(&self, attribute: &ast::ExprAttribute, buf: &mut String, depth: u8) -> Option<&'a str> {
+        let owner = self.type_at_depth(&attribute.value, buf, depth + 1)?;
+        buf.clear();
+        buf.push_str(owner);
+        buf.push('.');
+        buf.push_str(attribute.attr.as_str());
+        self.tracked_type(&self.catalogue.constructors, buf)
+    }
+
+    /// The type a constructor or annotation name declares, in the catalogue's `table` or
+    /// among the configured classes.
+    fn tracked_type(&self, table: &'static HashMap<String, String>, name: &str) -> Option<&'a str> {
+        table.get(name).or_else(|| self.configured_types.get(name)).map(String::as_str)
+    }
+
     /// The tracked type an annotation declares, looking inside `Optional[T]`,
     /// `Union[T, None]` and `T | None`.
-    fn annotated_type(&self, annotation: &Expr, buf: &mut String) -> Option<&'static str> {
+    fn annotated_type(&self, annotation: &Expr, buf: &mut String) -> Option<&'a str> {
         match annotation {
             Expr::Name(_) | Expr::Attribute(_) => match self.resolve(annotation, buf)? {
-                Resolved::QualifiedName => self.catalogue.annotations.get(buf.as_str()).map(String::as_str),
+                Resolved::QualifiedName => self.tracked_type(&self.catalogue.annotations, buf),
                 _ => None,
             },
             Expr::BinOp(ast::ExprBinOp { left, op: Operator::BitOr, right, .. }) => {
@@ -464,12 +515,30 @@ impl<'a> SemanticModel<'a> {
                         single => self.annotated_type(single, buf),
                     },
                     // `IO[str]` is still a file object.
-                    name => self.catalogue.annotations.get(name).map(String::as_str),
+                    name => self.tracked_type(&self.catalogue.annotations, name),
                 }
             }
             _ => None,
         }
     }
+}
+
+/// Collects the names declared `global` in any function of a module, walking
+/// statements only.
+#[derive(Default)]
+struct GlobalDeclarations<'a> {
+    names: Vec<&'a str>,
+}
+
+impl<'a> Visitor<'a> for GlobalDeclarations<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if let Stmt::Global(global) = stmt {
+            self.names.extend(global.names.iter().map(|name| name.as_str()));
+        }
+        visitor::walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, _expr: &'a Expr) {}
 }
 
 /// Collects every name bound anywhere in a module, in any scope.

@@ -1,9 +1,10 @@
 //! Runs every fixture under `tests/fixtures/<rule>/`: each `*.py` file carries its
 //! expected findings inline, `# expect: AG101` (several: `# expect: AG101, AG104`) on
-//! the line where the finding starts. Any missing or extra finding fails the test.
+//! the line where the finding starts; a code listed twice expects two findings. Any
+//! missing or extra finding fails the test.
 //! An `aioguard.yaml` in a fixture directory configures the fixtures beside it.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use aioguard::config::{self, Overrides, Settings};
@@ -39,15 +40,15 @@ fn settings_for(fixture: &Path) -> Settings {
     Settings::new(options, dir.to_path_buf(), None, &Overrides::default()).unwrap()
 }
 
-/// `(row, code)` pairs a fixture's `# expect:` comments announce.
-fn expected_findings(text: &str) -> BTreeSet<(usize, String)> {
-    let mut expected = BTreeSet::new();
+/// How many findings of each `(row, code)` a fixture's `# expect:` comments announce.
+fn expected_findings(text: &str) -> BTreeMap<(usize, String), usize> {
+    let mut expected = BTreeMap::new();
     for (index, line) in text.lines().enumerate() {
         if let Some(position) = line.find(EXPECT_MARKER) {
             for code in line[position + EXPECT_MARKER.len()..].split(',') {
                 let code = code.split_whitespace().next().unwrap_or_default();
                 assert!(!code.is_empty(), "empty expectation on line {}", index + 1);
-                expected.insert((index + 1, code.to_owned()));
+                *expected.entry((index + 1, code.to_owned())).or_default() += 1;
             }
         }
     }
@@ -64,24 +65,31 @@ fn every_fixture_reports_exactly_what_it_expects() {
         let settings = settings_for(file);
         let (diagnostics, _) = linter::check_text(&text, &settings, settings.rules);
         let lines = LineIndex::new(&text);
-        let actual: BTreeSet<(usize, String)> = diagnostics
-            .iter()
-            .map(|diagnostic| (lines.line_of(diagnostic.range.start()) + 1, diagnostic.rule.code.to_owned()))
-            .collect();
+        let mut actual: BTreeMap<(usize, String), usize> = BTreeMap::new();
+        for diagnostic in &diagnostics {
+            let key = (lines.line_of(diagnostic.range.start()) + 1, diagnostic.rule.code.to_owned());
+            *actual.entry(key).or_default() += 1;
+        }
         let expected = expected_findings(&text);
         let name = file.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap().display();
-        for missing in expected.difference(&actual) {
-            failures.push(format!("{name}:{}: expected {} but it was not reported", missing.0, missing.1));
+        for ((row, code), &count) in &expected {
+            let found = actual.get(&(*row, code.clone())).copied().unwrap_or_default();
+            if found < count {
+                failures.push(format!("{name}:{row}: expected {count} {code} but {found} reported"));
+            }
         }
-        for extra in actual.difference(&expected) {
-            let message = diagnostics
-                .iter()
-                .find(|diagnostic| {
-                    lines.line_of(diagnostic.range.start()) + 1 == extra.0 && diagnostic.rule.code == extra.1
-                })
-                .map(|diagnostic| diagnostic.message.as_str())
-                .unwrap_or_default();
-            failures.push(format!("{name}:{}: unexpected {}: {message}", extra.0, extra.1));
+        for ((row, code), &count) in &actual {
+            let wanted = expected.get(&(*row, code.clone())).copied().unwrap_or_default();
+            if count > wanted {
+                let message = diagnostics
+                    .iter()
+                    .find(|diagnostic| {
+                        lines.line_of(diagnostic.range.start()) + 1 == *row && diagnostic.rule.code == code
+                    })
+                    .map(|diagnostic| diagnostic.message.as_str())
+                    .unwrap_or_default();
+                failures.push(format!("{name}:{row}: {count} {code} reported but {wanted} expected: {message}"));
+            }
         }
     }
     assert!(failures.is_empty(), "{} fixture mismatches:\n{}", failures.len(), failures.join("\n"));

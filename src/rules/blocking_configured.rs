@@ -19,6 +19,10 @@ extend-blocking-calls:
   mylib.Client.fetch: {message: "`mylib.AsyncClient`", fix: offload}
 ```
 
+A method of a class (a capitalised name before the method, as in `mylib.Client.fetch`)
+is reported on objects built from that class (`client = mylib.Client()`) in the same
+function or at module level, and on parameters annotated with it.
+
 ## Why is this bad?
 A project knows its own slow synchronous APIs (a database driver, a vendor SDK) better
 than any catalogue; calling them from a coroutine blocks the event loop like any other

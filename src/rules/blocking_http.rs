@@ -20,8 +20,9 @@ Reports synchronous HTTP requests in code running on the event loop: `requests.g
 and the other `requests` verbs, methods of a `requests.Session`, `httpx` module
 functions and `httpx.Client` methods, `urllib.request.urlopen()`, `urllib3.request()`
 and `PoolManager`/`HTTPConnectionPool` `.request()`/`.urlopen()`, and any
-`x.request("GET", ...)` whose first argument is an HTTP verb literal and which is not
-awaited. Sessions and clients are tracked when assigned from their constructor in the
+`x.request("GET", ...)` whose first argument is an HTTP verb literal and whose result is
+used at once (not awaited, entered by `async with` or passed to another call, as an async
+client's would be). Sessions and clients are tracked when assigned from their constructor in the
 same function or at module level, or when a parameter is annotated with their type.
 
 ## Why is this bad?
@@ -56,10 +57,15 @@ method). Safe: the same call runs with the same arguments, in a worker thread. A
 
 const HTTP_VERBS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
-/// `x.request("GET", ...)` on an object aioguard does not otherwise know, not awaited.
+/// `x.request("GET", ...)` on an object aioguard does not otherwise know, whose result
+/// is used right there: not awaited, not entered by `async with`, and not handed to
+/// another call (`asyncio.gather(x.request("GET", u))` is an async client's coroutine).
 pub fn is_request_with_verb_literal(checker: &Checker<'_>, call: &ast::ExprCall) -> bool {
     let Expr::Attribute(attribute) = &*call.func else { return false };
-    if attribute.attr.as_str() != "request" || checker.is_awaited(call.range()) {
+    if attribute.attr.as_str() != "request"
+        || checker.is_awaited(call.range())
+        || checker.is_passed_to_call(call.range())
+    {
         return false;
     }
     matches!(

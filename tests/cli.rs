@@ -1,0 +1,481 @@
+//! The command line as a user runs it: the built binary on temporary projects.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const BLOCKING: &str = "import time\n\n\nasync def poll():\n    time.sleep(1)\n";
+const CLEAN: &str = "import asyncio\n\n\nasync def poll():\n    await asyncio.sleep(1)\n";
+
+/// A temporary project directory.
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+impl Project {
+    fn new() -> Self {
+        Project { dir: tempfile::tempdir().unwrap() }
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    fn write(&self, relative: &str, content: impl AsRef<[u8]>) -> &Self {
+        let path = self.path(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+        self
+    }
+
+    /// Runs `aioguard ARGS` in the project directory, with colour and config from the
+    /// environment kept out of the way.
+    fn run(&self, args: &[&str]) -> Run {
+        self.run_in(self.dir.path(), args)
+    }
+
+    fn run_in(&self, cwd: &Path, args: &[&str]) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_aioguard"))
+            .args(args)
+            .current_dir(cwd)
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap();
+        Run::from(output)
+    }
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Self {
+        Run {
+            code: output.status.code().expect("exited, not killed by a signal"),
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+        }
+    }
+}
+
+impl Run {
+    fn json(&self) -> Vec<Value> {
+        match serde_json::from_str(&self.stdout) {
+            Ok(Value::Array(findings)) => findings,
+            other => panic!("not a JSON array ({other:?}):\n{}", self.stdout),
+        }
+    }
+
+    /// `(file name, row, code)` of each finding of a JSON run.
+    fn findings(&self) -> Vec<(String, u64, String)> {
+        self.json()
+            .iter()
+            .map(|finding| {
+                let filename = finding["filename"].as_str().unwrap();
+                let name = Path::new(filename).file_name().unwrap().to_string_lossy().into_owned();
+                (name, finding["location"]["row"].as_u64().unwrap(), finding["code"].as_str().unwrap().to_owned())
+            })
+            .collect()
+    }
+
+    /// The file names with findings in a JSON run, sorted and deduplicated.
+    fn files(&self) -> Vec<String> {
+        let mut files: Vec<String> = self.findings().into_iter().map(|(file, _, _)| file).collect();
+        files.dedup();
+        files
+    }
+}
+
+fn json_check(project: &Project, extra: &[&str]) -> Run {
+    let mut args = vec!["check", "--output-format", "json"];
+    args.extend_from_slice(extra);
+    project.run(&args)
+}
+
+#[test]
+fn exit_codes_say_clean_findings_or_error() {
+    let project = Project::new();
+    project.write("app/clean.py", CLEAN);
+    let clean = project.run(&["check"]);
+    assert_eq!(clean.code, 0, "{}", clean.stderr);
+    assert!(clean.stdout.contains("All checks passed!"), "{}", clean.stdout);
+
+    project.write("app/poll.py", BLOCKING);
+    let found = project.run(&["check"]);
+    assert_eq!(found.code, 1);
+    assert!(found.stdout.contains("app/poll.py:5:5: AG101"), "{}", found.stdout);
+    assert!(found.stdout.contains("Found 1 problem."), "{}", found.stdout);
+
+    let zero = project.run(&["check", "--exit-zero"]);
+    assert_eq!(zero.code, 0);
+    assert!(zero.stdout.contains("AG101"));
+}
+
+#[test]
+fn configuration_errors_name_the_file_line_and_key() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        ("aioguard.yaml", "select: [AG1]\nselct: [AG2]\n", &["aioguard.yaml:2", "selct"]),
+        ("aioguard.yaml", "# project settings\ntarget-version: py27\n", &["aioguard.yaml:2", "target-version", "py27"]),
+        ("aioguard.yaml", "async-library: curio\n", &["aioguard.yaml:1", "async-library", "curio"]),
+        ("aioguard.yaml", "select: [AG1]\nignore: [AG999]\n", &["aioguard.yaml:2", "ignore", "AG999"]),
+        ("aioguard.yaml", "select: [AG1\nignore: []\n", &["aioguard.yaml:2"]),
+        ("aioguard.yaml", "exclude: ['[bad']\n", &["aioguard.yaml:1", "exclude", "[bad"]),
+        (
+            "aioguard.yaml",
+            "extend-blocking-calls:\n  legacy.query: {rule: AG201}\n",
+            &["aioguard.yaml:1", "extend-blocking-calls", "legacy.query", "AG201"],
+        ),
+        (
+            "aioguard.yaml",
+            "per-file-ignores:\n  'tests/*': [AG777]\n",
+            &["aioguard.yaml:1", "per-file-ignores", "AG777"],
+        ),
+        (
+            "pyproject.toml",
+            "[tool.ruff]\nselect = [\"E\"]\n\n[tool.aioguard]\nselct = [\"AG1\"]\n",
+            &["pyproject.toml:5", "selct"],
+        ),
+        (
+            "pyproject.toml",
+            "[tool.ruff]\nselect = [\"E\"]\n\n[tool.aioguard]\nselect = [\"AG1\", \"nope\"]\n",
+            &["pyproject.toml:5", "select", "nope"],
+        ),
+    ];
+    for (name, content, expected) in cases {
+        let project = Project::new();
+        project.write(name, content).write("poll.py", BLOCKING);
+        let run = project.run(&["check"]);
+        assert_eq!(run.code, 2, "{content}");
+        for part in *expected {
+            assert!(run.stderr.contains(part), "`{part}` missing for {content:?}:\n{}", run.stderr);
+        }
+        assert!(run.stdout.is_empty(), "nothing is checked with a broken configuration:\n{}", run.stdout);
+    }
+}
+
+#[test]
+fn a_bad_command_line_selector_is_named_as_such() {
+    let project = Project::new();
+    project.write("aioguard.yaml", "select: [AG1]\n").write("poll.py", BLOCKING);
+    let run = project.run(&["check", "--select", "AG999"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--select") && run.stderr.contains("AG999"), "{}", run.stderr);
+    assert!(!run.stderr.contains("aioguard.yaml"), "{}", run.stderr);
+}
+
+#[test]
+fn pyproject_tool_table_configures() {
+    let project = Project::new();
+    project
+        .write("pyproject.toml", "[project]\nname = \"svc\"\n\n[tool.aioguard]\nignore = [\"blocking-sleep\"]\n")
+        .write("poll.py", BLOCKING);
+    assert_eq!(project.run(&["check"]).code, 0);
+
+    // A pyproject.toml without the table is not a configuration: the search goes on.
+    let plain = Project::new();
+    plain
+        .write("aioguard.yaml", "ignore: [AG101]\n")
+        .write("svc/pyproject.toml", "[project]\nname = \"svc\"\n")
+        .write("svc/poll.py", BLOCKING);
+    assert_eq!(plain.run(&["check", "svc"]).code, 0);
+}
+
+#[test]
+fn the_nearest_configuration_wins() {
+    let project = Project::new();
+    project
+        .write("aioguard.yaml", "ignore: [AG101]\n")
+        .write("top.py", BLOCKING)
+        .write("service/.aioguard.yaml", "select: [AG1]\n")
+        .write("service/poll.py", BLOCKING);
+    assert_eq!(project.run(&["check", "top.py"]).code, 0);
+    assert_eq!(json_check(&project, &["service"]).files(), ["poll.py"]);
+    let from_inside = project.run_in(&project.path("service"), &["check", "--output-format", "json"]);
+    assert_eq!(from_inside.files(), ["poll.py"]);
+}
+
+#[test]
+fn config_flag_and_no_config() {
+    let project = Project::new();
+    project
+        .write("aioguard.yaml", "ignore: [AG101]\n")
+        .write("ci/strict.yaml", "select: [AG101]\n")
+        .write("poll.py", BLOCKING);
+    assert_eq!(project.run(&["check"]).code, 0);
+    assert_eq!(project.run(&["check", "--no-config"]).code, 1);
+    assert_eq!(project.run(&["check", "--config", "ci/strict.yaml"]).code, 1);
+    let missing = project.run(&["check", "--config", "ci/absent.yaml"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("absent.yaml"), "{}", missing.stderr);
+}
+
+#[test]
+fn select_and_ignore_take_codes_prefixes_and_names() {
+    let project = Project::new();
+    project.write(
+        "mixed.py",
+        "import asyncio, subprocess, time\n\nasync def go():\n    time.sleep(1)\n    subprocess.run(['ls'])\n    asyncio.create_task(go())\n",
+    );
+    let codes = |extra: &[&str]| -> Vec<String> {
+        json_check(&project, extra).findings().into_iter().map(|(_, _, code)| code).collect()
+    };
+    assert_eq!(codes(&[]), ["AG101", "AG103", "AG201"]);
+    assert_eq!(codes(&["--select", "AG101"]), ["AG101"]);
+    assert_eq!(codes(&["--select", "AG1"]), ["AG101", "AG103"]);
+    assert_eq!(codes(&["--select", "dangling-task,blocking-sleep"]), ["AG101", "AG201"]);
+    assert_eq!(codes(&["--ignore", "AG1"]), ["AG201"]);
+    assert_eq!(codes(&["--ignore", "blocking-subprocess"]), ["AG101", "AG201"]);
+    assert_eq!(codes(&["--select", "AG1", "--ignore", "AG103"]), ["AG101"]);
+}
+
+#[test]
+fn exclude_and_per_file_ignores() {
+    let project = Project::new();
+    project
+        .write("aioguard.yaml", "exclude: ['generated/', 'legacy_*.py']\nper-file-ignores:\n  'tests/**': [AG101]\n")
+        .write("generated/poll.py", BLOCKING)
+        .write("src/legacy_poll.py", BLOCKING)
+        .write("tests/test_poll.py", BLOCKING)
+        .write("src/poll.py", BLOCKING);
+    assert_eq!(json_check(&project, &[]).files(), ["poll.py"]);
+}
+
+#[test]
+fn ignore_files_and_default_excluded_directories_are_not_walked() {
+    let project = Project::new();
+    project
+        .write(".gitignore", "scratch/\n")
+        .write(".ignore", "vendored.py\n")
+        .write("scratch/poll.py", BLOCKING)
+        .write("vendored.py", BLOCKING)
+        .write("app.py", BLOCKING);
+    for dir in [".venv", "venv", "node_modules", "build", "dist", "site-packages", "__pycache__", ".hidden"] {
+        project.write(&format!("{dir}/lib/{}.py", dir.trim_start_matches('.')), BLOCKING);
+    }
+    assert_eq!(json_check(&project, &[]).files(), ["app.py"]);
+}
+
+#[test]
+fn gitignore_is_honoured_in_a_git_repository() {
+    let project = Project::new();
+    let init = Command::new("git").args(["init", "--quiet"]).current_dir(project.path("")).status();
+    assert!(init.is_ok_and(|status| status.success()), "`git init` must work for this test");
+    project
+        .write(".gitignore", "*_generated.py\n")
+        .write("pkg/api_generated.py", BLOCKING)
+        .write("pkg/api.py", BLOCKING);
+    std::fs::write(project.path(".git/info/exclude"), "pkg/local_*.py\n").unwrap();
+    project.write("pkg/local_poll.py", BLOCKING);
+    assert_eq!(json_check(&project, &[]).files(), ["api.py"]);
+}
+
+#[test]
+fn files_named_explicitly_are_checked_unless_force_exclude() {
+    let project = Project::new();
+    project
+        .write("aioguard.yaml", "exclude: ['migrations/']\n")
+        .write(".gitignore", "ignored.py\n")
+        .write("migrations/0001.py", BLOCKING)
+        .write("ignored.py", BLOCKING)
+        .write(".venv/lib/site.py", BLOCKING)
+        .write("script", BLOCKING);
+    let named = ["migrations/0001.py", "ignored.py", ".venv/lib/site.py", "script"];
+    let mut args = vec!["check", "--output-format", "json"];
+    args.extend(named);
+    assert_eq!(project.run(&args).findings().len(), 4);
+    args.push("--force-exclude");
+    assert_eq!(project.run(&args).files(), ["ignored.py", "script"]);
+}
+
+#[test]
+fn stub_files_are_checked() {
+    let project = Project::new();
+    project.write("pkg/api.pyi", BLOCKING).write("pkg/notes.txt", BLOCKING);
+    assert_eq!(json_check(&project, &[]).files(), ["api.pyi"]);
+}
+
+#[test]
+fn json_output_has_ruffs_shape() {
+    let project = Project::new();
+    project.write("clean.py", CLEAN);
+    let empty = json_check(&project, &[]);
+    assert_eq!(empty.code, 0);
+    assert_eq!(empty.stdout.trim(), "[]");
+
+    project.write("poll.py", BLOCKING);
+    let run = json_check(&project, &[]);
+    assert_eq!(run.code, 1);
+    let findings = run.json();
+    assert_eq!(findings.len(), 1);
+    let finding = &findings[0];
+    assert_eq!(finding["code"], "AG101");
+    assert_eq!(finding["filename"], "poll.py");
+    assert_eq!(finding["location"], serde_json::json!({"row": 5, "column": 5}));
+    assert_eq!(finding["end_location"], serde_json::json!({"row": 5, "column": 18}));
+    assert_eq!(finding["noqa_row"], 5);
+    assert!(finding["message"].as_str().unwrap().contains("async def poll"));
+    assert!(finding.get("fix").is_some() && finding.get("url").is_some());
+}
+
+#[test]
+fn json_stays_valid_with_broken_files() {
+    let project = Project::new();
+    project
+        .write("poll.py", BLOCKING)
+        .write("broken.py", "async def f(:\n    pass\n")
+        .write("latin1.py", b"# caf\xe9\nx = 1\n")
+        .write("binary.py", b"\x00\x01\x02PK\x03\x04")
+        .write("bom.py", format!("\u{feff}{BLOCKING}"));
+    let run = json_check(&project, &[]);
+    assert_eq!(run.code, 2, "unreadable files are errors");
+    let mut findings = run.findings();
+    findings.sort();
+    assert_eq!(
+        findings,
+        [
+            ("bom.py".to_owned(), 5, "AG101".to_owned()),
+            ("broken.py".to_owned(), 1, "AG001".to_owned()),
+            ("poll.py".to_owned(), 5, "AG101".to_owned()),
+        ]
+    );
+    assert!(run.stderr.contains("latin1.py") && run.stderr.contains("UTF-8"), "{}", run.stderr);
+    assert!(run.stderr.contains("binary.py"), "{}", run.stderr);
+}
+
+#[test]
+fn concise_output_is_one_line_per_finding() {
+    let project = Project::new();
+    project.write("a.py", BLOCKING).write("b.py", BLOCKING);
+    let run = project.run(&["check", "--output-format", "concise", "--quiet"]);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    assert!(lines[0].starts_with("a.py:5:5: AG101 [*]") || lines[0].starts_with("a.py:5:5: AG101 "), "{}", lines[0]);
+    assert!(lines[1].starts_with("b.py:5:5: AG101"), "{}", lines[1]);
+}
+
+#[test]
+fn full_output_shows_the_source_with_a_caret() {
+    let project = Project::new();
+    project.write("poll.py", BLOCKING);
+    let run = project.run(&["check"]);
+    let expected_source = "5 |     time.sleep(1)\n  |     ^^^^^^^^^^^^^\n";
+    assert!(run.stdout.contains(expected_source), "{}", run.stdout);
+    let quiet = project.run(&["check", "--quiet"]);
+    assert!(quiet.stdout.contains("AG101") && !quiet.stdout.contains("Found 1 problem"), "{}", quiet.stdout);
+}
+
+#[test]
+fn statistics_count_findings_per_rule() {
+    let project = Project::new();
+    project
+        .write("a.py", BLOCKING)
+        .write("b.py", "import time, os\n\nasync def f():\n    time.sleep(1)\n    os.system('ls')\n");
+    let run = project.run(&["check", "--statistics"]);
+    assert_eq!(run.code, 1);
+    let rows: Vec<Vec<&str>> = run.stdout.lines().map(|line| line.split_whitespace().collect()).collect();
+    assert_eq!(rows.len(), 2, "{}", run.stdout);
+    assert_eq!((rows[0][0], rows[0][1]), ("2", "AG101"));
+    assert_eq!((rows[1][0], rows[1][1]), ("1", "AG103"));
+    assert!(rows[0].contains(&"blocking-sleep"), "{}", run.stdout);
+}
+
+#[test]
+fn color_follows_the_flag() {
+    let project = Project::new();
+    project.write("poll.py", BLOCKING);
+    assert!(project.run(&["check", "--color", "always"]).stdout.contains("\x1b["));
+    assert!(!project.run(&["check", "--color", "never"]).stdout.contains("\x1b["));
+    assert!(!project.run(&["check"]).stdout.contains("\x1b["), "not a terminal: no colour");
+}
+
+/// Runs the binary on a pseudo-terminal (util-linux `script`), where `auto` colours.
+fn run_on_terminal(project: &Project, no_color: Option<&str>) -> String {
+    let command = format!("{} check --output-format concise", env!("CARGO_BIN_EXE_aioguard"));
+    let mut script = Command::new("script");
+    script.args(["--quiet", "--return", "--command", &command, "/dev/null"]).current_dir(project.path(""));
+    match no_color {
+        Some(value) => script.env("NO_COLOR", value),
+        None => script.env_remove("NO_COLOR"),
+    };
+    let output = script.output().expect("util-linux `script` runs the binary on a terminal for this test");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn a_terminal_gets_colour_unless_no_color_is_set() {
+    let project = Project::new();
+    project.write("poll.py", BLOCKING);
+    let coloured = run_on_terminal(&project, None);
+    assert!(coloured.contains("AG101") && coloured.contains("\x1b["), "{coloured:?}");
+    let plain = run_on_terminal(&project, Some("1"));
+    assert!(plain.contains("AG101") && !plain.contains("\x1b["), "{plain:?}");
+}
+
+#[test]
+fn rule_and_rules_print_the_documentation() {
+    let project = Project::new();
+    let rule = project.run(&["rule", "AG101"]);
+    assert_eq!(rule.code, 0);
+    for part in ["blocking-sleep", "## What it does", "## Why is this bad?", "## Example", "asyncio.sleep"] {
+        assert!(rule.stdout.contains(part), "`{part}` missing:\n{}", rule.stdout);
+    }
+    assert_eq!(project.run(&["rule", "blocking-sleep"]).stdout, rule.stdout);
+    let unknown = project.run(&["rule", "AG999"]);
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("AG999"));
+
+    let rules = project.run(&["rules"]);
+    assert_eq!(rules.code, 0);
+    let listed: Vec<&str> = rules.stdout.lines().filter_map(|line| line.split_whitespace().next()).collect();
+    assert_eq!(
+        listed,
+        [
+            "AG001", "AG101", "AG102", "AG103", "AG104", "AG105", "AG106", "AG107", "AG108", "AG109", "AG201", "AG202",
+            "AG203", "AG204"
+        ]
+    );
+    assert!(rules.stdout.lines().any(|line| line.starts_with("AG201") && line.contains("dangling-task")));
+}
+
+#[test]
+fn version_is_the_crates() {
+    let run = Project::new().run(&["--version"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(run.stdout.trim(), format!("aioguard {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn the_example_service_shows_its_mistakes() {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = Command::new(env!("CARGO_BIN_EXE_aioguard"))
+        .args(["check", "--no-config", "--output-format", "json", "examples"])
+        .current_dir(manifest_dir)
+        .output()
+        .unwrap();
+    let run = Run::from(output);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let mut found: Vec<(String, u64, String)> = run.findings();
+    found.sort();
+    let expected = [
+        ("client.py", 22, "AG102"),
+        ("client.py", 38, "AG101"),
+        ("handlers.py", 27, "AG201"),
+        ("handlers.py", 35, "AG202"),
+        ("handlers.py", 41, "AG204"),
+        ("handlers.py", 42, "AG103"),
+        ("storage.py", 20, "AG105"),
+        ("storage.py", 22, "AG104"),
+        ("storage.py", 36, "AG105"),
+        ("storage.py", 37, "AG105"),
+        ("storage.py", 40, "AG105"),
+        ("worker.py", 36, "AG108"),
+        ("worker.py", 44, "AG108"),
+        ("worker.py", 46, "AG108"),
+    ]
+    .map(|(file, row, code)| (file.to_owned(), row, code.to_owned()));
+    assert_eq!(found, expected);
+}

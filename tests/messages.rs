@@ -1,0 +1,104 @@
+//! The text of the messages: they name the call, the enclosing `async def` and what to
+//! use instead, in the async library the module uses (the fixtures check only codes).
+
+use std::path::PathBuf;
+
+use aioguard::config::{Options, Overrides, Settings};
+use aioguard::linter;
+
+fn settings(options: Options) -> Settings {
+    Settings::new(options, PathBuf::from("."), None, &Overrides::default()).unwrap()
+}
+
+/// The messages reported for `source`, in order.
+fn messages_with(source: &str, settings: &Settings) -> Vec<String> {
+    let (diagnostics, _) = linter::check_text(source, settings, settings.rules);
+    let mut diagnostics = diagnostics;
+    diagnostics.sort_by_key(|diagnostic| diagnostic.range.start());
+    diagnostics.into_iter().map(|diagnostic| diagnostic.message).collect()
+}
+
+fn messages(source: &str) -> Vec<String> {
+    messages_with(source, &settings(Options::default()))
+}
+
+const BLOCKING_BODY: &str = r#"
+async def poll(path, url):
+    time.sleep(1)
+    requests.get(url)
+    socket.getaddrinfo(url, 443)
+"#;
+
+#[test]
+fn asyncio_modules_are_told_the_asyncio_way() {
+    let found = messages(&format!("import asyncio, time, requests, socket\n{BLOCKING_BODY}"));
+    assert_eq!(
+        found,
+        [
+            "`time.sleep()` blocks the event loop in `async def poll`; use `await asyncio.sleep()`",
+            "`requests.get()` blocks the event loop in `async def poll`; run it in a thread with `await asyncio.to_thread()`",
+            "`socket.getaddrinfo()` blocks the event loop in `async def poll`; use `await asyncio.get_running_loop().getaddrinfo()`",
+        ]
+    );
+}
+
+#[test]
+fn trio_modules_are_told_the_trio_way() {
+    let found = messages(&format!("import time, requests, socket\nimport trio\n{BLOCKING_BODY}"));
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(found[0].ends_with("use `await trio.sleep()`"), "{}", found[0]);
+    assert!(found[1].ends_with("run it in a thread with `await trio.to_thread.run_sync()`"), "{}", found[1]);
+    assert!(found[2].ends_with("use `await trio.socket.getaddrinfo()`"), "{}", found[2]);
+    assert!(found.iter().all(|message| !message.contains("asyncio")), "{found:#?}");
+}
+
+#[test]
+fn anyio_modules_are_told_the_anyio_way() {
+    let found =
+        messages(&format!("import time, requests, socket\nfrom anyio import create_task_group\n{BLOCKING_BODY}"));
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(found[0].ends_with("use `await anyio.sleep()`"), "{}", found[0]);
+    assert!(found[1].ends_with("`await anyio.to_thread.run_sync()`"), "{}", found[1]);
+}
+
+#[test]
+fn the_configured_library_overrides_detection() {
+    let options: Options = serde_yaml::from_str("async-library: trio").unwrap();
+    let found = messages_with(&format!("import time, requests, socket\n{BLOCKING_BODY}"), &settings(options));
+    assert!(found[0].ends_with("use `await trio.sleep()`"), "{}", found[0]);
+}
+
+#[test]
+fn messages_name_the_alternative_from_the_catalogue() {
+    let found = messages(
+        r#"
+import subprocess, threading
+lock = threading.Lock()
+
+async def deploy():
+    subprocess.run(["make"])
+    with lock:
+        pass
+"#,
+    );
+    assert_eq!(
+        found,
+        [
+            "`subprocess.run()` blocks the event loop in `async def deploy`; use `asyncio.create_subprocess_exec()`, or run it in a thread with `await asyncio.to_thread()`",
+            "`with lock:` waits for a `threading.Lock` and blocks the event loop in `async def deploy`; use `asyncio.Lock` with `async with`",
+        ]
+    );
+}
+
+#[test]
+fn configured_calls_carry_their_message() {
+    let options: Options =
+        serde_yaml::from_str("extend-blocking-calls:\n  legacy_db.query: \"`legacy_db.aquery()`\"\n").unwrap();
+    let found = messages_with("import legacy_db\n\nasync def handle():\n    legacy_db.query()\n", &settings(options));
+    assert_eq!(
+        found,
+        [
+            "`legacy_db.query()` blocks the event loop in `async def handle`; use `legacy_db.aquery()`, or run it in a thread with `await asyncio.to_thread()`"
+        ]
+    );
+}
