@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
+use crate::changes::{Changes, DiffFilter};
 use crate::config::{self, Overrides, Settings};
 use crate::discovery;
 use crate::linter::{self, FileReport, Finding};
@@ -80,6 +81,14 @@ struct CheckArgs {
     /// Apply `exclude` even to files named on the command line (for pre-commit).
     #[arg(long)]
     force_exclude: bool,
+    /// Check only the files changed since the merge-base of REF and HEAD (with the
+    /// working tree's changes and untracked files), as git sees them.
+    #[arg(long, value_name = "REF")]
+    diff_base: Option<String>,
+    /// With --diff-base: report findings on added or changed lines only, or all the
+    /// findings of a changed file.
+    #[arg(long, value_enum, default_value_t, requires = "diff_base")]
+    diff_filter: DiffFilter,
     /// Walk, read and parse only: the floor the benchmark compares against.
     #[arg(long, hide = true)]
     parse_only: bool,
@@ -144,7 +153,23 @@ fn check(args: CheckArgs) -> ExitCode {
     // Paths are made absolute so that globs match them against the project root.
     let paths: Vec<PathBuf> =
         args.paths.iter().map(|path| std::path::absolute(path).unwrap_or_else(|_| path.clone())).collect();
-    let discovered = discovery::discover(&paths, &settings, args.force_exclude);
+    let anchor = paths.first().map_or_else(PathBuf::new, |path| {
+        if path.is_dir() { path.clone() } else { path.parent().map(Path::to_path_buf).unwrap_or_default() }
+    });
+    let changes = match &args.diff_base {
+        Some(base) => match Changes::since(base, &anchor, args.diff_filter) {
+            Ok(changes) => Some(changes),
+            Err(error) => {
+                eprintln!("error: --diff-base: {error}");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    let mut discovered = discovery::discover(&paths, &settings, args.force_exclude);
+    if let Some(changes) = &changes {
+        discovered.files.retain(|path| changes.contains(path));
+    }
     let mut errors: Vec<String> = discovered
         .errors
         .iter()
@@ -158,7 +183,7 @@ fn check(args: CheckArgs) -> ExitCode {
             .par_iter()
             .map(|path| {
                 // A panic is a bug; it is reported against its file and the run goes on.
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let mut report = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     if args.parse_only { parse_only(path) } else { linter::check_file(path, &settings) }
                 }))
                 .unwrap_or_else(|_| FileReport {
@@ -167,7 +192,11 @@ fn check(args: CheckArgs) -> ExitCode {
                         "{}: internal error while checking this file (a bug in aioguard)",
                         linter::display_path(path)
                     )),
-                })
+                });
+                if let Some(changes) = &changes {
+                    changes.retain_changed(path, &mut report.findings);
+                }
+                report
             })
             .collect()
     });
@@ -188,11 +217,15 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     };
     let emitter = args.output_format.emitter();
+    let mut context = EmitContext::new(color, &settings.severities, anchor);
+    if let Some(changes) = &changes {
+        context = context.with_repository_root(changes.root().to_path_buf());
+    }
     let mut out = io::BufWriter::new(io::stdout().lock());
     let written = if args.statistics {
         write_statistics(&mut out, &findings)
     } else {
-        emitter.emit(&mut out, &findings, &EmitContext { color })
+        emitter.emit(&mut out, &findings, &context)
     };
     let summary =
         if emitter.is_human() && !args.quiet && !args.statistics { write_summary(&mut out, &findings) } else { Ok(()) };

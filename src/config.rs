@@ -29,9 +29,43 @@ pub struct Options {
     pub allowed_calls: Option<Vec<String>>,
     pub target_version: Option<TargetVersion>,
     pub async_library: Option<AsyncLibraryOption>,
+    /// How loudly CI surfaces report a rule, by selector: `{AG2: warning}`.
+    pub severity: Option<BTreeMap<String, Severity>>,
     /// The 1-based line each top-level key is on, for error messages.
     #[serde(skip)]
     pub key_lines: HashMap<String, usize>,
+}
+
+/// The level at which CI surfaces (annotations, SARIF, Code Quality) report a finding.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    #[default]
+    Error,
+    Warning,
+    Note,
+}
+
+/// The `severity` table: the most specific selector that takes a rule decides its level
+/// (a code or name over a prefix, a longer prefix over a shorter one, anything over `ALL`).
+#[derive(Debug, Default)]
+pub struct Severities {
+    by_selector: Vec<(String, Severity)>,
+}
+
+impl Severities {
+    pub fn of(&self, rule: &RuleInfo) -> Severity {
+        let specificity = |selector: &str| match selector {
+            "ALL" => 0,
+            _ if selector == rule.code || selector == rule.name => usize::MAX,
+            _ => selector.len(),
+        };
+        self.by_selector
+            .iter()
+            .filter(|(selector, _)| rule.is_selected_by(selector))
+            .max_by_key(|(selector, _)| specificity(selector))
+            .map_or_else(Severity::default, |(_, severity)| *severity)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -192,6 +226,7 @@ pub struct Settings {
     pub target_version: TargetVersion,
     /// `None`: detect per module.
     pub async_library: Option<AsyncLibrary>,
+    pub severities: Severities,
 }
 
 /// Directories never walked into unless named on the command line.
@@ -250,6 +285,10 @@ impl Settings {
             extend_blocking_calls.insert(name, entry);
         }
         let configured_types = extend_blocking_calls.keys().filter_map(|name| method_class(name)).collect();
+        let severity = options.severity.unwrap_or_default();
+        if let Some(bad) = severity.keys().find(|selector| !rules::is_valid_selector(selector)) {
+            return Err(format!("{}: no rule matches `{bad}`", where_("severity")));
+        }
         let exclude = PathMatcher::new(&options.exclude.unwrap_or_default())
             .map_err(|error| format!("{}: {error}", where_("exclude")))?;
         let async_library = match options.async_library.unwrap_or(AsyncLibraryOption::Auto) {
@@ -270,6 +309,7 @@ impl Settings {
             allowed_calls: options.allowed_calls.unwrap_or_default().into_iter().collect(),
             target_version: options.target_version.unwrap_or_default(),
             async_library,
+            severities: Severities { by_selector: severity.into_iter().collect() },
         })
     }
 
@@ -399,6 +439,20 @@ mod tests {
         assert!(!set.contains(&rules::blocking_lock::RULE));
         assert!(!set.contains(&rules::nested_event_loop::RULE));
         assert!(set.contains(&rules::syntax_error::RULE));
+    }
+
+    #[test]
+    fn the_most_specific_severity_selector_wins() {
+        let options: Options =
+            serde_yaml::from_str("severity: {ALL: note, AG1: warning, blocking-sleep: error}").unwrap();
+        let settings = Settings::new(options, PathBuf::new(), None, &Overrides::default()).unwrap();
+        assert_eq!(settings.severities.of(&rules::blocking_sleep::RULE), Severity::Error);
+        assert_eq!(settings.severities.of(&rules::blocking_http::RULE), Severity::Warning);
+        assert_eq!(settings.severities.of(&rules::dangling_task::RULE), Severity::Note);
+        assert_eq!(Severities::default().of(&rules::dangling_task::RULE), Severity::Error);
+        let bad: Options = serde_yaml::from_str("severity: {AG9: note}").unwrap();
+        let error = Settings::new(bad, PathBuf::new(), None, &Overrides::default()).err().unwrap();
+        assert!(error.contains("--severity") && error.contains("AG9"), "{error}");
     }
 
     #[test]

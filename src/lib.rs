@@ -4,9 +4,11 @@
 //! The pipeline: [`cli`] reads the command line and [`config`]; [`discovery`] finds the
 //! files; [`linter`] reads, parses and checks each file in parallel, with [`checker`]
 //! walking the AST once, [`semantic`] resolving names and [`rules`] reporting against
-//! the [`catalogue`]; [`noqa`] applies suppressions; [`output`] prints the findings.
+//! the [`catalogue`]; [`noqa`] applies suppressions; [`changes`] narrows a run to what
+//! changed since a git base; [`output`] prints the findings.
 
 pub mod catalogue;
+pub mod changes;
 pub mod checker;
 pub mod cli;
 pub mod config;
