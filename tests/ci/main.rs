@@ -1,0 +1,10 @@
+//! The CI surfaces checked against the real clients: GitHub's toolkit for workflow
+//! commands, Microsoft's SARIF validator, the Actions JSON schema, pre-commit, and git
+//! for `--diff-base`. The clients come from `tests/tools/install.sh`.
+
+mod action;
+mod annotations;
+mod common;
+mod diff_base;
+mod pre_commit;
+mod sarif;
