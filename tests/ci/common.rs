@@ -135,12 +135,12 @@ pub fn awkward_project() -> Repo {
     repo
 }
 
-/// The fenced block that follows `<!-- snippet: NAME -->` in docs/ci.md.
+/// The fenced block that follows `<!-- snippet: NAME -->` in README.md.
 pub fn docs_snippet(name: &str) -> String {
-    let docs = std::fs::read_to_string(manifest_dir().join("docs/ci.md")).unwrap();
+    let docs = std::fs::read_to_string(manifest_dir().join("README.md")).unwrap();
     let marker = format!("<!-- snippet: {name} -->\n");
     let after =
-        &docs[docs.find(&marker).unwrap_or_else(|| panic!("docs/ci.md has no snippet `{name}`")) + marker.len()..];
+        &docs[docs.find(&marker).unwrap_or_else(|| panic!("README.md has no snippet `{name}`")) + marker.len()..];
     let body = after.strip_prefix("```yaml\n").expect("a yaml block follows the marker");
     body[..body.find("```\n").expect("the block ends")].to_owned()
 }
