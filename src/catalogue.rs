@@ -19,6 +19,13 @@ pub enum FixKind {
     /// The call runs in a worker thread: `await asyncio.to_thread(f, ...)`.
     #[default]
     Offload,
+    /// The call opens a stream (a file, an HTTP response) read afterwards: offloaded alone
+    /// or with the `with` block it opens, but not where it is read at once
+    /// (`open(p).read()`), which would leave the reading on the loop.
+    OffloadStream,
+    /// The call returns a lazy iterator that does its I/O while being consumed: the
+    /// thread collects it, `await asyncio.to_thread(list, path.iterdir())`.
+    OffloadList,
     /// `socket.getaddrinfo(...)` becomes the event loop's own `getaddrinfo`.
     Getaddrinfo,
     /// No mechanical fix is correct; the message says what to do.

@@ -1,13 +1,22 @@
 //! The checker: one walk over a module's AST that keeps the semantic model in step
 //! (scopes are pushed and popped as functions, classes and lambdas are entered) and
 //! hands each call, expression statement and `with` statement to the rules.
+//!
+//! It also keeps what a fix needs to know about the position being checked: the
+//! statements and expressions around it, and whether an `await` may be written there.
 
+use std::cell::OnceCell;
+
+use ruff_python_ast::token::Tokens;
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::config::{AsyncLibrary, RuleSet, Settings};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Fix};
+use crate::fix::imports::Importer;
+use crate::fix::style::Stylist;
 use crate::rules::{self, RuleInfo};
 use crate::semantic::{Resolved, SemanticModel};
 
@@ -20,7 +29,18 @@ pub const MAX_EXPRESSION_DEPTH: u32 = 10_000;
 
 pub struct Checker<'a> {
     source: &'a str,
+    tokens: &'a Tokens,
+    module: &'a ast::ModModule,
+    stylist: Stylist,
+    /// Where imports go and which the module has; computed on the first fix that needs it.
+    importer: OnceCell<Importer>,
     semantic: SemanticModel<'a>,
+    /// The statements enclosing the current position, outermost first.
+    statements: Vec<&'a Stmt>,
+    /// The expressions enclosing the current position, outermost first.
+    expressions: Vec<&'a Expr>,
+    /// How many generator expressions enclose the current position.
+    generator_depth: u32,
     settings: &'a Settings,
     enabled: RuleSet,
     library: AsyncLibrary,
@@ -29,8 +49,6 @@ pub struct Checker<'a> {
     /// The expression directly under the `await` (or in the `async with` item) being
     /// walked, if any.
     awaited: Option<TextRange>,
-    /// How deeply the expression being walked is nested.
-    expression_depth: u32,
     /// Whether the walk stopped at [`MAX_EXPRESSION_DEPTH`] somewhere.
     too_deep: bool,
     /// The arguments of the innermost call being walked.
@@ -39,17 +57,29 @@ pub struct Checker<'a> {
 }
 
 /// Runs every enabled rule over one parsed module.
-pub fn check_module(source: &str, module: &ast::ModModule, settings: &Settings, enabled: RuleSet) -> Vec<Diagnostic> {
+pub fn check_module(
+    source: &str,
+    parsed: &Parsed<ast::ModModule>,
+    settings: &Settings,
+    enabled: RuleSet,
+) -> Vec<Diagnostic> {
+    let module = parsed.syntax();
     let library = settings.async_library.unwrap_or_else(|| AsyncLibrary::detect(&module.body));
     let mut checker = Checker {
         source,
+        tokens: parsed.tokens(),
+        module,
+        stylist: Stylist::detect(source),
+        importer: OnceCell::new(),
         semantic: SemanticModel::new(&module.body, settings.catalogue, &settings.configured_types),
+        statements: Vec::new(),
+        expressions: Vec::new(),
+        generator_depth: 0,
         settings,
         enabled,
         library,
         name_buf: String::new(),
         awaited: None,
-        expression_depth: 0,
         too_deep: false,
         arguments: None,
         diagnostics: Vec::new(),
@@ -61,6 +91,41 @@ pub fn check_module(source: &str, module: &ast::ModModule, settings: &Settings, 
 impl<'a> Checker<'a> {
     pub fn semantic(&self) -> &SemanticModel<'a> {
         &self.semantic
+    }
+
+    pub fn source(&self) -> &'a str {
+        self.source
+    }
+
+    pub fn tokens(&self) -> &'a Tokens {
+        self.tokens
+    }
+
+    pub fn stylist(&self) -> &Stylist {
+        &self.stylist
+    }
+
+    pub fn importer(&self) -> &Importer {
+        self.importer.get_or_init(|| Importer::new(self.module, self.source, &self.stylist))
+    }
+
+    /// The statement being checked and those around it, innermost last.
+    pub fn statements(&self) -> &[&'a Stmt] {
+        &self.statements
+    }
+
+    /// The expression that directly contains the one being checked, if any.
+    pub fn parent_expression(&self) -> Option<&'a Expr> {
+        let count = self.expressions.len();
+        (count >= 2).then(|| self.expressions[count - 2])
+    }
+
+    /// Whether an `await` written at the current position runs in the coroutine that
+    /// contains it: in an `async def` body, and not inside a generator expression (where
+    /// it would turn the generator into an asynchronous one; its first iterable is
+    /// outside).
+    pub fn can_await_here(&self) -> bool {
+        self.generator_depth == 0 && self.semantic.enclosing_coroutine().is_some()
     }
 
     pub fn settings(&self) -> &'a Settings {
@@ -126,14 +191,63 @@ impl<'a> Checker<'a> {
     }
 
     pub fn report(&mut self, rule: &'static RuleInfo, range: TextRange, message: String) {
+        self.report_with_fix(rule, range, message, |_| None);
+    }
+
+    /// Reports a finding with the fix `fix` proposes; the fix is computed only when the
+    /// rule is enabled.
+    pub fn report_with_fix(
+        &mut self,
+        rule: &'static RuleInfo,
+        range: TextRange,
+        message: String,
+        fix: impl FnOnce(&Checker<'a>) -> Option<Fix>,
+    ) {
         if self.is_enabled(rule) {
-            self.diagnostics.push(Diagnostic { rule, range, message, fix: None, chain: Vec::new() });
+            let fix = fix(self);
+            self.diagnostics.push(Diagnostic { rule, range, message, fix, chain: Vec::new() });
         }
     }
 }
 
 impl<'a> Visitor<'a> for Checker<'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        self.statements.push(stmt);
+        self.visit_stmt_in_context(stmt);
+        self.statements.pop();
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.expressions.len() >= MAX_EXPRESSION_DEPTH as usize {
+            if !self.too_deep {
+                self.too_deep = true;
+                let message = format!(
+                    "expression nested more than {MAX_EXPRESSION_DEPTH} levels deep: CPython cannot compile it, and aioguard checks nothing deeper"
+                );
+                self.report(&rules::syntax_error::RULE, expr.range(), message);
+            }
+            return;
+        }
+        self.expressions.push(expr);
+        self.visit_expr_within_depth(expr);
+        self.expressions.pop();
+    }
+
+    fn visit_parameters(&mut self, parameters: &'a ast::Parameters) {
+        // Only defaults and annotations are expressions evaluated here.
+        for parameter in parameters.iter() {
+            if let Some(default) = parameter.default() {
+                self.visit_expr(default);
+            }
+            if let Some(annotation) = parameter.annotation() {
+                self.visit_annotation(annotation);
+            }
+        }
+    }
+}
+
+impl<'a> Checker<'a> {
+    fn visit_stmt_in_context(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(function) => {
                 // Decorators, defaults and annotations run in the enclosing scope.
@@ -179,36 +293,6 @@ impl<'a> Visitor<'a> for Checker<'a> {
         }
     }
 
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        if self.expression_depth >= MAX_EXPRESSION_DEPTH {
-            if !self.too_deep {
-                self.too_deep = true;
-                let message = format!(
-                    "expression nested more than {MAX_EXPRESSION_DEPTH} levels deep: CPython cannot compile it, and aioguard checks nothing deeper"
-                );
-                self.report(&rules::syntax_error::RULE, expr.range(), message);
-            }
-            return;
-        }
-        self.expression_depth += 1;
-        self.visit_expr_within_depth(expr);
-        self.expression_depth -= 1;
-    }
-
-    fn visit_parameters(&mut self, parameters: &'a ast::Parameters) {
-        // Only defaults and annotations are expressions evaluated here.
-        for parameter in parameters.iter() {
-            if let Some(default) = parameter.default() {
-                self.visit_expr(default);
-            }
-            if let Some(annotation) = parameter.annotation() {
-                self.visit_annotation(annotation);
-            }
-        }
-    }
-}
-
-impl<'a> Checker<'a> {
     fn visit_expr_within_depth(&mut self, expr: &'a Expr) {
         match expr {
             Expr::Lambda(lambda) => {
@@ -219,10 +303,23 @@ impl<'a> Checker<'a> {
                 self.visit_expr(&lambda.body);
                 self.semantic.pop_scope();
             }
+            Expr::Generator(generator) => {
+                // The first iterable is evaluated where the generator is written; the
+                // rest runs lazily, inside the generator.
+                let (first, rest) = generator.generators.split_first().expect("a generator has a `for`");
+                self.visit_expr(&first.iter);
+                self.semantic.push_comprehension(&generator.generators);
+                self.generator_depth += 1;
+                self.visit_expr(&generator.elt);
+                self.visit_expr(&first.target);
+                first.ifs.iter().for_each(|condition| self.visit_expr(condition));
+                rest.iter().for_each(|comprehension| self.visit_comprehension(comprehension));
+                self.generator_depth -= 1;
+                self.semantic.pop_scope();
+            }
             Expr::ListComp(ast::ExprListComp { generators, .. })
             | Expr::SetComp(ast::ExprSetComp { generators, .. })
-            | Expr::DictComp(ast::ExprDictComp { generators, .. })
-            | Expr::Generator(ast::ExprGenerator { generators, .. }) => {
+            | Expr::DictComp(ast::ExprDictComp { generators, .. }) => {
                 self.semantic.push_comprehension(generators);
                 visitor::walk_expr(self, expr);
                 self.semantic.pop_scope();

@@ -1,7 +1,9 @@
 //! The command line: `aioguard check`, `aioguard rule CODE`, `aioguard rules`.
 //!
-//! Exit codes: 0 nothing found, 1 findings, 2 an error (bad configuration, a path that
-//! does not exist, a file that cannot be read); errors go to stderr naming the file.
+//! Exit codes: 0 nothing found, 1 findings (after `--fix`: findings left; with `--diff`:
+//! a change to show; with `--exit-non-zero-on-fix`: also a fix applied), 2 an error (bad
+//! configuration, a path that does not exist, a file that cannot be read or written);
+//! errors go to stderr naming the file.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -12,8 +14,9 @@ use rayon::prelude::*;
 
 use crate::changes::{Changes, DiffFilter};
 use crate::config::{self, Overrides, Settings};
+use crate::diagnostic::Applicability;
 use crate::discovery;
-use crate::linter::{self, FileReport, Finding};
+use crate::linter::{self, FileReport, Finding, FixMode, FixOptions};
 use crate::output::{EmitContext, OutputFormat};
 use crate::rules::{self, FixAvailability};
 
@@ -89,6 +92,22 @@ struct CheckArgs {
     /// findings of a changed file.
     #[arg(long, value_enum, default_value_t, requires = "diff_base")]
     diff_filter: DiffFilter,
+    /// Apply the fixes that keep the program's behaviour (all of them with `--unsafe-fixes`).
+    #[arg(long)]
+    fix: bool,
+    /// Also apply, and mark as fixable, the fixes that may change behaviour.
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the changes the fixes would make, as a unified diff, instead of writing them;
+    /// exit with 1 if there are any.
+    #[arg(long)]
+    diff: bool,
+    /// Apply the fixes and report nothing about what is left.
+    #[arg(long)]
+    fix_only: bool,
+    /// Exit with 1 when a fix was applied, even if nothing is left (for pre-commit).
+    #[arg(long)]
+    exit_non_zero_on_fix: bool,
     /// Walk, read and parse only: the floor the benchmark compares against.
     #[arg(long, hide = true)]
     parse_only: bool,
@@ -176,6 +195,16 @@ fn check(args: CheckArgs) -> ExitCode {
         .map(|error| format!("{}: {}", linter::display_path(&error.path), error.message))
         .collect();
 
+    let mode = if args.diff {
+        FixMode::Diff
+    } else if args.fix || args.fix_only {
+        FixMode::Write
+    } else {
+        FixMode::Report
+    };
+    let applicability = if args.unsafe_fixes { Applicability::Unsafe } else { Applicability::Safe };
+    let fix = FixOptions { mode, applicability };
+
     let pool = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK_BYTES).build().expect("thread pool");
     let reports: Vec<FileReport> = pool.install(|| {
         discovered
@@ -184,14 +213,14 @@ fn check(args: CheckArgs) -> ExitCode {
             .map(|path| {
                 // A panic is a bug; it is reported against its file and the run goes on.
                 let mut report = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    if args.parse_only { parse_only(path) } else { linter::check_file(path, &settings) }
+                    if args.parse_only { parse_only(path) } else { linter::check_file(path, &settings, fix) }
                 }))
                 .unwrap_or_else(|_| FileReport {
-                    findings: Vec::new(),
                     error: Some(format!(
                         "{}: internal error while checking this file (a bug in aioguard)",
                         linter::display_path(path)
                     )),
+                    ..FileReport::default()
                 });
                 if let Some(changes) = &changes {
                     changes.retain_changed(path, &mut report.findings);
@@ -201,13 +230,32 @@ fn check(args: CheckArgs) -> ExitCode {
             .collect()
     });
     let mut findings: Vec<Finding> = Vec::new();
+    let mut diffs = String::new();
+    let mut fixed = 0;
     for report in reports {
         errors.extend(report.error);
         findings.extend(report.findings);
+        diffs.extend(report.diff);
+        fixed += report.fixed;
     }
 
     for error in &errors {
         eprintln!("error: {error}");
+    }
+    let error_code = if errors.is_empty() { None } else { Some(ExitCode::from(2)) };
+    if mode == FixMode::Diff {
+        return show_diff(&diffs, fixed, args.quiet).or(error_code).unwrap_or(if fixed > 0 {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
+    if args.fix_only {
+        if !args.quiet {
+            eprintln!("Fixed {fixed} {}.", plural(fixed, "problem"));
+        }
+        let fix_code = (args.exit_non_zero_on_fix && fixed > 0).then(|| ExitCode::from(1));
+        return error_code.or(fix_code).unwrap_or(ExitCode::SUCCESS);
     }
     let color = match args.color {
         ColorChoice::Always => true,
@@ -217,18 +265,21 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     };
     let emitter = args.output_format.emitter();
-    let mut context = EmitContext::new(color, &settings.severities, anchor);
+    let mut context = EmitContext::new(color, &settings.severities, anchor).with_applicability(applicability);
     if let Some(changes) = &changes {
         context = context.with_repository_root(changes.root().to_path_buf());
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
     let written = if args.statistics {
-        write_statistics(&mut out, &findings)
+        write_statistics(&mut out, &findings, applicability)
     } else {
         emitter.emit(&mut out, &findings, &context)
     };
-    let summary =
-        if emitter.is_human() && !args.quiet && !args.statistics { write_summary(&mut out, &findings) } else { Ok(()) };
+    let summary = if emitter.is_human() && !args.quiet && !args.statistics {
+        write_summary(&mut out, &findings, fixed, mode, applicability)
+    } else {
+        Ok(())
+    };
     if let Err(error) = written.and(summary).and(out.flush())
         && error.kind() != io::ErrorKind::BrokenPipe
     {
@@ -236,13 +287,33 @@ fn check(args: CheckArgs) -> ExitCode {
         return ExitCode::from(2);
     }
 
-    if !errors.is_empty() {
+    if error_code.is_some() {
         ExitCode::from(2)
-    } else if !findings.is_empty() && !args.exit_zero {
+    } else if (!findings.is_empty() && !args.exit_zero) || (args.exit_non_zero_on_fix && fixed > 0) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Prints the diffs on stdout (so that they can be piped to `git apply`) and the count on
+/// stderr; an exit code if stdout cannot be written.
+fn show_diff(diffs: &str, fixed: usize, quiet: bool) -> Option<ExitCode> {
+    let mut out = io::stdout().lock();
+    if let Err(error) = out.write_all(diffs.as_bytes()).and(out.flush())
+        && error.kind() != io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write the diff: {error}");
+        return Some(ExitCode::from(2));
+    }
+    if !quiet {
+        eprintln!("Would fix {fixed} {}.", plural(fixed, "problem"));
+    }
+    None
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 { noun.to_owned() } else { format!("{noun}s") }
 }
 
 fn parse_only(path: &Path) -> FileReport {
@@ -252,33 +323,54 @@ fn parse_only(path: &Path) -> FileReport {
             FileReport::default()
         }
         Err(error) => {
-            FileReport { findings: Vec::new(), error: Some(format!("{}: {error}", linter::display_path(path))) }
+            FileReport { error: Some(format!("{}: {error}", linter::display_path(path))), ..FileReport::default() }
         }
     }
 }
 
-fn write_summary(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
-    let fixable = findings.iter().filter(|finding| finding.fix.is_some()).count();
-    match findings.len() {
-        0 => writeln!(out, "All checks passed!"),
-        count => {
-            let noun = if count == 1 { "problem" } else { "problems" };
-            writeln!(out, "Found {count} {noun}.")?;
-            if fixable > 0 {
-                writeln!(out, "[*] {fixable} fixable with the `--fix` option.")?;
-            }
-            Ok(())
-        }
+/// How many findings this run's fixes would fix, and how many more `--unsafe-fixes`
+/// would add.
+fn count_fixable(findings: &[Finding], applicability: Applicability) -> (usize, usize) {
+    let fixable = findings.iter().filter(|finding| finding.is_fixable(applicability)).count();
+    let with_unsafe = findings.iter().filter(|finding| finding.is_fixable(Applicability::Unsafe)).count();
+    (fixable, with_unsafe - fixable)
+}
+
+fn write_summary(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    fixed: usize,
+    mode: FixMode,
+    applicability: Applicability,
+) -> io::Result<()> {
+    let remaining = findings.len();
+    let total = remaining + fixed;
+    if total == 0 {
+        return writeln!(out, "All checks passed!");
+    }
+    let noun = plural(total, "problem");
+    if fixed > 0 {
+        writeln!(out, "Found {total} {noun} ({fixed} fixed, {remaining} remaining).")?;
+    } else {
+        writeln!(out, "Found {total} {noun}.")?;
+    }
+    let (fixable, hidden) = count_fixable(findings, applicability);
+    let hidden_note = format!("{hidden} more with `--unsafe-fixes`");
+    match (mode == FixMode::Report && fixable > 0, hidden > 0) {
+        (true, true) => writeln!(out, "[*] {fixable} fixable with the `--fix` option ({hidden_note})."),
+        (true, false) => writeln!(out, "[*] {fixable} fixable with the `--fix` option."),
+        (false, true) => writeln!(out, "{hidden} more fixable with `--fix --unsafe-fixes`."),
+        (false, false) => Ok(()),
     }
 }
 
-fn write_statistics(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
+fn write_statistics(out: &mut dyn Write, findings: &[Finding], applicability: Applicability) -> io::Result<()> {
     for rule in rules::ALL {
         let of_rule: Vec<&Finding> = findings.iter().filter(|finding| std::ptr::eq(finding.rule, *rule)).collect();
         if of_rule.is_empty() {
             continue;
         }
-        let fixable = if of_rule.iter().any(|finding| finding.fix.is_some()) { "[*]" } else { "   " };
+        let fixable = if of_rule.iter().any(|finding| finding.is_fixable(applicability)) { "[*]" } else { "   " };
         writeln!(out, "{:>5}\t{}\t{fixable} {}", of_rule.len(), rule.code, rule.name)?;
     }
     Ok(())

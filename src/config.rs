@@ -86,6 +86,11 @@ impl TargetVersion {
     pub fn has_to_thread(self) -> bool {
         self >= TargetVersion::Py39
     }
+
+    /// Whether `set[...]` and the other built-in generics can be evaluated (Python 3.9+).
+    pub fn has_builtin_generics(self) -> bool {
+        self >= TargetVersion::Py39
+    }
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]

@@ -48,6 +48,24 @@ pub struct Fix {
     pub edits: Vec<Edit>,
 }
 
+impl Fix {
+    /// A fix that keeps the program's behaviour; its edits get sorted by position.
+    pub fn safe(message: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Self::new(Applicability::Safe, message.into(), edits)
+    }
+
+    /// A fix that may change behaviour; applied only with `--unsafe-fixes`.
+    pub fn unsafe_edits(message: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Self::new(Applicability::Unsafe, message.into(), edits)
+    }
+
+    fn new(applicability: Applicability, message: String, mut edits: Vec<Edit>) -> Self {
+        edits.sort_by_key(|edit| (edit.range.start(), edit.range.end()));
+        edits.dedup();
+        Fix { applicability, message, edits }
+    }
+}
+
 /// One step of a chain of calls that ends in a blocking call (project-wide findings).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hop {

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discovery;
+pub mod fix;
 pub mod linter;
 pub mod noqa;
 pub mod output;

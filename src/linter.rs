@@ -1,15 +1,18 @@
-//! Checking one file: read, parse, run the rules, apply suppressions, and turn the
-//! diagnostics into located findings that the output formats print. Files are checked
-//! in parallel; each file's AST is dropped as soon as its findings are located.
+//! Checking one file: read, parse, run the rules, apply suppressions, fix what the run
+//! asks to fix, and turn the diagnostics into located findings that the output formats
+//! print. Files are checked (and fixed) in parallel; each file's AST is dropped as soon
+//! as its findings are located.
 
 use std::path::{Path, PathBuf};
 
-use ruff_python_parser::parse_module;
+use ruff_python_parser::{ParseError, parse_module};
 use ruff_text_size::TextRange;
 
 use crate::checker::check_module;
 use crate::config::{RuleSet, Settings};
 use crate::diagnostic::{Applicability, Diagnostic, Hop};
+use crate::fix::engine::{self, FixedText};
+use crate::fix::{diff, write};
 use crate::noqa::Suppressions;
 use crate::rules::{self, RuleInfo};
 use crate::source::{LineIndex, Position};
@@ -36,6 +39,13 @@ pub struct Finding {
     pub chain: Vec<Hop>,
 }
 
+impl Finding {
+    /// Whether a run applying fixes of `applicability` or better fixes this finding.
+    pub fn is_fixable(&self, applicability: Applicability) -> bool {
+        self.fix.as_ref().is_some_and(|fix| fix.applicability >= applicability)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct LocatedFix {
     pub applicability: Applicability,
@@ -50,12 +60,42 @@ pub struct LocatedEdit {
     pub end: Position,
 }
 
+/// What a run does with the fixes it finds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixMode {
+    /// Only report them.
+    Report,
+    /// Rewrite the files.
+    Write,
+    /// Show the rewrite as a diff.
+    Diff,
+}
+
+/// Which fixes a run applies (or marks as fixable), and what it does with them.
+#[derive(Clone, Copy, Debug)]
+pub struct FixOptions {
+    pub mode: FixMode,
+    /// The least applicability applied: `Safe`, or `Unsafe` with `--unsafe-fixes`.
+    pub applicability: Applicability,
+}
+
+impl FixOptions {
+    /// Report only, marking the safe fixes as fixable: a run without fix options.
+    pub const REPORT: FixOptions = FixOptions { mode: FixMode::Report, applicability: Applicability::Safe };
+}
+
 /// What checking one file produced.
 #[derive(Debug, Default)]
 pub struct FileReport {
+    /// After fixing, what is left.
     pub findings: Vec<Finding>,
-    /// An error about the file itself (unreadable, not UTF-8, binary); the run goes on.
+    /// An error about the file itself (unreadable, not UTF-8, binary, not writable); the
+    /// run goes on.
     pub error: Option<String>,
+    /// How many fixes were applied (or, for a diff, would be).
+    pub fixed: usize,
+    /// The unified diff of the fixes, in diff mode.
+    pub diff: Option<String>,
 }
 
 /// A file's text, with a byte order mark, if any, set aside.
@@ -86,55 +126,106 @@ pub fn display_path(path: &Path) -> String {
     shown.display().to_string()
 }
 
-/// Parses and checks a text, returning the diagnostics that survive suppression.
-/// A text that does not parse yields one AG001 diagnostic.
-pub fn check_text(text: &str, settings: &Settings, enabled: RuleSet) -> (Vec<Diagnostic>, Option<Suppressions>) {
-    match parse_module(text) {
-        Err(error) => {
-            let diagnostic = Diagnostic {
-                rule: &rules::syntax_error::RULE,
-                range: TextRange::empty(error.location.start()),
-                message: format!("SyntaxError: {}", error.error),
-                fix: None,
-                chain: Vec::new(),
-            };
-            (vec![diagnostic], None)
-        }
-        Ok(parsed) => {
-            let lines = LineIndex::new(text);
-            let suppressions = Suppressions::from_tokens(parsed.tokens(), text, &lines);
-            if suppressions.skip_file {
-                return (Vec::new(), Some(suppressions));
-            }
-            let mut diagnostics = check_module(text, parsed.syntax(), settings, enabled);
-            diagnostics.retain(|diagnostic| {
-                !suppressions.suppresses(diagnostic.rule, lines.line_of(diagnostic.range.start()))
-            });
-            // The only syntax error the checker reports is nesting past its depth limit;
-            // dropping such a tree recurses as deeply, so it is left to the process exit.
-            if diagnostics.iter().any(|diagnostic| std::ptr::eq(diagnostic.rule, &rules::syntax_error::RULE)) {
-                std::mem::forget(parsed);
-            }
-            (diagnostics, Some(suppressions))
-        }
+/// Parses and checks a text, returning the diagnostics that survive suppression, or
+/// the first syntax error.
+pub fn check_source(text: &str, settings: &Settings, enabled: RuleSet) -> Result<Vec<Diagnostic>, ParseError> {
+    let parsed = parse_module(text)?;
+    let lines = LineIndex::new(text);
+    let suppressions = Suppressions::from_tokens(parsed.tokens(), text, &lines);
+    if suppressions.skip_file {
+        return Ok(Vec::new());
     }
+    let mut diagnostics = check_module(text, &parsed, settings, enabled);
+    diagnostics.retain(|diagnostic| !suppressions.suppresses(diagnostic.rule, lines.line_of(diagnostic.range.start())));
+    // The only syntax error the checker reports is nesting past its depth limit;
+    // dropping such a tree recurses as deeply, so it is left to the process exit.
+    if diagnostics.iter().any(|diagnostic| std::ptr::eq(diagnostic.rule, &rules::syntax_error::RULE)) {
+        std::mem::forget(parsed);
+    }
+    Ok(diagnostics)
 }
 
-/// Checks one file end to end.
-pub fn check_file(path: &Path, settings: &Settings) -> FileReport {
+/// Parses and checks a text; a text that does not parse yields one AG001 diagnostic.
+pub fn check_text(text: &str, settings: &Settings, enabled: RuleSet) -> Vec<Diagnostic> {
+    check_source(text, settings, enabled).unwrap_or_else(|error| {
+        vec![Diagnostic {
+            rule: &rules::syntax_error::RULE,
+            range: TextRange::empty(error.location.start()),
+            message: format!("SyntaxError: {}", error.error),
+            fix: None,
+            chain: Vec::new(),
+        }]
+    })
+}
+
+/// Applies the fixes of `diagnostics` (those of `text`) of `applicability` or better,
+/// pass after pass. The error says why a pass's result does not parse.
+pub fn fix_text(
+    text: &str,
+    diagnostics: Vec<Diagnostic>,
+    settings: &Settings,
+    enabled: RuleSet,
+    applicability: Applicability,
+) -> Result<FixedText, String> {
+    engine::fix_text(text, diagnostics, applicability, |fixed| {
+        check_source(fixed, settings, enabled).map_err(|error| {
+            let position = LineIndex::new(fixed).position(error.location.start(), fixed);
+            format!("SyntaxError at {}:{}: {}", position.row, position.column, error.error)
+        })
+    })
+}
+
+/// Checks one file end to end, fixing it as `fix` says.
+pub fn check_file(path: &Path, settings: &Settings, fix: FixOptions) -> FileReport {
+    let filename = display_path(path);
     let source = match read_source(path) {
         Ok(source) => source,
-        Err(error) => {
-            return FileReport { findings: Vec::new(), error: Some(format!("{}: {error}", display_path(path))) };
+        Err(error) => return FileReport { error: Some(format!("{filename}: {error}")), ..FileReport::default() },
+    };
+    let enabled = settings.rules_for(path);
+    let diagnostics = check_text(&source.text, settings, enabled);
+    let has_fixes = diagnostics
+        .iter()
+        .any(|diagnostic| diagnostic.fix.as_ref().is_some_and(|proposed| proposed.applicability >= fix.applicability));
+    let mut report = FileReport::default();
+    let (text, mut diagnostics) = if fix.mode == FixMode::Report || !has_fixes {
+        (source.text, diagnostics)
+    } else {
+        match fix_text(&source.text, diagnostics.clone(), settings, enabled, fix.applicability) {
+            Err(error) => {
+                report.error = Some(format!(
+                    "{filename}: fixing it produced invalid code ({error}); the file was left unchanged. This is a bug in aioguard: please report it"
+                ));
+                (source.text, diagnostics)
+            }
+            Ok(fixed) => {
+                let original = write::stored_bytes(&source.text, source.has_bom);
+                let rewritten = write::stored_bytes(&fixed.text, source.has_bom);
+                let outcome = match fix.mode {
+                    FixMode::Diff => {
+                        let as_text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("fixed text is UTF-8");
+                        report.diff = Some(diff::unified_diff(&filename, &as_text(original), &as_text(rewritten)));
+                        Ok(())
+                    }
+                    _ => write::replace_file(path, &original, &rewritten),
+                };
+                match outcome {
+                    Ok(()) => {
+                        report.fixed = fixed.fixed;
+                        (fixed.text, fixed.diagnostics)
+                    }
+                    Err(error) => {
+                        report.error = Some(format!("{filename}: cannot write the fixes: {error}"));
+                        (source.text, diagnostics)
+                    }
+                }
+            }
         }
     };
-    let (mut diagnostics, _) = check_text(&source.text, settings, settings.rules_for(path));
     diagnostics.sort_by_key(|diagnostic| (diagnostic.range.start(), diagnostic.rule.code));
-    let filename = display_path(path);
-    let lines = LineIndex::new(&source.text);
-    let findings =
-        diagnostics.into_iter().map(|diagnostic| locate(diagnostic, &filename, &source.text, &lines)).collect();
-    FileReport { findings, error: None }
+    let lines = LineIndex::new(&text);
+    report.findings = diagnostics.into_iter().map(|diagnostic| locate(diagnostic, &filename, &text, &lines)).collect();
+    report
 }
 
 /// Resolves a diagnostic's byte offsets to rows and columns.

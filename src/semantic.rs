@@ -375,6 +375,22 @@ impl<'a> SemanticModel<'a> {
         None
     }
 
+    /// A name visible here that is bound by an import of exactly `qualified`
+    /// (`aio` after `import asyncio as aio`; `partial` after `from functools import partial`).
+    pub fn name_importing(&self, qualified: &str) -> Option<&'a str> {
+        let mut names: Vec<&'a str> = self
+            .scopes
+            .iter()
+            .flat_map(|scope| scope.bindings.iter())
+            .filter(|(_, binding)| matches!(binding, Binding::Import(imported) if &**imported == qualified))
+            .map(|(name, _)| *name)
+            .filter(|name| matches!(self.lookup(name), Some(Binding::Import(imported)) if &**imported == qualified))
+            .collect();
+        names.sort_unstable();
+        let last_component = qualified.rsplit('.').next();
+        names.iter().find(|name| Some(**name) == last_component).or(names.first()).copied()
+    }
+
     fn is_bound_anywhere(&self, name: &str) -> bool {
         self.all_bound_names.get_or_init(|| NameCollector::collect(self.module)).contains(name)
     }

@@ -3,11 +3,20 @@
 //! the line where the finding starts; a code listed twice expects two findings. Any
 //! missing or extra finding fails the test.
 //! An `aioguard.yaml` in a fixture directory configures the fixtures beside it.
+//!
+//! A `x.py.fixed` beside `x.py` is what fixing `x.py` with `--unsafe-fixes` must
+//! produce, byte for byte; fixing it again must change nothing, and CPython must
+//! compile it.
+
+mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use aioguard::config::{self, Overrides, Settings};
+use aioguard::diagnostic::Applicability;
+use aioguard::fix::write::stored_bytes;
 use aioguard::linter;
 use aioguard::source::LineIndex;
 
@@ -63,7 +72,7 @@ fn every_fixture_reports_exactly_what_it_expects() {
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();
         let settings = settings_for(file);
-        let (diagnostics, _) = linter::check_text(&text, &settings, settings.rules);
+        let diagnostics = linter::check_text(&text, &settings, settings.rules);
         let lines = LineIndex::new(&text);
         let mut actual: BTreeMap<(usize, String), usize> = BTreeMap::new();
         for diagnostic in &diagnostics {
@@ -93,4 +102,56 @@ fn every_fixture_reports_exactly_what_it_expects() {
         }
     }
     assert!(failures.is_empty(), "{} fixture mismatches:\n{}", failures.len(), failures.join("\n"));
+}
+
+fn fixed_path(fixture: &Path) -> PathBuf {
+    fixture.with_extension("py.fixed")
+}
+
+/// `bytes` after fixing with `--unsafe-fixes` under the configuration of `fixture`'s
+/// directory, and how many fixes that took.
+fn fix_bytes(fixture: &Path, bytes: &[u8]) -> (Vec<u8>, usize) {
+    let text = std::str::from_utf8(bytes).unwrap();
+    let (text, has_bom) = text.strip_prefix(linter::BOM).map_or((text, false), |rest| (rest, true));
+    let settings = settings_for(fixture);
+    let diagnostics = linter::check_text(text, &settings, settings.rules);
+    let fixed = linter::fix_text(text, diagnostics, &settings, settings.rules, Applicability::Unsafe)
+        .unwrap_or_else(|error| panic!("{}: {error}", fixture.display()));
+    (stored_bytes(&fixed.text, has_bom), fixed.fixed)
+}
+
+#[test]
+fn every_fixed_fixture_is_what_fixing_produces_and_is_stable() {
+    let fixtures: Vec<PathBuf> = fixture_files().into_iter().filter(|file| fixed_path(file).is_file()).collect();
+    assert!(fixtures.len() >= 20, "only {} fixtures have a .py.fixed", fixtures.len());
+    let mut failures = Vec::new();
+    for fixture in &fixtures {
+        let expected = std::fs::read(fixed_path(fixture)).unwrap();
+        let name = fixture.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap().display();
+        let (actual, _) = fix_bytes(fixture, &std::fs::read(fixture).unwrap());
+        if actual != expected {
+            failures.push(format!(
+                "{name}: fixing gives\n{}\ninstead of\n{}",
+                String::from_utf8_lossy(&actual),
+                String::from_utf8_lossy(&expected)
+            ));
+            continue;
+        }
+        let (refixed, count) = fix_bytes(fixture, &expected);
+        if count != 0 || refixed != expected {
+            failures.push(format!("{name}: fixing the fixed file applies {count} more fixes"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn every_fixed_fixture_compiles_with_cpython() {
+    let fixed: Vec<PathBuf> =
+        fixture_files().into_iter().map(|file| fixed_path(&file)).filter(|f| f.is_file()).collect();
+    let bytecode = tempfile::tempdir().unwrap();
+    let script = "import py_compile, sys, os\nfailed = 0\nfor i, path in enumerate(sys.argv[2:]):\n    try:\n        py_compile.compile(path, cfile=os.path.join(sys.argv[1], f'{i}.pyc'), doraise=True)\n    except py_compile.PyCompileError as error:\n        failed += 1\n        print(error.msg)\nsys.exit(1 if failed else 0)\n";
+    let output =
+        Command::new(common::tools_python()).arg("-c").arg(script).arg(bytecode.path()).args(&fixed).output().unwrap();
+    assert!(output.status.success(), "CPython rejects fixed fixtures:\n{}", String::from_utf8_lossy(&output.stdout));
 }

@@ -11,7 +11,7 @@ impl Emitter for Concise {
     fn emit(&self, out: &mut dyn Write, findings: &[Finding], context: &EmitContext) -> io::Result<()> {
         let style = Style { color: context.color };
         for finding in findings {
-            writeln!(out, "{}", header(finding, &style))?;
+            writeln!(out, "{}", header(finding, &style, context.applicability))?;
         }
         Ok(())
     }

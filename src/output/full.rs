@@ -12,7 +12,7 @@ impl Emitter for Full {
     fn emit(&self, out: &mut dyn Write, findings: &[Finding], context: &EmitContext) -> io::Result<()> {
         let style = Style { color: context.color };
         for finding in findings {
-            writeln!(out, "{}", header(finding, &style))?;
+            writeln!(out, "{}", header(finding, &style, context.applicability))?;
             let gutter_width = (finding.start.row + finding.source_lines.len()).to_string().len();
             for (offset, line) in finding.source_lines.iter().enumerate() {
                 let row = finding.start.row + offset;

@@ -10,6 +10,7 @@ use clap::ValueEnum;
 
 use crate::changes;
 use crate::config::Severities;
+use crate::diagnostic::Applicability;
 use crate::linter::Finding;
 
 mod concise;
@@ -23,6 +24,8 @@ mod sarif;
 pub struct EmitContext<'a> {
     pub color: bool,
     pub severities: &'a Severities,
+    /// The fixes the run applies: findings with such a fix are marked fixable.
+    pub applicability: Applicability,
     /// A directory inside the repository that CI formats make paths relative to.
     anchor: PathBuf,
     repository_root: OnceCell<PathBuf>,
@@ -30,7 +33,13 @@ pub struct EmitContext<'a> {
 
 impl<'a> EmitContext<'a> {
     pub fn new(color: bool, severities: &'a Severities, anchor: PathBuf) -> Self {
-        EmitContext { color, severities, anchor, repository_root: OnceCell::new() }
+        EmitContext { color, severities, applicability: Applicability::Safe, anchor, repository_root: OnceCell::new() }
+    }
+
+    /// Marks the findings fixed by fixes of `applicability` or better as fixable.
+    pub fn with_applicability(mut self, applicability: Applicability) -> Self {
+        self.applicability = applicability;
+        self
     }
 
     /// Sets the repository root instead of asking git for it on first use.
@@ -126,8 +135,8 @@ impl Style {
 }
 
 /// `path:row:col: CODE` with the fixable marker, shared by the human formats.
-pub(crate) fn header(finding: &Finding, style: &Style) -> String {
-    let fixable = if finding.fix.is_some() { format!(" {}", style.cyan("[*]")) } else { String::new() };
+pub(crate) fn header(finding: &Finding, style: &Style, applicability: Applicability) -> String {
+    let fixable = if finding.is_fixable(applicability) { format!(" {}", style.cyan("[*]")) } else { String::new() };
     format!(
         "{}{}{}{}{}{} {}{fixable} {}",
         style.bold(&finding.filename),

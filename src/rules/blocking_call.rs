@@ -7,13 +7,17 @@
 
 use std::borrow::Cow;
 
-use ruff_python_ast::{self as ast, Expr};
+use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::catalogue::{Entry, FixKind};
 use crate::checker::Checker;
 use crate::config::AsyncLibrary;
-use crate::rules::{self, blocking_http, blocking_lock};
+use crate::diagnostic::Fix;
+use crate::fix::codegen::offload_iterator;
+use crate::fix::offload_call;
+use crate::fix::with_block::offload_with_block;
+use crate::rules::{self, blocking_http, blocking_lock, blocking_sleep, blocking_socket};
 
 /// A call the catalogue (or the configuration) says blocks.
 pub struct BlockingCall<'e> {
@@ -37,7 +41,39 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     let advice = advice(&blocking.entry, checker.library());
     let message =
         format!("`{}()` blocks the event loop in `async def {}`; {advice}", blocking.display, coroutine.name.as_str());
-    checker.report(rule, call.range(), message);
+    checker.report_with_fix(rule, call.range(), message, |checker| fix(checker, call, &blocking.entry));
+}
+
+/// The fix for a blocking call: the whole block when the call opens a `with`, the fix
+/// its catalogue entry names otherwise.
+fn fix(checker: &Checker<'_>, call: &ast::ExprCall, entry: &Entry) -> Option<Fix> {
+    if entry.fix == FixKind::None {
+        return None;
+    }
+    if let Some(with) = opened_with(checker, call) {
+        // Offloading only the call would leave the block's I/O on the loop.
+        return offload_with_block(checker, with);
+    }
+    match entry.fix {
+        FixKind::Sleep => blocking_sleep::fix(checker, call),
+        FixKind::Getaddrinfo => blocking_socket::fix_getaddrinfo(checker, call),
+        FixKind::Offload => offload_call(checker, call),
+        FixKind::OffloadStream if is_read_at_once(checker, call) => None,
+        FixKind::OffloadStream => offload_call(checker, call),
+        FixKind::OffloadList => offload_iterator(checker, call),
+        FixKind::None => None,
+    }
+}
+
+/// Whether the stream `call` opens is used in the same expression (`open(p).read()`).
+fn is_read_at_once(checker: &Checker<'_>, call: &ast::ExprCall) -> bool {
+    matches!(checker.parent_expression(), Some(Expr::Attribute(attribute)) if attribute.value.range() == call.range())
+}
+
+/// The `with` statement whose context expression `call` is.
+fn opened_with<'a>(checker: &Checker<'a>, call: &ast::ExprCall) -> Option<&'a ast::StmtWith> {
+    let Some(Stmt::With(with)) = checker.statements().last().copied() else { return None };
+    with.items.iter().any(|item| item.context_expr.range() == call.range()).then_some(with)
 }
 
 /// Resolves the callee of `call` to a blocking catalogue entry, if it is one.
@@ -77,11 +113,15 @@ fn advice(entry: &Entry, library: AsyncLibrary) -> String {
         (FixKind::Getaddrinfo, _) if library == AsyncLibrary::Asyncio => {
             "use `await asyncio.get_running_loop().getaddrinfo()`".to_owned()
         }
-        (FixKind::Getaddrinfo, _) => format!("use `await {module}.socket.getaddrinfo()`"),
-        (FixKind::Offload, Some(alternative)) => {
+        (FixKind::Getaddrinfo, _) if library == AsyncLibrary::Trio => {
+            "use `await trio.socket.getaddrinfo()`".to_owned()
+        }
+        (FixKind::Getaddrinfo, _) => "use `await anyio.getaddrinfo()`".to_owned(),
+        (FixKind::Offload | FixKind::OffloadStream | FixKind::OffloadList, Some(alternative)) => {
             format!("use {alternative}, or run it in a thread with `await {offload}()`")
         }
-        (FixKind::Offload, None) => format!("run it in a thread with `await {offload}()`"),
+        (FixKind::Offload | FixKind::OffloadStream, None) => format!("run it in a thread with `await {offload}()`"),
+        (FixKind::OffloadList, None) => format!("collect it in a thread with `await {offload}(lambda: list(...))`"),
         (FixKind::None, Some(alternative)) => format!("use {alternative}"),
         (FixKind::None, None) => "move it off the event loop".to_owned(),
     }

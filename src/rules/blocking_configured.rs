@@ -30,6 +30,8 @@ blocking call.
 
 ## Example
 ```python
+import legacy_db
+
 async def handle(request):
     rows = legacy_db.query("SELECT 1")
 ```
@@ -39,5 +41,14 @@ The alternative the message names, or `await asyncio.to_thread(legacy_db.query, 
 
 ## Fix
 Wraps the call in `await asyncio.to_thread(...)` unless the entry says `fix: none`. Safe.
+
+`aioguard check --fix` turns the example into:
+```python
+import legacy_db
+import asyncio
+
+async def handle(request):
+    rows = await asyncio.to_thread(legacy_db.query, "SELECT 1")
+```
 "#,
 };

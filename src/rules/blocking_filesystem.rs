@@ -7,7 +7,7 @@ pub static RULE: RuleInfo = RuleInfo {
     code: "AG105",
     name: "blocking-filesystem",
     summary: "file-system calls in an `async def` block the event loop",
-    fix: FixAvailability::Always,
+    fix: FixAvailability::Sometimes,
     aliases: &["ASYNC240"],
     doc: r#"## What it does
 Reports file-system calls in code running on the event loop: `os.path` functions that
@@ -24,6 +24,8 @@ seconds, during which the event loop serves nothing.
 
 ## Example
 ```python
+from pathlib import Path
+
 async def save_upload(directory, name, data):
     Path(directory).mkdir(parents=True, exist_ok=True)
     (Path(directory) / name).write_bytes(data)
@@ -39,5 +41,18 @@ async def save_upload(directory, name, data):
 ## Fix
 Wraps the call in `await asyncio.to_thread(...)`, offloading the bound method for
 `Path` methods. Safe: the same call runs with the same arguments in a worker thread.
+`os.walk`, `os.scandir`, `Path.iterdir`, `glob`, `rglob` and `walk` return lazy
+iterators that read the disk while they are consumed: they are collected in the thread,
+`await asyncio.to_thread(lambda: list(root.iterdir()))`. Unsafe: a list replaces the iterator.
+
+`aioguard check --fix` turns the example into:
+```python
+from pathlib import Path
+import asyncio
+
+async def save_upload(directory, name, data):
+    await asyncio.to_thread(Path(directory).mkdir, parents=True, exist_ok=True)
+    await asyncio.to_thread((Path(directory) / name).write_bytes, data)
+```
 "#,
 };

@@ -52,6 +52,16 @@ Wraps the call: `requests.get(u, timeout=5)` becomes
 method). Safe: the same call runs with the same arguments, in a worker thread. A
 `with urlopen(u) as r:` block is offloaded whole by the unsafe block fix.
 `httpx.stream()` has no fix.
+
+`aioguard check --fix` turns the example into:
+```python
+import requests
+import asyncio
+
+async def fetch_user(user_id):
+    response = await asyncio.to_thread(requests.get, f"https://api.example.com/users/{user_id}", timeout=5)
+    return response.json()
+```
 "#,
 };
 

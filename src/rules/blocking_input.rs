@@ -6,7 +6,7 @@ pub static RULE: RuleInfo = RuleInfo {
     code: "AG107",
     name: "blocking-input",
     summary: "`input()` in an `async def` stops the event loop until the user answers",
-    fix: FixAvailability::Always,
+    fix: FixAvailability::Sometimes,
     aliases: &["ASYNC250"],
     doc: r#"## What it does
 Reports the built-in `input()` in code running on the event loop (not a local function
@@ -30,5 +30,13 @@ async def confirm(question):
 
 ## Fix
 Wraps the call in `await asyncio.to_thread(input, ...)`. Safe.
+
+`aioguard check --fix` turns the example into:
+```python
+import asyncio
+
+async def confirm(question):
+    return (await asyncio.to_thread(input, f"{question} [y/N] ")).lower() == "y"
+```
 "#,
 };

@@ -21,6 +21,8 @@ loop cannot run anything else meanwhile.
 
 ## Example
 ```python
+import json
+
 async def load_config(path):
     with open(path) as f:
         return json.load(f)
@@ -38,6 +40,20 @@ A `with open(...) as f:` block whose body neither awaits nor yields is moved int
 nested function run by `await asyncio.to_thread(...)`; the names it assigns and the
 code after it uses are returned and re-bound. Unsafe: the block then runs in another
 thread, which matters if it touches thread-local state. A lone `open()` call is
-wrapped in `await asyncio.to_thread(open, ...)` (safe).
+wrapped in `await asyncio.to_thread(open, ...)` (safe); `open(p).read()` in one
+expression has no fix, since offloading the opening alone would leave the reading on
+the loop.
+
+`aioguard check --fix --unsafe-fixes` turns the example into:
+```python
+import json
+import asyncio
+
+async def load_config(path):
+    def _blocking_io():
+        with open(path) as f:
+            return json.load(f)
+    return await asyncio.to_thread(_blocking_io)
+```
 "#,
 };

@@ -1,12 +1,18 @@
 //! AG101 `blocking-sleep`: `time.sleep()` in code running on the event loop.
 
+use ruff_python_ast as ast;
+use ruff_text_size::Ranged;
+
 use super::{FixAvailability, RuleInfo};
+use crate::checker::Checker;
+use crate::diagnostic::Fix;
+use crate::fix::codegen::{awaited, range_with_parentheses};
 
 pub static RULE: RuleInfo = RuleInfo {
     code: "AG101",
     name: "blocking-sleep",
     summary: "`time.sleep()` in an `async def` stops the whole event loop",
-    fix: FixAvailability::Always,
+    fix: FixAvailability::Sometimes,
     aliases: &["ASYNC251"],
     doc: r#"## What it does
 Reports `time.sleep()` (under any alias: `import time as t`, `from time import sleep`)
@@ -39,6 +45,30 @@ In a trio or anyio module, `await trio.sleep()` / `await anyio.sleep()`.
 ## Fix
 `time.sleep(x)` becomes `await asyncio.sleep(x)` (`trio.sleep`, `anyio.sleep` in modules
 that use those), adding `import asyncio` if the module lacks it. Safe: the coroutine
-waits the same time, and only lets other tasks run meanwhile.
+waits the same time, and only lets other tasks run meanwhile. Like every fix that adds
+an `await`, none is offered inside a generator expression, which the `await` would
+turn into an asynchronous generator.
+
+`aioguard check --fix` turns the example into:
+```python
+import time
+import asyncio
+
+async def poll(client):
+    while not await client.ready():
+        await asyncio.sleep(0.5)
+```
 "#,
 };
+
+/// `time.sleep(x)` → `await asyncio.sleep(x)` (`trio.sleep`, `anyio.sleep`).
+pub(crate) fn fix(checker: &Checker<'_>, call: &ast::ExprCall) -> Option<Fix> {
+    if !checker.can_await_here() {
+        return None;
+    }
+    let sleep = checker.importer().reference(checker, &format!("{}.sleep", checker.library().module()))?;
+    let callee = range_with_parentheses(checker, &call.func, call);
+    let mut edits = awaited(checker, call.range(), callee.end(), &sleep.expr, "");
+    edits.extend(sleep.import);
+    Some(Fix::safe(format!("Replace with `await {}()`", sleep.expr), edits))
+}

@@ -1,12 +1,20 @@
 //! AG106 `blocking-socket`: blocking socket calls and DNS look-ups.
 
+use ruff_python_ast::{self as ast, Expr};
+use ruff_text_size::Ranged;
+
 use super::{FixAvailability, RuleInfo};
+use crate::checker::Checker;
+use crate::config::AsyncLibrary;
+use crate::diagnostic::{Edit, Fix};
+use crate::fix::codegen::{awaited, range_with_parentheses};
+use crate::fix::offload_call;
 
 pub static RULE: RuleInfo = RuleInfo {
     code: "AG106",
     name: "blocking-socket",
     summary: "blocking socket operations and DNS look-ups in an `async def` stall the event loop",
-    fix: FixAvailability::Always,
+    fix: FixAvailability::Sometimes,
     aliases: &[],
     doc: r#"## What it does
 Reports `socket.create_connection`, `socket.getaddrinfo`, `socket.gethostbyname(_ex)`,
@@ -21,8 +29,11 @@ is slow. The event loop is stopped for the whole wait.
 
 ## Example
 ```python
+import socket
+
 async def resolve(host):
-    return socket.gethostbyname(host)
+    addresses = socket.getaddrinfo(host, 443, 0, socket.SOCK_STREAM)
+    return socket.gethostbyname(host), addresses
 ```
 
 ## Use instead
@@ -35,7 +46,56 @@ and `asyncio.open_connection()` / streams for socket traffic.
 
 ## Fix
 `socket.getaddrinfo(...)` becomes `await asyncio.get_running_loop().getaddrinfo(...)`
-(its optional arguments passed by keyword); other calls are wrapped in
+(its optional arguments passed by keyword; `trio.socket.getaddrinfo` and
+`anyio.getaddrinfo` in modules using those); other calls are wrapped in
 `await asyncio.to_thread(...)`. Safe.
+
+`aioguard check --fix` turns the example into:
+```python
+import socket
+import asyncio
+
+async def resolve(host):
+    addresses = await asyncio.get_running_loop().getaddrinfo(host, 443, family=0, type=socket.SOCK_STREAM)
+    return await asyncio.to_thread(socket.gethostbyname, host), addresses
+```
 "#,
 };
+
+/// `socket.getaddrinfo`'s optional parameters, after `host` and `port`: the event loop's
+/// `getaddrinfo` takes them by keyword only.
+const GETADDRINFO_OPTIONS: [&str; 4] = ["family", "type", "proto", "flags"];
+
+/// `socket.getaddrinfo(...)` → `await asyncio.get_running_loop().getaddrinfo(...)`
+/// (`trio.socket.getaddrinfo`, `anyio.getaddrinfo`), its optional arguments passed by
+/// keyword; with starred arguments, the call runs in a thread instead.
+pub(crate) fn fix_getaddrinfo(checker: &Checker<'_>, call: &ast::ExprCall) -> Option<Fix> {
+    let args = &call.arguments.args;
+    if args.iter().any(Expr::is_starred_expr) || args.len() > 2 + GETADDRINFO_OPTIONS.len() {
+        return offload_call(checker, call);
+    }
+    if !checker.can_await_here() {
+        return None;
+    }
+    let library = checker.library();
+    let qualified = match library {
+        AsyncLibrary::Asyncio => "asyncio.get_running_loop",
+        AsyncLibrary::Trio => "trio.socket.getaddrinfo",
+        AsyncLibrary::Anyio => "anyio.getaddrinfo",
+    };
+    let reference = checker.importer().reference(checker, qualified)?;
+    let resolver = match library {
+        AsyncLibrary::Asyncio => format!("{}().getaddrinfo", reference.expr),
+        AsyncLibrary::Trio | AsyncLibrary::Anyio => reference.expr,
+    };
+    let callee = range_with_parentheses(checker, &call.func, call);
+    let mut edits = awaited(checker, call.range(), callee.end(), &resolver, "");
+    if library != AsyncLibrary::Trio {
+        for (arg, option) in args.iter().skip(2).zip(GETADDRINFO_OPTIONS) {
+            let start = range_with_parentheses(checker, arg, &call.arguments).start();
+            edits.push(Edit::insert(start, format!("{option}=")));
+        }
+    }
+    edits.extend(reference.import);
+    Some(Fix::safe(format!("Replace with `await {resolver}()`"), edits))
+}

@@ -38,5 +38,14 @@ or `await asyncio.to_thread(subprocess.check_output, [...], text=True)`.
 Wraps the call in `await asyncio.to_thread(...)`. Safe: the process runs the same way,
 in a worker thread. `subprocess.Popen` has no fix: the object it returns is used
 afterwards, and `asyncio.create_subprocess_exec` is the way.
+
+`aioguard check --fix` turns the example into:
+```python
+import subprocess
+import asyncio
+
+async def current_commit():
+    return (await asyncio.to_thread(subprocess.check_output, ["git", "rev-parse", "HEAD"], text=True)).strip()
+```
 "#,
 };

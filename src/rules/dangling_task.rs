@@ -1,17 +1,21 @@
 //! AG201 `dangling-task`: a task created and dropped, which the garbage collector may
 //! destroy before it finishes.
 
-use ruff_python_ast::{self as ast, Expr};
-use ruff_text_size::Ranged;
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange};
 
 use super::{FixAvailability, RuleInfo};
 use crate::checker::Checker;
+use crate::diagnostic::{Edit, Fix};
+use crate::fix::codegen::{range_with_parentheses, unused_name};
+use crate::fix::style;
+use crate::semantic::Binding;
 
 pub static RULE: RuleInfo = RuleInfo {
     code: "AG201",
     name: "dangling-task",
     summary: "the task from `asyncio.create_task()` is dropped and can vanish mid-flight",
-    fix: FixAvailability::Always,
+    fix: FixAvailability::Sometimes,
     aliases: &["RUF006", "ASYNC300"],
     doc: r#"## What it does
 Reports `asyncio.create_task()`, `asyncio.ensure_future()` and `loop.create_task()` on a
@@ -27,12 +31,31 @@ garbage-collected in the middle of its work, silently; and its exception is neve
 
 ## Example
 ```python
+import asyncio
+
 async def on_message(message):
     asyncio.create_task(store(message))
 ```
 
 ## Use instead
+A strong reference until the task is done (what the fix below writes), or a task group
+that owns the task:
 ```python
+async def on_messages(messages):
+    async with asyncio.TaskGroup() as group:
+        for message in messages:
+            group.create_task(store(message))
+```
+
+## Fix
+Keeps a strong reference in one module-level `_background_tasks` set;
+inside an `async with asyncio.TaskGroup() as tg:` block, `tg.create_task()` instead.
+Unsafe: the task now lives until it finishes, which changes when it is collected.
+
+`aioguard check --fix --unsafe-fixes` turns the example into:
+```python
+import asyncio
+
 _background_tasks: set[asyncio.Task] = set()
 
 async def on_message(message):
@@ -40,12 +63,6 @@ async def on_message(message):
     _background_tasks.add(task)
     task.add_done_callback(_background_tasks.discard)
 ```
-or create the task in an `asyncio.TaskGroup`.
-
-## Fix
-Keeps a strong reference as above, with one module-level `_background_tasks` set;
-inside an `async with asyncio.TaskGroup() as tg:` block, `tg.create_task()` instead.
-Unsafe: the task now lives until it finishes, which changes when it is collected.
 "#,
 };
 
@@ -68,9 +85,109 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, stmt: &'a ast::StmtExpr) {
             let message = format!(
                 "the task from `{creator}()` is dropped; keep a reference to it (a set of background tasks, or a `TaskGroup`) or it can be garbage-collected before it finishes"
             );
-            checker.report(&RULE, call.range(), message);
+            let is_whole_statement = stmt.value.range() == call.range();
+            checker.report_with_fix(&RULE, call.range(), message, |checker| {
+                is_whole_statement.then(|| fix(checker, stmt, call, &creator)).flatten()
+            });
         }
     }
+}
+
+/// The module-level set that keeps background tasks alive.
+const BACKGROUND_TASKS: &str = "_background_tasks";
+
+/// Inside an `async with asyncio.TaskGroup() as tg:` block, `tg.create_task(...)`;
+/// elsewhere the task is kept in the module's set of background tasks until it is done.
+fn fix(checker: &Checker<'_>, stmt: &ast::StmtExpr, call: &ast::ExprCall, creator: &str) -> Option<Fix> {
+    if creator == "asyncio.create_task"
+        && let Some(group) = enclosing_task_group(checker)
+    {
+        let callee = range_with_parentheses(checker, &call.func, call);
+        let edits = vec![Edit::replace(callee, format!("{group}.create_task"))];
+        return Some(Fix::unsafe_edits(format!("Create the task in the task group `{group}`"), edits));
+    }
+    let mut edits = background_tasks_definition(checker)?;
+    let task = unused_name(checker, innermost_scope_range(checker), "task");
+    let source = checker.source();
+    edits.push(Edit::insert(stmt.start(), format!("{task} = ")));
+    let keep = format!("{BACKGROUND_TASKS}.add({task})");
+    let release = format!("{task}.add_done_callback({BACKGROUND_TASKS}.discard)");
+    match style::indentation_at(source, stmt.start()) {
+        Some(indent) if style::ends_line(source, stmt.end()) => {
+            let line_ending = checker.stylist().line_ending();
+            let end = style::line_end(source, stmt.end());
+            edits.push(Edit::insert(end, format!("{line_ending}{indent}{keep}{line_ending}{indent}{release}")));
+        }
+        // On a line shared with other statements, or after `if x:`: stay on that line.
+        _ => edits.push(Edit::insert(stmt.end(), format!("; {keep}; {release}"))),
+    }
+    Some(Fix::unsafe_edits(format!("Keep a reference to the task in `{BACKGROUND_TASKS}`"), edits))
+}
+
+/// The name of the task group an enclosing `async with` block of the same function binds.
+fn enclosing_task_group<'a>(checker: &Checker<'a>) -> Option<&'a str> {
+    for stmt in checker.statements().iter().rev() {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return None,
+            Stmt::With(with) if with.is_async => {
+                let group = with.items.iter().find_map(|item| {
+                    let Some(Expr::Name(name)) = item.optional_vars.as_deref() else { return None };
+                    let ty = checker.semantic().type_of(&item.context_expr, &mut String::new());
+                    (ty == Some("asyncio.TaskGroup")).then_some(name.id.as_str())
+                });
+                if group.is_some() {
+                    return group;
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The range of the innermost function or class around the checked position, or the
+/// whole module.
+fn innermost_scope_range(checker: &Checker<'_>) -> TextRange {
+    checker
+        .statements()
+        .iter()
+        .rev()
+        .find(|stmt| matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)))
+        .map_or(TextRange::up_to(checker.source().len().try_into().unwrap_or_default()), |stmt| stmt.range())
+}
+
+/// The edits defining the module's set of background tasks, if it lacks one: after the
+/// opening imports, annotated with `asyncio.Task` (quoted where the annotation could
+/// not be evaluated there). `None` when a local name hides the module's set, or the
+/// name `asyncio` is bound to something else.
+fn background_tasks_definition(checker: &Checker<'_>) -> Option<Vec<Edit>> {
+    let scopes = checker.semantic().scopes();
+    if scopes[1..].iter().any(|scope| scope.get(BACKGROUND_TASKS).is_some()) {
+        return None;
+    }
+    if scopes[0].get(BACKGROUND_TASKS).is_some() {
+        return Some(Vec::new());
+    }
+    let importer = checker.importer();
+    let mut edits = Vec::new();
+    let (asyncio, evaluable) = match (importer.opening_import_of("asyncio"), scopes[0].get("asyncio")) {
+        (Some(name), _) => (name.to_owned(), true),
+        (None, None) => {
+            edits.push(importer.statement("import asyncio"));
+            ("asyncio".to_owned(), true)
+        }
+        (None, Some(Binding::Import(module))) if &**module == "asyncio" => ("asyncio".to_owned(), false),
+        (None, Some(_)) => return None,
+    };
+    let annotation = format!("set[{asyncio}.Task]");
+    let annotation = if evaluable && checker.settings().target_version.has_builtin_generics() {
+        annotation
+    } else {
+        format!("\"{annotation}\"")
+    };
+    let line_ending = checker.stylist().line_ending();
+    edits.push(importer.statement(&format!("{line_ending}{BACKGROUND_TASKS}: {annotation} = set()")));
+    Some(edits)
 }
 
 /// `asyncio.create_task`, `asyncio.ensure_future`, or `loop.create_task` on a tracked loop.

@@ -1,11 +1,13 @@
 //! AG204 `get-event-loop-in-coroutine`: `asyncio.get_event_loop()` where
 //! `get_running_loop()` is meant.
 
-use ruff_python_ast as ast;
+use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
 use super::{FixAvailability, RuleInfo};
 use crate::checker::Checker;
+use crate::diagnostic::{Edit, Fix};
+use crate::fix::codegen::range_with_parentheses;
 
 pub static RULE: RuleInfo = RuleInfo {
     code: "AG204",
@@ -24,6 +26,8 @@ deprecated for that use). In a coroutine the running loop is the one meant, and
 
 ## Example
 ```python
+import asyncio
+
 async def main():
     loop = asyncio.get_event_loop()
     await loop.run_in_executor(None, work)
@@ -39,6 +43,15 @@ async def main():
 ## Fix
 Replaces the call with `asyncio.get_running_loop()`. Safe: inside a coroutine a loop
 is always running.
+
+`aioguard check --fix` turns the example into:
+```python
+import asyncio
+
+async def main():
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, work)
+```
 "#,
 };
 
@@ -54,5 +67,19 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         "`asyncio.get_event_loop()` in `async def {}` may return a loop other than the running one; use `asyncio.get_running_loop()`",
         coroutine.name.as_str()
     );
-    checker.report(&RULE, call.range(), message);
+    checker.report_with_fix(&RULE, call.range(), message, |checker| fix(checker, call));
+}
+
+/// `asyncio.get_event_loop()` → `asyncio.get_running_loop()`: the attribute is renamed,
+/// a bare imported name replaced.
+fn fix(checker: &Checker<'_>, call: &ast::ExprCall) -> Option<Fix> {
+    const MESSAGE: &str = "Replace with `get_running_loop()`";
+    if let Expr::Attribute(attribute) = &*call.func {
+        return Some(Fix::safe(MESSAGE, vec![Edit::replace(attribute.attr.range(), "get_running_loop")]));
+    }
+    let reference = checker.importer().reference(checker, "asyncio.get_running_loop")?;
+    let callee = range_with_parentheses(checker, &call.func, call);
+    let mut edits = vec![Edit::replace(callee, reference.expr)];
+    edits.extend(reference.import);
+    Some(Fix::safe(MESSAGE, edits))
 }

@@ -110,6 +110,49 @@ pub(crate) fn on_with<'a>(checker: &mut Checker<'a>, with: &'a ast::StmtWith) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{Options, Overrides, Settings};
+    use crate::diagnostic::Applicability;
+    use crate::linter;
+
+    /// The fenced code blocks of `language` in the section of `doc` titled `title`.
+    fn code_blocks<'d>(doc: &'d str, title: &str, language: &str) -> Vec<&'d str> {
+        let Some(start) = doc.find(&format!("## {title}\n")) else { return Vec::new() };
+        let section = &doc[start + 3..];
+        let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+        section
+            .split(&format!("```{language}\n"))
+            .skip(1)
+            .map(|block| &block[..block.find("```").expect("closed code block")])
+            .collect()
+    }
+
+    /// Each fixable rule's documentation shows, under *Fix*, exactly what fixing its
+    /// *Example* (with `--unsafe-fixes`) produces.
+    #[test]
+    fn documented_fixes_are_what_the_fixes_produce() {
+        for rule in ALL.iter().filter(|rule| rule.fix != FixAvailability::Never) {
+            let [example] = code_blocks(rule.doc, "Example", "python")[..] else {
+                panic!("{}: one python block under Example", rule.code)
+            };
+            let [expected] = code_blocks(rule.doc, "Fix", "python")[..] else {
+                panic!("{}: one python block under Fix", rule.code)
+            };
+            let options: Options = code_blocks(rule.doc, "What it does", "yaml")
+                .first()
+                .map(|yaml| serde_yaml::from_str(yaml).unwrap())
+                .unwrap_or_default();
+            let settings = Settings::new(options, ".".into(), None, &Overrides::default()).unwrap();
+            let enabled = settings.rules;
+            let diagnostics = linter::check_text(example, &settings, enabled);
+            assert!(
+                diagnostics.iter().any(|diagnostic| diagnostic.rule.code == rule.code && diagnostic.fix.is_some()),
+                "{}: the example has no fixable finding of the rule",
+                rule.code
+            );
+            let fixed = linter::fix_text(example, diagnostics, &settings, enabled, Applicability::Unsafe).unwrap();
+            assert_eq!(fixed.text, expected, "{}: the documented fix differs", rule.code);
+        }
+    }
 
     #[test]
     fn codes_and_names_are_unique_and_documented() {

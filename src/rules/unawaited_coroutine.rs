@@ -6,13 +6,14 @@ use ruff_text_size::Ranged;
 
 use super::{FixAvailability, RuleInfo};
 use crate::checker::Checker;
+use crate::diagnostic::{Edit, Fix};
 use crate::semantic::Resolved;
 
 pub static RULE: RuleInfo = RuleInfo {
     code: "AG202",
     name: "unawaited-coroutine",
     summary: "an `async def` called without `await` never runs",
-    fix: FixAvailability::Always,
+    fix: FixAvailability::Sometimes,
     aliases: &[],
     doc: r#"## What it does
 Reports an expression statement that calls an `async def` of the same module (a
@@ -44,6 +45,16 @@ async def signup(user):
 ## Fix
 Inserts `await` (in an `async def`). Unsafe: the call now runs to completion at that
 point, which may be slower than the author intended (a task may have been meant).
+
+`aioguard check --fix --unsafe-fixes` turns the example into:
+```python
+async def notify(user):
+    ...
+
+async def signup(user):
+    save(user)
+    await notify(user)
+```
 "#,
 };
 
@@ -59,7 +70,11 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, stmt: &'a ast::StmtExpr) {
         "`{}()` is an `async def` called without `await`: the coroutine is created and dropped, and its body never runs",
         function.name.as_str()
     );
-    checker.report(&RULE, call.range(), message);
+    checker.report_with_fix(&RULE, call.range(), message, |checker| {
+        checker
+            .can_await_here()
+            .then(|| Fix::unsafe_edits("Insert `await`", vec![Edit::insert(call.start(), "await ")]))
+    });
 }
 
 fn called_coroutine_function<'a>(checker: &mut Checker<'a>, func: &'a Expr) -> Option<&'a ast::StmtFunctionDef> {

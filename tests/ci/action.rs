@@ -195,9 +195,11 @@ fn a_pull_request_gets_its_new_finding_annotated_summarised_and_failed() {
         assert!(summary.contains(expected), "no `{expected}` in the summary:\n{summary}");
     }
     // The diff of the fixes shows when this aioguard has `--diff` and there is something to fix.
-    let has_diff =
-        String::from_utf8_lossy(&Command::new(aioguard_binary()).args(["check", "--help"]).output().unwrap().stdout)
-            .contains("--diff ");
+    let help = Command::new(aioguard_binary()).args(["check", "--help"]).output().unwrap().stdout;
+    let has_diff = String::from_utf8_lossy(&help).lines().any(|line| {
+        let option = line.trim_start();
+        option.starts_with("--diff") && !option.starts_with("--diff-")
+    });
     assert_eq!(summary.contains("<details>"), has_diff && fixable > 0, "{summary}");
     assert_nothing_ran(&runner);
 }

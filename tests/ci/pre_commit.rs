@@ -75,7 +75,7 @@ fn the_check_hook_fails_and_names_the_blocking_call() {
     let (_project, output) = try_repo("aioguard");
     let log = text(&output);
     assert_eq!(output.status.code(), Some(1), "{log}");
-    assert!(log.contains("app.py:5:5: AG101 `time.sleep()` blocks the event loop"), "{log}");
+    assert!(log.contains("app.py:5:5: AG101 [*] `time.sleep()` blocks the event loop"), "{log}");
     assert!(!log.contains("vendored"), "--force-exclude keeps excluded files out:\n{log}");
 }
 

@@ -1,0 +1,157 @@
+//! The fix engine. Each pass applies the fixes of the text's diagnostics that do not
+//! overlap one another (in order of position; an edit several fixes share, such as an
+//! added import, counts once), then parses and checks the result again, until no fix is
+//! left or [`MAX_PASSES`] is reached. A pass whose result does not parse is refused:
+//! the caller keeps the original text.
+
+use std::cmp::Reverse;
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+
+/// Fixing stops after this many passes, even if fixes remain (a fix that keeps
+/// reproducing itself cannot loop forever).
+pub const MAX_PASSES: usize = 10;
+
+/// The text after fixing, how many fixes were applied, and what is still reported.
+#[derive(Debug)]
+pub struct FixedText {
+    pub text: String,
+    pub fixed: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Applies the fixes of `diagnostics` (found in `text`) whose applicability is at least
+/// `required`, re-checking with `check` after each pass. `check` returns the
+/// diagnostics of a text, or why it does not parse; the error names the pass result
+/// that did not parse.
+pub fn fix_text(
+    text: &str,
+    diagnostics: Vec<Diagnostic>,
+    required: Applicability,
+    check: impl Fn(&str) -> Result<Vec<Diagnostic>, String>,
+) -> Result<FixedText, String> {
+    let mut fixed = FixedText { text: text.to_owned(), fixed: 0, diagnostics };
+    for _ in 0..MAX_PASSES {
+        let Some((next, applied)) = apply_pass(&fixed.text, &fixed.diagnostics, required) else { break };
+        fixed.diagnostics = check(&next)?;
+        fixed.text = next;
+        fixed.fixed += applied;
+    }
+    Ok(fixed)
+}
+
+/// One pass: the text with every fix applied that does not overlap a fix applied
+/// before it, and how many fixes that was; `None` when no fix applies.
+fn apply_pass(text: &str, diagnostics: &[Diagnostic], required: Applicability) -> Option<(String, usize)> {
+    let mut candidates: Vec<(&Diagnostic, &Fix)> = diagnostics
+        .iter()
+        .filter_map(|diagnostic| Some((diagnostic, diagnostic.fix.as_ref()?)))
+        .filter(|(_, fix)| fix.applicability >= required)
+        .collect();
+    // Outer expressions before the ones inside them: a call is offloaded whole first.
+    candidates.sort_by_key(|(diagnostic, _)| {
+        (diagnostic.range.start(), Reverse(diagnostic.range.end()), diagnostic.rule.code)
+    });
+    let mut accepted: Vec<&Edit> = Vec::new();
+    let mut applied = 0;
+    for (_, fix) in candidates {
+        let fits = fix.edits.iter().all(|edit| accepted.iter().all(|other| edit == *other || !overlaps(edit, other)));
+        if fits {
+            for edit in &fix.edits {
+                if !accepted.contains(&edit) {
+                    accepted.push(edit);
+                }
+            }
+            applied += 1;
+        }
+    }
+    if applied == 0 {
+        return None;
+    }
+    accepted.sort_by_key(|edit| (edit.range.start(), edit.range.end()));
+    let mut output = String::with_capacity(text.len() + accepted.iter().map(|edit| edit.content.len()).sum::<usize>());
+    let mut cursor = 0;
+    for edit in accepted {
+        output.push_str(&text[cursor..edit.range.start().to_usize()]);
+        output.push_str(&edit.content);
+        cursor = edit.range.end().to_usize();
+    }
+    output.push_str(&text[cursor..]);
+    Some((output, applied))
+}
+
+/// Two different edits overlap when their ranges intersect, or when both insert at the
+/// same point (the order of the insertions would be arbitrary).
+fn overlaps(a: &Edit, b: &Edit) -> bool {
+    let intersect = a.range.start() < b.range.end() && b.range.start() < a.range.end();
+    let same_insertion_point = a.range.is_empty() && b.range.is_empty() && a.range.start() == b.range.start();
+    intersect || same_insertion_point
+}
+
+#[cfg(test)]
+mod tests {
+    use ruff_text_size::{TextRange, TextSize};
+
+    use super::*;
+    use crate::rules;
+
+    fn diagnostic(range: (u32, u32), fix: Fix) -> Diagnostic {
+        Diagnostic {
+            rule: &rules::blocking_sleep::RULE,
+            range: TextRange::new(TextSize::new(range.0), TextSize::new(range.1)),
+            message: String::new(),
+            fix: Some(fix),
+            chain: Vec::new(),
+        }
+    }
+
+    fn replace(start: u32, end: u32, content: &str) -> Edit {
+        Edit::replace(TextRange::new(TextSize::new(start), TextSize::new(end)), content)
+    }
+
+    #[test]
+    fn overlapping_fixes_wait_for_the_next_pass_and_shared_edits_count_once() {
+        let text = "abcdef";
+        let import = replace(0, 0, "I");
+        let diagnostics = vec![
+            diagnostic((1, 3), Fix::safe("x", vec![import.clone(), replace(1, 3, "X")])),
+            diagnostic((2, 4), Fix::safe("y", vec![replace(2, 4, "Y")])),
+            diagnostic((4, 5), Fix::safe("z", vec![import, replace(4, 5, "Z")])),
+            diagnostic((5, 6), Fix::unsafe_edits("u", vec![replace(5, 6, "U")])),
+        ];
+        let (output, applied) = apply_pass(text, &diagnostics, Applicability::Safe).unwrap();
+        assert_eq!((output.as_str(), applied), ("IaXdZf", 2));
+        let (output, applied) = apply_pass(text, &diagnostics, Applicability::Unsafe).unwrap();
+        assert_eq!((output.as_str(), applied), ("IaXdZU", 3));
+    }
+
+    #[test]
+    fn passes_repeat_until_nothing_is_fixed_and_unparsable_results_are_refused() {
+        // Each check proposes replacing the first `a` with `b`: three passes fix all three.
+        let check = |text: &str| -> Result<Vec<Diagnostic>, String> {
+            Ok(text
+                .find('a')
+                .map(|at| {
+                    let at = at as u32;
+                    diagnostic((at, at + 1), Fix::safe("a", vec![replace(at, at + 1, "b")]))
+                })
+                .into_iter()
+                .collect())
+        };
+        let fixed = fix_text("aaa", check("aaa").unwrap(), Applicability::Safe, check).unwrap();
+        assert_eq!((fixed.text.as_str(), fixed.fixed, fixed.diagnostics.len()), ("bbb", 3, 0));
+
+        let refuse = |_: &str| -> Result<Vec<Diagnostic>, String> { Err("unexpected token".to_owned()) };
+        let error = fix_text("aaa", check("aaa").unwrap(), Applicability::Safe, refuse).unwrap_err();
+        assert_eq!(error, "unexpected token");
+    }
+
+    #[test]
+    fn a_fix_that_reproduces_itself_stops_at_the_pass_limit() {
+        let check = |_: &str| -> Result<Vec<Diagnostic>, String> {
+            Ok(vec![diagnostic((0, 0), Fix::safe("grow", vec![replace(0, 0, "x")]))])
+        };
+        let fixed = fix_text("", check("").unwrap(), Applicability::Safe, check).unwrap();
+        assert_eq!(fixed.fixed, MAX_PASSES);
+    }
+}

@@ -1,0 +1,164 @@
+//! The fixing command line end to end: `--diff` output applies with `git apply` and
+//! `patch -p1` and gives what `--fix` writes; summaries, markers and exit codes of
+//! `--fix`, `--unsafe-fixes`, `--fix-only` and `--exit-non-zero-on-fix`; a file that
+//! cannot be written is reported and left alone while the others are fixed.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const FIXTURE_DIRS: &[&str] =
+    &["blocking_sleep", "blocking_http", "blocking_open", "dangling_task", "nested_event_loop"];
+
+fn aioguard(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aioguard"))
+        .current_dir(dir)
+        .arg("check")
+        .arg("--no-config")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Copies the `.py` fixtures of a few rules (CRLF, BOM and tabs among them) into `dir`.
+fn copy_fixtures(dir: &Path) {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for rule in FIXTURE_DIRS {
+        std::fs::create_dir_all(dir.join(rule)).unwrap();
+        for entry in std::fs::read_dir(fixtures.join(rule)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|ext| ext == "py") {
+                std::fs::copy(&path, dir.join(rule).join(path.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+}
+
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    for rule in FIXTURE_DIRS {
+        for entry in std::fs::read_dir(dir.join(rule)).unwrap() {
+            let path = entry.unwrap().path();
+            files.push((path.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&path).unwrap()));
+        }
+    }
+    files.sort();
+    files
+}
+
+fn run_in(dir: &Path, program: &str, args: &[&str], stdin_file: Option<&Path>) {
+    let mut command = Command::new(program);
+    command.current_dir(dir).args(args);
+    if let Some(file) = stdin_file {
+        command.stdin(std::fs::File::open(file).unwrap());
+    }
+    let output = command.output().unwrap();
+    assert!(output.status.success(), "{program} {args:?} failed:\n{}{}", text(&output.stdout), text(&output.stderr));
+}
+
+#[test]
+fn diff_applies_with_git_and_patch_and_matches_fix() {
+    let fixed = tempfile::tempdir().unwrap();
+    copy_fixtures(fixed.path());
+    let output = aioguard(fixed.path(), &["--fix", "--unsafe-fixes", "--quiet", "."]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+
+    let original = tempfile::tempdir().unwrap();
+    copy_fixtures(original.path());
+    let before = snapshot(original.path());
+    let output = aioguard(original.path(), &["--diff", "--unsafe-fixes", "."]);
+    assert_eq!(output.status.code(), Some(1), "a diff exits with 1: {}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("Would fix"), "{}", text(&output.stderr));
+    assert_eq!(snapshot(original.path()), before, "--diff must not write");
+    let patch = original.path().join("fixes.patch");
+    std::fs::write(&patch, &output.stdout).unwrap();
+    assert!(text(&output.stdout).contains("--- a/blocking_sleep/crlf.py\n+++ b/blocking_sleep/crlf.py\n"));
+
+    for (tool, args) in [("git", vec!["apply", "fixes.patch"]), ("patch", vec!["-p1", "--quiet"])] {
+        let copy = tempfile::tempdir().unwrap();
+        copy_fixtures(copy.path());
+        if tool == "git" {
+            run_in(copy.path(), "git", &["init", "--quiet"], None);
+            std::fs::copy(&patch, copy.path().join("fixes.patch")).unwrap();
+            run_in(copy.path(), tool, &args, None);
+            std::fs::remove_file(copy.path().join("fixes.patch")).unwrap();
+        } else {
+            run_in(copy.path(), tool, &args, Some(&patch));
+        }
+        assert!(snapshot(copy.path()) == snapshot(fixed.path()), "`{tool}` applying the diff differs from --fix");
+    }
+
+    // Nothing is left to fix: no diff, exit 0.
+    let output = aioguard(fixed.path(), &["--diff", "--unsafe-fixes", "."]);
+    assert_eq!((output.status.code(), output.stdout.is_empty()), (Some(0), true), "{}", text(&output.stdout));
+}
+
+const MIXED: &str = "import asyncio\nimport time\n\n\nasync def main():\n    time.sleep(1)\n    asyncio.create_task(main())\n    helper()\n\n\nasync def helper():\n    pass\n";
+
+#[test]
+fn summaries_markers_and_exit_codes_follow_the_applicability() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mixed.py");
+    std::fs::write(&path, MIXED).unwrap();
+
+    let report = aioguard(dir.path(), &["--output-format", "concise", "mixed.py"]);
+    let stdout = text(&report.stdout);
+    assert_eq!(report.status.code(), Some(1));
+    assert!(stdout.contains("mixed.py:6:5: AG101 [*]"), "{stdout}");
+    assert!(stdout.contains("mixed.py:7:5: AG201 the task"), "unsafe fixes are not marked: {stdout}");
+    assert!(stdout.contains("[*] 1 fixable with the `--fix` option (2 more with `--unsafe-fixes`)."), "{stdout}");
+    let unsafe_report =
+        text(&aioguard(dir.path(), &["--output-format", "concise", "--unsafe-fixes", "mixed.py"]).stdout);
+    assert!(unsafe_report.contains("mixed.py:7:5: AG201 [*]"), "{unsafe_report}");
+    assert!(unsafe_report.contains("[*] 3 fixable with the `--fix` option."), "{unsafe_report}");
+
+    let json = text(&aioguard(dir.path(), &["--output-format", "json", "mixed.py"]).stdout);
+    let findings: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let fix = &findings[1]["fix"];
+    assert_eq!(fix["applicability"], "unsafe", "{json}");
+    assert!(fix["edits"][0]["location"]["row"].is_number(), "{json}");
+
+    let fixed = aioguard(dir.path(), &["--output-format", "concise", "--fix", "mixed.py"]);
+    let stdout = text(&fixed.stdout);
+    assert_eq!(fixed.status.code(), Some(1));
+    assert!(
+        stdout.contains("Found 3 problems (1 fixed, 2 remaining).\n2 more fixable with `--fix --unsafe-fixes`."),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("AG101"), "only what is left is reported: {stdout}");
+    assert!(std::fs::read_to_string(&path).unwrap().contains("    await asyncio.sleep(1)\n"));
+
+    let only = aioguard(dir.path(), &["--fix-only", "--unsafe-fixes", "--exit-non-zero-on-fix", "mixed.py"]);
+    assert_eq!(only.status.code(), Some(1), "a fix was applied");
+    assert!(only.stdout.is_empty(), "--fix-only reports no findings: {}", text(&only.stdout));
+    assert!(text(&only.stderr).contains("Fixed 2 problems."), "{}", text(&only.stderr));
+    let again = aioguard(dir.path(), &["--fix-only", "--unsafe-fixes", "--exit-non-zero-on-fix", "mixed.py"]);
+    assert_eq!(again.status.code(), Some(0), "nothing left to fix: {}", text(&again.stderr));
+    let clean = aioguard(dir.path(), &["--fix", "--unsafe-fixes", "mixed.py"]);
+    assert_eq!((clean.status.code(), text(&clean.stdout)), (Some(0), "All checks passed!\n".to_owned()));
+}
+
+#[test]
+fn a_file_that_cannot_be_written_is_reported_and_the_others_are_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let locked = dir.path().join("locked.py");
+    let open = dir.path().join("open.py");
+    std::fs::write(&locked, MIXED).unwrap();
+    std::fs::write(&open, MIXED).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o444)).unwrap();
+
+    let output = aioguard(dir.path(), &["--fix", "."]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("locked.py: cannot write the fixes: the file is read-only"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&locked).unwrap(), MIXED);
+    assert!(std::fs::read_to_string(&open).unwrap().contains("await asyncio.sleep(1)"));
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|entry| entry.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, ["locked.py", "open.py"], "no temporary file is left behind");
+}

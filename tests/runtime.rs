@@ -1,0 +1,119 @@
+//! Runtime check of the fixes: the programs in `tests/runtime/` block the event loop
+//! (their first line says how: `# before: BlockingError` or `# before: RuntimeError`;
+//! a `# stdin: text` line gives their standard input). Each is run with blockbuster
+//! active (`tests/runtime/blockbuster_runner.py`, blockbuster from
+//! `tests/tools/requirements.txt`) before and after `aioguard check --fix
+//! --unsafe-fixes`: before, it fails that way; after, it succeeds and prints exactly
+//! what the original prints when run without blockbuster. A program that starts an
+//! event loop inside the running one fails without blockbuster too: its `# prints:`
+//! lines say what the fixed program must print.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+struct Program {
+    path: PathBuf,
+    before: String,
+    stdin: String,
+    /// For a program that cannot run unfixed, what it prints once fixed.
+    prints: Option<String>,
+}
+
+fn programs(dir: &Path) -> Vec<Program> {
+    let mut programs: Vec<Program> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "py") && !path.ends_with("blockbuster_runner.py"))
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let header = |key: &str| -> Vec<String> {
+                let prefix = format!("# {key}: ");
+                text.lines().filter_map(|line| line.strip_prefix(&prefix).map(|value| format!("{value}\n"))).collect()
+            };
+            let before = header("before").concat().trim_end().to_owned();
+            assert!(!before.is_empty(), "{} lacks `# before:`", path.display());
+            let stdin = header("stdin").concat();
+            let prints = Some(header("prints").concat()).filter(|prints| !prints.is_empty());
+            Program { path, before, stdin, prints }
+        })
+        .collect();
+    programs.sort_by(|a, b| a.path.cmp(&b.path));
+    programs
+}
+
+fn run(python: &Path, args: &[&Path], stdin: &str) -> Output {
+    let mut child = Command::new(python)
+        .args(args)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn fixed_programs_stop_blocking_the_loop_and_print_the_same() {
+    let python = common::tools_python();
+    let source_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/runtime");
+    let work = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&source_dir).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, work.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let runner = work.path().join("blockbuster_runner.py");
+    let programs = programs(work.path());
+    assert!(programs.len() >= 7, "only {} runtime programs", programs.len());
+
+    let mut expected_stdout = Vec::new();
+    for program in &programs {
+        let plain = run(&python, &[&program.path], &program.stdin);
+        match &program.prints {
+            Some(prints) => {
+                assert!(!plain.status.success(), "{} runs unfixed", program.path.display());
+                expected_stdout.push(prints.as_bytes().to_vec());
+            }
+            None => {
+                assert!(plain.status.success(), "{} fails even without blockbuster", program.path.display());
+                expected_stdout.push(plain.stdout);
+            }
+        }
+        let guarded = run(&python, &[&runner, &program.path], &program.stdin);
+        let stderr = String::from_utf8_lossy(&guarded.stderr);
+        assert!(
+            !guarded.status.success() && stderr.contains(&program.before),
+            "{} should fail with {} under blockbuster before fixing:\n{stderr}",
+            program.path.display(),
+            program.before
+        );
+    }
+
+    let fix = Command::new(env!("CARGO_BIN_EXE_aioguard"))
+        .args(["check", "--no-config", "--fix", "--unsafe-fixes", "--quiet"])
+        .arg(work.path())
+        .output()
+        .unwrap();
+    assert!(fix.status.code() != Some(2), "aioguard failed: {}", String::from_utf8_lossy(&fix.stderr));
+
+    for (program, expected) in programs.iter().zip(expected_stdout) {
+        let guarded = run(&python, &[&runner, &program.path], &program.stdin);
+        let fixed = std::fs::read_to_string(&program.path).unwrap();
+        assert!(
+            guarded.status.success(),
+            "{} still fails under blockbuster after fixing:\n{}\n--- fixed program:\n{fixed}",
+            program.path.display(),
+            String::from_utf8_lossy(&guarded.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&guarded.stdout),
+            String::from_utf8_lossy(&expected),
+            "{} prints something else after fixing:\n{fixed}",
+            program.path.display()
+        );
+    }
+}

@@ -1,0 +1,27 @@
+# before: BlockingError
+import asyncio
+import os.path
+import shutil
+import tempfile
+from pathlib import Path
+
+WORKDIR = tempfile.mkdtemp()
+
+
+async def main():
+    path = os.path.join(WORKDIR, "notes.txt")
+    with open(path, "w") as f:
+        f.write("first line\nsecond line\n")
+    with open(path) as f:
+        lines = f.readlines()
+    print(len(lines), lines[0].strip())
+    notes = Path(WORKDIR) / "more.txt"
+    notes.write_text("from pathlib")
+    print(notes.read_text(), os.path.exists(notes))
+    print(sorted(p.name for p in Path(WORKDIR).iterdir()))
+
+
+try:
+    asyncio.run(main())
+finally:
+    shutil.rmtree(WORKDIR)
