@@ -209,3 +209,104 @@ fn malformed_and_unknown_key_configs_are_errors_naming_file_line_and_key() {
     let error = stderr(&output);
     assert!(error.contains("aioguard.yaml:2") && error.contains("target-versoin"), "{error}");
 }
+
+/// `--fix` on a copy of `content` saved as `name`: the file's bytes afterwards, and the output.
+fn fix_file(name: &str, content: &[u8]) -> (tempfile::TempDir, Vec<u8>, Output) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(name), content).unwrap();
+    let output = aioguard(dir.path(), &["--fix", "."]);
+    let after = std::fs::read(dir.path().join(name)).unwrap();
+    (dir, after, output)
+}
+
+/// Only the files a test made are left in the directory: no temporary file stays behind.
+fn assert_only_files(dir: &Path, expected: &[&str]) {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, expected, "files left in {}", dir.display());
+}
+
+#[test]
+fn fix_keeps_crlf_line_endings_including_inserted_lines() {
+    let (dir, after, output) = fix_file("crlf.py", b"import time\r\n\r\nasync def poll():\r\n    time.sleep(1)\r\n");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let after = String::from_utf8(after).unwrap();
+    assert_eq!(after, "import time\r\nimport asyncio\r\n\r\nasync def poll():\r\n    await asyncio.sleep(1)\r\n");
+    assert_only_files(dir.path(), &["crlf.py"]);
+}
+
+#[test]
+fn fix_keeps_a_byte_order_mark_tabs_and_a_missing_final_newline() {
+    let source = "\u{feff}import asyncio\nimport time\n\nasync def poll():\n\tif True:\n\t\ttime.sleep(1)";
+    let (dir, after, output) = fix_file("styled.py", source.as_bytes());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let expected = "\u{feff}import asyncio\nimport time\n\nasync def poll():\n\tif True:\n\t\tawait asyncio.sleep(1)";
+    assert_eq!(String::from_utf8(after).unwrap(), expected);
+    assert_only_files(dir.path(), &["styled.py"]);
+}
+
+#[test]
+fn fix_keeps_the_mode_of_an_executable_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("tool.py");
+    std::fs::write(&script, "#!/usr/bin/env python3\nimport time\n\nasync def poll():\n    time.sleep(1)\n").unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o751)).unwrap();
+    let output = aioguard(dir.path(), &["--fix", "."]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(std::fs::read_to_string(&script).unwrap().contains("await asyncio.sleep(1)"));
+    assert_eq!(std::fs::metadata(&script).unwrap().permissions().mode() & 0o7777, 0o751);
+    assert_only_files(dir.path(), &["tool.py"]);
+}
+
+#[test]
+fn fix_through_a_symlink_updates_the_target_and_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("real")).unwrap();
+    let target = dir.path().join("real/module.py");
+    std::fs::write(&target, "import time\n\nasync def poll():\n    time.sleep(1)\n").unwrap();
+    let link = dir.path().join("link.py");
+    std::os::unix::fs::symlink("real/module.py", &link).unwrap();
+    let output = aioguard(dir.path(), &["--fix", "link.py"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link was replaced by a file");
+    assert!(std::fs::read_to_string(&target).unwrap().contains("await asyncio.sleep(1)"));
+    assert_only_files(dir.path(), &["link.py", "real"]);
+    assert_only_files(&dir.path().join("real"), &["module.py"]);
+}
+
+#[test]
+fn fix_on_an_unwritable_directory_leaves_the_file_untouched_and_fixes_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let locked = dir.path().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    let original = "import time\n\nasync def poll():\n    time.sleep(1)\n";
+    std::fs::write(locked.join("stuck.py"), original).unwrap();
+    std::fs::write(dir.path().join("free.py"), original).unwrap();
+    for path in [locked.join("stuck.py"), dir.path().join("free.py")] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o666)).unwrap();
+    }
+    // The directory admits no new file, so no temporary file can be made beside the target.
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let mut command = if running_as_root() {
+        let mut command = Command::new("setpriv");
+        command.args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_aioguard")]);
+        command
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_aioguard"))
+    };
+    let output = command
+        .current_dir(dir.path())
+        .args(["check", "--no-config", "--output-format", "concise", "--fix", "."])
+        .output()
+        .expect("aioguard runs");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}\n{}", stdout(&output), stderr(&output));
+    assert!(stderr(&output).contains("stuck.py"), "{}", stderr(&output));
+    assert_eq!(std::fs::read_to_string(locked.join("stuck.py")).unwrap(), original);
+    assert!(std::fs::read_to_string(dir.path().join("free.py")).unwrap().contains("await asyncio.sleep(1)"));
+    assert_only_files(&locked, &["stuck.py"]);
+}
