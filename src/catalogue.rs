@@ -84,6 +84,7 @@ struct CatalogueFile {
     types: HashMap<String, String>,
     annotations: HashMap<String, String>,
     well_known_modules: Vec<String>,
+    plain_decorators: Vec<String>,
 }
 
 /// The built-in catalogue, parsed once.
@@ -94,6 +95,8 @@ pub struct Catalogue {
     /// Annotation qualified name → type it declares.
     pub annotations: HashMap<String, String>,
     pub well_known_modules: Vec<String>,
+    /// Decorators after which calling a function still runs its body (by qualified name).
+    pub plain_decorators: Vec<String>,
 }
 
 impl Catalogue {
@@ -114,6 +117,7 @@ impl Catalogue {
                 constructors: file.types,
                 annotations: file.annotations,
                 well_known_modules: file.well_known_modules,
+                plain_decorators: file.plain_decorators,
             }
         });
         &BUILTIN

@@ -1,6 +1,7 @@
 //! The checker: one walk over a module's AST that keeps the semantic model in step
 //! (scopes are pushed and popped as functions, classes and lambdas are entered) and
-//! hands each call, expression statement and `with` statement to the rules.
+//! hands each call, expression statement and `with` statement to the rules; or, for the
+//! project-wide pass, hands functions, classes and calls to the module's summary.
 //!
 //! It also keeps what a fix needs to know about the position being checked: the
 //! statements and expressions around it, and whether an `await` may be written there.
@@ -11,14 +12,17 @@ use ruff_python_ast::token::Tokens;
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_python_parser::Parsed;
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::config::{AsyncLibrary, RuleSet, Settings};
-use crate::diagnostic::{Diagnostic, Fix};
+use crate::diagnostic::{Diagnostic, Fix, Hop};
 use crate::fix::imports::Importer;
 use crate::fix::style::Stylist;
+use crate::project::ProjectView;
+use crate::project::summary::{self, FileSummary, SummaryBuilder};
 use crate::rules::{self, RuleInfo};
 use crate::semantic::{Resolved, SemanticModel};
+use crate::source::{LineIndex, Position};
 
 /// Longest callee text quoted in a message.
 const MAX_DISPLAY_CHARS: usize = 60;
@@ -53,42 +57,95 @@ pub struct Checker<'a> {
     too_deep: bool,
     /// The arguments of the innermost call being walked.
     arguments: Option<&'a ast::Arguments>,
+    /// The project the module belongs to, for the project-wide rules.
+    project: Option<ProjectView<'a>>,
+    /// Set when the walk builds the module's summary instead of running the rules.
+    summary: Option<SummaryBuilder<'a>>,
+    /// Built on the first finding that needs a row and column.
+    lines: OnceCell<LineIndex>,
     diagnostics: Vec<Diagnostic>,
 }
 
 /// Runs every enabled rule over one parsed module.
-pub fn check_module(
-    source: &str,
-    parsed: &Parsed<ast::ModModule>,
-    settings: &Settings,
+pub fn check_module<'a>(
+    source: &'a str,
+    parsed: &'a Parsed<ast::ModModule>,
+    settings: &'a Settings,
     enabled: RuleSet,
+    project: Option<ProjectView<'a>>,
 ) -> Vec<Diagnostic> {
-    let module = parsed.syntax();
-    let library = settings.async_library.unwrap_or_else(|| AsyncLibrary::detect(&module.body));
-    let mut checker = Checker {
-        source,
-        tokens: parsed.tokens(),
-        module,
-        stylist: Stylist::detect(source),
-        importer: OnceCell::new(),
-        semantic: SemanticModel::new(&module.body, settings.catalogue, &settings.configured_types),
-        statements: Vec::new(),
-        expressions: Vec::new(),
-        generator_depth: 0,
-        settings,
-        enabled,
-        library,
-        name_buf: String::new(),
-        awaited: None,
-        too_deep: false,
-        arguments: None,
-        diagnostics: Vec::new(),
-    };
-    checker.visit_body(&module.body);
+    let mut checker = Checker::new(source, parsed, settings, enabled, project, None);
+    checker.visit_body(&parsed.syntax().body);
     checker.diagnostics
 }
 
+/// Walks one parsed module to build its summary for the project-wide analysis; no rule
+/// runs. `None` when the walk stopped at [`MAX_EXPRESSION_DEPTH`]: such a module is left
+/// out of the project.
+pub(crate) fn summarize_module<'a>(
+    source: &'a str,
+    parsed: &'a Parsed<ast::ModModule>,
+    settings: &'a Settings,
+    builder: SummaryBuilder<'a>,
+) -> Option<FileSummary> {
+    let mut checker = Checker::new(source, parsed, settings, RuleSet::EMPTY, None, Some(builder));
+    checker.visit_body(&parsed.syntax().body);
+    let builder = checker.summary.take().expect("summarizing");
+    (!checker.too_deep).then(|| builder.finish(&checker.semantic, parsed.syntax()))
+}
+
 impl<'a> Checker<'a> {
+    fn new(
+        source: &'a str,
+        parsed: &'a Parsed<ast::ModModule>,
+        settings: &'a Settings,
+        enabled: RuleSet,
+        project: Option<ProjectView<'a>>,
+        summary: Option<SummaryBuilder<'a>>,
+    ) -> Self {
+        let module = parsed.syntax();
+        let library = settings.async_library.unwrap_or_else(|| AsyncLibrary::detect(&module.body));
+        Checker {
+            source,
+            tokens: parsed.tokens(),
+            module,
+            stylist: Stylist::detect(source),
+            importer: OnceCell::new(),
+            semantic: SemanticModel::new(&module.body, settings.catalogue, &settings.configured_types),
+            statements: Vec::new(),
+            expressions: Vec::new(),
+            generator_depth: 0,
+            settings,
+            enabled,
+            library,
+            name_buf: String::new(),
+            awaited: None,
+            too_deep: false,
+            arguments: None,
+            project,
+            summary,
+            lines: OnceCell::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub fn project(&self) -> Option<ProjectView<'a>> {
+        self.project
+    }
+
+    pub(crate) fn summary(&self) -> Option<&SummaryBuilder<'a>> {
+        self.summary.as_ref()
+    }
+
+    pub(crate) fn summary_mut(&mut self) -> Option<&mut SummaryBuilder<'a>> {
+        self.summary.as_mut()
+    }
+
+    /// The row and column of an offset of the module.
+    pub fn position(&self, offset: TextSize) -> Position {
+        self.lines.get_or_init(|| LineIndex::new(self.source)).position(offset, self.source)
+    }
+
     pub fn semantic(&self) -> &SemanticModel<'a> {
         &self.semantic
     }
@@ -203,9 +260,21 @@ impl<'a> Checker<'a> {
         message: String,
         fix: impl FnOnce(&Checker<'a>) -> Option<Fix>,
     ) {
+        self.report_with_chain(rule, range, message, Vec::new(), fix);
+    }
+
+    /// Reports a finding that a chain of calls explains, with the fix `fix` proposes.
+    pub fn report_with_chain(
+        &mut self,
+        rule: &'static RuleInfo,
+        range: TextRange,
+        message: String,
+        chain: Vec<Hop>,
+        fix: impl FnOnce(&Checker<'a>) -> Option<Fix>,
+    ) {
         if self.is_enabled(rule) {
             let fix = fix(self);
-            self.diagnostics.push(Diagnostic { rule, range, message, fix, chain: Vec::new() });
+            self.diagnostics.push(Diagnostic { rule, range, message, fix, chain });
         }
     }
 }
@@ -259,7 +328,9 @@ impl<'a> Checker<'a> {
                     self.visit_annotation(returns);
                 }
                 self.semantic.push_function(function);
+                summary::enter_function(self, function);
                 self.visit_body(&function.body);
+                summary::exit_function(self);
                 self.semantic.pop_scope();
             }
             Stmt::ClassDef(class) => {
@@ -269,15 +340,17 @@ impl<'a> Checker<'a> {
                 if let Some(arguments) = &class.arguments {
                     self.visit_arguments(arguments);
                 }
+                summary::enter_class(self, class);
                 self.semantic.push_class(class);
                 self.visit_body(&class.body);
                 self.semantic.pop_scope();
+                summary::exit_class(self);
             }
-            Stmt::Expr(expr_stmt) => {
+            Stmt::Expr(expr_stmt) if self.summary.is_none() => {
                 rules::on_expr_stmt(self, expr_stmt);
                 visitor::walk_stmt(self, stmt);
             }
-            Stmt::With(with) => {
+            Stmt::With(with) if self.summary.is_none() => {
                 rules::on_with(self, with);
                 for item in &with.items {
                     let outer = self.awaited;
@@ -330,7 +403,11 @@ impl<'a> Checker<'a> {
                 self.awaited = outer;
             }
             Expr::Call(call) => {
-                rules::on_call(self, call);
+                if self.summary.is_some() {
+                    summary::on_call(self, call);
+                } else {
+                    rules::on_call(self, call);
+                }
                 self.visit_expr(&call.func);
                 let outer = self.arguments.replace(&call.arguments);
                 self.visit_arguments(&call.arguments);

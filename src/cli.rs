@@ -18,6 +18,7 @@ use crate::diagnostic::Applicability;
 use crate::discovery;
 use crate::linter::{self, FileReport, Finding, FixMode, FixOptions};
 use crate::output::{EmitContext, OutputFormat};
+use crate::project;
 use crate::rules::{self, FixAvailability};
 
 /// Stack size of the checking threads: deeply nested expressions recurse deeply.
@@ -186,6 +187,8 @@ fn check(args: CheckArgs) -> ExitCode {
         None => None,
     };
     let mut discovered = discovery::discover(&paths, &settings, args.force_exclude);
+    // The project-wide rules resolve through every file, changed or not.
+    let all_files = changes.is_some().then(|| discovered.files.clone());
     if let Some(changes) = &changes {
         discovered.files.retain(|path| changes.contains(path));
     }
@@ -206,6 +209,11 @@ fn check(args: CheckArgs) -> ExitCode {
     let fix = FixOptions { mode, applicability };
 
     let pool = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK_BYTES).build().expect("thread pool");
+    let project = (!args.parse_only && project::is_needed(&settings)).then(|| {
+        pool.install(|| {
+            project::build(&paths, all_files.as_deref().unwrap_or(&discovered.files), &discovered.files, &settings)
+        })
+    });
     let reports: Vec<FileReport> = pool.install(|| {
         discovered
             .files
@@ -213,7 +221,11 @@ fn check(args: CheckArgs) -> ExitCode {
             .map(|path| {
                 // A panic is a bug; it is reported against its file and the run goes on.
                 let mut report = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    if args.parse_only { parse_only(path) } else { linter::check_file(path, &settings, fix) }
+                    if args.parse_only {
+                        parse_only(path)
+                    } else {
+                        linter::check_file(path, &settings, fix, project.as_ref())
+                    }
                 }))
                 .unwrap_or_else(|_| FileReport {
                     error: Some(format!(

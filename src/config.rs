@@ -34,6 +34,7 @@ pub struct Options {
     /// The 1-based line each top-level key is on, for error messages.
     #[serde(skip)]
     pub key_lines: HashMap<String, usize>,
+    pub known_first_party: Option<Vec<String>>,
 }
 
 /// The level at which CI surfaces (annotations, SARIF, Code Quality) report a finding.
@@ -156,6 +157,9 @@ impl AsyncLibrary {
 pub struct RuleSet(u32);
 
 impl RuleSet {
+    /// No rule at all (not even the syntax-error rule).
+    pub const EMPTY: RuleSet = RuleSet(0);
+
     fn bit(rule: &RuleInfo) -> u32 {
         let index = rules::ALL.iter().position(|known| std::ptr::eq(*known, rule)).expect("registered rule");
         1 << index
@@ -232,6 +236,9 @@ pub struct Settings {
     /// `None`: detect per module.
     pub async_library: Option<AsyncLibrary>,
     pub severities: Severities,
+    /// Top-level packages of the project that live outside its usual roots: a directory of
+    /// this name anywhere in the project is importable under this name.
+    pub known_first_party: Vec<String>,
 }
 
 /// Directories never walked into unless named on the command line.
@@ -296,6 +303,10 @@ impl Settings {
         }
         let exclude = PathMatcher::new(&options.exclude.unwrap_or_default())
             .map_err(|error| format!("{}: {error}", where_("exclude")))?;
+        let known_first_party = options.known_first_party.unwrap_or_default();
+        if let Some(bad) = known_first_party.iter().find(|name| !is_identifier(name)) {
+            return Err(format!("{}: `{bad}` is not a top-level package name", where_("known-first-party")));
+        }
         let async_library = match options.async_library.unwrap_or(AsyncLibraryOption::Auto) {
             AsyncLibraryOption::Auto => None,
             AsyncLibraryOption::Asyncio => Some(AsyncLibrary::Asyncio),
@@ -315,6 +326,7 @@ impl Settings {
             target_version: options.target_version.unwrap_or_default(),
             async_library,
             severities: Severities { by_selector: severity.into_iter().collect() },
+            known_first_party,
         })
     }
 
@@ -353,6 +365,12 @@ fn method_class(qualified_name: &str) -> Option<String> {
     let (class, _method) = qualified_name.rsplit_once('.')?;
     let class_name = class.rsplit('.').next().unwrap_or(class);
     class_name.starts_with(|c: char| c.is_ascii_uppercase()).then(|| class.to_owned())
+}
+
+/// Whether a name is a Python identifier (letters, digits and `_`, not starting with a digit).
+pub fn is_identifier(name: &str) -> bool {
+    name.chars().next().is_some_and(|first| !first.is_ascii_digit())
+        && name.chars().all(|c| c == '_' || c.is_alphanumeric())
 }
 
 /// Finds the nearest configuration at or above `start`: an `aioguard.yaml`,

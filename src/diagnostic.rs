@@ -70,6 +70,7 @@ impl Fix {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hop {
     pub name: String,
+    /// Empty: the file of the finding the chain belongs to.
     pub filename: String,
     pub row: usize,
     pub column: usize,

@@ -5,7 +5,9 @@
 //! files; [`linter`] reads, parses and checks each file in parallel, with [`checker`]
 //! walking the AST once, [`semantic`] resolving names and [`rules`] reporting against
 //! the [`catalogue`]; [`noqa`] applies suppressions; [`changes`] narrows a run to what
-//! changed since a git base; [`output`] prints the findings.
+//! changed since a git base; [`output`] prints the findings. When a project-wide rule is
+//! on, [`project`] first summarizes and indexes the whole project the checked files
+//! belong to.
 
 pub mod catalogue;
 pub mod changes;
@@ -18,6 +20,7 @@ pub mod fix;
 pub mod linter;
 pub mod noqa;
 pub mod output;
+pub mod project;
 pub mod rules;
 pub mod semantic;
 pub mod source;

@@ -14,6 +14,7 @@ use crate::diagnostic::{Applicability, Diagnostic, Hop};
 use crate::fix::engine::{self, FixedText};
 use crate::fix::{diff, write};
 use crate::noqa::Suppressions;
+use crate::project::{self, ProjectIndex, ProjectView};
 use crate::rules::{self, RuleInfo};
 use crate::source::{LineIndex, Position};
 
@@ -127,15 +128,26 @@ pub fn display_path(path: &Path) -> String {
 }
 
 /// Parses and checks a text, returning the diagnostics that survive suppression, or
-/// the first syntax error.
-pub fn check_source(text: &str, settings: &Settings, enabled: RuleSet) -> Result<Vec<Diagnostic>, ParseError> {
+/// the first syntax error. Without a `project`, the project-wide rules see the module
+/// alone.
+pub fn check_source(
+    text: &str,
+    settings: &Settings,
+    enabled: RuleSet,
+    project: Option<ProjectView<'_>>,
+) -> Result<Vec<Diagnostic>, ParseError> {
     let parsed = parse_module(text)?;
     let lines = LineIndex::new(text);
     let suppressions = Suppressions::from_tokens(parsed.tokens(), text, &lines);
     if suppressions.skip_file {
         return Ok(Vec::new());
     }
-    let mut diagnostics = check_module(text, &parsed, settings, enabled);
+    let single_module = match project {
+        None if project::is_needed(settings) => project::single_module(text, &parsed, settings),
+        _ => None,
+    };
+    let project = project.or(single_module.as_ref().map(|index| ProjectView { index, file: 0 }));
+    let mut diagnostics = check_module(text, &parsed, settings, enabled, project);
     diagnostics.retain(|diagnostic| !suppressions.suppresses(diagnostic.rule, lines.line_of(diagnostic.range.start())));
     // The only syntax error the checker reports is nesting past its depth limit;
     // dropping such a tree recurses as deeply, so it is left to the process exit.
@@ -146,8 +158,13 @@ pub fn check_source(text: &str, settings: &Settings, enabled: RuleSet) -> Result
 }
 
 /// Parses and checks a text; a text that does not parse yields one AG001 diagnostic.
-pub fn check_text(text: &str, settings: &Settings, enabled: RuleSet) -> Vec<Diagnostic> {
-    check_source(text, settings, enabled).unwrap_or_else(|error| {
+pub fn check_text(
+    text: &str,
+    settings: &Settings,
+    enabled: RuleSet,
+    project: Option<ProjectView<'_>>,
+) -> Vec<Diagnostic> {
+    check_source(text, settings, enabled, project).unwrap_or_else(|error| {
         vec![Diagnostic {
             rule: &rules::syntax_error::RULE,
             range: TextRange::empty(error.location.start()),
@@ -159,31 +176,36 @@ pub fn check_text(text: &str, settings: &Settings, enabled: RuleSet) -> Vec<Diag
 }
 
 /// Applies the fixes of `diagnostics` (those of `text`) of `applicability` or better,
-/// pass after pass. The error says why a pass's result does not parse.
+/// pass after pass. The error says why a pass's result does not parse. The project index
+/// stays valid across passes: fixes change only coroutine bodies, and the index knows a
+/// module's functions by their qualified names, not their offsets.
 pub fn fix_text(
     text: &str,
     diagnostics: Vec<Diagnostic>,
     settings: &Settings,
     enabled: RuleSet,
     applicability: Applicability,
+    project: Option<ProjectView<'_>>,
 ) -> Result<FixedText, String> {
     engine::fix_text(text, diagnostics, applicability, |fixed| {
-        check_source(fixed, settings, enabled).map_err(|error| {
+        check_source(fixed, settings, enabled, project).map_err(|error| {
             let position = LineIndex::new(fixed).position(error.location.start(), fixed);
             format!("SyntaxError at {}:{}: {}", position.row, position.column, error.error)
         })
     })
 }
 
-/// Checks one file end to end, fixing it as `fix` says.
-pub fn check_file(path: &Path, settings: &Settings, fix: FixOptions) -> FileReport {
+/// Checks one file end to end, against the project index when there is one, fixing it
+/// as `fix` says.
+pub fn check_file(path: &Path, settings: &Settings, fix: FixOptions, project: Option<&ProjectIndex>) -> FileReport {
     let filename = display_path(path);
     let source = match read_source(path) {
         Ok(source) => source,
         Err(error) => return FileReport { error: Some(format!("{filename}: {error}")), ..FileReport::default() },
     };
     let enabled = settings.rules_for(path);
-    let diagnostics = check_text(&source.text, settings, enabled);
+    let project = project.and_then(|index| Some(ProjectView { index, file: index.file_of(path)? }));
+    let diagnostics = check_text(&source.text, settings, enabled, project);
     let has_fixes = diagnostics
         .iter()
         .any(|diagnostic| diagnostic.fix.as_ref().is_some_and(|proposed| proposed.applicability >= fix.applicability));
@@ -191,7 +213,7 @@ pub fn check_file(path: &Path, settings: &Settings, fix: FixOptions) -> FileRepo
     let (text, mut diagnostics) = if fix.mode == FixMode::Report || !has_fixes {
         (source.text, diagnostics)
     } else {
-        match fix_text(&source.text, diagnostics.clone(), settings, enabled, fix.applicability) {
+        match fix_text(&source.text, diagnostics.clone(), settings, enabled, fix.applicability, project) {
             Err(error) => {
                 report.error = Some(format!(
                     "{filename}: fixing it produced invalid code ({error}); the file was left unchanged. This is a bug in aioguard: please report it"
@@ -257,6 +279,10 @@ pub fn locate(diagnostic: Diagnostic, filename: &str, text: &str, lines: &LineIn
         noqa_row: start.row,
         source_lines,
         fix,
-        chain: diagnostic.chain,
+        chain: diagnostic
+            .chain
+            .into_iter()
+            .map(|hop| if hop.filename.is_empty() { Hop { filename: filename.to_owned(), ..hop } } else { hop })
+            .collect(),
     }
 }

@@ -19,6 +19,13 @@ use crate::catalogue::Catalogue;
 pub enum Binding<'a> {
     /// `import a.b as c`, `from a import b`: the qualified name imported.
     Import(Box<str>),
+    /// `from .a import b` (`level` dots): a name of the project's own modules, which
+    /// only the project-wide analysis, knowing the module's package, can qualify.
+    RelativeImport {
+        level: u32,
+        module: Option<&'a str>,
+        name: &'a str,
+    },
     /// `x = value` (also the walrus): resolved lazily from the value.
     Assigned(&'a Expr),
     /// `x: T = value`.
@@ -44,6 +51,10 @@ impl Binding<'_> {
     fn same_as(&self, other: &Binding<'_>) -> bool {
         match (self, other) {
             (Binding::Import(a), Binding::Import(b)) => a == b,
+            (
+                Binding::RelativeImport { level, module, name },
+                Binding::RelativeImport { level: other_level, module: other_module, name: other_name },
+            ) => level == other_level && module == other_module && name == other_name,
             (Binding::Outer, Binding::Outer) => true,
             _ => false,
         }
@@ -92,6 +103,10 @@ impl<'a> Scope<'a> {
         self.bindings.get(name)
     }
 
+    pub fn bindings(&self) -> impl Iterator<Item = (&'a str, &Binding<'a>)> {
+        self.bindings.iter().map(|(name, binding)| (*name, binding))
+    }
+
     fn bind_parameters(&mut self, parameters: &'a ast::Parameters) {
         for parameter in parameters.iter() {
             let parameter = parameter.as_parameter();
@@ -136,8 +151,7 @@ impl<'a> Scope<'a> {
                         Some(module) if import.level == 0 => {
                             self.bind(bound, Binding::Import(format!("{module}.{name}").into()));
                         }
-                        // Relative imports name the project's own modules.
-                        _ => self.bind(bound, Binding::Unknown),
+                        _ => self.bind(bound, Binding::RelativeImport { level: import.level, module, name }),
                     }
                 }
             }
@@ -356,6 +370,12 @@ impl<'a> SemanticModel<'a> {
     /// Looks `name` up the way Python does: the current scope, enclosing function
     /// scopes (class scopes only when innermost), then the module.
     pub fn lookup(&self, name: &str) -> Option<&Binding<'a>> {
+        self.lookup_with_scope(name).map(|(_, binding)| binding)
+    }
+
+    /// [`lookup`](Self::lookup), also saying in which scope (an index into
+    /// [`scopes`](Self::scopes)) the name is bound.
+    pub fn lookup_with_scope(&self, name: &str) -> Option<(usize, &Binding<'a>)> {
         let innermost = self.scopes.len() - 1;
         let mut skip_to_module = false;
         for (index, scope) in self.scopes.iter().enumerate().rev() {
@@ -368,7 +388,7 @@ impl<'a> SemanticModel<'a> {
             }
             match scope.get(name) {
                 Some(Binding::Outer) => skip_to_module = true,
-                Some(binding) => return Some(binding),
+                Some(binding) => return Some((index, binding)),
                 None => {}
             }
         }

@@ -72,7 +72,7 @@ fn every_fixture_reports_exactly_what_it_expects() {
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();
         let settings = settings_for(file);
-        let diagnostics = linter::check_text(&text, &settings, settings.rules);
+        let diagnostics = linter::check_text(&text, &settings, settings.rules, None);
         let lines = LineIndex::new(&text);
         let mut actual: BTreeMap<(usize, String), usize> = BTreeMap::new();
         for diagnostic in &diagnostics {

@@ -12,7 +12,7 @@ fn settings(options: Options) -> Settings {
 
 /// The messages reported for `source`, in order.
 fn messages_with(source: &str, settings: &Settings) -> Vec<String> {
-    let diagnostics = linter::check_text(source, settings, settings.rules);
+    let diagnostics = linter::check_text(source, settings, settings.rules, None);
     let mut diagnostics = diagnostics;
     diagnostics.sort_by_key(|diagnostic| diagnostic.range.start());
     diagnostics.into_iter().map(|diagnostic| diagnostic.message).collect()

@@ -29,16 +29,16 @@ fn assert_in_bounds(text: &str, diagnostics: &[Diagnostic]) {
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let diagnostics = linter::check_text(text, &SETTINGS, SETTINGS.rules);
+    let diagnostics = linter::check_text(text, &SETTINGS, SETTINGS.rules, None);
     assert_in_bounds(text, &diagnostics);
     let parses = !diagnostics.iter().any(|diagnostic| std::ptr::eq(diagnostic.rule, &rules::syntax_error::RULE));
-    let fixed = linter::fix_text(text, diagnostics, &SETTINGS, SETTINGS.rules, Applicability::Unsafe);
+    let fixed = linter::fix_text(text, diagnostics, &SETTINGS, SETTINGS.rules, Applicability::Unsafe, None);
     if !parses {
         return;
     }
     let fixed = fixed.unwrap_or_else(|error| panic!("fixing a valid module produced invalid code: {error}"));
     assert_in_bounds(&fixed.text, &fixed.diagnostics);
-    let again = linter::fix_text(&fixed.text, fixed.diagnostics, &SETTINGS, SETTINGS.rules, Applicability::Unsafe)
+    let again = linter::fix_text(&fixed.text, fixed.diagnostics, &SETTINGS, SETTINGS.rules, Applicability::Unsafe, None)
         .unwrap_or_else(|error| panic!("fixing the fixed text produced invalid code: {error}"));
     assert_eq!(again.text, fixed.text, "fixing the fixed text changed it");
 });

@@ -30,12 +30,9 @@ pub struct BlockingCall<'e> {
 
 pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     let Some(coroutine) = checker.semantic().enclosing_coroutine() else { return };
-    let Some(blocking) = find_blocking_call(checker, call) else { return };
+    let Some(blocking) = find_unallowed_blocking_call(checker, call) else { return };
     let rule = rules::find(blocking.entry.rule).expect("catalogue entries name known rules");
-    if !checker.is_enabled(rule) || checker.settings().is_allowed(&blocking.qualified_name) {
-        return;
-    }
-    if rule.code == blocking_lock::RULE.code && blocking_lock::is_non_blocking(call) {
+    if !checker.is_enabled(rule) {
         return;
     }
     let advice = advice(&blocking.entry, checker.library());
@@ -74,6 +71,15 @@ fn is_read_at_once(checker: &Checker<'_>, call: &ast::ExprCall) -> bool {
 fn opened_with<'a>(checker: &Checker<'a>, call: &ast::ExprCall) -> Option<&'a ast::StmtWith> {
     let Some(Stmt::With(with)) = checker.statements().last().copied() else { return None };
     with.items.iter().any(|item| item.context_expr.range() == call.range()).then_some(with)
+}
+
+/// A call that blocks, unless the configuration allows it or its arguments make it
+/// return at once (`lock.acquire(blocking=False)`).
+pub fn find_unallowed_blocking_call<'a>(checker: &mut Checker<'a>, call: &ast::ExprCall) -> Option<BlockingCall<'a>> {
+    let blocking = find_blocking_call(checker, call)?;
+    let allowed = checker.settings().is_allowed(&blocking.qualified_name)
+        || (blocking.entry.rule == blocking_lock::RULE.code && blocking_lock::is_non_blocking(call));
+    (!allowed).then_some(blocking)
 }
 
 /// Resolves the callee of `call` to a blocking catalogue entry, if it is one.

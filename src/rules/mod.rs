@@ -19,6 +19,7 @@ pub mod blocking_open;
 pub mod blocking_sleep;
 pub mod blocking_socket;
 pub mod blocking_subprocess;
+pub mod blocking_via_helper;
 pub mod dangling_task;
 pub mod get_event_loop_in_coroutine;
 pub mod nested_event_loop;
@@ -71,6 +72,7 @@ pub static ALL: &[&RuleInfo] = &[
     &blocking_input::RULE,
     &blocking_lock::RULE,
     &blocking_configured::RULE,
+    &blocking_via_helper::RULE,
     &dangling_task::RULE,
     &unawaited_coroutine::RULE,
     &nested_event_loop::RULE,
@@ -89,11 +91,12 @@ pub fn is_valid_selector(selector: &str) -> bool {
 
 /// The code of a blocking-call rule (AG101..AG109), as catalogue entries name them.
 pub fn blocking_rule_code(code: &str) -> Option<&'static str> {
-    find(code).filter(|rule| rule.code.starts_with("AG1")).map(|rule| rule.code)
+    find(code).filter(|rule| rule.code.starts_with("AG10")).map(|rule| rule.code)
 }
 
 pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     blocking_call::check(checker, call);
+    blocking_via_helper::check(checker, call);
     nested_event_loop::check(checker, call);
     get_event_loop_in_coroutine::check(checker, call);
 }

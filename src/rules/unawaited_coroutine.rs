@@ -1,13 +1,13 @@
-//! AG202 `unawaited-coroutine`: calling an `async def` of the module as a statement,
+//! AG202 `unawaited-coroutine`: calling an `async def` of the project as a statement,
 //! without `await`, creates a coroutine and throws it away.
 
-use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
 use super::{FixAvailability, RuleInfo};
 use crate::checker::Checker;
 use crate::diagnostic::{Edit, Fix};
-use crate::semantic::Resolved;
+use crate::project::summary::callee_of;
 
 pub static RULE: RuleInfo = RuleInfo {
     code: "AG202",
@@ -16,10 +16,15 @@ pub static RULE: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     aliases: &[],
     doc: r#"## What it does
-Reports an expression statement that calls an `async def` of the same module (a
-function, or a method through `self.`/`cls.` in its class) without `await`. Functions
-with decorators other than `staticmethod`/`classmethod` are left alone, since a
-decorator may make them synchronous.
+Reports an expression statement that calls, without `await`, an `async def` of any
+module of the project: a function (of the same module, or imported from another one,
+also through relative imports and re-exports), a method through `self.`/`cls.` (found
+along the class and its project base classes), or a method of an instance of a project
+class (`c = Client(); c.close()`, `self.client.close()` for a field set in
+`__init__`). Calls resolve as for AG110; a call that does not resolve is not
+reported. Functions with decorators other than the catalogue's `plain-decorators`
+(`staticmethod`, `classmethod`, `functools.cache`, `abc.abstractmethod`, …) are left
+alone, since a decorator may make them synchronous.
 
 ## Why is this bad?
 Calling a coroutine function only creates a coroutine object; dropping it means the
@@ -58,46 +63,25 @@ async def signup(user):
 "#,
 };
 
-const TRANSPARENT_DECORATORS: &[&str] = &["staticmethod", "classmethod"];
-
 pub(crate) fn check<'a>(checker: &mut Checker<'a>, stmt: &'a ast::StmtExpr) {
     if !checker.is_enabled(&RULE) {
         return;
     }
     let Expr::Call(call) = &*stmt.value else { return };
-    let Some(function) = called_coroutine_function(checker, &call.func) else { return };
+    let Some(project) = checker.project() else { return };
+    let Some(callee) = callee_of(checker, &call.func, &project.context()) else { return };
+    let Some(function) = project.index.resolve_callee(project.file, &callee) else { return };
+    let function = project.index.function(function);
+    if !function.is_async || function.decorated {
+        return;
+    }
+    let name = function.qualname.rsplit('.').next().unwrap_or(&function.qualname);
     let message = format!(
-        "`{}()` is an `async def` called without `await`: the coroutine is created and dropped, and its body never runs",
-        function.name.as_str()
+        "`{name}()` is an `async def` called without `await`: the coroutine is created and dropped, and its body never runs"
     );
     checker.report_with_fix(&RULE, call.range(), message, |checker| {
         checker
             .can_await_here()
             .then(|| Fix::unsafe_edits("Insert `await`", vec![Edit::insert(call.start(), "await ")]))
     });
-}
-
-fn called_coroutine_function<'a>(checker: &mut Checker<'a>, func: &'a Expr) -> Option<&'a ast::StmtFunctionDef> {
-    let function = match func {
-        Expr::Name(_) => match checker.semantic().resolve(func, &mut String::new())? {
-            Resolved::Function(function) => function,
-            _ => return None,
-        },
-        Expr::Attribute(attribute) => {
-            let Expr::Name(receiver) = &*attribute.value else { return None };
-            if !matches!(receiver.id.as_str(), "self" | "cls") {
-                return None;
-            }
-            let class = checker.semantic().enclosing_class()?;
-            class.body.iter().find_map(|stmt| match stmt {
-                Stmt::FunctionDef(method) if method.name.as_str() == attribute.attr.as_str() => Some(method),
-                _ => None,
-            })?
-        }
-        _ => return None,
-    };
-    let transparent = function.decorator_list.iter().all(|decorator| {
-        matches!(&decorator.expression, Expr::Name(name) if TRANSPARENT_DECORATORS.contains(&name.id.as_str()))
-    });
-    (function.is_async && transparent).then_some(function)
 }

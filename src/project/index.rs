@@ -1,0 +1,390 @@
+//! The project index: every module's summary under each of its names, and the
+//! resolution of the references a summary keeps (a dotted name, a method of a class or
+//! of an instance, a method of a field) to the project's functions.
+//!
+//! Resolution follows imports, re-exports through a package `__init__` (also `import *`),
+//! submodules, module-level instances, and methods along a class's MRO (C3, as Python
+//! computes it). It is conservative: a name bound twice, a module two files claim, and a
+//! method that a base from outside the project could define all resolve to nothing.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use super::graph::{self, Step};
+use super::summary::{Callee, ClassSummary, FileSummary, FunctionSummary, ModuleContext, Referent, Symbol};
+use crate::config::Settings;
+use crate::source::Position;
+
+/// Import chains are followed this many times at most (`a` re-exports from `b`, `b` from `a`).
+const MAX_IMPORT_DEPTH: u8 = 16;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FunctionId {
+    pub file: u32,
+    pub index: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct ClassId {
+    file: u32,
+    index: u32,
+}
+
+/// A function or class of a module, by its qualified name in the module.
+#[derive(Clone, Copy, Debug)]
+enum Local {
+    Function(u32),
+    Class(u32),
+    /// Defined twice (conditional definitions, `@overload`): resolves to nothing.
+    Ambiguous,
+}
+
+/// One entry of a class's method resolution order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MroEntry {
+    Class(ClassId),
+    /// A base from outside the project (each one distinct): it may define any method.
+    Unknown(u32),
+}
+
+/// What a dotted name refers to.
+#[derive(Clone, Copy, Debug)]
+enum Entity {
+    Module(u32),
+    Function(FunctionId),
+    Class(ClassId),
+    Instance(ClassId),
+}
+
+/// One step of a chain of calls that ends in a blocking call.
+#[derive(Clone, Debug)]
+pub struct ChainHop<'i> {
+    /// The called function's qualified name, or the blocking call (`time.sleep`).
+    pub name: &'i str,
+    /// Where the call is made.
+    pub path: &'i Path,
+    pub location: Position,
+}
+
+pub struct ProjectIndex {
+    files: Vec<FileSummary>,
+    /// Module name → file; `None` when two files claim the name.
+    modules: HashMap<Box<str>, Option<u32>>,
+    by_path: HashMap<PathBuf, u32>,
+    top_levels: HashSet<Box<str>>,
+    locals: Vec<HashMap<Box<str>, Local>>,
+    mros: Vec<Vec<Box<[MroEntry]>>>,
+    blocking: Vec<Vec<Option<Step>>>,
+}
+
+impl ProjectIndex {
+    /// Indexes the summaries, then finds which functions block.
+    pub fn build(files: Vec<FileSummary>, top_levels: HashSet<Box<str>>, settings: &Settings) -> Self {
+        let mut modules: HashMap<Box<str>, Option<u32>> = HashMap::new();
+        for (file, summary) in files.iter().enumerate() {
+            let file = file as u32;
+            for name in &summary.module.names {
+                modules
+                    .entry(name.clone())
+                    .and_modify(|claimed| *claimed = prefer_source(&files, *claimed, file))
+                    .or_insert(Some(file));
+            }
+        }
+        let by_path = files.iter().enumerate().map(|(file, summary)| (summary.path.clone(), file as u32)).collect();
+        let locals = files.iter().map(locals_of).collect();
+        let mut index =
+            ProjectIndex { files, modules, by_path, top_levels, locals, mros: Vec::new(), blocking: Vec::new() };
+        index.mros = index.linearize_all();
+        index.blocking = graph::propagate(&index, settings);
+        index
+    }
+
+    pub fn files(&self) -> &[FileSummary] {
+        &self.files
+    }
+
+    pub fn file_of(&self, path: &Path) -> Option<u32> {
+        self.by_path.get(path).copied()
+    }
+
+    pub fn function(&self, id: FunctionId) -> &FunctionSummary {
+        &self.files[id.file as usize].functions[id.index as usize]
+    }
+
+    /// How the module `file` qualifies its names.
+    pub fn context(&self, file: u32) -> ModuleContext<'_> {
+        ModuleContext { package: self.files[file as usize].module.package(), top_levels: &self.top_levels }
+    }
+
+    /// Whether `allowed-calls` names the function (under any of its module's names).
+    pub fn is_allowed(&self, id: FunctionId, settings: &Settings) -> bool {
+        let summary = &self.files[id.file as usize];
+        let qualname = &self.function(id).qualname;
+        summary.module.names.iter().any(|module| settings.is_allowed(&format!("{module}.{qualname}")))
+    }
+
+    /// The function a call in module `file` reaches, if it is the project's.
+    pub fn resolve_callee(&self, file: u32, callee: &Callee) -> Option<FunctionId> {
+        match callee {
+            Callee::Symbol(symbol) => match self.resolve_symbol(file, symbol, 0)? {
+                Entity::Function(function) => Some(function),
+                Entity::Class(class) => self.method(class, "__init__"),
+                Entity::Module(_) | Entity::Instance(_) => None,
+            },
+            Callee::Method { class, method } => self.method(self.resolve_class(file, class)?, method),
+            Callee::FieldMethod { class, field, method } => {
+                let (holder, field_class) = self.field(self.resolve_class(file, class)?, field)?;
+                self.method(self.resolve_class(holder, field_class)?, method)
+            }
+        }
+    }
+
+    /// The chain from a blocking function to the blocking call, when it blocks.
+    pub fn blocking_chain(&self, mut id: FunctionId) -> Option<Vec<ChainHop<'_>>> {
+        let mut hops = Vec::new();
+        loop {
+            let step = self.blocking[id.file as usize][id.index as usize]?;
+            let function = self.function(id);
+            let path = self.files[id.file as usize].path.as_path();
+            match step {
+                Step::Direct => {
+                    let call = function.blocking_call.as_ref().expect("a direct step has a blocking call");
+                    hops.push(ChainHop { name: &call.display, path, location: call.location });
+                    return Some(hops);
+                }
+                Step::Calls { site, callee } => {
+                    let location = function.calls[site as usize].location;
+                    hops.push(ChainHop { name: &self.function(callee).qualname, path, location });
+                    id = callee;
+                }
+            }
+        }
+    }
+
+    fn resolve_class(&self, file: u32, symbol: &Symbol) -> Option<ClassId> {
+        match self.resolve_symbol(file, symbol, 0)? {
+            Entity::Class(class) => Some(class),
+            _ => None,
+        }
+    }
+
+    fn resolve_symbol(&self, file: u32, symbol: &Symbol, depth: u8) -> Option<Entity> {
+        match symbol {
+            Symbol::Local(qualname) => self.resolve_local(file, qualname),
+            Symbol::Global(path) => self.resolve_path(path, depth),
+        }
+    }
+
+    /// `Cache.get`: a function or class of the module, or a method inherited by its class.
+    fn resolve_local(&self, file: u32, qualname: &str) -> Option<Entity> {
+        let locals = &self.locals[file as usize];
+        match locals.get(qualname) {
+            Some(Local::Function(index)) => Some(Entity::Function(FunctionId { file, index: *index })),
+            Some(Local::Class(index)) => Some(Entity::Class(ClassId { file, index: *index })),
+            Some(Local::Ambiguous) => None,
+            None => {
+                let (class, method) = qualname.rsplit_once('.')?;
+                match locals.get(class)? {
+                    Local::Class(index) => self.method(ClassId { file, index: *index }, method).map(Entity::Function),
+                    _ => None,
+                }
+            }
+        }
+    }
+
+    /// `app.storage.load_settings`: the longest prefix that names a module, then its members.
+    fn resolve_path(&self, path: &str, depth: u8) -> Option<Entity> {
+        if depth > MAX_IMPORT_DEPTH {
+            return None;
+        }
+        let mut end = path.len();
+        let file = loop {
+            match self.modules.get(&path[..end]) {
+                Some(file) => break (*file)?,
+                None => end = path[..end].rfind('.')?,
+            }
+        };
+        let mut entity = Entity::Module(file);
+        for member in path[end..].split('.').filter(|member| !member.is_empty()) {
+            entity = self.member(entity, member, depth)?;
+        }
+        Some(entity)
+    }
+
+    fn member(&self, entity: Entity, name: &str, depth: u8) -> Option<Entity> {
+        match entity {
+            Entity::Module(file) => {
+                let summary = &self.files[file as usize];
+                if let Ok(found) = summary.exports.binary_search_by(|(export, _)| (**export).cmp(name)) {
+                    return match &summary.exports[found].1 {
+                        Referent::Symbol(symbol) => self.resolve_symbol(file, symbol, depth + 1),
+                        Referent::Instance(class) => match self.resolve_symbol(file, class, depth + 1)? {
+                            Entity::Class(class) => Some(Entity::Instance(class)),
+                            _ => None,
+                        },
+                    };
+                }
+                let submodule = summary.module.names.first().and_then(|module| {
+                    let file = (*self.modules.get(format!("{module}.{name}").as_str())?)?;
+                    Some(Entity::Module(file))
+                });
+                submodule.or_else(|| {
+                    summary.star_imports.iter().find_map(|star| match self.resolve_path(star, depth + 1)? {
+                        Entity::Module(starred) if starred != file => {
+                            self.member(Entity::Module(starred), name, depth + 1)
+                        }
+                        _ => None,
+                    })
+                })
+            }
+            Entity::Class(class) => {
+                let qualname = &self.files[class.file as usize].classes[class.index as usize].qualname;
+                match self.locals[class.file as usize].get(format!("{qualname}.{name}").as_str()) {
+                    Some(Local::Class(nested)) => Some(Entity::Class(ClassId { file: class.file, index: *nested })),
+                    _ => self.method(class, name).map(Entity::Function),
+                }
+            }
+            Entity::Instance(class) => self.method(class, name).map(Entity::Function),
+            Entity::Function(_) => None,
+        }
+    }
+
+    /// The first definition of `name` along the class's MRO.
+    fn method(&self, class: ClassId, name: &str) -> Option<FunctionId> {
+        self.along_mro(class, |summary| {
+            summary.methods.iter().find(|(method, _)| &**method == name).map(|(_, index)| *index)
+        })
+        .map(|(file, index)| FunctionId { file, index: index as u32 })
+    }
+
+    /// The class of the instance that `__init__` stores in a field, and the file its
+    /// symbol is written in.
+    fn field(&self, class: ClassId, name: &str) -> Option<(u32, &Symbol)> {
+        self.along_mro(class, |summary| {
+            summary.fields.iter().find(|(field, _)| &**field == name).map(|(_, class)| class.as_ref())
+        })
+    }
+
+    /// The first class along the MRO for which `find` says something: what it found (or
+    /// nothing, when that is "ambiguous"), with the class's file. Nothing past a base
+    /// from outside the project.
+    fn along_mro<'s, T>(
+        &'s self,
+        class: ClassId,
+        find: impl Fn(&'s ClassSummary) -> Option<Option<T>>,
+    ) -> Option<(u32, T)> {
+        // While the MROs are being computed (bases named through a class), there are none yet.
+        let mro = self.mros.get(class.file as usize)?.get(class.index as usize)?;
+        for entry in mro.iter() {
+            let MroEntry::Class(ancestor) = *entry else { return None };
+            if let Some(found) = find(&self.files[ancestor.file as usize].classes[ancestor.index as usize]) {
+                return found.map(|found| (ancestor.file, found));
+            }
+        }
+        None
+    }
+
+    fn linearize_all(&self) -> Vec<Vec<Box<[MroEntry]>>> {
+        let mut linearizer = Linearizer {
+            index: self,
+            done: self.files.iter().map(|file| vec![None; file.classes.len()]).collect(),
+            next_unknown: 0,
+        };
+        for (file, summary) in self.files.iter().enumerate() {
+            for index in 0..summary.classes.len() {
+                linearizer.mro(ClassId { file: file as u32, index: index as u32 });
+            }
+        }
+        linearizer
+            .done
+            .into_iter()
+            .map(|classes| classes.into_iter().map(|mro| mro.unwrap_or_default()).collect())
+            .collect()
+    }
+}
+
+/// Computes MROs with the C3 linearization, memoized; a class whose bases loop back to
+/// it, or that Python would reject, gets an MRO that stops after itself.
+struct Linearizer<'i> {
+    index: &'i ProjectIndex,
+    /// `Some(empty)` while a class is being linearized.
+    done: Vec<Vec<Option<Box<[MroEntry]>>>>,
+    next_unknown: u32,
+}
+
+impl Linearizer<'_> {
+    fn unknown(&mut self) -> MroEntry {
+        self.next_unknown += 1;
+        MroEntry::Unknown(self.next_unknown)
+    }
+
+    fn mro(&mut self, class: ClassId) -> Box<[MroEntry]> {
+        if let Some(mro) = &self.done[class.file as usize][class.index as usize] {
+            return if mro.is_empty() { Box::new([self.unknown()]) } else { mro.clone() };
+        }
+        self.done[class.file as usize][class.index as usize] = Some(Box::default());
+        let summary = &self.index.files[class.file as usize].classes[class.index as usize];
+        let mut heads = Vec::new();
+        for base in &summary.bases {
+            let resolved = base.as_ref().and_then(|base| self.index.resolve_class(class.file, base));
+            heads.push(match resolved {
+                Some(base) => MroEntry::Class(base),
+                None => self.unknown(),
+            });
+        }
+        let mut sequences: Vec<Vec<MroEntry>> = heads
+            .iter()
+            .map(|head| match head {
+                MroEntry::Class(base) => self.mro(*base).into_vec(),
+                unknown => vec![*unknown],
+            })
+            .collect();
+        sequences.push(heads);
+        let mro =
+            c3_merge(MroEntry::Class(class), sequences).unwrap_or_else(|| vec![MroEntry::Class(class), self.unknown()]);
+        let mro: Box<[MroEntry]> = mro.into();
+        self.done[class.file as usize][class.index as usize] = Some(mro.clone());
+        mro
+    }
+}
+
+fn c3_merge(head: MroEntry, mut sequences: Vec<Vec<MroEntry>>) -> Option<Vec<MroEntry>> {
+    let mut merged = vec![head];
+    loop {
+        sequences.retain(|sequence| !sequence.is_empty());
+        if sequences.is_empty() {
+            return Some(merged);
+        }
+        let next = sequences
+            .iter()
+            .map(|sequence| sequence[0])
+            .find(|candidate| !sequences.iter().any(|sequence| sequence[1..].contains(candidate)))?;
+        merged.push(next);
+        for sequence in &mut sequences {
+            if sequence[0] == next {
+                sequence.remove(0);
+            }
+        }
+    }
+}
+
+/// Of two files claiming a module name, a `.py` wins over a `.pyi` stub; otherwise
+/// neither.
+fn prefer_source(files: &[FileSummary], claimed: Option<u32>, other: u32) -> Option<u32> {
+    let is_stub = |file: u32| files[file as usize].path.extension().is_some_and(|extension| extension == "pyi");
+    match claimed {
+        Some(claimed) if is_stub(claimed) && !is_stub(other) => Some(other),
+        Some(claimed) if is_stub(other) && !is_stub(claimed) => Some(claimed),
+        _ => None,
+    }
+}
+
+fn locals_of(summary: &FileSummary) -> HashMap<Box<str>, Local> {
+    let mut locals: HashMap<Box<str>, Local> = HashMap::new();
+    let functions = summary.functions.iter().enumerate().map(|(index, f)| (&f.qualname, Local::Function(index as u32)));
+    let classes = summary.classes.iter().enumerate().map(|(index, c)| (&c.qualname, Local::Class(index as u32)));
+    for (qualname, local) in functions.chain(classes) {
+        locals.entry(qualname.clone()).and_modify(|existing| *existing = Local::Ambiguous).or_insert(local);
+    }
+    locals
+}

@@ -1,0 +1,566 @@
+//! The summary of one module that the project-wide analysis keeps instead of its AST:
+//! its functions and methods (where they are defined, whether they are `async`, the
+//! first blocking call each makes directly, and the project functions each calls, as
+//! references still to be resolved), its classes (bases, methods, the instances their
+//! `__init__` stores in fields) and the names it exports.
+//!
+//! A summary is built in the same walk as the checks ([`crate::checker`]), with the same
+//! semantic model; [`callee_of`] turns a call's callee into a [`Callee`] the same way for
+//! a summary and for the rules that look a call up in the project.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use ruff_python_ast::{self as ast, Expr, Operator};
+use ruff_text_size::Ranged;
+
+use super::modules::ModuleNames;
+use crate::checker::Checker;
+use crate::noqa::Suppressions;
+use crate::rules::{blocking_call, blocking_via_helper};
+use crate::semantic::{Binding, Resolved, Scope, ScopeKind, SemanticModel};
+use crate::source::{LineIndex, Position};
+
+/// Bases every class may have that define none of the project's methods.
+const NEUTRAL_BASE_MODULES: &[&str] = &["typing", "typing_extensions", "abc", "enum"];
+
+/// Assignments are followed this many times at most (`a = b; b = a`).
+const MAX_ALIAS_DEPTH: u8 = 4;
+
+/// A name the project index resolves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Symbol {
+    /// A function or class of the same module by its qualified name in the module
+    /// (`Cache`, `Cache.get`, `outer.<locals>.inner`).
+    Local(Box<str>),
+    /// A dotted name into the project's modules: `app.storage.load_settings`.
+    Global(Box<str>),
+}
+
+/// What a called expression refers to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Callee {
+    /// A function, or a class (its constructor runs `__init__`).
+    Symbol(Symbol),
+    /// A method of an instance of `class`: `self.m()`, `cls.m()`, `c.m()` after `c = Cache()`.
+    Method { class: Symbol, method: Box<str> },
+    /// `self.field.m()`: a method of the instance that `__init__` stores in `field`.
+    FieldMethod { class: Symbol, field: Box<str>, method: Box<str> },
+}
+
+/// What a module-level name (or a variable) refers to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Referent {
+    /// A function, class or module.
+    Symbol(Symbol),
+    /// An instance of a class: `cache = Cache()`.
+    Instance(Symbol),
+}
+
+/// A call of a sync function that blocks (catalogue or configured).
+#[derive(Clone, Debug)]
+pub struct BlockingCallSite {
+    /// How the call reads: `time.sleep`, `open`, `session.get`.
+    pub display: Box<str>,
+    pub location: Position,
+}
+
+/// A call, in a function's own body, that may reach a project function.
+#[derive(Clone, Debug)]
+pub struct CallSite {
+    pub callee: Callee,
+    pub location: Position,
+}
+
+#[derive(Clone, Debug)]
+pub struct FunctionSummary {
+    pub qualname: Box<str>,
+    /// Where its name stands in the `def`.
+    pub location: Position,
+    pub is_async: bool,
+    /// Decorated by something else than the catalogue's `plain-decorators`: what calling
+    /// it does is unknown.
+    pub decorated: bool,
+    /// `# noqa: AG110` on its `def` line: treated as not blocking.
+    pub suppressed: bool,
+    /// The first blocking call of its own body (sync functions only).
+    pub blocking_call: Option<BlockingCallSite>,
+    /// The calls of its own body that may reach project functions (sync functions only).
+    pub calls: Vec<CallSite>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ClassSummary {
+    pub qualname: Box<str>,
+    /// In order; `None` for a base the analysis cannot know (from outside the project).
+    pub bases: Vec<Option<Symbol>>,
+    /// Method name → index into the module's functions; `None` when defined twice.
+    pub methods: Vec<(Box<str>, Option<usize>)>,
+    /// Fields `__init__` sets to an instance of a class (`self.cache = Cache()`); `None`
+    /// when set twice, or to anything else.
+    pub fields: Vec<(Box<str>, Option<Symbol>)>,
+}
+
+/// Everything the project-wide analysis keeps of one module.
+#[derive(Clone, Debug, Default)]
+pub struct FileSummary {
+    pub path: PathBuf,
+    pub module: ModuleNames,
+    pub functions: Vec<FunctionSummary>,
+    pub classes: Vec<ClassSummary>,
+    /// Module-level names, as other modules import them.
+    pub exports: Vec<(Box<str>, Referent)>,
+    /// Modules imported with `from m import *`, absolute.
+    pub star_imports: Vec<Box<str>>,
+}
+
+impl FileSummary {
+    /// Every dotted name into other modules that the summary holds.
+    pub fn global_names(&self) -> impl Iterator<Item = &str> {
+        let callees = self.functions.iter().flat_map(|function| function.calls.iter()).map(|call| match &call.callee {
+            Callee::Symbol(symbol) => symbol,
+            Callee::Method { class, .. } | Callee::FieldMethod { class, .. } => class,
+        });
+        let exports = self.exports.iter().map(|(_, Referent::Symbol(symbol) | Referent::Instance(symbol))| symbol);
+        let classes = self.classes.iter().flat_map(|class| {
+            class.bases.iter().flatten().chain(class.fields.iter().filter_map(|(_, class)| class.as_ref()))
+        });
+        let globals = callees.chain(exports).chain(classes).filter_map(|symbol| match symbol {
+            Symbol::Global(name) => Some(&**name),
+            Symbol::Local(_) => None,
+        });
+        globals.chain(self.star_imports.iter().map(|module| &**module))
+    }
+}
+
+/// What qualifying a module's names needs to know about the module and the project.
+pub struct ModuleContext<'p> {
+    /// The package relative imports start from.
+    pub package: Option<&'p str>,
+    /// The project's top-level module names: other dotted names are not the project's.
+    pub top_levels: &'p HashSet<Box<str>>,
+}
+
+impl ModuleContext<'_> {
+    fn is_project(&self, symbol: &Symbol) -> bool {
+        match symbol {
+            Symbol::Local(_) => true,
+            Symbol::Global(path) => self.top_levels.contains(path.split('.').next().unwrap_or(path)),
+        }
+    }
+
+    /// The package `level` dots refer to: 1 is the module's own package.
+    fn package_at(&self, level: u32) -> Option<&str> {
+        let mut package = self.package?;
+        for _ in 1..level {
+            package = package.rsplit_once('.')?.0;
+        }
+        Some(package)
+    }
+
+    /// `from ..a import b` (level 2) in package `p.q` → `p.a`, or `p.a.b` with `name`.
+    fn absolute(&self, level: u32, module: Option<&str>, name: Option<&str>) -> Option<Box<str>> {
+        let mut absolute = self.package_at(level)?.to_owned();
+        for part in [module, name].into_iter().flatten() {
+            absolute.push('.');
+            absolute.push_str(part);
+        }
+        Some(absolute.into())
+    }
+}
+
+/// The qualified name, in its module, of `name` defined in the innermost of `scopes`.
+fn qualname_in(scopes: &[Scope<'_>], name: &str) -> Box<str> {
+    let mut qualname = String::new();
+    for scope in scopes {
+        match scope.kind {
+            // Nothing `def` or `class` defines can be in a comprehension's own scope.
+            ScopeKind::Module | ScopeKind::Comprehension => {}
+            ScopeKind::Class(class) => {
+                qualname.push_str(class.name.as_str());
+                qualname.push('.');
+            }
+            ScopeKind::Function(function) => {
+                qualname.push_str(function.name.as_str());
+                qualname.push_str(".<locals>.");
+            }
+            ScopeKind::Lambda => qualname.push_str("<lambda>.<locals>."),
+        }
+    }
+    qualname.push_str(name);
+    qualname.into()
+}
+
+/// Resolves names of one module to [`Referent`]s and [`Callee`]s.
+struct Resolver<'s, 'a> {
+    semantic: &'s SemanticModel<'a>,
+    context: &'s ModuleContext<'s>,
+}
+
+impl<'a> Resolver<'_, 'a> {
+    fn referent(&self, name: &str, depth: u8) -> Option<Referent> {
+        if depth > MAX_ALIAS_DEPTH {
+            return None;
+        }
+        let (scope, binding) = self.semantic.lookup_with_scope(name)?;
+        let scopes = &self.semantic.scopes()[..=scope];
+        let referent = match binding {
+            Binding::Import(qualified) => Referent::Symbol(Symbol::Global(qualified.clone())),
+            Binding::RelativeImport { level, module, name } => {
+                Referent::Symbol(Symbol::Global(self.context.absolute(*level, *module, Some(name))?))
+            }
+            Binding::Function(function) => Referent::Symbol(Symbol::Local(qualname_in(scopes, function.name.as_str()))),
+            Binding::Class(class) => Referent::Symbol(Symbol::Local(qualname_in(scopes, class.name.as_str()))),
+            Binding::Assigned(value) => self.value_referent(value, depth + 1)?,
+            Binding::Annotated { annotation, value } => match self.annotated_class(annotation, depth + 1) {
+                Some(class) => Referent::Instance(class),
+                None => self.value_referent((*value)?, depth + 1)?,
+            },
+            Binding::Parameter(Some(annotation)) => Referent::Instance(self.annotated_class(annotation, depth + 1)?),
+            _ => return None,
+        };
+        Some(referent)
+    }
+
+    /// What a value refers to: an alias (`load = storage.load`) or a new instance.
+    fn value_referent(&self, value: &Expr, depth: u8) -> Option<Referent> {
+        match value {
+            Expr::Call(call) => Some(Referent::Instance(self.symbol(&call.func, depth)?)),
+            Expr::Name(_) | Expr::Attribute(_) => {
+                let (root, attributes) = split_dotted(value)?;
+                match self.referent(root, depth)? {
+                    Referent::Symbol(symbol) => Some(Referent::Symbol(append(symbol, &attributes))),
+                    Referent::Instance(class) if attributes.is_empty() => Some(Referent::Instance(class)),
+                    Referent::Instance(_) => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The function, class or module a dotted expression names.
+    fn symbol(&self, expr: &Expr, depth: u8) -> Option<Symbol> {
+        match self.value_referent(expr, depth)? {
+            Referent::Symbol(symbol) => Some(symbol),
+            Referent::Instance(_) => None,
+        }
+    }
+
+    /// The class an annotation declares: `Cache`, `Cache | None`, `Optional[Cache]`.
+    fn annotated_class(&self, annotation: &Expr, depth: u8) -> Option<Symbol> {
+        match annotation {
+            Expr::Name(_) | Expr::Attribute(_) => self.symbol(annotation, depth),
+            Expr::BinOp(ast::ExprBinOp { left, op: Operator::BitOr, right, .. }) => match (&**left, &**right) {
+                (Expr::NoneLiteral(_), other) | (other, Expr::NoneLiteral(_)) => self.annotated_class(other, depth),
+                _ => None,
+            },
+            Expr::Subscript(subscript) => {
+                let mut buf = String::new();
+                let resolved = self.semantic.resolve(&subscript.value, &mut buf);
+                let is_optional = matches!(resolved, Some(Resolved::QualifiedName)) && buf == "typing.Optional";
+                is_optional.then(|| self.annotated_class(&subscript.slice, depth)).flatten()
+            }
+            _ => None,
+        }
+    }
+
+    /// When `name` is the first parameter of a method (`self`, `cls`, also seen from a
+    /// function nested in the method), the method's class.
+    fn receiver_class(&self, name: &str) -> Option<Symbol> {
+        let (scope, Binding::Parameter(_)) = self.semantic.lookup_with_scope(name)? else { return None };
+        let scopes = self.semantic.scopes();
+        let class_scope = scope.checked_sub(1)?;
+        let (ScopeKind::Function(method), ScopeKind::Class(class)) = (scopes[scope].kind, scopes[class_scope].kind)
+        else {
+            return None;
+        };
+        let parameters = &method.parameters;
+        let first = parameters.posonlyargs.first().or(parameters.args.first())?;
+        let is_static = method.decorator_list.iter().any(|decorator| is_named(&decorator.expression, "staticmethod"));
+        (first.parameter.name.as_str() == name && !is_static)
+            .then(|| Symbol::Local(qualname_in(&scopes[..class_scope], class.name.as_str())))
+    }
+
+    fn callee(&self, func: &Expr) -> Option<Callee> {
+        let (root, attributes) = split_dotted(func)?;
+        let callee = if let Some(class) = self.receiver_class(root) {
+            match attributes[..] {
+                [method] => Callee::Method { class, method: method.into() },
+                [field, method] => Callee::FieldMethod { class, field: field.into(), method: method.into() },
+                _ => return None,
+            }
+        } else {
+            match (self.referent(root, 0)?, &attributes[..]) {
+                (Referent::Symbol(symbol), _) => Callee::Symbol(append(symbol, &attributes)),
+                (Referent::Instance(class), [method]) => Callee::Method { class, method: (*method).into() },
+                (Referent::Instance(_), _) => return None,
+            }
+        };
+        let class_or_symbol = match &callee {
+            Callee::Symbol(symbol) => symbol,
+            Callee::Method { class, .. } | Callee::FieldMethod { class, .. } => class,
+        };
+        self.context.is_project(class_or_symbol).then_some(callee)
+    }
+}
+
+/// `a.b.c` → (`a`, [`b`, `c`]).
+fn split_dotted(expr: &Expr) -> Option<(&str, Vec<&str>)> {
+    let mut attributes = Vec::new();
+    let mut root = expr;
+    while let Expr::Attribute(attribute) = root {
+        attributes.push(attribute.attr.as_str());
+        root = &attribute.value;
+    }
+    attributes.reverse();
+    Some((root.as_name_expr()?.id.as_str(), attributes))
+}
+
+fn append(symbol: Symbol, attributes: &[&str]) -> Symbol {
+    if attributes.is_empty() {
+        return symbol;
+    }
+    let (Symbol::Local(path) | Symbol::Global(path)) = &symbol;
+    let joined: Box<str> = format!("{path}.{}", attributes.join(".")).into();
+    match symbol {
+        Symbol::Local(_) => Symbol::Local(joined),
+        Symbol::Global(_) => Symbol::Global(joined),
+    }
+}
+
+fn is_named(expr: &Expr, name: &str) -> bool {
+    matches!(expr, Expr::Name(named) if named.id.as_str() == name)
+}
+
+/// What the call's callee refers to in the project, if it may be a project function.
+pub fn callee_of(checker: &Checker<'_>, func: &Expr, context: &ModuleContext<'_>) -> Option<Callee> {
+    Resolver { semantic: checker.semantic(), context }.callee(func)
+}
+
+/// Builds a [`FileSummary`] during the checker's walk; the checker calls the hooks below.
+pub struct SummaryBuilder<'a> {
+    summary: FileSummary,
+    context: ModuleContext<'a>,
+    lines: &'a LineIndex,
+    suppressions: &'a Suppressions,
+    /// Indexes of the functions and classes being walked, innermost last.
+    open_functions: Vec<usize>,
+    open_classes: Vec<usize>,
+}
+
+impl<'a> SummaryBuilder<'a> {
+    pub fn new(
+        path: PathBuf,
+        module: ModuleNames,
+        context: ModuleContext<'a>,
+        lines: &'a LineIndex,
+        suppressions: &'a Suppressions,
+    ) -> Self {
+        SummaryBuilder {
+            summary: FileSummary { path, module, ..FileSummary::default() },
+            context,
+            lines,
+            suppressions,
+            open_functions: Vec::new(),
+            open_classes: Vec::new(),
+        }
+    }
+
+    fn suppresses_ag110(&self, offset: ruff_text_size::TextSize) -> bool {
+        self.suppressions.suppresses(&blocking_via_helper::RULE, self.lines.line_of(offset))
+    }
+
+    /// The module-level names and star imports, once the walk is back at module level.
+    pub fn finish(mut self, semantic: &SemanticModel<'_>, module: &ast::ModModule) -> FileSummary {
+        let resolver = Resolver { semantic, context: &self.context };
+        let mut exports: Vec<(Box<str>, Referent)> = semantic.scopes()[0]
+            .bindings()
+            .filter_map(|(name, _)| Some((Box::from(name), resolver.referent(name, 0)?)))
+            .filter(|(_, referent)| {
+                let (Referent::Symbol(symbol) | Referent::Instance(symbol)) = referent;
+                self.context.is_project(symbol)
+            })
+            .collect();
+        exports.sort_by(|a, b| a.0.cmp(&b.0));
+        self.summary.exports = exports;
+        for stmt in &module.body {
+            if let ast::Stmt::ImportFrom(import) = stmt
+                && import.names.iter().any(|alias| alias.name.as_str() == "*")
+            {
+                let module = import.module.as_ref().map(|module| module.as_str());
+                let star = match import.level {
+                    0 => module.map(Box::from),
+                    level => self.context.absolute(level, module, None),
+                };
+                self.summary.star_imports.extend(star);
+            }
+        }
+        self.summary
+    }
+}
+
+/// A class is entered: called before its scope is pushed (its bases are evaluated outside it).
+pub(crate) fn enter_class(checker: &mut Checker<'_>, class: &ast::StmtClassDef) {
+    let Some(builder) = checker.summary() else { return };
+    let resolver = Resolver { semantic: checker.semantic(), context: &builder.context };
+    let bases = class
+        .bases()
+        .iter()
+        .filter_map(|base| {
+            let base = match base {
+                Expr::Subscript(subscript) => &*subscript.value,
+                other => other,
+            };
+            if is_named(base, "object") || is_neutral_base(checker.semantic(), base) {
+                return None;
+            }
+            Some(resolver.symbol(base, 0).filter(|symbol| builder.context.is_project(symbol)))
+        })
+        .collect();
+    let qualname = qualname_in(checker.semantic().scopes(), class.name.as_str());
+    let builder = checker.summary_mut().expect("summarizing");
+    builder.open_classes.push(builder.summary.classes.len());
+    builder.summary.classes.push(ClassSummary { qualname, bases, methods: Vec::new(), fields: Vec::new() });
+}
+
+/// `@staticmethod`, `@functools.lru_cache(maxsize=1)`, …: see the catalogue.
+fn is_plain_decorator(semantic: &SemanticModel<'_>, decorator: &ast::Decorator) -> bool {
+    let expression = match &decorator.expression {
+        Expr::Call(call) => &*call.func,
+        other => other,
+    };
+    let mut buf = String::new();
+    matches!(semantic.resolve(expression, &mut buf), Some(Resolved::QualifiedName))
+        && semantic.catalogue().plain_decorators.contains(&buf)
+}
+
+fn is_neutral_base(semantic: &SemanticModel<'_>, base: &Expr) -> bool {
+    let mut buf = String::new();
+    matches!(semantic.resolve(base, &mut buf), Some(Resolved::QualifiedName))
+        && NEUTRAL_BASE_MODULES.contains(&buf.split('.').next().unwrap_or_default())
+}
+
+/// A class is left, after its scope is popped.
+pub(crate) fn exit_class(checker: &mut Checker<'_>) {
+    if let Some(builder) = checker.summary_mut() {
+        builder.open_classes.pop();
+    }
+}
+
+/// A function is entered, after its scope is pushed.
+pub(crate) fn enter_function(checker: &mut Checker<'_>, function: &ast::StmtFunctionDef) {
+    let Some(builder) = checker.summary() else { return };
+    let scopes = checker.semantic().scopes();
+    let qualname = qualname_in(&scopes[..scopes.len() - 1], function.name.as_str());
+    let in_class = matches!(scopes[scopes.len() - 2].kind, ScopeKind::Class(_));
+    let fields = if in_class && function.name.as_str() == "__init__" {
+        let resolver = Resolver { semantic: checker.semantic(), context: &builder.context };
+        init_fields(&resolver, function)
+    } else {
+        Vec::new()
+    };
+    let summary = FunctionSummary {
+        qualname,
+        location: builder.lines.position(function.name.start(), checker.source()),
+        is_async: function.is_async,
+        decorated: function.decorator_list.iter().any(|decorator| !is_plain_decorator(checker.semantic(), decorator)),
+        suppressed: builder.suppresses_ag110(function.name.start()),
+        blocking_call: None,
+        calls: Vec::new(),
+    };
+    let builder = checker.summary_mut().expect("summarizing");
+    let index = builder.summary.functions.len();
+    builder.summary.functions.push(summary);
+    builder.open_functions.push(index);
+    if in_class && let Some(&class) = builder.open_classes.last() {
+        let class = &mut builder.summary.classes[class];
+        let name = function.name.as_str();
+        match class.methods.iter_mut().find(|(method, _)| &**method == name) {
+            Some((_, slot)) => *slot = None,
+            None => class.methods.push((name.into(), Some(index))),
+        }
+        if name == "__init__" {
+            class.fields = fields;
+        }
+    }
+}
+
+/// `self.x = Cache(...)` (or `self.x = cache` for a parameter `cache: Cache`) anywhere in
+/// `__init__`'s own body.
+fn init_fields(resolver: &Resolver<'_, '_>, init: &ast::StmtFunctionDef) -> Vec<(Box<str>, Option<Symbol>)> {
+    use ruff_python_ast::visitor::{self, Visitor};
+    struct FieldCollector<'r, 's, 'a> {
+        resolver: &'r Resolver<'s, 'a>,
+        receiver: &'r str,
+        fields: Vec<(Box<str>, Option<Symbol>)>,
+    }
+    impl<'b> Visitor<'b> for FieldCollector<'_, '_, '_> {
+        fn visit_stmt(&mut self, stmt: &'b ast::Stmt) {
+            let (targets, value): (&[Expr], Option<&Expr>) = match stmt {
+                ast::Stmt::FunctionDef(_) | ast::Stmt::ClassDef(_) => return,
+                ast::Stmt::Assign(assign) => (&assign.targets, Some(&assign.value)),
+                ast::Stmt::AnnAssign(assign) => (std::slice::from_ref(&*assign.target), assign.value.as_deref()),
+                _ => (&[], None),
+            };
+            for target in targets {
+                let Expr::Attribute(attribute) = target else { continue };
+                if !is_named(&attribute.value, self.receiver) {
+                    continue;
+                }
+                let class = match value.and_then(|value| self.resolver.value_referent(value, 0)) {
+                    Some(Referent::Instance(class)) if self.resolver.context.is_project(&class) => Some(class),
+                    _ => None,
+                };
+                let name = attribute.attr.as_str();
+                match self.fields.iter_mut().find(|(field, _)| &**field == name) {
+                    Some((_, slot)) if *slot != class => *slot = None,
+                    Some(_) => {}
+                    None => self.fields.push((name.into(), class)),
+                }
+            }
+            visitor::walk_stmt(self, stmt);
+        }
+    }
+    let parameters = &init.parameters;
+    let Some(receiver) = parameters.posonlyargs.first().or(parameters.args.first()) else { return Vec::new() };
+    let mut collector = FieldCollector { resolver, receiver: receiver.parameter.name.as_str(), fields: Vec::new() };
+    collector.visit_body(&init.body);
+    collector.fields
+}
+
+/// A function is left, before its scope is popped.
+pub(crate) fn exit_function(checker: &mut Checker<'_>) {
+    if let Some(builder) = checker.summary_mut() {
+        builder.open_functions.pop();
+    }
+}
+
+/// A call: recorded when it is in the own body of a sync function.
+pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
+    let in_sync_function =
+        matches!(checker.semantic().current_function_kind(), Some(ScopeKind::Function(function)) if !function.is_async);
+    if !in_sync_function {
+        return;
+    }
+    let blocking = blocking_call::find_unallowed_blocking_call(checker, call);
+    let Some(builder) = checker.summary() else { return };
+    let line = builder.lines.line_of(call.start());
+    let location = builder.lines.position(call.start(), checker.source());
+    if let Some(blocking) = blocking {
+        let rule = crate::rules::find(blocking.entry.rule).expect("catalogue entries name known rules");
+        let suppressed = builder.suppressions.suppresses(rule, line) || builder.suppresses_ag110(call.start());
+        let builder = checker.summary_mut().expect("summarizing");
+        let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
+        if !suppressed && function.blocking_call.is_none() {
+            function.blocking_call = Some(BlockingCallSite { display: blocking.display.into(), location });
+        }
+        return;
+    }
+    if builder.suppresses_ag110(call.start()) {
+        return;
+    }
+    let Some(callee) = callee_of(checker, &call.func, &builder.context) else { return };
+    let builder = checker.summary_mut().expect("summarizing");
+    let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
+    function.calls.push(CallSite { callee, location });
+}

@@ -1,0 +1,141 @@
+//! AG110 `blocking-via-helper`: a call, in code running on the event loop, to a sync
+//! function of the project that blocks, directly or through other project functions.
+
+use ruff_python_ast as ast;
+use ruff_text_size::Ranged;
+
+use super::{FixAvailability, RuleInfo};
+use crate::checker::Checker;
+use crate::diagnostic::Hop;
+use crate::fix::offload_call;
+use crate::linter::display_path;
+use crate::project::index::ChainHop;
+use crate::project::summary::callee_of;
+use crate::rules::blocking_call::find_blocking_call;
+
+pub static RULE: RuleInfo = RuleInfo {
+    code: "AG110",
+    name: "blocking-via-helper",
+    summary: "a sync function of the project called in an `async def` blocks the event loop further down",
+    fix: FixAvailability::Sometimes,
+    aliases: &[],
+    doc: r#"## What it does
+Reports a call, in code running on the event loop, to a *sync* function or method of
+the checked project that blocks: its body makes a blocking call (any call the other
+AG1 rules report, or one configured in `extend-blocking-calls`), or calls another
+project function that blocks, to any depth and across modules. The message names the
+chain down to the blocking call, with its place:
+
+```text
+`retrying_save()` blocks the event loop in `async def save`: `retrying_save()` → `_backoff()` → `time.sleep()` (app/storage.py:12)
+```
+
+Calls are followed when they resolve for certain: functions of the same module; names
+imported from project modules (`from app.storage import load`, `from app.services
+import http` then `http.fetch()`, `import app.services.http as h`, relative imports,
+re-exports through a package `__init__`); `self.method()` and `cls.method()` along the
+class and its project base classes (in MRO order); methods of a variable bound to an
+instance of a project class (`c = Cache()`, `c: Cache`) and of a field set in
+`__init__` (`self.cache = Cache()` then `self.cache.get()`); a class called runs its
+`__init__`. A call that does not resolve is never assumed to block.
+
+A function only *referring* to a blocking function (passing it to `to_thread`,
+returning it) does not block, and a nested `def` or `lambda` is not part of its body.
+Calls in the whole project count, also in files that are not being reported: checking
+one changed file still sees a helper in an unchanged module that blocks.
+
+A function named in `allowed-calls` by its qualified name (`app.storage.load`,
+`app.cache.Cache.get`) is taken not to block, and neither is one whose `def` line says
+`# noqa: AG110`; a call with `# noqa: AG110` is not reported and, in a helper, not
+followed.
+
+## Why is this bad?
+The blocking call runs on the event loop's thread all the same, however many
+functions lie between it and the coroutine: every other task waits for it. Hidden
+behind a helper, it is the one a reviewer does not see.
+
+## Example
+```python
+import json
+
+def load_settings(path):
+    with open(path) as f:
+        return json.load(f)
+
+async def handle(request):
+    settings = load_settings("settings.json")
+    return settings["greeting"]
+```
+(`load_settings` may as well live in another module of the project.)
+
+## Use instead
+Run the helper in a worker thread, as the fix does, or make it async, with async I/O
+all the way down.
+
+## Fix
+The call runs in a worker thread and is awaited, as for the other offloaded calls:
+`x = helper("a")` becomes `x = await asyncio.to_thread(helper, "a")` (`trio` and `anyio`
+modules get their own `to_thread`, Python below 3.9 `run_in_executor`), and
+`self._sync_refresh()` becomes `await asyncio.to_thread(self._sync_refresh)`. Safe: the
+same function runs with the same arguments. No fix where an `await` cannot be written
+(in a generator expression).
+
+`aioguard check --fix` turns the example into:
+```python
+import json
+import asyncio
+
+def load_settings(path):
+    with open(path) as f:
+        return json.load(f)
+
+async def handle(request):
+    settings = await asyncio.to_thread(load_settings, "settings.json")
+    return settings["greeting"]
+```
+"#,
+};
+
+pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
+    if !checker.is_enabled(&RULE) {
+        return;
+    }
+    let Some(coroutine) = checker.semantic().enclosing_coroutine() else { return };
+    let Some(project) = checker.project() else { return };
+    let Some(callee) = callee_of(checker, &call.func, &project.context()) else { return };
+    let Some(helper) = project.index.resolve_callee(project.file, &callee) else { return };
+    let Some(hops) = project.index.blocking_chain(helper) else { return };
+    // A project function listed in `extend-blocking-calls` is already reported as such.
+    if find_blocking_call(checker, call).is_some() {
+        return;
+    }
+    let display = checker.display_source(&call.func);
+    let last = hops.last().expect("a chain ends in a blocking call");
+    // A module checked on its own has no path: its places are lines.
+    let place = match display_path(last.path) {
+        path if path.is_empty() => format!("line {}", last.location.row),
+        path => format!("{path}:{}", last.location.row),
+    };
+    let explanation = match &hops[..] {
+        [direct] => format!("it calls `{}()` ({place})", direct.name),
+        longer => {
+            let names: Vec<String> = longer.iter().map(|hop| format!("`{}()`", hop.name)).collect();
+            format!("`{display}()` → {} ({place})", names.join(" → "))
+        }
+    };
+    let message =
+        format!("`{display}()` blocks the event loop in `async def {}`: {explanation}", coroutine.name.as_str());
+    let start = checker.position(call.start());
+    let here = Hop { name: display, filename: String::new(), row: start.row, column: start.column };
+    let chain = std::iter::once(here).chain(hops.iter().map(to_hop)).collect();
+    checker.report_with_chain(&RULE, call.range(), message, chain, |checker| offload_call(checker, call));
+}
+
+fn to_hop(hop: &ChainHop<'_>) -> Hop {
+    Hop {
+        name: hop.name.to_owned(),
+        filename: display_path(hop.path),
+        row: hop.location.row,
+        column: hop.location.column,
+    }
+}

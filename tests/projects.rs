@@ -1,0 +1,164 @@
+//! Runs the `aioguard` binary over the multi-module projects under `tests/projects/<name>/`,
+//! whose `*.py` files carry their expected findings inline (`# expect: AG110`). Each
+//! project is checked as a whole, and then file by file, naming one file only: the
+//! project-wide findings must be the same both ways, since resolution always uses the
+//! whole project.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+#[path = "ci/common.rs"]
+#[allow(dead_code)]
+mod common;
+
+const EXPECT_MARKER: &str = "# expect:";
+
+/// `(file, row, code)` → how many findings.
+type Findings = BTreeMap<(String, u64, String), usize>;
+
+fn projects_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/projects")
+}
+
+fn python_files(dir: &Path, files: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            python_files(&path, files);
+        } else if path.extension().is_some_and(|extension| extension == "py") {
+            files.push(path);
+        }
+    }
+}
+
+/// The findings a file announces, keyed by its path relative to the project.
+fn announced(project: &Path, file: &Path) -> Findings {
+    let relative = file.strip_prefix(project).unwrap().display().to_string();
+    let mut findings = Findings::new();
+    for (row, line) in std::fs::read_to_string(file).unwrap().lines().enumerate() {
+        let Some((_, codes)) = line.split_once(EXPECT_MARKER) else { continue };
+        for code in codes.split(',').map(str::trim) {
+            *findings.entry((relative.clone(), row as u64 + 1, code.to_owned())).or_default() += 1;
+        }
+    }
+    findings
+}
+
+/// Runs `aioguard check --output-format json` in the project's directory.
+fn check(project: &Path, paths: &[&str]) -> Vec<Value> {
+    let output = Command::new(env!("CARGO_BIN_EXE_aioguard"))
+        .args(["check", "--output-format", "json", "--exit-zero"])
+        .args(paths)
+        .current_dir(project)
+        .output()
+        .expect("the aioguard binary runs");
+    assert!(output.status.success(), "aioguard failed: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice::<Value>(&output.stdout).unwrap().as_array().unwrap().clone()
+}
+
+fn reported(findings: &[Value]) -> Findings {
+    let mut reported = Findings::new();
+    for finding in findings {
+        let key = (
+            finding["filename"].as_str().unwrap().to_owned(),
+            finding["location"]["row"].as_u64().unwrap(),
+            finding["code"].as_str().unwrap().to_owned(),
+        );
+        *reported.entry(key).or_default() += 1;
+    }
+    reported
+}
+
+fn projects() -> Vec<PathBuf> {
+    let mut projects: Vec<PathBuf> = std::fs::read_dir(projects_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_dir())
+        .collect();
+    projects.sort();
+    assert!(!projects.is_empty(), "no projects under tests/projects");
+    projects
+}
+
+#[test]
+fn every_project_reports_what_it_expects_checked_whole() {
+    for project in projects() {
+        let mut files = Vec::new();
+        python_files(&project, &mut files);
+        let expected: Findings = files.iter().flat_map(|file| announced(&project, file)).collect();
+        assert_eq!(reported(&check(&project, &["."])), expected, "{}", project.display());
+    }
+}
+
+#[test]
+fn every_project_reports_what_it_expects_naming_one_file() {
+    for project in projects() {
+        let mut files = Vec::new();
+        python_files(&project, &mut files);
+        for file in files {
+            let relative = file.strip_prefix(&project).unwrap().display().to_string();
+            assert_eq!(reported(&check(&project, &[&relative])), announced(&project, &file), "{relative}");
+        }
+    }
+}
+
+#[test]
+fn a_three_hop_chain_is_named_in_the_message_and_the_json() {
+    let project = projects_dir().join("shop");
+    let findings = check(&project, &["src/shop/handlers.py"]);
+    let finding = findings.iter().find(|finding| finding["location"]["row"] == 31).expect("the retrying_save finding");
+    assert_eq!(
+        finding["message"],
+        "`retrying_save()` blocks the event loop in `async def handle`: \
+         `retrying_save()` → `_backoff()` → `time.sleep()` (src/shop/storage.py:13)"
+    );
+    let hop = |name: &str, filename: &str, row: u64, column: u64| json!({"name": name, "filename": filename, "location": {"row": row, "column": column}});
+    assert_eq!(
+        finding["chain"],
+        json!([
+            hop("retrying_save", "src/shop/handlers.py", 31, 5),
+            hop("_backoff", "src/shop/storage.py", 18, 9),
+            hop("time.sleep", "src/shop/storage.py", 13, 5),
+        ])
+    );
+    assert_eq!(finding["code"], "AG110");
+    assert_eq!(finding["name"], "blocking-via-helper");
+}
+
+#[test]
+fn a_diff_base_run_sees_the_helpers_of_unchanged_modules() {
+    let project = projects_dir().join("shop");
+    let repo = common::Repo::new();
+    let mut files = vec![project.join("aioguard.yaml")];
+    python_files(&project, &mut files);
+    for file in &files {
+        let relative = file.strip_prefix(&project).unwrap().to_str().unwrap();
+        repo.write(relative, &std::fs::read_to_string(file).unwrap());
+    }
+    repo.commit_all("the shop");
+    let handlers = "src/shop/handlers.py";
+    let mut text = std::fs::read_to_string(repo.path().join(handlers)).unwrap();
+    text.push_str("\n\nasync def changed_today(data):\n    retrying_save(data)\n");
+    repo.write(handlers, &text);
+
+    let output =
+        common::aioguard(repo.path(), &["check", "--output-format", "json", "--exit-zero", "--diff-base", "HEAD"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let findings: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let reported: Vec<(&str, u64, &str)> = findings
+        .iter()
+        .map(|finding| {
+            let row = finding["location"]["row"].as_u64().unwrap();
+            (finding["filename"].as_str().unwrap(), row, finding["code"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(reported, [(handlers, text.lines().count() as u64, "AG110")]);
+    assert!(
+        findings[0]["message"].as_str().unwrap().ends_with("`time.sleep()` (src/shop/storage.py:13)"),
+        "{}",
+        findings[0]["message"]
+    );
+}

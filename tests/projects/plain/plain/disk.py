@@ -1,0 +1,3 @@
+def slurp(path):
+    with open(path) as f:
+        return f.read()
