@@ -178,8 +178,12 @@ fn a_file_that_vanished_before_reading_is_an_error_naming_it() {
         &aioguard::config::Overrides::default(),
     )
     .unwrap();
-    let report =
-        aioguard::linter::check_file(&dir.path().join("gone.py"), &settings, aioguard::linter::FixOptions::REPORT, None);
+    let report = aioguard::linter::check_file(
+        &dir.path().join("gone.py"),
+        &settings,
+        aioguard::linter::FixOptions::REPORT,
+        None,
+    );
     let error = report.error.expect("an error");
     assert!(error.contains("gone.py: cannot read"), "{error}");
 }

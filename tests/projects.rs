@@ -128,8 +128,8 @@ fn a_three_hop_chain_is_named_in_the_message_and_the_json() {
     assert_eq!(finding["name"], "blocking-via-helper");
 }
 
-#[test]
-fn a_diff_base_run_sees_the_helpers_of_unchanged_modules() {
+/// A git repository holding a copy of the shop project, committed.
+fn shop_repository() -> common::Repo {
     let project = projects_dir().join("shop");
     let repo = common::Repo::new();
     let mut files = vec![project.join("aioguard.yaml")];
@@ -139,6 +139,31 @@ fn a_diff_base_run_sees_the_helpers_of_unchanged_modules() {
         repo.write(relative, &std::fs::read_to_string(file).unwrap());
     }
     repo.commit_all("the shop");
+    repo
+}
+
+#[test]
+fn fixing_one_file_offloads_the_helpers_of_other_modules() {
+    let repo = shop_repository();
+    let handlers = "src/shop/handlers.py";
+    let output = common::aioguard(repo.path(), &["check", "--fix", "--output-format", "json", "--exit-zero", handlers]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let left: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(left.iter().all(|finding| finding["code"] == "AG202"), "{left:#?}");
+    let fixed = std::fs::read_to_string(repo.path().join(handlers)).unwrap();
+    for line in [
+        "    await asyncio.to_thread(retrying_save, data)  # expect: AG110",
+        "    await asyncio.to_thread(cache.get, \"k\")  # expect: AG110",
+        "        await asyncio.to_thread(self._prepare)  # expect: AG110",
+    ] {
+        assert!(fixed.lines().any(|fixed_line| fixed_line == line), "`{line}` missing:\n{fixed}");
+    }
+    assert_eq!(repo.git(&["status", "--porcelain"]), format!(" M {handlers}"), "only the named file changes");
+}
+
+#[test]
+fn a_diff_base_run_sees_the_helpers_of_unchanged_modules() {
+    let repo = shop_repository();
     let handlers = "src/shop/handlers.py";
     let mut text = std::fs::read_to_string(repo.path().join(handlers)).unwrap();
     text.push_str("\n\nasync def changed_today(data):\n    retrying_save(data)\n");

@@ -146,13 +146,14 @@ mod tests {
                 .unwrap_or_default();
             let settings = Settings::new(options, ".".into(), None, &Overrides::default()).unwrap();
             let enabled = settings.rules;
-            let diagnostics = linter::check_text(example, &settings, enabled);
+            let diagnostics = linter::check_text(example, &settings, enabled, None);
             assert!(
                 diagnostics.iter().any(|diagnostic| diagnostic.rule.code == rule.code && diagnostic.fix.is_some()),
                 "{}: the example has no fixable finding of the rule",
                 rule.code
             );
-            let fixed = linter::fix_text(example, diagnostics, &settings, enabled, Applicability::Unsafe).unwrap();
+            let fixed =
+                linter::fix_text(example, diagnostics, &settings, enabled, Applicability::Unsafe, None).unwrap();
             assert_eq!(fixed.text, expected, "{}: the documented fix differs", rule.code);
         }
     }

@@ -62,7 +62,10 @@ fn fixture_findings() -> Vec<Finding> {
     }
     files.sort();
     let settings = Settings::new(config::Options::default(), root, None, &Overrides::default()).unwrap();
-    files.iter().flat_map(|file| linter::check_file(file, &settings, linter::FixOptions::REPORT, None).findings).collect()
+    files
+        .iter()
+        .flat_map(|file| linter::check_file(file, &settings, linter::FixOptions::REPORT, None).findings)
+        .collect()
 }
 
 #[test]
