@@ -27,7 +27,9 @@ impl Stylist {
 /// The offset where the line containing `offset` starts.
 pub fn line_start(source: &str, offset: TextSize) -> TextSize {
     let offset = usize::from(offset);
-    let start = source[..offset].rfind(['\n', '\r']).map_or(0, |index| index + 1);
+    // A byte order mark stays first: the first line starts after it.
+    let first_line = if source.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    let start = source[..offset].rfind(['\n', '\r']).map_or(first_line.min(offset), |index| index + 1);
     TextSize::try_from(start).expect("source offsets fit in u32")
 }
 
@@ -62,6 +64,14 @@ pub fn ends_line(source: &str, offset: TextSize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_line_starts_after_a_byte_order_mark() {
+        // Found by fuzzing: an import inserted before the mark made the text unparsable.
+        let source = "\u{feff}impor\n";
+        assert_eq!(line_start(source, TextSize::new(5)), TextSize::new(3));
+        assert_eq!(line_start("impor\n", TextSize::new(2)), TextSize::new(0));
+    }
 
     #[test]
     fn detects_line_endings_and_line_bounds() {
