@@ -59,7 +59,7 @@ pub struct Checker<'a> {
     arguments: Option<&'a ast::Arguments>,
     /// The project the module belongs to, for the project-wide rules.
     project: Option<ProjectView<'a>>,
-    /// Set when the walk builds the module's summary instead of running the rules.
+    /// Set when the walk builds the module's summary (besides running the enabled rules).
     summary: Option<SummaryBuilder<'a>>,
     /// Built on the first finding that needs a row and column.
     lines: OnceCell<LineIndex>,
@@ -79,19 +79,22 @@ pub fn check_module<'a>(
     checker.diagnostics
 }
 
-/// Walks one parsed module to build its summary for the project-wide analysis; no rule
-/// runs. `None` when the walk stopped at [`MAX_EXPRESSION_DEPTH`]: such a module is left
-/// out of the project.
+/// Walks one parsed module to build its summary for the project-wide analysis, running
+/// the `enabled` rules in the same walk (none, to summarize only). The summary is `None`
+/// when the walk stopped at [`MAX_EXPRESSION_DEPTH`]: such a module is left out of the
+/// project.
 pub(crate) fn summarize_module<'a>(
     source: &'a str,
     parsed: &'a Parsed<ast::ModModule>,
     settings: &'a Settings,
+    enabled: RuleSet,
     builder: SummaryBuilder<'a>,
-) -> Option<FileSummary> {
-    let mut checker = Checker::new(source, parsed, settings, RuleSet::EMPTY, None, Some(builder));
+) -> (Option<FileSummary>, Vec<Diagnostic>) {
+    let mut checker = Checker::new(source, parsed, settings, enabled, None, Some(builder));
     checker.visit_body(&parsed.syntax().body);
     let builder = checker.summary.take().expect("summarizing");
-    (!checker.too_deep).then(|| builder.finish(&checker.semantic, parsed.syntax()))
+    let summary = (!checker.too_deep).then(|| builder.finish(&checker.semantic, parsed.syntax()));
+    (summary, checker.diagnostics)
 }
 
 impl<'a> Checker<'a> {
@@ -346,11 +349,11 @@ impl<'a> Checker<'a> {
                 self.semantic.pop_scope();
                 summary::exit_class(self);
             }
-            Stmt::Expr(expr_stmt) if self.summary.is_none() => {
+            Stmt::Expr(expr_stmt) => {
                 rules::on_expr_stmt(self, expr_stmt);
                 visitor::walk_stmt(self, stmt);
             }
-            Stmt::With(with) if self.summary.is_none() => {
+            Stmt::With(with) => {
                 rules::on_with(self, with);
                 for item in &with.items {
                     let outer = self.awaited;
@@ -405,7 +408,8 @@ impl<'a> Checker<'a> {
             Expr::Call(call) => {
                 if self.summary.is_some() {
                     summary::on_call(self, call);
-                } else {
+                }
+                if self.enabled != RuleSet::EMPTY {
                     rules::on_call(self, call);
                 }
                 self.visit_expr(&call.func);

@@ -209,22 +209,34 @@ fn check(args: CheckArgs) -> ExitCode {
     let fix = FixOptions { mode, applicability };
 
     let pool = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK_BYTES).build().expect("thread pool");
-    let project = (!args.parse_only && project::is_needed(&settings)).then(|| {
-        pool.install(|| {
-            project::build(&paths, all_files.as_deref().unwrap_or(&discovered.files), &discovered.files, &settings)
-        })
+    let project = (!args.parse_only && project::is_needed(settings.rules)).then(|| {
+        let found = all_files.as_deref().unwrap_or(&discovered.files);
+        // Without fixes, the summary pass also checks the files with the other rules,
+        // so that most files are parsed once.
+        let early_reports = fix.mode == FixMode::Report;
+        pool.install(|| project::build(&paths, found, &discovered.files, &settings, early_reports))
     });
+    let (index, mut early_reports) = match project {
+        Some(pass) => (Some(pass.index), pass.early_reports),
+        None => (None, Vec::new()),
+    };
+    early_reports.resize_with(discovered.files.len(), || None);
     let reports: Vec<FileReport> = pool.install(|| {
         discovered
             .files
             .par_iter()
-            .map(|path| {
+            .zip(early_reports)
+            .map(|(path, early_report)| {
                 // A panic is a bug; it is reported against its file and the run goes on.
                 let mut report = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     if args.parse_only {
-                        parse_only(path)
-                    } else {
-                        linter::check_file(path, &settings, fix, project.as_ref())
+                        return parse_only(path);
+                    }
+                    // The summary pass's report stands where the project-wide rules
+                    // cannot report anything: the file is then parsed once.
+                    match early_report {
+                        Some(report) if !index.as_ref().is_some_and(|index| index.may_report(path)) => report,
+                        _ => linter::check_file(path, &settings, fix, index.as_ref()),
                     }
                 }))
                 .unwrap_or_else(|_| FileReport {

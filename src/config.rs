@@ -193,6 +193,10 @@ impl RuleSet {
         }
         set
     }
+
+    pub fn without_rule(self, rule: &RuleInfo) -> Self {
+        RuleSet(self.0 & !Self::bit(rule))
+    }
 }
 
 /// Globs matched against a path relative to the project root, and against its file name.

@@ -5,7 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use ruff_python_parser::{ParseError, parse_module};
+use ruff_python_ast::ModModule;
+use ruff_python_parser::{ParseError, Parsed, parse_module};
 use ruff_text_size::TextRange;
 
 use crate::checker::check_module;
@@ -99,6 +100,13 @@ pub struct FileReport {
     pub diff: Option<String>,
 }
 
+impl FileReport {
+    /// The report of a file that could not be checked.
+    pub fn failed(error: String) -> Self {
+        FileReport { error: Some(error), ..FileReport::default() }
+    }
+}
+
 /// A file's text, with a byte order mark, if any, set aside.
 pub struct SourceText {
     pub text: String,
@@ -137,24 +145,62 @@ pub fn check_source(
     project: Option<ProjectView<'_>>,
 ) -> Result<Vec<Diagnostic>, ParseError> {
     let parsed = parse_module(text)?;
+    let diagnostics = check_parsed(text, &parsed, settings, enabled, project);
+    release_parsed(parsed, &diagnostics);
+    Ok(diagnostics)
+}
+
+/// Checks a parsed module: the diagnostics that survive suppression.
+pub fn check_parsed(
+    text: &str,
+    parsed: &Parsed<ModModule>,
+    settings: &Settings,
+    enabled: RuleSet,
+    project: Option<ProjectView<'_>>,
+) -> Vec<Diagnostic> {
     let lines = LineIndex::new(text);
     let suppressions = Suppressions::from_tokens(parsed.tokens(), text, &lines);
     if suppressions.skip_file {
-        return Ok(Vec::new());
+        return Vec::new();
     }
     let single_module = match project {
-        None if project::is_needed(settings) => project::single_module(text, &parsed, settings),
+        None if project::is_needed(enabled) => project::single_module(text, parsed, settings),
         _ => None,
     };
     let project = project.or(single_module.as_ref().map(|index| ProjectView { index, file: 0 }));
-    let mut diagnostics = check_module(text, &parsed, settings, enabled, project);
+    let mut diagnostics = check_module(text, parsed, settings, enabled, project);
     diagnostics.retain(|diagnostic| !suppressions.suppresses(diagnostic.rule, lines.line_of(diagnostic.range.start())));
-    // The only syntax error the checker reports is nesting past its depth limit;
-    // dropping such a tree recurses as deeply, so it is left to the process exit.
+    diagnostics
+}
+
+/// Drops a parsed module once checked. The only syntax error the checker reports is
+/// nesting past its depth limit; dropping such a tree recurses as deeply, so it is left
+/// to the process exit.
+pub fn release_parsed(parsed: Parsed<ModModule>, diagnostics: &[Diagnostic]) {
     if diagnostics.iter().any(|diagnostic| std::ptr::eq(diagnostic.rule, &rules::syntax_error::RULE)) {
         std::mem::forget(parsed);
     }
-    Ok(diagnostics)
+}
+
+/// The diagnostic of a text that does not parse.
+pub fn syntax_error(error: &ParseError) -> Diagnostic {
+    Diagnostic {
+        rule: &rules::syntax_error::RULE,
+        range: TextRange::empty(error.location.start()),
+        message: format!("SyntaxError: {}", error.error),
+        fix: None,
+        chain: Vec::new(),
+    }
+}
+
+/// A file's diagnostics as findings, sorted by position.
+pub fn findings_of(filename: &str, text: &str, mut diagnostics: Vec<Diagnostic>) -> Vec<Finding> {
+    if diagnostics.is_empty() {
+        return Vec::new();
+    }
+    diagnostics.sort_by_key(|diagnostic| (diagnostic.range.start(), diagnostic.rule.code));
+    let lines = LineIndex::new(text);
+    diagnostics.into_iter().map(|diagnostic| locate(diagnostic, filename, text, &lines)).collect()
 }
 
 /// Parses and checks a text; a text that does not parse yields one AG001 diagnostic.
@@ -164,15 +210,7 @@ pub fn check_text(
     enabled: RuleSet,
     project: Option<ProjectView<'_>>,
 ) -> Vec<Diagnostic> {
-    check_source(text, settings, enabled, project).unwrap_or_else(|error| {
-        vec![Diagnostic {
-            rule: &rules::syntax_error::RULE,
-            range: TextRange::empty(error.location.start()),
-            message: format!("SyntaxError: {}", error.error),
-            fix: None,
-            chain: Vec::new(),
-        }]
-    })
+    check_source(text, settings, enabled, project).unwrap_or_else(|error| vec![syntax_error(&error)])
 }
 
 /// Applies the fixes of `diagnostics` (those of `text`) of `applicability` or better,
@@ -201,7 +239,7 @@ pub fn check_file(path: &Path, settings: &Settings, fix: FixOptions, project: Op
     let filename = display_path(path);
     let source = match read_source(path) {
         Ok(source) => source,
-        Err(error) => return FileReport { error: Some(format!("{filename}: {error}")), ..FileReport::default() },
+        Err(error) => return FileReport::failed(format!("{filename}: {error}")),
     };
     let enabled = settings.rules_for(path);
     let project = project.and_then(|index| Some(ProjectView { index, file: index.file_of(path)? }));
@@ -210,7 +248,7 @@ pub fn check_file(path: &Path, settings: &Settings, fix: FixOptions, project: Op
         .iter()
         .any(|diagnostic| diagnostic.fix.as_ref().is_some_and(|proposed| proposed.applicability >= fix.applicability));
     let mut report = FileReport::default();
-    let (text, mut diagnostics) = if fix.mode == FixMode::Report || !has_fixes {
+    let (text, diagnostics) = if fix.mode == FixMode::Report || !has_fixes {
         (source.text, diagnostics)
     } else {
         match fix_text(&source.text, diagnostics.clone(), settings, enabled, fix.applicability, project) {
@@ -244,9 +282,7 @@ pub fn check_file(path: &Path, settings: &Settings, fix: FixOptions, project: Op
             }
         }
     };
-    diagnostics.sort_by_key(|diagnostic| (diagnostic.range.start(), diagnostic.rule.code));
-    let lines = LineIndex::new(&text);
-    report.findings = diagnostics.into_iter().map(|diagnostic| locate(diagnostic, &filename, &text, &lines)).collect();
+    report.findings = findings_of(&filename, &text, diagnostics);
     report
 }
 

@@ -139,6 +139,23 @@ impl ProjectIndex {
         }
     }
 
+    /// Whether the project-wide rules may report anything in the module at `path`:
+    /// whether a call it makes on the event loop reaches a project function that blocks,
+    /// or a call it makes as a statement reaches a coroutine function. When not, the
+    /// module's check needs no project and the findings of its summary pass stand.
+    pub fn may_report(&self, path: &Path) -> bool {
+        self.file_of(path).is_some_and(|file| self.may_report_in(file))
+    }
+
+    fn may_report_in(&self, file: u32) -> bool {
+        let summary = &self.files[file as usize];
+        let reaches = |callees: &[Callee], reported: &dyn Fn(FunctionId) -> bool| {
+            callees.iter().any(|callee| self.resolve_callee(file, callee).is_some_and(reported))
+        };
+        reaches(&summary.loop_calls, &|id| self.blocking[id.file as usize][id.index as usize].is_some())
+            || reaches(&summary.statement_calls, &|id| self.function(id).is_async)
+    }
+
     /// The chain from a blocking function to the blocking call, when it blocks.
     pub fn blocking_chain(&self, mut id: FunctionId) -> Option<Vec<ChainHop<'_>>> {
         let mut hops = Vec::new();

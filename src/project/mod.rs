@@ -16,9 +16,10 @@ use rayon::prelude::*;
 use ruff_python_parser::parse_module;
 
 use crate::checker;
-use crate::config::Settings;
+use crate::config::{RuleSet, Settings};
+use crate::diagnostic::Diagnostic;
 use crate::discovery;
-use crate::linter::read_source;
+use crate::linter::{self, FileReport, read_source};
 use crate::noqa::Suppressions;
 use crate::rules;
 use crate::source::LineIndex;
@@ -45,10 +46,19 @@ impl<'p> ProjectView<'p> {
     }
 }
 
-/// Whether any enabled rule needs the project-wide analysis.
-pub fn is_needed(settings: &Settings) -> bool {
-    settings.rules.contains(&rules::blocking_via_helper::RULE)
-        || settings.rules.contains(&rules::unawaited_coroutine::RULE)
+/// The rules that need the project-wide analysis.
+const PROJECT_RULES: [&rules::RuleInfo; 2] = [&rules::blocking_via_helper::RULE, &rules::unawaited_coroutine::RULE];
+
+/// Whether any of these enabled rules needs the project-wide analysis.
+pub fn is_needed(enabled: RuleSet) -> bool {
+    PROJECT_RULES.iter().any(|rule| enabled.contains(rule))
+}
+
+/// The project index, and the reports of the checked files that the summary pass made
+/// with the other rules, in the order of the checked files (when asked for).
+pub struct ProjectPass {
+    pub index: ProjectIndex,
+    pub early_reports: Vec<Option<FileReport>>,
 }
 
 /// Summarizes the project of the checked paths and indexes it: `paths` as given, `found`
@@ -58,7 +68,16 @@ pub fn is_needed(settings: &Settings) -> bool {
 /// wave after wave, every module a summary names (a callee, a base, an export, an import
 /// through `*`), since resolution never goes anywhere else. Files that cannot be read or
 /// parsed are left out: the check reports them when they are checked.
-pub fn build(paths: &[PathBuf], found: &[PathBuf], checked: &[PathBuf], settings: &Settings) -> ProjectIndex {
+///
+/// With `early_reports`, the checked files are also checked with the other rules in the
+/// same parse (for a run that reports without fixing).
+pub fn build(
+    paths: &[PathBuf],
+    found: &[PathBuf],
+    checked: &[PathBuf],
+    settings: &Settings,
+    early_reports: bool,
+) -> ProjectPass {
     let roots = ProjectRoots::of(paths, settings);
     let mut files = found.to_vec();
     let walked_already = roots.walk.iter().all(|root| paths.iter().any(|path| same_path(path, root)));
@@ -81,21 +100,33 @@ pub fn build(paths: &[PathBuf], found: &[PathBuf], checked: &[PathBuf], settings
     let mut wave: Vec<usize> = checked.iter().filter_map(|path| files.binary_search(path).ok()).collect();
     let mut read = vec![false; files.len()];
     let mut summaries: Vec<FileSummary> = Vec::new();
+    let mut early: Vec<Option<FileReport>> = Vec::new();
+    let mut first_wave = true;
     while !wave.is_empty() {
         for &file in &wave {
             read[file] = true;
         }
         let work: Vec<(PathBuf, ModuleNames)> =
             wave.iter().map(|&file| (files[file].clone(), names[file].clone())).collect();
-        let summarized: Vec<FileSummary> = work
+        let check_too = first_wave && early_reports;
+        let (summarized, reports): (Vec<Option<FileSummary>>, Vec<Option<FileReport>>) = work
             .into_par_iter()
-            .filter_map(|(path, module)| {
+            .map(|(path, module)| {
                 // A panic is a bug: the file is left out here, and its check reports it.
-                std::panic::catch_unwind(AssertUnwindSafe(|| summarize_file(path, module, settings, &top_levels)))
-                    .ok()
-                    .flatten()
+                std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    summarize_file(path, module, settings, &top_levels, check_too)
+                }))
+                .unwrap_or((None, None))
             })
-            .collect();
+            .unzip();
+        if check_too {
+            // The first wave is the checked files, in the order of `files`.
+            let mut by_path: HashMap<&Path, FileReport> =
+                wave.iter().zip(reports).filter_map(|(&file, report)| Some((files[file].as_path(), report?))).collect();
+            early = checked.iter().map(|path| by_path.remove(path.as_path())).collect();
+        }
+        first_wave = false;
+        let summarized: Vec<FileSummary> = summarized.into_iter().flatten().collect();
         wave = summarized
             .iter()
             .flat_map(FileSummary::global_names)
@@ -107,30 +138,56 @@ pub fn build(paths: &[PathBuf], found: &[PathBuf], checked: &[PathBuf], settings
         wave.dedup();
         summaries.extend(summarized);
     }
-    ProjectIndex::build(summaries, top_levels, settings)
+    ProjectPass { index: ProjectIndex::build(summaries, top_levels, settings), early_reports: early }
 }
 
 fn same_path(a: &Path, b: &Path) -> bool {
     a.components().eq(b.components())
 }
 
+/// Reads, parses and summarizes one file; with `check_too`, also checks it with the
+/// rules that need no project, in the same parse.
 fn summarize_file(
     path: PathBuf,
     module: ModuleNames,
     settings: &Settings,
     top_levels: &HashSet<Box<str>>,
-) -> Option<FileSummary> {
-    let source = read_source(&path).ok()?;
-    let parsed = parse_module(&source.text).ok()?;
-    let summary = summarize_parsed(path, module, &source.text, &parsed, settings, top_levels);
+    check_too: bool,
+) -> (Option<FileSummary>, Option<FileReport>) {
+    let filename = || linter::display_path(&path);
+    let source = match read_source(&path) {
+        Ok(source) => source,
+        Err(error) => return (None, check_too.then(|| FileReport::failed(format!("{}: {error}", filename())))),
+    };
+    let parsed = match parse_module(&source.text) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            let report = check_too.then(|| FileReport {
+                findings: linter::findings_of(&filename(), &source.text, vec![linter::syntax_error(&error)]),
+                ..FileReport::default()
+            });
+            return (None, report);
+        }
+    };
+    let enabled = match check_too {
+        true => PROJECT_RULES.iter().fold(settings.rules_for(&path), |rules, rule| rules.without_rule(rule)),
+        false => RuleSet::EMPTY,
+    };
+    let filename = filename();
+    let (summary, diagnostics) = summarize_parsed(path, module, &source.text, &parsed, settings, top_levels, enabled);
+    let report = check_too.then(|| FileReport {
+        findings: linter::findings_of(&filename, &source.text, diagnostics),
+        ..FileReport::default()
+    });
     if summary.is_none() {
         // Nested too deeply to walk, and so to drop without overflowing the stack.
         std::mem::forget(parsed);
     }
-    summary
+    (summary, report)
 }
 
-/// The summary of a parsed module; `None` when it is nested too deeply to walk.
+/// The summary of a parsed module (`None` when it is nested too deeply to walk), and the
+/// diagnostics of the `enabled` rules, checked in the same walk, that survive suppression.
 pub fn summarize_parsed(
     path: PathBuf,
     module: ModuleNames,
@@ -138,13 +195,19 @@ pub fn summarize_parsed(
     parsed: &ruff_python_parser::Parsed<ruff_python_ast::ModModule>,
     settings: &Settings,
     top_levels: &HashSet<Box<str>>,
-) -> Option<FileSummary> {
+    enabled: RuleSet,
+) -> (Option<FileSummary>, Vec<Diagnostic>) {
     let lines = LineIndex::new(text);
     let suppressions = Suppressions::from_tokens(parsed.tokens(), text, &lines);
     let package: Option<Box<str>> = module.package().map(Box::from);
     let context = ModuleContext { package: package.as_deref(), top_levels };
     let builder = SummaryBuilder::new(path, module, context, &lines, &suppressions);
-    checker::summarize_module(text, parsed, settings, builder)
+    let (summary, mut diagnostics) = checker::summarize_module(text, parsed, settings, enabled, builder);
+    if suppressions.skip_file {
+        diagnostics.clear();
+    }
+    diagnostics.retain(|diagnostic| !suppressions.suppresses(diagnostic.rule, lines.line_of(diagnostic.range.start())));
+    (summary, diagnostics)
 }
 
 /// The index of a module checked on its own (a text with no file, a file outside any
@@ -155,6 +218,8 @@ pub fn single_module(
     settings: &Settings,
 ) -> Option<ProjectIndex> {
     let top_levels = HashSet::new();
-    let summary = summarize_parsed(PathBuf::new(), ModuleNames::default(), text, parsed, settings, &top_levels)?;
+    let (summary, _) =
+        summarize_parsed(PathBuf::new(), ModuleNames::default(), text, parsed, settings, &top_levels, RuleSet::EMPTY);
+    let summary = summary?;
     Some(ProjectIndex::build(vec![summary], top_levels, settings))
 }

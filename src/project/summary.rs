@@ -112,6 +112,10 @@ pub struct FileSummary {
     pub exports: Vec<(Box<str>, Referent)>,
     /// Modules imported with `from m import *`, absolute.
     pub star_imports: Vec<Box<str>>,
+    /// The calls AG110 may report: those outside the own bodies of sync functions.
+    pub loop_calls: Vec<Callee>,
+    /// The calls AG202 may report: those made as statements.
+    pub statement_calls: Vec<Callee>,
 }
 
 impl FileSummary {
@@ -539,6 +543,22 @@ pub(crate) fn exit_function(checker: &mut Checker<'_>) {
 pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     let in_sync_function =
         matches!(checker.semantic().current_function_kind(), Some(ScopeKind::Function(function)) if !function.is_async);
+    let is_statement =
+        matches!(checker.statements().last(), Some(ast::Stmt::Expr(stmt)) if stmt.value.range() == call.range());
+    if (!in_sync_function || is_statement)
+        && let Some(builder) = checker.summary()
+        && let Some(callee) = callee_of(checker, &call.func, &builder.context)
+    {
+        let summary = &mut checker.summary_mut().expect("summarizing").summary;
+        match (in_sync_function, is_statement) {
+            (false, true) => {
+                summary.loop_calls.push(callee.clone());
+                summary.statement_calls.push(callee);
+            }
+            (false, false) => summary.loop_calls.push(callee),
+            (true, _) => summary.statement_calls.push(callee),
+        }
+    }
     if !in_sync_function {
         return;
     }
