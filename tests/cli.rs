@@ -472,6 +472,7 @@ fn the_example_service_shows_its_mistakes() {
         ("storage.py", 36, "AG105"),
         ("storage.py", 37, "AG105"),
         ("storage.py", 40, "AG105"),
+        ("storage.py", 44, "AG110"),
         ("worker.py", 36, "AG108"),
         ("worker.py", 44, "AG108"),
         ("worker.py", 46, "AG108"),
