@@ -145,19 +145,7 @@ fn unreadable_directory_is_an_error_naming_it() {
     for file in ["good.py", "x.py"] {
         std::fs::set_permissions(dir.path().join(file), std::fs::Permissions::from_mode(0o644)).unwrap();
     }
-    // Root reads everything: drop to an unprivileged user so that permissions apply.
-    let mut command = if running_as_root() {
-        let mut command = Command::new("setpriv");
-        command.args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_aioguard")]);
-        command
-    } else {
-        Command::new(env!("CARGO_BIN_EXE_aioguard"))
-    };
-    let output = command
-        .current_dir(dir.path())
-        .args(["check", "--no-config", "--output-format", "concise", "."])
-        .output()
-        .expect("aioguard runs");
+    let output = aioguard_unprivileged(dir.path(), &["."]);
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).contains("secret") && stderr(&output).contains("ermission denied"), "{}", stderr(&output));
@@ -166,6 +154,24 @@ fn unreadable_directory_is_an_error_naming_it() {
 
 fn running_as_root() -> bool {
     std::fs::metadata("/proc/self").map(|metadata| std::os::unix::fs::MetadataExt::uid(&metadata) == 0).unwrap_or(false)
+}
+
+/// Like [`aioguard`], but as an unprivileged user when the tests run as root (root reads
+/// and writes everything, so permissions would not apply).
+fn aioguard_unprivileged(dir: &Path, args: &[&str]) -> Output {
+    let mut command = if running_as_root() {
+        let mut command = Command::new("setpriv");
+        command.args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_aioguard")]);
+        command
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_aioguard"))
+    };
+    command
+        .current_dir(dir)
+        .args(["check", "--no-config", "--output-format", "concise"])
+        .args(args)
+        .output()
+        .expect("aioguard runs")
 }
 
 #[test]
@@ -295,18 +301,7 @@ fn fix_on_an_unwritable_directory_leaves_the_file_untouched_and_fixes_the_others
     }
     // The directory admits no new file, so no temporary file can be made beside the target.
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
-    let mut command = if running_as_root() {
-        let mut command = Command::new("setpriv");
-        command.args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_aioguard")]);
-        command
-    } else {
-        Command::new(env!("CARGO_BIN_EXE_aioguard"))
-    };
-    let output = command
-        .current_dir(dir.path())
-        .args(["check", "--no-config", "--output-format", "concise", "--fix", "."])
-        .output()
-        .expect("aioguard runs");
+    let output = aioguard_unprivileged(dir.path(), &["--fix", "."]);
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(output.status.code(), Some(2), "{}\n{}", stdout(&output), stderr(&output));
     assert!(stderr(&output).contains("stuck.py"), "{}", stderr(&output));
