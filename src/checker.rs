@@ -200,6 +200,12 @@ impl<'a> Checker<'a> {
         self.enabled.contains(rule)
     }
 
+    /// The `async def` running the current position on the event loop, when `rule` is
+    /// enabled: the guard of every rule that reports only code on the loop.
+    pub fn coroutine_for(&self, rule: &RuleInfo) -> Option<&'a ast::StmtFunctionDef> {
+        if self.is_enabled(rule) { self.semantic.enclosing_coroutine() } else { None }
+    }
+
     /// Whether this call is the operand of an `await` or entered by `async with`.
     pub fn is_awaited(&self, call: TextRange) -> bool {
         self.awaited == Some(call)

@@ -49,10 +49,10 @@ uses it. The message names the asyncio counterpart.
 const LOCK_TYPES: &[&str] = &["threading.Lock", "threading.Semaphore", "threading.Condition"];
 
 pub(crate) fn check_with<'a>(checker: &mut Checker<'a>, with: &'a ast::StmtWith) {
-    if with.is_async || !checker.is_enabled(&RULE) {
+    if with.is_async {
         return;
     }
-    let Some(coroutine) = checker.semantic().enclosing_coroutine() else { return };
+    let Some(coroutine) = checker.coroutine_for(&RULE) else { return };
     for item in &with.items {
         let Some(ty) = checker.type_of(&item.context_expr) else { continue };
         if !LOCK_TYPES.contains(&ty) {

@@ -97,10 +97,7 @@ async def handle(request):
 };
 
 pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
-    if !checker.is_enabled(&RULE) {
-        return;
-    }
-    let Some(coroutine) = checker.semantic().enclosing_coroutine() else { return };
+    let Some(coroutine) = checker.coroutine_for(&RULE) else { return };
     let Some(project) = checker.project() else { return };
     let Some(callee) = callee_of(checker, &call.func, &project.context()) else { return };
     let Some(helper) = project.index.resolve_callee(project.file, &callee) else { return };

@@ -56,10 +56,7 @@ async def main():
 };
 
 pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
-    if !checker.is_enabled(&RULE) {
-        return;
-    }
-    let Some(coroutine) = checker.semantic().enclosing_coroutine() else { return };
+    let Some(coroutine) = checker.coroutine_for(&RULE) else { return };
     if checker.resolve_qualified_name(&call.func) != Some("asyncio.get_event_loop") {
         return;
     }

@@ -53,10 +53,7 @@ async def refresh():
 };
 
 pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
-    if !checker.is_enabled(&RULE) {
-        return;
-    }
-    let Some(coroutine) = checker.semantic().enclosing_coroutine() else { return };
+    let Some(coroutine) = checker.coroutine_for(&RULE) else { return };
     let Some(starter) = loop_starter(checker, call) else { return };
     let message = format!(
         "`{starter}()` starts an event loop inside the running one in `async def {}`; `await` the coroutine instead",
