@@ -85,6 +85,32 @@ struct CatalogueFile {
     annotations: HashMap<String, String>,
     well_known_modules: Vec<String>,
     plain_decorators: Vec<String>,
+    loop_bound: LoopBound,
+}
+
+/// What must run on the event loop's thread (see `loop-bound` in `catalogue.yaml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LoopBound {
+    modules: Vec<String>,
+    thread_safe: Vec<String>,
+    name_prefixes: Vec<String>,
+}
+
+impl LoopBound {
+    /// Whether calling `qualified` (a function, or a method named after its object's
+    /// type) must happen on the loop's thread.
+    pub fn needs_loop_thread(&self, qualified: &str) -> bool {
+        let under =
+            |prefix: &str| qualified.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('.'));
+        self.modules.iter().any(|module| under(module)) && !self.thread_safe.iter().any(|name| under(name))
+    }
+
+    /// Whether a callee named `name` (its last dotted part) follows the convention of
+    /// callbacks that must run on the loop (`hass.async_add_job`).
+    pub fn is_loop_callback_name(&self, name: &str) -> bool {
+        self.name_prefixes.iter().any(|prefix| name.starts_with(prefix.as_str()))
+    }
 }
 
 /// The built-in catalogue, parsed once.
@@ -97,6 +123,7 @@ pub struct Catalogue {
     pub well_known_modules: Vec<String>,
     /// Decorators after which calling a function still runs its body (by qualified name).
     pub plain_decorators: Vec<String>,
+    pub loop_bound: LoopBound,
 }
 
 impl Catalogue {
@@ -118,6 +145,7 @@ impl Catalogue {
                 annotations: file.annotations,
                 well_known_modules: file.well_known_modules,
                 plain_decorators: file.plain_decorators,
+                loop_bound: file.loop_bound,
             }
         });
         &BUILTIN
@@ -146,5 +174,18 @@ mod tests {
             let has_method = catalogue.calls.keys().any(|name| name.starts_with(&prefix));
             assert!(has_method || ty.starts_with("asyncio."), "{ty} has no blocking method");
         }
+    }
+
+    #[test]
+    fn loop_thread_calls_are_the_async_libraries_but_their_thread_safe_entries() {
+        let loop_bound = &Catalogue::builtin().loop_bound;
+        assert!(loop_bound.needs_loop_thread("asyncio.get_running_loop"));
+        assert!(loop_bound.needs_loop_thread("asyncio.AbstractEventLoop.call_soon"));
+        assert!(!loop_bound.needs_loop_thread("asyncio.AbstractEventLoop.call_soon_threadsafe"));
+        assert!(!loop_bound.needs_loop_thread("asyncio.run_coroutine_threadsafe"));
+        assert!(!loop_bound.needs_loop_thread("trio.from_thread.run_sync"));
+        assert!(!loop_bound.needs_loop_thread("asyncio_helpers.spawn"));
+        assert!(loop_bound.is_loop_callback_name("async_listen_once"));
+        assert!(!loop_bound.is_loop_callback_name("asynchronous"));
     }
 }

@@ -59,6 +59,11 @@ impl Fix {
         Self::new(Applicability::Unsafe, message.into(), edits)
     }
 
+    /// The same edits, applied only with `--unsafe-fixes`.
+    pub fn into_unsafe(self) -> Self {
+        Fix { applicability: Applicability::Unsafe, ..self }
+    }
+
     fn new(applicability: Applicability, message: String, mut edits: Vec<Edit>) -> Self {
         edits.sort_by_key(|edit| (edit.range.start(), edit.range.end()));
         edits.dedup();

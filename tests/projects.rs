@@ -146,15 +146,31 @@ fn shop_repository() -> common::Repo {
 fn fixing_one_file_offloads_the_helpers_of_other_modules() {
     let repo = shop_repository();
     let handlers = "src/shop/handlers.py";
-    let output = common::aioguard(repo.path(), &["check", "--fix", "--output-format", "json", "--exit-zero", handlers]);
+    let safe_only = common::aioguard(repo.path(), &["check", "--fix", "--exit-zero", handlers]);
+    assert!(safe_only.status.success(), "{}", String::from_utf8_lossy(&safe_only.stderr));
+    assert_eq!(repo.git(&["status", "--porcelain"]), "", "moving a helper to a thread is never a safe fix");
+
+    let args = ["check", "--fix", "--unsafe-fixes", "--output-format", "json", "--exit-zero", handlers];
+    let output = common::aioguard(repo.path(), &args);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let left: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
-    assert!(left.iter().all(|finding| finding["code"] == "AG202"), "{left:#?}");
     let fixed = std::fs::read_to_string(repo.path().join(handlers)).unwrap();
+    let line_of = |finding: &Value| fixed.lines().nth(finding["location"]["row"].as_u64().unwrap() as usize - 1);
+    // `Cache` and `Handler` have coroutines: their methods stay on the loop, unfixed.
+    let left_ag110: Vec<&str> =
+        left.iter().filter(|finding| finding["code"] == "AG110").filter_map(|f| line_of(f)).map(str::trim).collect();
+    assert_eq!(
+        left_ag110,
+        [
+            "cache.get(\"k\")  # expect: AG110",
+            "self.cache.get(\"k\")  # expect: AG110",
+            "self._prepare()  # expect: AG110"
+        ]
+    );
+    assert!(left.iter().all(|finding| finding["code"] == "AG202" || finding["fix"].is_null()), "{left:#?}");
     for line in [
         "    await asyncio.to_thread(retrying_save, data)  # expect: AG110",
-        "    await asyncio.to_thread(cache.get, \"k\")  # expect: AG110",
-        "        await asyncio.to_thread(self._prepare)  # expect: AG110",
+        "    settings = await asyncio.to_thread(load_settings, \"settings.json\")  # expect: AG110",
     ] {
         assert!(fixed.lines().any(|fixed_line| fixed_line == line), "`{line}` missing:\n{fixed}");
     }

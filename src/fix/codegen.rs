@@ -145,26 +145,6 @@ pub fn offload_call(checker: &Checker<'_>, call: &ast::ExprCall) -> Option<Fix> 
     Some(Fix::safe(message, edits))
 }
 
-/// Collects the lazy iterator `call` returns in a worker thread:
-/// `root.iterdir()` → `await asyncio.to_thread(lambda: list(root.iterdir()))` (the
-/// iterator reads the disk while it is consumed, so consuming it is what must move).
-/// Unsafe: a list replaces the iterator.
-pub fn offload_iterator(checker: &Checker<'_>, call: &ast::ExprCall) -> Option<Fix> {
-    if !checker.can_await_here() || checker.semantic().lookup("list").is_some() {
-        return None;
-    }
-    let thread = ThreadCall::for_module(checker, false)?;
-    let head = format!("{}lambda: list(", thread.open);
-    let mut edits = awaited(checker, call.range(), call.start(), &head, &")".repeat(thread.depth + 1));
-    edits.extend(thread.imports);
-    let message = format!(
-        "Collect `{}()` in a worker thread with `await {}(lambda: list(...))`",
-        checker.display_source(&call.func),
-        thread.runner
-    );
-    Some(Fix::unsafe_edits(message, edits))
-}
-
 /// `base`, or `base_2`, `base_3`, … : the first of these that no name within `range`
 /// uses, so that binding it there shadows nothing.
 pub fn unused_name(checker: &Checker<'_>, range: TextRange, base: &str) -> String {

@@ -4,11 +4,13 @@
 //! [`engine`] applies the fixes of a text pass after pass; [`codegen`] writes awaited
 //! calls and calls run in a worker thread ([`codegen::offload_call`] is the entry point
 //! for any rule that moves a call off the event loop); [`with_block`] moves a whole
-//! `with` block into a thread; [`imports`] adds the imports generated code needs;
+//! `with` block into a thread; [`collect_iterator`] collects a lazy iterator there
+//! where a list is equivalent; [`imports`] adds the imports generated code needs;
 //! [`style`] keeps the file's line endings and indentation; [`write`] replaces a file
 //! atomically and [`diff`] shows the change instead.
 
 pub mod codegen;
+pub mod collect_iterator;
 pub mod diff;
 pub mod engine;
 pub mod imports;

@@ -10,12 +10,15 @@
 //! data = await asyncio.to_thread(_blocking_io)
 //! ```
 //!
-//! The names the block assigns and the rest of the coroutine reads are returned and
-//! re-bound; a block that ends in `return` returns the helper's result. A block is left
-//! alone when moving it could change what it does: it awaits, yields or uses an `async`
-//! construct, `break`s or `continue`s out of it, declares `global`/`nonlocal`, deletes a
-//! name, calls `super()`/`locals()`-like functions, reads a name it also assigns that
-//! the coroutine binds too, or conditionally assigns a name read after it.
+//! Names keep their bindings. A name the block assigns that the coroutine binds too
+//! (`n = 0` before `n += len(f.read())`, a parameter, a loop variable) is declared
+//! `nonlocal` in the helper, so the block reads and assigns the coroutine's variable as
+//! before. A name only the block binds and the rest of the coroutine reads is returned
+//! and re-bound; a block that ends in `return` returns the helper's result. A block is
+//! left alone when moving it could change what it does: it awaits, yields or uses an
+//! `async` construct, `break`s or `continue`s out of it, declares `global`/`nonlocal`,
+//! assigns a name the coroutine declares `global`/`nonlocal`, deletes a name, calls
+//! `super()`/`locals()`-like functions, or conditionally assigns a name read after it.
 
 use std::collections::HashSet;
 
@@ -53,15 +56,12 @@ pub fn offload_with_block(checker: &Checker<'_>, with: &ast::StmtWith) -> Option
 
     let block = BlockFacts::collect(with)?;
     let outside = OutsideFacts::collect(function, with.range());
-    // A name the block reads and assigns, and the coroutine binds too, may be read
-    // before the block assigns it: in a nested function that read would fail. The
-    // `as` targets are assigned before the body runs.
-    let targets = with_targets(with);
-    let reads_outer_value =
-        |name: &&str| block.loaded.contains(name) && outside.bound.contains(name) && !targets.contains(name);
-    if block.bound.iter().any(reads_outer_value) {
+    // In the helper such an assignment would bind a local of its own instead.
+    if block.bound.iter().any(|name| outside.declared_outer.contains(name)) {
         return None;
     }
+    // The coroutine's own variables stay the coroutine's: the helper declares them `nonlocal`.
+    let shared: Vec<&str> = block.bound.iter().copied().filter(|name| outside.bound.contains(name)).collect();
     let ends_in_return = matches!(with.body.last(), Some(Stmt::Return(_)));
     let exports: Vec<&str> = if block.has_return {
         // Only a block that always returns can hand its result back as a `return`.
@@ -82,6 +82,7 @@ pub fn offload_with_block(checker: &Checker<'_>, with: &ast::StmtWith) -> Option
             .bound
             .iter()
             .copied()
+            .filter(|name| !shared.contains(name))
             .filter(|name| {
                 outside.loaded_in_nested_scope.contains(name)
                     || (in_loop && outside.loaded.iter().any(|(loaded, _)| loaded == name))
@@ -101,6 +102,9 @@ pub fn offload_with_block(checker: &Checker<'_>, with: &ast::StmtWith) -> Option
     let line_ending = checker.stylist().line_ending();
     let range = TextRange::new(style::line_start(source, with.start()), style::line_end(source, with.end()));
     let mut text = format!("{indent}def {helper}():{line_ending}");
+    if !shared.is_empty() {
+        text.push_str(&format!("{indent}{unit}nonlocal {}{line_ending}", shared.join(", ")));
+    }
     let break_char = line_ending.chars().last().unwrap_or('\n');
     for line in source[range].split_inclusive(break_char) {
         if !line.trim().is_empty() {
@@ -320,12 +324,13 @@ impl<'a> Visitor<'a> for NameUses<'a> {
 struct BlockFacts<'a> {
     /// In order of first binding.
     bound: Vec<&'a str>,
-    loaded: HashSet<&'a str>,
     has_return: bool,
     /// Something that cannot move into a nested function.
     escapes: bool,
     loop_depth: u32,
     nested_scope_depth: u32,
+    /// Inside a comprehension, whose targets are its own (a walrus still binds outside it).
+    comprehension_depth: u32,
 }
 
 impl<'a> BlockFacts<'a> {
@@ -390,20 +395,28 @@ impl<'a> Visitor<'a> for BlockFacts<'a> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         let in_block = self.nested_scope_depth == 0;
         match expr {
-            Expr::Name(name) => match name.ctx {
-                ExprContext::Load => {
-                    self.loaded.insert(name.id.as_str());
+            Expr::Name(name) if name.ctx != ExprContext::Load && self.comprehension_depth == 0 => {
+                self.bind(name.id.as_str())
+            }
+            Expr::Named(named) => {
+                if let Expr::Name(target) = &*named.target {
+                    self.bind(target.id.as_str());
                 }
-                _ => self.bind(name.id.as_str()),
-            },
+                self.visit_expr(&named.value);
+                return;
+            }
             Expr::Await(_) | Expr::Yield(_) | Expr::YieldFrom(_) if in_block => self.escapes = true,
             Expr::ListComp(ast::ExprListComp { generators, .. })
             | Expr::SetComp(ast::ExprSetComp { generators, .. })
             | Expr::DictComp(ast::ExprDictComp { generators, .. })
-            | Expr::Generator(ast::ExprGenerator { generators, .. })
-                if in_block && generators.iter().any(|generator| generator.is_async) =>
-            {
-                self.escapes = true
+            | Expr::Generator(ast::ExprGenerator { generators, .. }) => {
+                if in_block && generators.iter().any(|generator| generator.is_async) {
+                    self.escapes = true;
+                }
+                self.comprehension_depth += 1;
+                visitor::walk_expr(self, expr);
+                self.comprehension_depth -= 1;
+                return;
             }
             Expr::Call(call)
                 if in_block
@@ -434,7 +447,10 @@ impl<'a> Visitor<'a> for BlockFacts<'a> {
 /// What the coroutine binds and reads outside the block, and whether it is a generator.
 #[derive(Default)]
 struct OutsideFacts<'a> {
+    /// The coroutine's own variables: bound in its scope (not in nested scopes).
     bound: HashSet<&'a str>,
+    /// Declared `global` or `nonlocal` in the coroutine.
+    declared_outer: HashSet<&'a str>,
     /// Each read, with where it is.
     loaded: Vec<(&'a str, TextSize)>,
     /// Names read in functions and lambdas nested in the coroutine, which may run later.
@@ -442,6 +458,7 @@ struct OutsideFacts<'a> {
     yields: bool,
     block: TextRange,
     nested_scope_depth: u32,
+    comprehension_depth: u32,
 }
 
 impl<'a> OutsideFacts<'a> {
@@ -455,6 +472,14 @@ impl<'a> OutsideFacts<'a> {
     }
 }
 
+impl<'a> OutsideFacts<'a> {
+    fn bind(&mut self, name: &'a str) {
+        if self.nested_scope_depth == 0 {
+            self.bound.insert(name);
+        }
+    }
+}
+
 impl<'a> Visitor<'a> for OutsideFacts<'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         if stmt.range() == self.block {
@@ -462,15 +487,18 @@ impl<'a> Visitor<'a> for OutsideFacts<'a> {
         }
         match stmt {
             Stmt::FunctionDef(ast::StmtFunctionDef { name, .. }) | Stmt::ClassDef(ast::StmtClassDef { name, .. }) => {
-                self.bound.insert(name.as_str());
+                self.bind(name.as_str());
                 self.nested_scope_depth += 1;
                 visitor::walk_stmt(self, stmt);
                 self.nested_scope_depth -= 1;
                 return;
             }
-            Stmt::Import(_) | Stmt::ImportFrom(_) | Stmt::Try(_) => header_bindings(stmt, |name| {
-                self.bound.insert(name);
-            }),
+            Stmt::Global(ast::StmtGlobal { names, .. }) | Stmt::Nonlocal(ast::StmtNonlocal { names, .. })
+                if self.nested_scope_depth == 0 =>
+            {
+                self.declared_outer.extend(names.iter().map(|name| name.as_str()));
+            }
+            Stmt::Import(_) | Stmt::ImportFrom(_) | Stmt::Try(_) => header_bindings(stmt, |name| self.bind(name)),
             _ => {}
         }
         visitor::walk_stmt(self, stmt);
@@ -484,18 +512,39 @@ impl<'a> Visitor<'a> for OutsideFacts<'a> {
                     self.loaded_in_nested_scope.insert(name.id.as_str());
                 }
             }
+            Expr::Name(name) if self.comprehension_depth == 0 => self.bind(name.id.as_str()),
+            Expr::Named(named) => {
+                if let Expr::Name(target) = &*named.target {
+                    self.bind(target.id.as_str());
+                }
+                self.visit_expr(&named.value);
+                return;
+            }
+            Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_) => {
+                self.comprehension_depth += 1;
+                visitor::walk_expr(self, expr);
+                self.comprehension_depth -= 1;
+                return;
+            }
             Expr::Lambda(_) => {
                 self.nested_scope_depth += 1;
                 visitor::walk_expr(self, expr);
                 self.nested_scope_depth -= 1;
                 return;
             }
-            Expr::Name(name) => {
-                self.bound.insert(name.id.as_str());
-            }
             Expr::Yield(_) | Expr::YieldFrom(_) => self.yields = true,
             _ => {}
         }
         visitor::walk_expr(self, expr);
+    }
+
+    fn visit_pattern(&mut self, pattern: &'a ast::Pattern) {
+        match pattern {
+            ast::Pattern::MatchAs(ast::PatternMatchAs { name: Some(name), .. })
+            | ast::Pattern::MatchStar(ast::PatternMatchStar { name: Some(name), .. })
+            | ast::Pattern::MatchMapping(ast::PatternMatchMapping { rest: Some(name), .. }) => self.bind(name.as_str()),
+            _ => {}
+        }
+        visitor::walk_pattern(self, pattern);
     }
 }

@@ -26,8 +26,22 @@ pub enum Step {
     Calls { site: u32, callee: FunctionId },
 }
 
-/// For every function of every file, whether it blocks: the first step of its shortest chain.
-pub fn propagate(index: &ProjectIndex, settings: &Settings) -> Vec<Vec<Option<Step>>> {
+/// What the propagation finds for every function of every file.
+pub struct Propagation {
+    /// Whether it blocks: the first step of its shortest chain.
+    pub blocking: Vec<Vec<Option<Step>>>,
+    /// Whether it is loop-bound (see [`propagate`]).
+    pub loop_bound: Vec<Vec<bool>>,
+}
+
+/// Which functions block, and which are *loop-bound*: they need the event loop's thread,
+/// because their own body calls what must run there ([`FunctionSummary::loop_bound`]),
+/// they are methods of a class whose state the loop shares (`shares_loop`), they create
+/// a coroutine of the project (calling an `async def` only works with a loop to run it),
+/// or they call a loop-bound function. Running one in a worker thread breaks it.
+///
+/// [`FunctionSummary::loop_bound`]: super::summary::FunctionSummary::loop_bound
+pub fn propagate(index: &ProjectIndex, settings: &Settings, shares_loop: impl Fn(FunctionId) -> bool) -> Propagation {
     let can_block = |id: FunctionId| {
         let function = index.function(id);
         !function.is_async && !function.decorated && !function.suppressed && !index.is_allowed(id, settings)
@@ -47,31 +61,50 @@ pub fn propagate(index: &ProjectIndex, settings: &Settings) -> Vec<Vec<Option<St
                 })
             })
         })
-        .filter(|(callee, caller, _)| can_block(*callee) && can_block(*caller))
         .collect();
     edges.par_sort_unstable();
+    let callers_of = |callee: FunctionId| {
+        let start = edges.partition_point(|(edge_callee, _, _)| *edge_callee < callee);
+        edges[start..].iter().take_while(move |(edge_callee, _, _)| *edge_callee == callee)
+    };
 
     let mut blocking: Vec<Vec<Option<Step>>> =
         index.files().iter().map(|summary| vec![None; summary.functions.len()]).collect();
-    let mut queue = VecDeque::new();
+    let mut loop_bound: Vec<Vec<bool>> =
+        index.files().iter().map(|summary| vec![false; summary.functions.len()]).collect();
+    let mut blocking_queue = VecDeque::new();
+    let mut loop_bound_queue = VecDeque::new();
     for (file, summary) in index.files().iter().enumerate() {
         for (function, summary) in summary.functions.iter().enumerate() {
             let id = FunctionId { file: file as u32, index: function as u32 };
             if summary.blocking_call.is_some() && can_block(id) {
                 blocking[file][function] = Some(Step::Direct);
-                queue.push_back(id);
+                blocking_queue.push_back(id);
+            }
+            if summary.loop_bound || summary.is_async || shares_loop(id) {
+                loop_bound[file][function] = true;
+                loop_bound_queue.push_back(id);
             }
         }
     }
-    while let Some(callee) = queue.pop_front() {
-        let start = edges.partition_point(|(edge_callee, _, _)| *edge_callee < callee);
-        for &(_, caller, site) in edges[start..].iter().take_while(|(edge_callee, _, _)| *edge_callee == callee) {
+    while let Some(callee) = blocking_queue.pop_front() {
+        for &(_, caller, site) in callers_of(callee) {
             let slot = &mut blocking[caller.file as usize][caller.index as usize];
-            if slot.is_none() {
+            if slot.is_none() && can_block(caller) {
                 *slot = Some(Step::Calls { site, callee });
-                queue.push_back(caller);
+                blocking_queue.push_back(caller);
             }
         }
     }
-    blocking
+    // An `async def` is loop-bound in this sense too: its callers create its coroutine.
+    while let Some(callee) = loop_bound_queue.pop_front() {
+        for &(_, caller, _) in callers_of(callee) {
+            let slot = &mut loop_bound[caller.file as usize][caller.index as usize];
+            if !*slot {
+                *slot = true;
+                loop_bound_queue.push_back(caller);
+            }
+        }
+    }
+    Propagation { blocking, loop_bound }
 }

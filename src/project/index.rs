@@ -75,6 +75,9 @@ pub struct ProjectIndex {
     locals: Vec<HashMap<Box<str>, Local>>,
     mros: Vec<Vec<Box<[MroEntry]>>>,
     blocking: Vec<Vec<Option<Step>>>,
+    loop_bound: Vec<Vec<bool>>,
+    /// For each function, the class it is a method of.
+    method_class: Vec<Vec<Option<u32>>>,
 }
 
 impl ProjectIndex {
@@ -92,11 +95,65 @@ impl ProjectIndex {
         }
         let by_path = files.iter().enumerate().map(|(file, summary)| (summary.path.clone(), file as u32)).collect();
         let locals = files.iter().map(locals_of).collect();
-        let mut index =
-            ProjectIndex { files, modules, by_path, top_levels, locals, mros: Vec::new(), blocking: Vec::new() };
+        let method_class = files.iter().map(method_classes).collect();
+        let mut index = ProjectIndex {
+            files,
+            modules,
+            by_path,
+            top_levels,
+            locals,
+            mros: Vec::new(),
+            blocking: Vec::new(),
+            loop_bound: Vec::new(),
+            method_class,
+        };
         index.mros = index.linearize_all();
-        index.blocking = graph::propagate(&index, settings);
+        let propagation = graph::propagate(&index, settings, |id| {
+            index.method_class[id.file as usize][id.index as usize]
+                .is_some_and(|class| index.class_shares_loop(ClassId { file: id.file, index: class }))
+        });
+        index.blocking = propagation.blocking;
+        index.loop_bound = propagation.loop_bound;
         index
+    }
+
+    /// Whether the function needs the event loop's thread (see [`graph::propagate`]).
+    pub fn is_loop_bound(&self, id: FunctionId) -> bool {
+        self.loop_bound[id.file as usize][id.index as usize]
+    }
+
+    /// Whether a method called on an instance of the class that `callee` names (`self.m()`,
+    /// `c.m()`, `self.field.m()`) may touch state that the event loop shares: some class
+    /// of the instance's MRO has an `async def` method.
+    pub fn receiver_shares_loop(&self, file: u32, callee: &Callee) -> bool {
+        let class = match callee {
+            Callee::Symbol(_) => return false,
+            Callee::Method { class, .. } => self.resolve_class(file, class),
+            Callee::FieldMethod { class, field, .. } => self
+                .resolve_class(file, class)
+                .and_then(|class| self.field(class, field))
+                .and_then(|(holder, field_class)| self.resolve_class(holder, field_class)),
+        };
+        class.is_some_and(|class| self.class_shares_loop(class))
+    }
+
+    /// Whether some class along the class's MRO (as far as the project knows it) has an
+    /// `async def` method.
+    fn class_shares_loop(&self, class: ClassId) -> bool {
+        let Some(mro) = self.mros.get(class.file as usize).and_then(|mros| mros.get(class.index as usize)) else {
+            return false;
+        };
+        mro.iter().any(|entry| match *entry {
+            MroEntry::Class(ancestor) => {
+                let functions = &self.files[ancestor.file as usize].functions;
+                self.files[ancestor.file as usize].classes[ancestor.index as usize]
+                    .methods
+                    .iter()
+                    .filter_map(|(_, index)| *index)
+                    .any(|index| functions[index].is_async)
+            }
+            MroEntry::Unknown(_) => false,
+        })
     }
 
     pub fn files(&self) -> &[FileSummary] {
@@ -394,6 +451,17 @@ fn prefer_source(files: &[FileSummary], claimed: Option<u32>, other: u32) -> Opt
         Some(claimed) if is_stub(other) && !is_stub(claimed) => Some(claimed),
         _ => None,
     }
+}
+
+/// For each function of the module, the index of the class it is a method of.
+fn method_classes(summary: &FileSummary) -> Vec<Option<u32>> {
+    let mut classes = vec![None; summary.functions.len()];
+    for (class, class_summary) in summary.classes.iter().enumerate() {
+        for index in class_summary.methods.iter().filter_map(|(_, index)| *index) {
+            classes[index] = Some(class as u32);
+        }
+    }
+    classes
 }
 
 fn locals_of(summary: &FileSummary) -> HashMap<Box<str>, Local> {

@@ -85,6 +85,9 @@ pub struct FunctionSummary {
     pub suppressed: bool,
     /// The first blocking call of its own body (sync functions only).
     pub blocking_call: Option<BlockingCallSite>,
+    /// Its own body calls what must run on the event loop's thread (the catalogue's
+    /// `loop-bound`): moved to a worker thread, it would fail or race with the loop.
+    pub loop_bound: bool,
     /// The calls of its own body that may reach project functions (sync functions only).
     pub calls: Vec<CallSite>,
 }
@@ -341,6 +344,25 @@ pub fn callee_of(checker: &Checker<'_>, func: &Expr, context: &ModuleContext<'_>
     Resolver { semantic: checker.semantic(), context }.callee(func)
 }
 
+/// Whether `call` must run on the event loop's thread: a function or a tracked object's
+/// method of the async libraries, or a callee named like a loop callback (`async_…`).
+fn needs_loop_thread(checker: &mut Checker<'_>, call: &ast::ExprCall) -> bool {
+    let loop_bound = &checker.semantic().catalogue().loop_bound;
+    let last_name = match &*call.func {
+        Expr::Name(name) => name.id.as_str(),
+        Expr::Attribute(attribute) => attribute.attr.as_str(),
+        _ => return false,
+    };
+    if loop_bound.is_loop_callback_name(last_name) {
+        return true;
+    }
+    if let Some(name) = checker.resolve_qualified_name(&call.func) {
+        return loop_bound.needs_loop_thread(name);
+    }
+    let Expr::Attribute(attribute) = &*call.func else { return false };
+    checker.type_of(&attribute.value).is_some_and(|ty| loop_bound.needs_loop_thread(&format!("{ty}.{last_name}")))
+}
+
 /// Builds a [`FileSummary`] during the checker's walk; the checker calls the hooks below.
 pub struct SummaryBuilder<'a> {
     summary: FileSummary,
@@ -470,6 +492,7 @@ pub(crate) fn enter_function(checker: &mut Checker<'_>, function: &ast::StmtFunc
         decorated: function.decorator_list.iter().any(|decorator| !is_plain_decorator(checker.semantic(), decorator)),
         suppressed: builder.suppresses_ag110(function.name.start()),
         blocking_call: None,
+        loop_bound: false,
         calls: Vec::new(),
     };
     let builder = checker.summary_mut().expect("summarizing");
@@ -561,6 +584,12 @@ pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     }
     if !in_sync_function {
         return;
+    }
+    if needs_loop_thread(checker, call)
+        && let Some(builder) = checker.summary_mut()
+    {
+        let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
+        function.loop_bound = true;
     }
     let blocking = blocking_call::find_unallowed_blocking_call(checker, call);
     let Some(builder) = checker.summary() else { return };

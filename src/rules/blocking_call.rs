@@ -14,7 +14,7 @@ use crate::catalogue::{Entry, FixKind};
 use crate::checker::Checker;
 use crate::config::AsyncLibrary;
 use crate::diagnostic::Fix;
-use crate::fix::codegen::offload_iterator;
+use crate::fix::collect_iterator::offload_iterator;
 use crate::fix::offload_call;
 use crate::fix::with_block::offload_with_block;
 use crate::rules::{self, blocking_http, blocking_lock, blocking_sleep, blocking_socket};

@@ -6,11 +6,12 @@ use ruff_text_size::Ranged;
 
 use super::{FixAvailability, RuleInfo};
 use crate::checker::Checker;
-use crate::diagnostic::Hop;
+use crate::diagnostic::{Fix, Hop};
 use crate::fix::offload_call;
 use crate::linter::display_path;
-use crate::project::index::ChainHop;
-use crate::project::summary::callee_of;
+use crate::project::ProjectView;
+use crate::project::index::{ChainHop, FunctionId};
+use crate::project::summary::{Callee, callee_of};
 use crate::rules::blocking_call::find_blocking_call;
 
 pub static RULE: RuleInfo = RuleInfo {
@@ -75,12 +76,9 @@ all the way down.
 ## Fix
 The call runs in a worker thread and is awaited, as for the other offloaded calls:
 `x = helper("a")` becomes `x = await asyncio.to_thread(helper, "a")` (`trio` and `anyio`
-modules get their own `to_thread`, Python below 3.9 `run_in_executor`), and
-`self._sync_refresh()` becomes `await asyncio.to_thread(self._sync_refresh)`. Safe: the
-same function runs with the same arguments. No fix where an `await` cannot be written
-(in a generator expression).
+modules get their own `to_thread`, Python below 3.9 `run_in_executor`).
 
-`aioguard check --fix` turns the example into:
+`aioguard check --fix --unsafe-fixes` turns the example into:
 ```python
 import json
 import asyncio
@@ -93,6 +91,22 @@ async def handle(request):
     settings = await asyncio.to_thread(load_settings, "settings.json")
     return settings["greeting"]
 ```
+
+## Fix safety
+The fix is never safe, only offered with `--unsafe-fixes`: the helper's whole body,
+everything it calls, now runs in another thread, where thread-local state differs and
+the helper runs at the same time as the loop's other tasks. No fix is offered at all
+where the helper needs the loop's thread (it is *loop-bound*):
+- it, or any project function it reaches, calls what must run on the loop's thread
+  (`asyncio.get_running_loop()`, `create_task`, `loop.call_soon`, anything of
+  `asyncio`, `trio` or `anyio` but their thread-safe entry points, or a callee named
+  `async_…`), or calls an `async def` of the project (creating its coroutine);
+- it is a method called on an object whose class (or a base class) has `async def`
+  methods (`self.switch_screen()` in an `App` with coroutines): that object's state is
+  the loop's too;
+- it is the constructor of such a class (`KNXModule(hass, config)`: its `__init__`).
+
+No fix either where an `await` cannot be written (in a generator expression).
 "#,
 };
 
@@ -125,7 +139,28 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     let start = checker.position(call.start());
     let here = Hop { name: display, filename: String::new(), row: start.row, column: start.column };
     let chain = std::iter::once(here).chain(hops.iter().map(to_hop)).collect();
-    checker.report_with_chain(&RULE, call.range(), message, chain, |checker| offload_call(checker, call));
+    let offload = offload_decision(&project, &callee, helper);
+    checker.report_with_chain(&RULE, call.range(), message, chain, |checker| match offload {
+        HelperOffload::Unsafe => offload_call(checker, call).map(Fix::into_unsafe),
+        HelperOffload::Refused => None,
+    });
+}
+
+/// Whether the helper may be moved to a worker thread (see "Fix safety" above).
+enum HelperOffload {
+    /// Only with `--unsafe-fixes`: the helper's body runs in another thread.
+    Unsafe,
+    /// Never: the helper needs the event loop's thread.
+    Refused,
+}
+
+fn offload_decision(project: &ProjectView<'_>, callee: &Callee, helper: FunctionId) -> HelperOffload {
+    // A receiver whose class has coroutines shares its state with the loop.
+    if project.index.receiver_shares_loop(project.file, callee) || project.index.is_loop_bound(helper) {
+        HelperOffload::Refused
+    } else {
+        HelperOffload::Unsafe
+    }
 }
 
 fn to_hop(hop: &ChainHop<'_>) -> Hop {
