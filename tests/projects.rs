@@ -158,7 +158,7 @@ fn fixing_one_file_offloads_the_helpers_of_other_modules() {
     let line_of = |finding: &Value| fixed.lines().nth(finding["location"]["row"].as_u64().unwrap() as usize - 1);
     // `Cache` and `Handler` have coroutines: their methods stay on the loop, unfixed.
     let left_ag110: Vec<&str> =
-        left.iter().filter(|finding| finding["code"] == "AG110").filter_map(|f| line_of(f)).map(str::trim).collect();
+        left.iter().filter(|finding| finding["code"] == "AG110").filter_map(line_of).map(str::trim).collect();
     assert_eq!(
         left_ag110,
         [
