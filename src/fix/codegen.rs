@@ -148,16 +148,18 @@ pub fn offload_call(checker: &Checker<'_>, call: &ast::ExprCall) -> Option<Fix> 
 /// `base`, or `base_2`, `base_3`, … : the first of these that no name within `range`
 /// uses, so that binding it there shadows nothing.
 pub fn unused_name(checker: &Checker<'_>, range: TextRange, base: &str) -> String {
+    std::iter::once(base.to_owned())
+        .chain((2..).map(|number| format!("{base}_{number}")))
+        .find(|name| is_unused_in(checker, range, name))
+        .expect("some numbered name is unused")
+}
+
+/// Whether no name token within `range` is `name`.
+pub fn is_unused_in(checker: &Checker<'_>, range: TextRange, name: &str) -> bool {
     let source = checker.source();
-    let used: Vec<&str> = checker
+    !checker
         .tokens()
         .in_range(range)
         .iter()
-        .filter(|token| token.kind() == TokenKind::Name)
-        .map(|token| &source[token.range()])
-        .collect();
-    std::iter::once(base.to_owned())
-        .chain((2..).map(|number| format!("{base}_{number}")))
-        .find(|name| !used.contains(&name.as_str()))
-        .expect("some numbered name is unused")
+        .any(|token| token.kind() == TokenKind::Name && &source[token.range()] == name)
 }

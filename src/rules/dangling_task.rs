@@ -2,14 +2,14 @@
 //! destroy before it finishes.
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::{Ranged, TextLen, TextRange};
 
 use super::{FixAvailability, RuleInfo};
 use crate::checker::Checker;
 use crate::diagnostic::{Edit, Fix};
-use crate::fix::codegen::{range_with_parentheses, unused_name};
+use crate::fix::codegen::{is_unused_in, range_with_parentheses, unused_name};
 use crate::fix::style;
-use crate::semantic::Binding;
+use crate::semantic::{Binding, Resolved};
 
 pub static RULE: RuleInfo = RuleInfo {
     code: "AG201",
@@ -93,7 +93,7 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, stmt: &'a ast::StmtExpr) {
     }
 }
 
-/// The module-level set that keeps background tasks alive.
+/// The module-level set that keeps background tasks alive (numbered while taken).
 const BACKGROUND_TASKS: &str = "_background_tasks";
 
 /// Inside an `async with asyncio.TaskGroup() as tg:` block, `tg.create_task(...)`;
@@ -106,12 +106,12 @@ fn fix(checker: &Checker<'_>, stmt: &ast::StmtExpr, call: &ast::ExprCall, creato
         let edits = vec![Edit::replace(callee, format!("{group}.create_task"))];
         return Some(Fix::unsafe_edits(format!("Create the task in the task group `{group}`"), edits));
     }
-    let mut edits = background_tasks_definition(checker)?;
+    let (tasks, mut edits) = background_tasks_set(checker)?;
     let task = unused_name(checker, innermost_scope_range(checker), "task");
     let source = checker.source();
     edits.push(Edit::insert(stmt.start(), format!("{task} = ")));
-    let keep = format!("{BACKGROUND_TASKS}.add({task})");
-    let release = format!("{task}.add_done_callback({BACKGROUND_TASKS}.discard)");
+    let keep = format!("{tasks}.add({task})");
+    let release = format!("{task}.add_done_callback({tasks}.discard)");
     match style::indentation_at(source, stmt.start()) {
         Some(indent) if style::ends_line(source, stmt.end()) => {
             let line_ending = checker.stylist().line_ending();
@@ -121,7 +121,7 @@ fn fix(checker: &Checker<'_>, stmt: &ast::StmtExpr, call: &ast::ExprCall, creato
         // On a line shared with other statements, or after `if x:`: stay on that line.
         _ => edits.push(Edit::insert(stmt.end(), format!("; {keep}; {release}"))),
     }
-    Some(Fix::unsafe_edits(format!("Keep a reference to the task in `{BACKGROUND_TASKS}`"), edits))
+    Some(Fix::unsafe_edits(format!("Keep a reference to the task in `{tasks}`"), edits))
 }
 
 /// The name of the task group an enclosing `async with` block of the same function binds.
@@ -156,18 +156,54 @@ fn innermost_scope_range(checker: &Checker<'_>) -> TextRange {
         .map_or(TextRange::up_to(checker.source().len().try_into().unwrap_or_default()), |stmt| stmt.range())
 }
 
-/// The edits defining the module's set of background tasks, if it lacks one: after the
-/// opening imports, annotated with `asyncio.Task` (quoted where the annotation could
-/// not be evaluated there). `None` when a local name hides the module's set, or the
-/// name `asyncio` is bound to something else.
-fn background_tasks_definition(checker: &Checker<'_>) -> Option<Vec<Edit>> {
+/// The module's set of background tasks: `_background_tasks` (or `_background_tasks_2`,
+/// …), and the edits defining it. A module-level name is reused only when it already is
+/// exactly such a set (`_background_tasks = set()`); a name the module uses in any other
+/// way is passed over for the next number.
+fn background_tasks_set(checker: &Checker<'_>) -> Option<(String, Vec<Edit>)> {
     let scopes = checker.semantic().scopes();
-    if scopes[1..].iter().any(|scope| scope.get(BACKGROUND_TASKS).is_some()) {
-        return None;
+    let module = TextRange::up_to(checker.source().text_len());
+    let candidates = std::iter::once(BACKGROUND_TASKS.to_owned())
+        .chain((2..).map(|number| format!("{BACKGROUND_TASKS}_{number}")))
+        .take(MAX_NAME_CANDIDATES);
+    for name in candidates {
+        if scopes[1..].iter().any(|scope| scope.get(&name).is_some()) {
+            continue;
+        }
+        match scopes[0].get(&name) {
+            Some(binding) if is_empty_set(checker, binding) => return Some((name, Vec::new())),
+            None if is_unused_in(checker, module, &name) => {
+                let edits = background_tasks_definition(checker, &name)?;
+                return Some((name, edits));
+            }
+            _ => {}
+        }
     }
-    if scopes[0].get(BACKGROUND_TASKS).is_some() {
-        return Some(Vec::new());
-    }
+    None
+}
+
+/// Names tried for the set before giving up on a fix.
+const MAX_NAME_CANDIDATES: usize = 100;
+
+/// `x = set()` or `x: set[asyncio.Task] = set()`.
+fn is_empty_set(checker: &Checker<'_>, binding: &Binding<'_>) -> bool {
+    let value = match binding {
+        Binding::Assigned(value) => *value,
+        Binding::Annotated { value: Some(value), .. } => *value,
+        _ => return false,
+    };
+    let Expr::Call(call) = value else { return false };
+    let mut name = String::new();
+    call.arguments.is_empty()
+        && matches!(checker.semantic().resolve(&call.func, &mut name), Some(Resolved::QualifiedName))
+        && name == "builtins.set"
+}
+
+/// The edits defining the module's set of background tasks `name`: after the opening
+/// imports, annotated with `asyncio.Task` (quoted where the annotation could not be
+/// evaluated there). `None` when the name `asyncio` is bound to something else.
+fn background_tasks_definition(checker: &Checker<'_>, name: &str) -> Option<Vec<Edit>> {
+    let scopes = checker.semantic().scopes();
     let importer = checker.importer();
     let mut edits = Vec::new();
     let (asyncio, evaluable) = match (importer.opening_import_of("asyncio"), scopes[0].get("asyncio")) {
@@ -186,7 +222,7 @@ fn background_tasks_definition(checker: &Checker<'_>) -> Option<Vec<Edit>> {
         format!("\"{annotation}\"")
     };
     let line_ending = checker.stylist().line_ending();
-    edits.push(importer.statement(&format!("{line_ending}{BACKGROUND_TASKS}: {annotation} = set()")));
+    edits.push(importer.statement(&format!("{line_ending}{name}: {annotation} = set()")));
     Some(edits)
 }
 
