@@ -17,6 +17,8 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use crate::config::{AsyncLibrary, RuleSet, Settings};
 use crate::diagnostic::{Diagnostic, Fix, Hop};
 use crate::fix::imports::Importer;
+use crate::fix::review;
+use crate::fix::scope_check::ModuleScopes;
 use crate::fix::style::Stylist;
 use crate::project::ProjectView;
 use crate::project::summary::{self, FileSummary, SummaryBuilder};
@@ -38,6 +40,8 @@ pub struct Checker<'a> {
     stylist: Stylist,
     /// Where imports go and which the module has; computed on the first fix that needs it.
     importer: OnceCell<Importer>,
+    /// What the module's names refer to, for reviewing fixes; computed on the first fix.
+    module_scopes: OnceCell<ModuleScopes>,
     semantic: SemanticModel<'a>,
     /// The statements enclosing the current position, outermost first.
     statements: Vec<&'a Stmt>,
@@ -114,6 +118,7 @@ impl<'a> Checker<'a> {
             module,
             stylist: Stylist::detect(source),
             importer: OnceCell::new(),
+            module_scopes: OnceCell::new(),
             semantic: SemanticModel::new(&module.body, settings.catalogue, &settings.configured_types),
             statements: Vec::new(),
             expressions: Vec::new(),
@@ -163,6 +168,11 @@ impl<'a> Checker<'a> {
 
     pub fn stylist(&self) -> &Stylist {
         &self.stylist
+    }
+
+    /// The scope analysis of the module as it is, which fixes are reviewed against.
+    pub fn module_scopes(&self) -> &ModuleScopes {
+        self.module_scopes.get_or_init(|| ModuleScopes::analyse(&self.module.body))
     }
 
     pub fn importer(&self) -> &Importer {
@@ -282,7 +292,7 @@ impl<'a> Checker<'a> {
         fix: impl FnOnce(&Checker<'a>) -> Option<Fix>,
     ) {
         if self.is_enabled(rule) {
-            let fix = fix(self);
+            let fix = fix(self).and_then(|fix| review::review(self, fix, range.start()));
             self.diagnostics.push(Diagnostic { rule, range, message, fix, chain });
         }
     }

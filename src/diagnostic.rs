@@ -46,6 +46,10 @@ pub struct Fix {
     pub message: String,
     /// Non-overlapping edits, sorted by position.
     pub edits: Vec<Edit>,
+    /// A range no other fix of the same pass may touch or isolate too: a fix that picks
+    /// a name unused in a function claims the function, so that two fixes never pick
+    /// the same name in one pass.
+    pub isolation: Option<TextRange>,
 }
 
 impl Fix {
@@ -67,7 +71,12 @@ impl Fix {
     fn new(applicability: Applicability, message: String, mut edits: Vec<Edit>) -> Self {
         edits.sort_by_key(|edit| (edit.range.start(), edit.range.end()));
         edits.dedup();
-        Fix { applicability, message, edits }
+        Fix { applicability, message, edits, isolation: None }
+    }
+
+    /// The same fix, applied in a pass where no other fix touches `range`.
+    pub fn isolated_in(self, range: TextRange) -> Self {
+        Fix { isolation: Some(range), ..self }
     }
 }
 

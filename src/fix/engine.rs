@@ -6,6 +6,8 @@
 
 use std::cmp::Reverse;
 
+use ruff_text_size::TextRange;
+
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 
 /// Fixing stops after this many passes, even if fixes remain (a fix that keeps
@@ -53,10 +55,19 @@ fn apply_pass(text: &str, diagnostics: &[Diagnostic], required: Applicability) -
         (diagnostic.range.start(), Reverse(diagnostic.range.end()), diagnostic.rule.code)
     });
     let mut accepted: Vec<&Edit> = Vec::new();
+    let mut isolated: Vec<TextRange> = Vec::new();
     let mut applied = 0;
     for (_, fix) in candidates {
         let fits = fix.edits.iter().all(|edit| accepted.iter().all(|other| edit == *other || !overlaps(edit, other)));
-        if fits {
+        let isolation_respected = match fix.isolation {
+            Some(range) => {
+                !isolated.iter().any(|other| other.intersect(range).is_some())
+                    && !accepted.iter().any(|edit| range.contains_range(edit.range))
+            }
+            None => !fix.edits.iter().any(|edit| isolated.iter().any(|range| range.contains_range(edit.range))),
+        };
+        if fits && isolation_respected {
+            isolated.extend(fix.isolation);
             for edit in &fix.edits {
                 if !accepted.contains(&edit) {
                     accepted.push(edit);
@@ -68,16 +79,21 @@ fn apply_pass(text: &str, diagnostics: &[Diagnostic], required: Applicability) -
     if applied == 0 {
         return None;
     }
-    accepted.sort_by_key(|edit| (edit.range.start(), edit.range.end()));
-    let mut output = String::with_capacity(text.len() + accepted.iter().map(|edit| edit.content.len()).sum::<usize>());
+    Some((apply_edits(text, accepted), applied))
+}
+
+/// `text` with non-overlapping `edits` applied.
+pub fn apply_edits(text: &str, mut edits: Vec<&Edit>) -> String {
+    edits.sort_by_key(|edit| (edit.range.start(), edit.range.end()));
+    let mut output = String::with_capacity(text.len() + edits.iter().map(|edit| edit.content.len()).sum::<usize>());
     let mut cursor = 0;
-    for edit in accepted {
+    for edit in edits {
         output.push_str(&text[cursor..edit.range.start().to_usize()]);
         output.push_str(&edit.content);
         cursor = edit.range.end().to_usize();
     }
     output.push_str(&text[cursor..]);
-    Some((output, applied))
+    output
 }
 
 /// Two different edits overlap when their ranges intersect, or when both insert at the
@@ -123,6 +139,19 @@ mod tests {
         assert_eq!((output.as_str(), applied), ("IaXdZf", 2));
         let (output, applied) = apply_pass(text, &diagnostics, Applicability::Unsafe).unwrap();
         assert_eq!((output.as_str(), applied), ("IaXdZU", 3));
+    }
+
+    #[test]
+    fn a_fix_isolated_in_a_range_shares_its_pass_with_no_other_fix_there() {
+        let function = TextRange::new(TextSize::new(0), TextSize::new(4));
+        let diagnostics = vec![
+            diagnostic((1, 2), Fix::safe("x", vec![replace(1, 2, "X")]).isolated_in(function)),
+            diagnostic((2, 3), Fix::safe("y", vec![replace(2, 3, "Y")]).isolated_in(function)),
+            diagnostic((3, 4), Fix::safe("z", vec![replace(3, 4, "Z")])),
+            diagnostic((4, 5), Fix::safe("w", vec![replace(4, 5, "W")])),
+        ];
+        let (output, applied) = apply_pass("abcdef", &diagnostics, Applicability::Safe).unwrap();
+        assert_eq!((output.as_str(), applied), ("aXcdWf", 2));
     }
 
     #[test]

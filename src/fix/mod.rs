@@ -1,6 +1,8 @@
 //! Fixes: the rules propose edits ([`crate::diagnostic::Fix`]); this module generates
 //! the code they insert and applies them.
 //!
+//! [`review`] is the last word on every fix a rule proposes (names keep their meaning,
+//! via [`scope_check`]; a new await point inside a check-then-act is unsafe);
 //! [`engine`] applies the fixes of a text pass after pass; [`codegen`] writes awaited
 //! calls and calls run in a worker thread ([`codegen::offload_call`] is the entry point
 //! for any rule that moves a call off the event loop); [`with_block`] moves a whole
@@ -14,6 +16,8 @@ pub mod collect_iterator;
 pub mod diff;
 pub mod engine;
 pub mod imports;
+pub mod review;
+pub mod scope_check;
 pub mod style;
 pub mod with_block;
 pub mod write;

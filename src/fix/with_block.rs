@@ -125,7 +125,8 @@ pub fn offload_with_block(checker: &Checker<'_>, with: &ast::StmtWith) -> Option
     let mut edits = vec![Edit::replace(range, text)];
     edits.extend(thread.imports);
     let message = format!("Run the `with` block in a worker thread with `await {}()`", thread.runner);
-    Some(Fix::unsafe_edits(message, edits))
+    // The helper's name is unused in the function only until another fix of the pass adds one.
+    Some(Fix::unsafe_edits(message, edits).isolated_in(function.range()))
 }
 
 /// Whether a string literal inside `range` spans lines: re-indenting would change it.
