@@ -1,12 +1,18 @@
 //! Runtime check of the fixes: the programs in `tests/runtime/` block the event loop
 //! (their first line says how: `# before: BlockingError` or `# before: RuntimeError`;
-//! a `# stdin: text` line gives their standard input). Each is run with blockbuster
-//! active (`tests/runtime/blockbuster_runner.py`, blockbuster from
+//! a program without it must run under blockbuster as it is; a `# stdin: text` line
+//! gives their standard input). Each is run with blockbuster active
+//! (`tests/runtime/blockbuster_runner.py`, blockbuster from
 //! `tests/tools/requirements.txt`) before and after `aioguard check --fix
 //! --unsafe-fixes`: before, it fails that way; after, it succeeds and prints exactly
 //! what the original prints when run without blockbuster. A program that starts an
 //! event loop inside the running one fails without blockbuster too: its `# prints:`
 //! lines say what the fixed program must print.
+//!
+//! A call that must get no fix (moved to a thread, it would break the program) ends its
+//! line with `# no-fix: AG110`: aioguard reports it with no fix, even with
+//! `--unsafe-fixes`, the line is unchanged after fixing, and the fixed program, which
+//! still blocks there, is run without blockbuster and must print the same.
 
 mod common;
 
@@ -16,7 +22,10 @@ use std::process::{Command, Output, Stdio};
 
 struct Program {
     path: PathBuf,
+    /// Empty: the program does not block the loop.
     before: String,
+    /// `(row, line, code)` of each call marked `# no-fix: CODE`.
+    no_fix: Vec<(usize, String, String)>,
     stdin: String,
     /// For a program that cannot run unfixed, what it prints once fixed.
     prints: Option<String>,
@@ -34,10 +43,17 @@ fn programs(dir: &Path) -> Vec<Program> {
                 text.lines().filter_map(|line| line.strip_prefix(&prefix).map(|value| format!("{value}\n"))).collect()
             };
             let before = header("before").concat().trim_end().to_owned();
-            assert!(!before.is_empty(), "{} lacks `# before:`", path.display());
             let stdin = header("stdin").concat();
             let prints = Some(header("prints").concat()).filter(|prints| !prints.is_empty());
-            Program { path, before, stdin, prints }
+            let no_fix = text
+                .lines()
+                .enumerate()
+                .filter_map(|(index, line)| {
+                    let (_, code) = line.split_once("# no-fix: ")?;
+                    Some((index + 1, line.to_owned(), code.trim().to_owned()))
+                })
+                .collect();
+            Program { path, before, no_fix, stdin, prints }
         })
         .collect();
     programs.sort_by(|a, b| a.path.cmp(&b.path));
@@ -85,12 +101,17 @@ fn fixed_programs_stop_blocking_the_loop_and_print_the_same() {
         }
         let guarded = run(&python, &[&runner, &program.path], &program.stdin);
         let stderr = String::from_utf8_lossy(&guarded.stderr);
-        assert!(
-            !guarded.status.success() && stderr.contains(&program.before),
-            "{} should fail with {} under blockbuster before fixing:\n{stderr}",
-            program.path.display(),
-            program.before
-        );
+        if program.before.is_empty() {
+            assert!(guarded.status.success(), "{} blocks under blockbuster:\n{stderr}", program.path.display());
+        } else {
+            assert!(
+                !guarded.status.success() && stderr.contains(&program.before),
+                "{} should fail with {} under blockbuster before fixing:\n{stderr}",
+                program.path.display(),
+                program.before
+            );
+        }
+        assert_reported_without_fix(program);
     }
 
     let fix = Command::new(env!("CARGO_BIN_EXE_aioguard"))
@@ -101,19 +122,48 @@ fn fixed_programs_stop_blocking_the_loop_and_print_the_same() {
     assert!(fix.status.code() != Some(2), "aioguard failed: {}", String::from_utf8_lossy(&fix.stderr));
 
     for (program, expected) in programs.iter().zip(expected_stdout) {
-        let guarded = run(&python, &[&runner, &program.path], &program.stdin);
         let fixed = std::fs::read_to_string(&program.path).unwrap();
+        for (row, line, _) in &program.no_fix {
+            assert!(fixed.lines().any(|fixed_line| fixed_line == line), "line {row} changed:\n{fixed}");
+        }
+        // A program that keeps a blocking call runs without blockbuster once fixed.
+        let after = if program.no_fix.is_empty() {
+            run(&python, &[&runner, &program.path], &program.stdin)
+        } else {
+            run(&python, &[&program.path], &program.stdin)
+        };
         assert!(
-            guarded.status.success(),
-            "{} still fails under blockbuster after fixing:\n{}\n--- fixed program:\n{fixed}",
+            after.status.success(),
+            "{} fails after fixing:\n{}\n--- fixed program:\n{fixed}",
             program.path.display(),
-            String::from_utf8_lossy(&guarded.stderr)
+            String::from_utf8_lossy(&after.stderr)
         );
         assert_eq!(
-            String::from_utf8_lossy(&guarded.stdout),
+            String::from_utf8_lossy(&after.stdout),
             String::from_utf8_lossy(&expected),
             "{} prints something else after fixing:\n{fixed}",
             program.path.display()
         );
+    }
+}
+
+/// Each call marked `# no-fix: CODE` is reported under CODE with no fix, unsafe ones included.
+fn assert_reported_without_fix(program: &Program) {
+    if program.no_fix.is_empty() {
+        return;
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_aioguard"))
+        .args(["check", "--no-config", "--unsafe-fixes", "--exit-zero", "--output-format", "json"])
+        .arg(&program.path)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "aioguard failed: {}", String::from_utf8_lossy(&output.stderr));
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    for (row, line, code) in &program.no_fix {
+        let finding = findings
+            .iter()
+            .find(|finding| finding["code"] == code.as_str() && finding["location"]["row"] == *row as u64)
+            .unwrap_or_else(|| panic!("{}:{row}: no {code} finding for `{}`", program.path.display(), line.trim()));
+        assert!(finding["fix"].is_null(), "{}:{row}: a fix is offered: {}", program.path.display(), finding["fix"]);
     }
 }

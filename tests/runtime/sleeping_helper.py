@@ -14,18 +14,18 @@ def retrying_save(record):
 
 
 class Store:
-    def _sync_refresh(self):
+    """No coroutines: its methods may run in a worker thread."""
+
+    def refresh(self):
         _backoff(1)
         print("refreshed")
-
-    async def refresh(self):
-        self._sync_refresh()
 
 
 async def main():
     result = retrying_save("a")
     print(result)
-    await Store().refresh()
+    store = Store()
+    store.refresh()
 
 
 asyncio.run(main())
