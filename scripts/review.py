@@ -47,17 +47,15 @@ class ApiError(Exception):
     def __init__(self, method, url, status, message):
         path = urllib.parse.urlsplit(url).path
         super().__init__(f"{method} {path}: {status or 'no answer'} {message}".rstrip())
-        self.status = status
 
 
 class GitHub:
     """A small REST client for one repository."""
 
-    def __init__(self, api_url, token, repository, sleep=time.sleep):
+    def __init__(self, api_url, token, repository):
         self.api_url = api_url.rstrip("/")
         self.token = token
         self.repository = repository
-        self.sleep = sleep
 
     def url(self, path, query=None):
         owner, name = (urllib.parse.quote(part, safe="") for part in self.repository.split("/", 1))
@@ -93,7 +91,10 @@ class GitHub:
             try:
                 with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
                     text = response.read()
-                    return (json.loads(text) if text.strip() else None), response.headers
+                    try:
+                        return (json.loads(text) if text.strip() else None), response.headers
+                    except ValueError:
+                        raise ApiError(method, url, response.status, "answered with something else than JSON") from None
             except urllib.error.HTTPError as error:
                 message = error_message(error.read())
                 wait = retry_wait(error.code, error.headers, message, attempt)
@@ -106,26 +107,29 @@ class GitHub:
                     raise ApiError(method, url, None, str(getattr(error, "reason", error))) from None
                 wait, status = attempt, str(getattr(error, "reason", error))
             print(f"aioguard: {method} {urllib.parse.urlsplit(url).path}: {status}; retrying in {wait} s")
-            self.sleep(wait)
+            time.sleep(wait)
         raise AssertionError("unreachable")
 
 
 def retry_wait(status, headers, message, attempt):
-    """Seconds to wait before retrying a failed request, or None when retrying is useless."""
-    retry_after = headers.get("Retry-After", "")
-    if retry_after.strip().isdigit():
+    """Seconds to wait before retrying a failed request, or None when retrying is useless:
+    server errors and rate limits are retried, after the time GitHub names if it does."""
+    primary_limit = status == 403 and headers.get("X-RateLimit-Remaining") == "0"
+    retry_after = headers.get("Retry-After", "").strip()
+    rate_limited = status == 429 or primary_limit or (status == 403 and ("rate limit" in message.lower() or retry_after))
+    if not (status >= 500 or rate_limited):
+        return None
+    if retry_after.isdigit():
         wait = int(retry_after)
-    elif status == 403 and headers.get("X-RateLimit-Remaining") == "0":
-        wait = max(0, int(headers.get("X-RateLimit-Reset", "0") or 0) - int(time.time()))
+    elif primary_limit:
+        reset = headers.get("X-RateLimit-Reset", "")
+        wait = max(0, int(reset) - int(time.time())) if reset.isdigit() else LONGEST_RETRY_WAIT_SECONDS
+    elif rate_limited:
+        # GitHub asks to wait at least a minute after a secondary rate limit that names no time.
+        wait = LONGEST_RETRY_WAIT_SECONDS
     else:
         wait = 2 ** (attempt - 1)
-    rate_limited = status == 429 or (
-        status == 403
-        and ("rate limit" in message.lower() or retry_after or headers.get("X-RateLimit-Remaining") == "0")
-    )
-    if not (status >= 500 or rate_limited) or wait > LONGEST_RETRY_WAIT_SECONDS:
-        return None
-    return wait
+    return wait if wait <= LONGEST_RETRY_WAIT_SECONDS else None
 
 
 def error_message(body):
@@ -249,8 +253,7 @@ class Comment:
 class HeadFile:
     """The head commit's text of a file, as lines, and the diff's view of it."""
 
-    def __init__(self, path, text, diff):
-        self.path = path
+    def __init__(self, text, diff):
         self.lines = split_lines(text)
         self.diff = diff
         self.line_starts = [0]
@@ -559,13 +562,13 @@ def publish(findings, options, event_name, payload, changed_only):
         conclusion = "failure" if findings and options.fail_on_findings else ("neutral" if findings else "success")
         try:
             run = post_check_run(api, head_sha, findings, paths, conclusion)
-            report.check_run = run.get("html_url") or "the check run"
+            report.check_run = run.get("html_url") or api.url(f"/check-runs/{run['id']}")
         except ApiError as error:
             warnings.append(f"could not create the check run ({error}); it needs `checks: write`")
 
     report.warnings = [f"{warning}; the findings are annotated and in the step summary" for warning in warnings]
     if report.check_run:
-        report.notes.append("Every finding is attached to the check run **aioguard** as an annotation.")
+        report.notes.append(f"Every finding is attached to the check run [aioguard]({report.check_run}) as an annotation.")
         return report
     shown = {"posted", "present"}
     candidates = [index for index in range(len(findings)) if report.review[index] not in shown]
@@ -596,7 +599,7 @@ def review(api, number, head_sha, findings, paths, root, diff, limit, report, wa
         except (OSError, UnicodeDecodeError):
             checked = None
         if head_text is not None and head_text == checked:
-            heads[path] = HeadFile(path, head_text, diff)
+            heads[path] = HeadFile(head_text, diff)
         elif head_text is not None:
             print(f"aioguard: {path} differs from the pull request's head: its findings are not commented")
     try:
@@ -620,7 +623,7 @@ def review(api, number, head_sha, findings, paths, root, diff, limit, report, wa
     if present:
         note += f", {present} already there from an earlier run"
     if capped:
-        note += f"; {capped} more over `max-review-comments` ({limit}) are listed here"
+        note += f"; {capped} more past `max-review-comments` ({limit}) are left to the annotations"
     report.notes.append(f"{note}.")
 
 

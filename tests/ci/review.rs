@@ -420,6 +420,34 @@ fn past_the_annotation_limit_the_rest_is_counted_and_every_finding_summarised() 
 }
 
 #[test]
+fn a_large_review_comes_in_batches_and_stops_at_the_cap() {
+    let api = Api::start(json!({}));
+    let runner = pull_request(&[("app.py", APP)], &[("lib/slow.py", &many_findings(60))], &api);
+    let output = runner.run_step("check", REVIEW, &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", log(&output));
+    let reviews: Vec<usize> = api
+        .requests()
+        .iter()
+        .filter(|request| request["operation"] == "pulls/create-review")
+        .map(|request| request["body"]["comments"].as_array().unwrap().len())
+        .collect();
+    // 50 findings, and the import their fixes add.
+    assert_eq!(reviews, [20, 20, 11]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let annotated: Vec<&str> = stdout.lines().filter(|line| line.starts_with("::error ")).collect();
+    assert_eq!(annotated.len(), 10, "the findings past the cap are annotated:\n{stdout}");
+    assert!(annotated[0].contains(",line=55,"), "{}", annotated[0]);
+    let summary = runner.summary();
+    assert!(
+        summary.contains(
+            "Review: 50 comments posted; 10 more past `max-review-comments` (50) are left to the annotations."
+        )
+    );
+    assert_eq!(summary.matches("| review comment |").count(), 50);
+    assert_eq!(summary.matches("| annotation |").count(), 10);
+}
+
+#[test]
 fn a_check_run_carries_every_finding_in_updates_of_fifty() {
     let api = Api::start(json!({}));
     let runner = pull_request(&[("app.py", APP)], &[("lib/slow.py", &many_findings(120))], &api);
@@ -447,7 +475,9 @@ fn a_check_run_carries_every_finding_in_updates_of_fifty() {
         .collect();
     assert_eq!(rows, (5..125).collect::<Vec<u64>>(), "every finding, once");
     assert_eq!(updates[0]["path"], format!("/api/v3/repos/{REPOSITORY}/check-runs/1"));
-    assert_eq!(runner.summary().matches("| check run |").count(), 120);
+    let summary = runner.summary();
+    assert_eq!(summary.matches("| check run |").count(), 120);
+    assert!(summary.contains("attached to the check run [aioguard](https://github.test/runs/1)"), "{summary}");
 }
 
 #[test]
