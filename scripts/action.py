@@ -5,7 +5,8 @@
     action.py install   builds aioguard into the cache directory unless it is there already,
                         and puts it on $GITHUB_PATH
     action.py check     runs aioguard: annotations on the log, the SARIF file, the step
-                        summary, and the outputs `findings`, `fixable`, `sarif-file`
+                        summary, and the outputs `findings`, `fixable`, `sarif-file`; on
+                        request a pull-request review and a check run (review.py)
 
 Inputs and event data arrive in environment variables and the event payload file only,
 and every command runs without a shell, so a branch or file name is never code.
@@ -20,12 +21,18 @@ import re
 import shlex
 import subprocess
 import sys
+import urllib.parse
 import uuid
 from pathlib import Path
+
+import review
 
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 # A push's `before` is all zeros when the branch is new.
 NO_COMMIT = "0" * 40
+# GitHub takes a step summary of at most 1 MiB; the table of findings gets most of it.
+SUMMARY_BYTES = 1000 * 1000
+SUMMARY_TABLE_BYTES = 900 * 1000
 
 
 class ActionError(Exception):
@@ -75,6 +82,8 @@ def install():
 
 
 def check():
+    # The token goes to GitHub's API only, never to the commands run here.
+    token = os.environ.pop("AIOGUARD_GITHUB_TOKEN", "").strip()
     event_name = os.environ.get("GITHUB_EVENT_NAME", "")
     payload = read_payload()
     paths = shlex.split(os.environ.get("AIOGUARD_PATHS", "") or ".")
@@ -83,29 +92,45 @@ def check():
     fix = boolean_input("AIOGUARD_FIX", False)
     fail_on_findings = boolean_input("AIOGUARD_FAIL_ON_FINDINGS", True)
     sarif_file = os.environ.get("AIOGUARD_SARIF_FILE", "").strip()
+    options = review.Options(
+        review=boolean_input("AIOGUARD_REVIEW", False),
+        check_run=boolean_input("AIOGUARD_CHECK_RUN", False),
+        max_comments=count_input("AIOGUARD_MAX_REVIEW_COMMENTS", 50),
+        token=token,
+        fail_on_findings=fail_on_findings,
+    )
 
     base = diff_base(event_name, payload) if changed_only else None
     command = ["aioguard", "check", *paths, *extra]
     if base:
         ensure_commit(base)
         command += ["--diff-base", base]
-    options = check_options()
+    known_options = check_options()
 
     if fix:
-        if "--fix" not in options:
+        if "--fix" not in known_options:
             raise ActionError("`fix: true` needs an aioguard with `--fix`; this one has none")
         aioguard([*command, "--fix", "--exit-zero"], echo=True)
     findings = json.loads(aioguard([*command, "--output-format", "json", "--exit-zero"]))
-    sys.stdout.write(aioguard([*command, "--output-format", "github", "--exit-zero"]))
+    commands = aioguard([*command, "--output-format", "github", "--exit-zero"]).splitlines()
+    if len(commands) != len(findings):
+        raise ActionError(f"aioguard gave {len(findings)} findings in JSON but {len(commands)} annotations")
+    report = review.publish(findings, options, event_name, payload, changed_only)
+    for warning in report.warnings:
+        print(f"::warning title=aioguard::{escape_data(warning)}")
+    for index in report.annotated:
+        print(commands[index])
+    for note in report.notes:
+        print(f"aioguard: {note}")
     if sarif_file:
         Path(sarif_file).parent.mkdir(parents=True, exist_ok=True)
         Path(sarif_file).write_text(aioguard([*command, "--output-format", "sarif", "--exit-zero"]), "utf-8")
     fixable = sum(1 for finding in findings if finding.get("fix"))
-    diff = aioguard([*command, "--diff"], ok_codes=(0, 1)) if fixable and "--diff" in options else None
+    diff = aioguard([*command, "--diff"], ok_codes=(0, 1)) if fixable and "--diff" in known_options else None
 
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
-        append_line(summary_file, summary(findings, fixable, diff, base, payload, fix))
+        append_line(summary_file, summary(findings, fixable, diff, base, payload, fix, report))
     set_outputs({"findings": str(len(findings)), "fixable": str(fixable), "sarif-file": sarif_file})
     return 1 if findings and fail_on_findings else 0
 
@@ -150,7 +175,7 @@ def aioguard(command, ok_codes=(0,), echo=False):
     return completed.stdout
 
 
-def summary(findings, fixable, diff, base, payload, fixed):
+def summary(findings, fixable, diff, base, payload, fixed, report):
     lines = ["## aioguard", ""]
     if base:
         pull_request = payload.get("pull_request", {})
@@ -163,21 +188,37 @@ def summary(findings, fixable, diff, base, payload, fixed):
         lines += ["Fixes were applied to the working tree; what is left is listed here.", ""]
     if not findings:
         return "\n".join(lines + ["No findings.", ""])
-    lines += ["| File | Line | Rule | Message | Fixable |", "| --- | --- | --- | --- | --- |"]
-    for finding in findings:
-        row = [
+    lines += ["| File | Line | Rule | Message | Fixable | Shown |", "| --- | --- | --- | --- | --- | --- |"]
+    link = source_link(payload)
+    annotated = set(report.annotated)
+    listed = 0
+    for index, finding in enumerate(findings):
+        row = finding["location"]["row"]
+        rule = f"{finding['code']} {code(finding['name'])}"
+        fix = finding.get("fix")
+        cells = [
             code(finding["filename"]),
-            str(finding["location"]["row"]),
-            f"{finding['code']} {code(finding['name'])}",
+            f"[{row}]({link(finding['filename'], row)})" if link else str(row),
+            f"[{rule}]({finding['url']})" if finding.get("url") else rule,
             html.escape(finding["message"], quote=False),
-            "yes" if finding.get("fix") else "no",
+            ("yes" if fix["applicability"] == "safe" else f"yes ({fix['applicability']})") if fix else "no",
+            shown_as(report, index, annotated),
         ]
-        lines.append("| " + " | ".join(cell(column) for column in row) + " |")
+        line = "| " + " | ".join(cell(column) for column in cells) + " |"
+        # GitHub refuses a step summary over 1 MiB: keep room for what follows the table.
+        if sum(len(text.encode("utf-8")) + 1 for text in lines) + len(line) > SUMMARY_TABLE_BYTES:
+            break
+        lines.append(line)
+        listed += 1
     count = len(findings)
     lines += ["", f"**{count} finding{'s' if count != 1 else ''}**, {fixable} fixable.", ""]
+    if listed < count:
+        lines += [f"{count - listed} more do not fit in the step summary; `sarif-file` holds them all.", ""]
+    for note in report.notes:
+        lines += [note, ""]
     if diff:
         fence = "`" * max(3, longest_run(diff, "`") + 1)
-        lines += [
+        details = [
             f"<details><summary>What <code>aioguard check --fix</code> changes ({fixable} fixable)</summary>",
             "",
             f"{fence}diff",
@@ -187,9 +228,38 @@ def summary(findings, fixable, diff, base, payload, fixed):
             "</details>",
             "",
         ]
+        if sum(len(text.encode("utf-8")) + 1 for text in lines + details) <= SUMMARY_BYTES:
+            lines += details
     elif fixable:
         lines += [f"Run `aioguard check --fix` to apply the {fixable} fixable.", ""]
     return "\n".join(lines)
+
+
+def shown_as(report, index, annotated):
+    """Where a finding shows besides this summary."""
+    if report.check_run:
+        return "check run"
+    status = report.review[index]
+    if status == "posted":
+        return "review comment"
+    if status == "present":
+        return "earlier review comment"
+    return "annotation" if index in annotated else "here only"
+
+
+def source_link(payload):
+    """A function giving the URL of a file's line in the commit checked, or None outside GitHub."""
+    server, repository = os.environ.get("GITHUB_SERVER_URL", ""), os.environ.get("GITHUB_REPOSITORY", "")
+    commit = payload.get("pull_request", {}).get("head", {}).get("sha") or os.environ.get("GITHUB_SHA", "")
+    if not (server and repository and commit):
+        return None
+    root = review.repository_root()
+
+    def link(filename, row):
+        path = urllib.parse.quote(review.repository_path(filename, root))
+        return f"{server.rstrip('/')}/{repository}/blob/{commit}/{path}#L{row}"
+
+    return link
 
 
 def code(text):
@@ -222,6 +292,15 @@ def boolean_input(name, default):
     if value in ("true", "false"):
         return value == "true"
     raise ActionError(f"{name} must be `true` or `false`, not `{value}`")
+
+
+def count_input(name, default):
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if value.isdigit():
+        return int(value)
+    raise ActionError(f"{name} must be a number, not `{value}`")
 
 
 def required_env(name):

@@ -205,10 +205,11 @@ fn parse_hunk_header(hunk: &str) -> Option<(usize, usize, usize)> {
 }
 
 /// A path as git prints it in a patch: C-quoted when it holds a quote, a backslash or a
-/// control character; with a tab after it when it holds a space.
+/// control character; with a tab after it (after the quotes) when it holds a space.
 fn unquote_path(printed: &str) -> String {
+    let printed = printed.strip_suffix('\t').unwrap_or(printed);
     let Some(quoted) = printed.strip_prefix('"').and_then(|rest| rest.strip_suffix('"')) else {
-        return printed.strip_suffix('\t').unwrap_or(printed).to_owned();
+        return printed.to_owned();
     };
     let mut bytes = Vec::with_capacity(quoted.len());
     let mut chars = quoted.bytes();
@@ -282,6 +283,7 @@ new file mode 100644
     fn paths_with_spaces_lose_the_trailing_tab() {
         assert_eq!(unquote_path("b/sp ace.py\t"), "b/sp ace.py");
         assert_eq!(unquote_path("\"b/tab\\tx.py\""), "b/tab\tx.py");
+        assert_eq!(unquote_path("\"b/a \\\"q\\\".py\"\t"), "b/a \"q\".py", "quoted, with a space");
     }
 
     #[test]

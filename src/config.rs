@@ -47,6 +47,17 @@ pub enum Severity {
     Note,
 }
 
+impl Severity {
+    /// The name configuration uses for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
 /// The `severity` table: the most specific selector that takes a rule decides its level
 /// (a code or name over a prefix, a longer prefix over a shorter one, anything over `ALL`).
 #[derive(Debug, Default)]
@@ -55,6 +66,11 @@ pub struct Severities {
 }
 
 impl Severities {
+    /// The levels of a `severity` table: selector -> level.
+    pub fn from_table(table: impl IntoIterator<Item = (String, Severity)>) -> Self {
+        Severities { by_selector: table.into_iter().collect() }
+    }
+
     pub fn of(&self, rule: &RuleInfo) -> Severity {
         let specificity = |selector: &str| match selector {
             "ALL" => 0,
@@ -329,7 +345,7 @@ impl Settings {
             allowed_calls: options.allowed_calls.unwrap_or_default().into_iter().collect(),
             target_version: options.target_version.unwrap_or_default(),
             async_library,
-            severities: Severities { by_selector: severity.into_iter().collect() },
+            severities: Severities::from_table(severity),
             known_first_party,
         })
     }

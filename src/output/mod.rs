@@ -12,6 +12,7 @@ use crate::changes;
 use crate::config::Severities;
 use crate::diagnostic::Applicability;
 use crate::linter::Finding;
+use crate::rules::RuleInfo;
 
 mod concise;
 mod full;
@@ -148,6 +149,11 @@ pub(crate) fn header(finding: &Finding, style: &Style, applicability: Applicabil
         style.red(finding.rule.code),
         finding.message
     )
+}
+
+/// Where a rule's documentation is read online: its source file, which holds it.
+pub(crate) fn documentation_url(rule: &RuleInfo) -> String {
+    format!("{}/blob/main/src/rules/{}.rs", env!("CARGO_PKG_REPOSITORY"), rule.name.replace('-', "_"))
 }
 
 /// A fingerprint per finding that survives edits elsewhere in the file: a hash of the

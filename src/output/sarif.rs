@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::{EmitContext, Emitter, fingerprints};
+use super::{EmitContext, Emitter, documentation_url, fingerprints};
 use crate::config::Severity;
 use crate::linter::{Finding, LocatedFix};
 use crate::rules::RuleInfo;
@@ -74,8 +74,7 @@ fn descriptor(rule: &RuleInfo, context: &EmitContext) -> Value {
         "shortDescription": {"text": sentence(&markdown_to_text(rule.summary))},
         "fullDescription": {"text": sentence(&markdown_to_text(&section(rule.doc, "What it does")))},
         "help": {"text": markdown_to_text(rule.doc), "markdown": rule.doc},
-        // The rule's source file, where its documentation lives.
-        "helpUri": format!("{}/blob/main/src/rules/{}.rs", env!("CARGO_PKG_REPOSITORY"), rule.name.replace('-', "_")),
+        "helpUri": documentation_url(rule),
         "defaultConfiguration": {"level": level(context.severities.of(rule))},
         "properties": {"tags": ["asyncio", "performance"], "precision": "high"},
     })
@@ -158,12 +157,9 @@ fn region(start: Position, end: Position) -> Value {
     json!({"startLine": start.row, "startColumn": start.column, "endLine": end.row, "endColumn": end.column})
 }
 
+/// SARIF's levels are named as aioguard's severities are.
 fn level(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Note => "note",
-    }
+    severity.as_str()
 }
 
 /// A path relative to `%SRCROOT%`, or an absolute `file:` URI outside the repository.

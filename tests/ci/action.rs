@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use serde_yaml::Value as Yaml;
 
 use crate::common::{Repo, aioguard_binary, blocking_module, docs_snippet, manifest_dir, run_ok, tool};
+use crate::review::{Api, pull_request_event};
 
 fn action() -> Yaml {
     serde_yaml::from_str(&std::fs::read_to_string(manifest_dir().join("action.yml")).unwrap()).unwrap()
@@ -35,24 +36,27 @@ fn step_env(step: &Yaml, context: &HashMap<String, String>) -> Vec<(String, Stri
 }
 
 /// The simulated runner: a `GITHUB_*` environment around one repository.
-struct Runner {
-    repo: Repo,
+pub struct Runner {
+    pub repo: Repo,
     files: tempfile::TempDir,
     event_name: String,
-    payload: Value,
+    pub payload: Value,
+    /// `GITHUB_API_URL`, where the API is played.
+    pub api_url: String,
 }
 
 impl Runner {
-    fn new(repo: Repo, event_name: &str, payload: Value) -> Self {
-        Runner { repo, files: tempfile::tempdir().unwrap(), event_name: event_name.to_owned(), payload }
+    pub fn new(repo: Repo, event_name: &str, payload: Value) -> Self {
+        let api_url = "http://127.0.0.1:9/api/v3".to_owned();
+        Runner { repo, files: tempfile::tempdir().unwrap(), event_name: event_name.to_owned(), payload, api_url }
     }
 
-    fn file(&self, name: &str) -> PathBuf {
+    pub fn file(&self, name: &str) -> PathBuf {
         self.files.path().join(name)
     }
 
     /// Runs the step with this `id` as the runner would; `with` holds the workflow's inputs.
-    fn run_step(&self, id: &str, with: &[(&str, &str)], step_outputs: &[(&str, &str)]) -> Output {
+    pub fn run_step(&self, id: &str, with: &[(&str, &str)], step_outputs: &[(&str, &str)]) -> Output {
         let action = action();
         let mut context: HashMap<String, String> = HashMap::new();
         for (name, input) in action["inputs"].as_mapping().unwrap() {
@@ -81,6 +85,10 @@ impl Runner {
             .env("GITHUB_ACTION_PATH", manifest_dir())
             .env("GITHUB_WORKSPACE", self.repo.path())
             .env("GITHUB_EVENT_NAME", &self.event_name)
+            .env("GITHUB_API_URL", &self.api_url)
+            .env("GITHUB_SERVER_URL", "https://github.test")
+            .env("GITHUB_REPOSITORY", self.payload["repository"]["full_name"].as_str().unwrap_or("owner/repo"))
+            .env("GITHUB_SHA", self.repo.git(&["rev-parse", "HEAD"]))
             .env("GITHUB_EVENT_PATH", self.file("event.json"))
             .env("GITHUB_OUTPUT", self.file("output"))
             .env("GITHUB_STEP_SUMMARY", self.file("summary.md"))
@@ -96,7 +104,7 @@ impl Runner {
     }
 
     /// The step outputs written to `$GITHUB_OUTPUT` (`name<<DELIMITER` blocks), last value wins.
-    fn outputs(&self) -> HashMap<String, String> {
+    pub fn outputs(&self) -> HashMap<String, String> {
         let text = std::fs::read_to_string(self.file("output")).unwrap_or_default();
         let mut outputs = HashMap::new();
         let mut lines = text.lines();
@@ -108,12 +116,12 @@ impl Runner {
         outputs
     }
 
-    fn summary(&self) -> String {
+    pub fn summary(&self) -> String {
         std::fs::read_to_string(self.file("summary.md")).unwrap_or_default()
     }
 }
 
-const HEAD_BRANCH: &str = "feature/$(touch${IFS}pwned)";
+pub const HEAD_BRANCH: &str = "feature/$(touch${IFS}pwned)";
 const NEW_FILE: &str = "lib/$(touch pwned).py";
 
 /// `main` with a finding in app.py, and a pull request branch (whose name is a shell
@@ -126,18 +134,11 @@ fn pull_request() -> Runner {
     repo.write(NEW_FILE, &blocking_module("new"));
     repo.write("app.py", &format!("{}\n\nasync def fine():\n    pass\n", blocking_module("old")));
     let head = repo.commit_all("add a blocking call");
-    let payload = json!({
-        "action": "opened",
-        "number": 7,
-        "pull_request": {
-            "base": {"sha": base, "ref": "main $(touch pwned)"},
-            "head": {"sha": head, "ref": HEAD_BRANCH},
-        },
-    });
+    let payload = pull_request_event(&base, &head, "main $(touch pwned)", HEAD_BRANCH);
     Runner::new(repo, "pull_request", payload)
 }
 
-fn assert_nothing_ran(runner: &Runner) {
+pub fn assert_nothing_ran(runner: &Runner) {
     for dir in [runner.repo.path(), runner.files.path(), manifest_dir()] {
         assert!(!dir.join("pwned").exists(), "a name was run as a command in {}", dir.display());
     }
@@ -188,7 +189,11 @@ fn a_pull_request_gets_its_new_finding_annotated_summarised_and_failed() {
     let summary = runner.summary();
     for expected in [
         "| File | Line | Rule | Message | Fixable |",
-        &format!("| <code>{NEW_FILE}</code> | 5 | AG101 <code>blocking-sleep</code> |"),
+        &format!(
+            "| <code>{NEW_FILE}</code> | [5]({}#L5) | [AG101 <code>blocking-sleep</code>]({}) |",
+            head_link(&runner),
+            rule_url("blocking_sleep")
+        ),
         "**1 finding**",
         &format!("the changes of <code>{HEAD_BRANCH}</code> since <code>main $(touch pwned)</code>"),
     ] {
@@ -271,27 +276,49 @@ fn the_documented_workflow_is_valid_and_its_steps_fit_the_action() {
 
     let workflow: Yaml = serde_yaml::from_str(&snippet).unwrap();
     assert_eq!(workflow["permissions"]["security-events"].as_str(), Some("write"), "upload-sarif needs it");
+    assert_eq!(workflow["permissions"]["pull-requests"].as_str(), Some("write"), "the review needs it");
     let (_, job) = workflow["jobs"].as_mapping().unwrap().iter().next().unwrap();
     let steps = job["steps"].as_sequence().unwrap();
     let uses = |prefix: &str| {
         steps.iter().find(|step| step["uses"].as_str().is_some_and(|uses| uses.starts_with(prefix))).unwrap()
     };
     assert_eq!(uses("actions/checkout@")["with"]["fetch-depth"].as_u64(), Some(0), "the base commit is needed");
-    let with: Vec<(&str, &str)> = uses("aioguard/aioguard@")["with"]
+    // The runner passes inputs as strings: `true` becomes "true".
+    let with: Vec<(String, String)> = uses("aioguard/aioguard@")["with"]
         .as_mapping()
         .unwrap()
         .iter()
-        .map(|(name, value)| (name.as_str().unwrap(), value.as_str().unwrap()))
+        .map(|(name, value)| {
+            let value = value.as_bool().map_or_else(|| value.as_str().unwrap().to_owned(), |flag| flag.to_string());
+            (name.as_str().unwrap().to_owned(), value)
+        })
         .collect();
+    let with: Vec<(&str, &str)> = with.iter().map(|(name, value)| (name.as_str(), value.as_str())).collect();
     let sarif_file = uses("github/codeql-action/upload-sarif@")["with"]["sarif_file"].as_str().unwrap();
 
-    // The action's step, with the workflow's inputs, leaves the file the upload step reads.
-    let runner = pull_request();
+    // The action's step, with the workflow's inputs, reviews the pull request and leaves
+    // the file the upload step reads.
+    let api = Api::start(json!({}));
+    let mut runner = pull_request();
+    runner.api_url = api.url.clone();
+    let with = [with, vec![("github-token", "t0ken")]].concat();
     let output = runner.run_step("check", &with, &[]);
     assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(api.comments().len(), 2, "the finding and the import its fix adds");
     let log: Value =
         serde_json::from_str(&std::fs::read_to_string(runner.repo.path().join(sarif_file)).unwrap()).unwrap();
     assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 1);
+}
+
+/// The link of the pull request's new file at its head commit, in the step summary.
+fn head_link(runner: &Runner) -> String {
+    let head = runner.payload["pull_request"]["head"]["sha"].as_str().unwrap();
+    let repository = runner.payload["repository"]["full_name"].as_str().unwrap();
+    format!("https://github.test/{repository}/blob/{head}/lib/%24%28touch%20pwned%29.py")
+}
+
+fn rule_url(file: &str) -> String {
+    format!("https://github.com/aioguard/aioguard/blob/main/src/rules/{file}.rs")
 }
 
 fn aioguard_json(dir: &Path, paths: &[&str]) -> Vec<Value> {
