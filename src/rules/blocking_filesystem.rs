@@ -43,7 +43,13 @@ Wraps the call in `await asyncio.to_thread(...)`, offloading the bound method fo
 `Path` methods. Safe: the same call runs with the same arguments in a worker thread.
 `os.walk`, `os.scandir`, `Path.iterdir`, `glob`, `rglob` and `walk` return lazy
 iterators that read the disk while they are consumed: they are collected in the thread,
-`await asyncio.to_thread(lambda: list(root.iterdir()))`. Unsafe: a list replaces the iterator.
+`await asyncio.to_thread(lambda: list(root.iterdir()))`. Unsafe: the iteration ends
+before the code consuming it runs. Offered only where a list cannot be told from the
+iterator: the call is consumed at once, as a plain iterable (a `for` loop, a
+comprehension, `list()`, `sorted()`, `set()`, `frozenset()`, `tuple()`, `len()`, `in`).
+No fix where the iterator is kept, passed on or given to `next()` (a list is not an
+iterator), nor where the loop changes what the iteration handed it (`dirs[:] = …`
+prunes an `os.walk` only while it runs).
 
 `aioguard check --fix` turns the example into:
 ```python

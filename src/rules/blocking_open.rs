@@ -37,9 +37,12 @@ or an async file library (`aiofiles`, `anyio.open_file`).
 
 ## Fix
 A `with open(...) as f:` block whose body neither awaits nor yields is moved into a
-nested function run by `await asyncio.to_thread(...)`; the names it assigns and the
-code after it uses are returned and re-bound. Unsafe: the block then runs in another
-thread, which matters if it touches thread-local state. A lone `open()` call is
+nested function run by `await asyncio.to_thread(...)`. The coroutine's own variables
+that the block assigns (`total += len(f.read())`) are declared `nonlocal` in it; the
+names only the block binds and the code after it uses are returned and re-bound.
+Unsafe: the block then runs in another thread, which matters if it touches
+thread-local state. No fix where the block assigns a name the coroutine declares
+`global` or `nonlocal`, or leaves it with `break`, `continue` or an `await`. A lone `open()` call is
 wrapped in `await asyncio.to_thread(open, ...)` (safe); `open(p).read()` in one
 expression has no fix, since offloading the opening alone would leave the reading on
 the loop.
