@@ -38,7 +38,12 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     let advice = advice(&blocking.entry, checker.library());
     let message =
         format!("`{}()` blocks the event loop in `async def {}`; {advice}", blocking.display, coroutine.name.as_str());
-    checker.report_with_fix(rule, call.range(), message, |checker| fix(checker, call, &blocking.entry));
+    // The configuration says that a call blocks, not that it may run in another thread.
+    let configured = checker.settings().extend_blocking_calls.contains_key(&blocking.qualified_name);
+    checker.report_with_fix(rule, call.range(), message, |checker| {
+        let fix = fix(checker, call, &blocking.entry);
+        if configured { fix.map(Fix::into_unsafe) } else { fix }
+    });
 }
 
 /// The fix for a blocking call: the whole block when the call opens a `with`, the fix

@@ -40,9 +40,12 @@ async def handle(request):
 The alternative the message names, or `await asyncio.to_thread(legacy_db.query, ...)`.
 
 ## Fix
-Wraps the call in `await asyncio.to_thread(...)` unless the entry says `fix: none`. Safe.
+Wraps the call in `await asyncio.to_thread(...)` unless the entry says `fix: none`.
+Unsafe, whatever rule the entry names: the configuration says that a call blocks, not
+that it may run in another thread (it may need the loop's thread, or share state with
+the loop).
 
-`aioguard check --fix` turns the example into:
+`aioguard check --fix --unsafe-fixes` turns the example into:
 ```python
 import legacy_db
 import asyncio
