@@ -49,12 +49,20 @@ fn announced(project: &Path, file: &Path) -> Findings {
 
 /// Runs `aioguard check --output-format json` in the project's directory.
 fn check(project: &Path, paths: &[&str]) -> Vec<Value> {
-    let output = Command::new(env!("CARGO_BIN_EXE_aioguard"))
-        .args(["check", "--output-format", "json", "--exit-zero"])
-        .args(paths)
-        .current_dir(project)
-        .output()
-        .expect("the aioguard binary runs");
+    check_with(project, paths, &[], false)
+}
+
+/// Runs `aioguard check --output-format json ARGS PATHS` in the project's directory; with
+/// `whole`, the project pass summarizes every module of the project.
+fn check_with(project: &Path, paths: &[&str], args: &[&str], whole: bool) -> Vec<Value> {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_aioguard"));
+    command.args(["check", "--output-format", "json", "--exit-zero"]).args(args).args(paths).current_dir(project);
+    if whole {
+        command.env(aioguard::project::WHOLE_PROJECT_VARIABLE, "1");
+    } else {
+        command.env_remove(aioguard::project::WHOLE_PROJECT_VARIABLE);
+    }
+    let output = command.output().expect("the aioguard binary runs");
     assert!(output.status.success(), "aioguard failed: {}", String::from_utf8_lossy(&output.stderr));
     serde_json::from_slice::<Value>(&output.stdout).unwrap().as_array().unwrap().clone()
 }
@@ -103,6 +111,38 @@ fn every_project_reports_what_it_expects_naming_one_file() {
             assert_eq!(reported(&check(&project, &[&relative])), announced(&project, &file), "{relative}");
         }
     }
+}
+
+/// Checking one file reads only the modules its results depend on; the findings, their
+/// messages, chains and fixes must be exactly those of a pass over the whole project.
+#[test]
+fn reading_only_what_a_file_depends_on_gives_the_whole_projects_results() {
+    let compare = |project: &Path, file: &str, args: &[&str]| {
+        let demanded = check_with(project, &[file], args, false);
+        let whole = check_with(project, &[file], args, true);
+        assert_eq!(demanded, whole, "{file} in {}", project.display());
+        demanded.len()
+    };
+    for project in projects() {
+        let mut files = Vec::new();
+        python_files(&project, &mut files);
+        for file in files {
+            compare(&project, &file.strip_prefix(&project).unwrap().display().to_string(), &[]);
+        }
+    }
+    // A real package: Django, from tests/tools/install.sh.
+    let django = common::tool("django/django-5.2.19");
+    let files = [
+        "django/contrib/sessions/backends/file.py",
+        "django/contrib/sessions/backends/db.py",
+        "django/core/handlers/asgi.py",
+        "django/core/handlers/base.py",
+        "django/test/client.py",
+        "django/db/models/query.py",
+        "django/utils/autoreload.py",
+    ];
+    let findings: usize = files.iter().map(|file| compare(&django, file, &["--no-config", "--unsafe-fixes"])).sum();
+    assert!(findings > 0, "no findings in Django's files: the comparison shows nothing");
 }
 
 #[test]

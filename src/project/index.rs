@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use super::graph::{self, Step};
 use super::summary::{Callee, ClassSummary, FileSummary, FunctionSummary, ModuleContext, Referent, Symbol};
@@ -56,6 +57,16 @@ enum Entity {
     Instance(ClassId),
 }
 
+/// What a module name is in the index.
+enum ModuleLookup {
+    File(u32),
+    /// Two files claim it: it resolves to nothing.
+    Ambiguous,
+    /// A file not read yet may claim it.
+    Missing,
+    None,
+}
+
 /// One step of a chain of calls that ends in a blocking call.
 #[derive(Clone, Debug)]
 pub struct ChainHop<'i> {
@@ -78,11 +89,23 @@ pub struct ProjectIndex {
     loop_bound: Vec<Vec<bool>>,
     /// For each function, the class it is a method of.
     method_class: Vec<Vec<Option<u32>>>,
+    /// The names that files of the project not read yet may claim (see
+    /// [`ProjectIndex::demanded_modules`]).
+    unread_modules: HashSet<Box<str>>,
+    /// Modules of the project that resolution looked for and the index lacks.
+    missing: Mutex<HashSet<Box<str>>>,
 }
 
 impl ProjectIndex {
-    /// Indexes the summaries, then finds which functions block.
-    pub fn build(files: Vec<FileSummary>, top_levels: HashSet<Box<str>>, settings: &Settings) -> Self {
+    /// Indexes the summaries, then finds which functions block. `unread_modules` are the
+    /// names that the project's files not read yet may claim: looking one up records it
+    /// as missing.
+    pub fn build(
+        files: Vec<FileSummary>,
+        top_levels: HashSet<Box<str>>,
+        unread_modules: HashSet<Box<str>>,
+        settings: &Settings,
+    ) -> Self {
         let mut modules: HashMap<Box<str>, Option<u32>> = HashMap::new();
         for (file, summary) in files.iter().enumerate() {
             let file = file as u32;
@@ -106,14 +129,20 @@ impl ProjectIndex {
             blocking: Vec::new(),
             loop_bound: Vec::new(),
             method_class,
+            unread_modules,
+            missing: Mutex::default(),
         };
         index.mros = index.linearize_all();
+        // The propagation resolves the calls of every indexed function, most of which no
+        // checked module reaches: what those look for is not demanded.
+        let bases_missing = std::mem::take(&mut *index.missing.lock().expect("not poisoned"));
         let propagation = graph::propagate(&index, settings, |id| {
             index.method_class[id.file as usize][id.index as usize]
                 .is_some_and(|class| index.class_shares_loop(ClassId { file: id.file, index: class }))
         });
         index.blocking = propagation.blocking;
         index.loop_bound = propagation.loop_bound;
+        *index.missing.lock().expect("not poisoned") = bases_missing;
         index
     }
 
@@ -160,6 +189,41 @@ impl ProjectIndex {
         &self.files
     }
 
+    /// The summaries back, to index them again with more.
+    pub fn into_files(self) -> Vec<FileSummary> {
+        self.files
+    }
+
+    /// The modules of the project that the results for the modules `roots` depend on
+    /// and that the index lacks: those that resolving the calls the project-wide rules
+    /// look up in `roots` (AG110's calls on the loop, AG202's statement calls), the
+    /// calls of every function those reach, the receivers' classes and fields, and every
+    /// indexed class's bases, looked for and did not find. Once none is missing, every
+    /// answer the index gives about `roots` is the one it would give with the whole
+    /// project indexed: each lookup that could have gone elsewhere found its module.
+    pub fn demanded_modules(&self, roots: &[u32]) -> Vec<Box<str>> {
+        let mut seen: HashSet<FunctionId> = HashSet::new();
+        let mut pending: Vec<FunctionId> = Vec::new();
+        for &file in roots {
+            let summary = &self.files[file as usize];
+            for callee in summary.loop_calls.iter().chain(&summary.statement_calls) {
+                self.receiver_shares_loop(file, callee);
+                pending.extend(self.resolve_callee(file, callee));
+            }
+        }
+        while let Some(function) = pending.pop() {
+            if !seen.insert(function) {
+                continue;
+            }
+            for call in &self.function(function).calls {
+                self.receiver_shares_loop(function.file, &call.callee);
+                pending.extend(self.resolve_callee(function.file, &call.callee));
+            }
+        }
+        let mut missing: Vec<Box<str>> = self.missing.lock().expect("not poisoned").drain().collect();
+        missing.sort();
+        missing
+    }
     pub fn file_of(&self, path: &Path) -> Option<u32> {
         self.by_path.get(path).copied()
     }
@@ -273,9 +337,11 @@ impl ProjectIndex {
         }
         let mut end = path.len();
         let file = loop {
-            match self.modules.get(&path[..end]) {
-                Some(file) => break (*file)?,
-                None => end = path[..end].rfind('.')?,
+            match self.module(&path[..end]) {
+                ModuleLookup::File(file) => break file,
+                // A shorter prefix would resolve differently from the whole project's.
+                ModuleLookup::Ambiguous | ModuleLookup::Missing => return None,
+                ModuleLookup::None => end = path[..end].rfind('.')?,
             }
         };
         let mut entity = Entity::Module(file);
@@ -287,30 +353,7 @@ impl ProjectIndex {
 
     fn member(&self, entity: Entity, name: &str, depth: u8) -> Option<Entity> {
         match entity {
-            Entity::Module(file) => {
-                let summary = &self.files[file as usize];
-                if let Ok(found) = summary.exports.binary_search_by(|(export, _)| (**export).cmp(name)) {
-                    return match &summary.exports[found].1 {
-                        Referent::Symbol(symbol) => self.resolve_symbol(file, symbol, depth + 1),
-                        Referent::Instance(class) => match self.resolve_symbol(file, class, depth + 1)? {
-                            Entity::Class(class) => Some(Entity::Instance(class)),
-                            _ => None,
-                        },
-                    };
-                }
-                let submodule = summary.module.names.first().and_then(|module| {
-                    let file = (*self.modules.get(format!("{module}.{name}").as_str())?)?;
-                    Some(Entity::Module(file))
-                });
-                submodule.or_else(|| {
-                    summary.star_imports.iter().find_map(|star| match self.resolve_path(star, depth + 1)? {
-                        Entity::Module(starred) if starred != file => {
-                            self.member(Entity::Module(starred), name, depth + 1)
-                        }
-                        _ => None,
-                    })
-                })
-            }
+            Entity::Module(file) => self.module_member(file, name, depth),
             Entity::Class(class) => {
                 let qualname = &self.files[class.file as usize].classes[class.index as usize].qualname;
                 match self.locals[class.file as usize].get(format!("{qualname}.{name}").as_str()) {
@@ -320,6 +363,56 @@ impl ProjectIndex {
             }
             Entity::Instance(class) => self.method(class, name).map(Entity::Function),
             Entity::Function(_) => None,
+        }
+    }
+
+    /// A module's member: a name it exports, or its submodule, or else a member of a
+    /// module it imports with `from m import *`. Those are searched depth first in
+    /// import order, each module once (modules that import each other's `*` would
+    /// otherwise be searched again and again, exponentially).
+    fn module_member(&self, file: u32, name: &str, depth: u8) -> Option<Entity> {
+        let mut searched = vec![file];
+        let mut pending = vec![file];
+        while let Some(module) = pending.pop() {
+            let summary = &self.files[module as usize];
+            if let Ok(found) = summary.exports.binary_search_by(|(export, _)| (**export).cmp(name)) {
+                return match &summary.exports[found].1 {
+                    Referent::Symbol(symbol) => self.resolve_symbol(module, symbol, depth + 1),
+                    Referent::Instance(class) => match self.resolve_symbol(module, class, depth + 1)? {
+                        Entity::Class(class) => Some(Entity::Instance(class)),
+                        _ => None,
+                    },
+                };
+            }
+            let submodule = summary.module.names.first().map(|module| self.module(&format!("{module}.{name}")));
+            match submodule {
+                Some(ModuleLookup::File(submodule)) => return Some(Entity::Module(submodule)),
+                Some(ModuleLookup::Missing) => return None,
+                _ => {}
+            }
+            for star in summary.star_imports.iter().rev() {
+                if let Some(Entity::Module(starred)) = self.resolve_path(star, depth + 1)
+                    && !searched.contains(&starred)
+                {
+                    searched.push(starred);
+                    pending.push(starred);
+                }
+            }
+        }
+        None
+    }
+
+    /// The module named `name`. A name that a file of the project not yet read may
+    /// claim is recorded as missing: what it resolves to is not known yet.
+    fn module(&self, name: &str) -> ModuleLookup {
+        if self.unread_modules.contains(name) {
+            self.missing.lock().expect("not poisoned").insert(name.into());
+            return ModuleLookup::Missing;
+        }
+        match self.modules.get(name) {
+            Some(Some(file)) => ModuleLookup::File(*file),
+            Some(None) => ModuleLookup::Ambiguous,
+            None => ModuleLookup::None,
         }
     }
 

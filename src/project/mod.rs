@@ -2,9 +2,9 @@
 //! functions, in any module (AG110), and the project's coroutine functions called
 //! without `await` (AG202).
 //!
-//! Before the checks, a parallel pass reads and parses the checked files and every module
-//! of their project ([`modules`]) that they can reach, and keeps only a small [`summary`]
-//! of each; the [`index`] resolves the summaries' references across modules and [`graph`]
+//! Before the checks, a parallel pass reads and parses the checked files and, wave after
+//! wave, the modules of their project ([`modules`]) that their results depend on, and
+//! keeps only a small [`summary`] of each; the [`index`] resolves the summaries' references across modules and [`graph`]
 //! finds which functions block. The check pass then parses the reported files again and
 //! looks their calls up in the index ([`ProjectView`]): no AST outlives its file's pass.
 
@@ -46,6 +46,11 @@ impl<'p> ProjectView<'p> {
     }
 }
 
+/// Set (to anything), the project pass summarizes every module of the project at once
+/// instead of only those the checked modules' results depend on; the results are the
+/// same (the tests compare them), only the work differs.
+pub const WHOLE_PROJECT_VARIABLE: &str = "AIOGUARD_WHOLE_PROJECT";
+
 /// The rules that need the project-wide analysis.
 const PROJECT_RULES: [&rules::RuleInfo; 2] = [&rules::blocking_via_helper::RULE, &rules::unawaited_coroutine::RULE];
 
@@ -64,10 +69,12 @@ pub struct ProjectPass {
 /// Summarizes the project of the checked paths and indexes it: `paths` as given, `found`
 /// every file found under them, `checked` the files to report.
 ///
-/// Only the modules the checked files can reach are read: the checked files first, then,
-/// wave after wave, every module a summary names (a callee, a base, an export, an import
-/// through `*`), since resolution never goes anywhere else. Files that cannot be read or
-/// parsed are left out: the check reports them when they are checked.
+/// Only the modules the checked files' results depend on are read: the checked files
+/// first, then, wave after wave, the modules that resolving their project-wide calls
+/// (and the calls of the functions those reach, and the classes' bases) looked for and
+/// the index lacked ([`ProjectIndex::demanded_modules`]), until none is missing. A file
+/// with no such call loads nothing else. Files that cannot be read or parsed are left
+/// out: the check reports them when they are checked.
 ///
 /// With `early_reports`, the checked files are also checked with the other rules in the
 /// same parse (for a run that reports without fixing).
@@ -97,21 +104,28 @@ pub fn build(
     let top_levels: HashSet<Box<str>> =
         files_named.keys().map(|name| Box::from(name.split('.').next().unwrap_or(name))).collect();
 
-    let mut wave: Vec<usize> = checked.iter().filter_map(|path| files.binary_search(path).ok()).collect();
+    let is_checked: HashSet<usize> = checked.iter().filter_map(|path| files.binary_search(path).ok()).collect();
+    let mut wave: Vec<usize> = if std::env::var_os(WHOLE_PROJECT_VARIABLE).is_some() {
+        (0..files.len()).collect()
+    } else {
+        let mut wave: Vec<usize> = is_checked.iter().copied().collect();
+        wave.sort_unstable();
+        wave
+    };
     let mut read = vec![false; files.len()];
     let mut summaries: Vec<FileSummary> = Vec::new();
     let mut early: Vec<Option<FileReport>> = Vec::new();
     let mut first_wave = true;
-    while !wave.is_empty() {
+    loop {
         for &file in &wave {
             read[file] = true;
         }
-        let work: Vec<(PathBuf, ModuleNames)> =
-            wave.iter().map(|&file| (files[file].clone(), names[file].clone())).collect();
-        let check_too = first_wave && early_reports;
+        let work: Vec<(usize, PathBuf, ModuleNames)> =
+            wave.iter().map(|&file| (file, files[file].clone(), names[file].clone())).collect();
         let (summarized, reports): (Vec<Option<FileSummary>>, Vec<Option<FileReport>>) = work
             .into_par_iter()
-            .map(|(path, module)| {
+            .map(|(file, path, module)| {
+                let check_too = first_wave && early_reports && is_checked.contains(&file);
                 // A panic is a bug: the file is left out here, and its check reports it.
                 std::panic::catch_unwind(AssertUnwindSafe(|| {
                     summarize_file(path, module, settings, &top_levels, check_too)
@@ -119,26 +133,33 @@ pub fn build(
                 .unwrap_or((None, None))
             })
             .unzip();
-        if check_too {
-            // The first wave is the checked files, in the order of `files`.
+        if first_wave && early_reports {
             let mut by_path: HashMap<&Path, FileReport> =
                 wave.iter().zip(reports).filter_map(|(&file, report)| Some((files[file].as_path(), report?))).collect();
             early = checked.iter().map(|path| by_path.remove(path.as_path())).collect();
         }
         first_wave = false;
-        let summarized: Vec<FileSummary> = summarized.into_iter().flatten().collect();
-        wave = summarized
+        summaries.extend(summarized.into_iter().flatten());
+        let unread_modules = files_named
             .iter()
-            .flat_map(FileSummary::global_names)
-            .flat_map(|name| name.match_indices('.').map(|(dot, _)| &name[..dot]).chain([name]))
-            .flat_map(|module| files_named.get(module).into_iter().flatten().copied())
+            .filter(|(_, files)| files.iter().any(|&file| !read[file]))
+            .map(|(name, _)| Box::from(*name))
+            .collect();
+        let index = ProjectIndex::build(summaries, top_levels.clone(), unread_modules, settings);
+        let roots: Vec<u32> = checked.iter().filter_map(|path| index.file_of(path)).collect();
+        wave = index
+            .demanded_modules(&roots)
+            .iter()
+            .flat_map(|module| files_named.get(&**module).into_iter().flatten().copied())
             .filter(|&file| !read[file])
             .collect();
         wave.sort_unstable();
         wave.dedup();
-        summaries.extend(summarized);
+        if wave.is_empty() {
+            return ProjectPass { index, early_reports: early };
+        }
+        summaries = index.into_files();
     }
-    ProjectPass { index: ProjectIndex::build(summaries, top_levels, settings), early_reports: early }
 }
 
 fn same_path(a: &Path, b: &Path) -> bool {
@@ -221,5 +242,5 @@ pub fn single_module(
     let (summary, _) =
         summarize_parsed(PathBuf::new(), ModuleNames::default(), text, parsed, settings, &top_levels, RuleSet::EMPTY);
     let summary = summary?;
-    Some(ProjectIndex::build(vec![summary], top_levels, settings))
+    Some(ProjectIndex::build(vec![summary], top_levels, HashSet::new(), settings))
 }
