@@ -19,6 +19,7 @@ pub static RULE: RuleInfo = RuleInfo {
     name: "blocking-via-helper",
     summary: "a sync function of the project called in an `async def` blocks the event loop further down",
     fix: FixAvailability::Sometimes,
+    default_enabled: true,
     aliases: &[],
     doc: r#"## What it does
 Reports a call, in code running on the event loop, to a *sync* function or method of
@@ -80,8 +81,8 @@ modules get their own `to_thread`, Python below 3.9 `run_in_executor`).
 
 `aioguard check --fix --unsafe-fixes` turns the example into:
 ```python
-import json
 import asyncio
+import json
 
 def load_settings(path):
     with open(path) as f:
