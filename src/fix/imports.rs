@@ -22,6 +22,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::Checker;
 use crate::diagnostic::Edit;
+use crate::fix::engine;
 use crate::fix::style::{self, Stylist};
 
 /// The isort sections, in the order their blocks follow one another.
@@ -284,19 +285,7 @@ pub fn remove_unused_after_fix(original: &str, fixed: &str) -> Option<String> {
     for lines in removed_lines {
         edits.push(Edit::replace(without_leftover_blank_line(fixed, lines), String::new()));
     }
-    if edits.is_empty() {
-        return None;
-    }
-    edits.sort_by_key(|edit| edit.range.start());
-    let mut output = String::with_capacity(fixed.len());
-    let mut cursor = 0;
-    for edit in edits {
-        output.push_str(&fixed[cursor..edit.range.start().to_usize()]);
-        output.push_str(&edit.content);
-        cursor = edit.range.end().to_usize();
-    }
-    output.push_str(&fixed[cursor..]);
-    Some(output)
+    (!edits.is_empty()).then(|| engine::apply_edits(fixed, edits.iter().collect()))
 }
 
 /// The lines to delete for a removed import, with the blank line after them when they

@@ -45,7 +45,6 @@ instead of failing.
 
 `aioguard check --fix` turns the example into:
 ```python
-
 async def refresh():
     token = await fetch_token()
 ```
