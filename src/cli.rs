@@ -2,8 +2,9 @@
 //!
 //! Exit codes: 0 nothing found, 1 findings (after `--fix`: findings left; with `--diff`:
 //! a change to show; with `--exit-non-zero-on-fix`: also a fix applied), 2 an error (bad
-//! configuration, a path that does not exist, a file that cannot be read or written);
-//! errors go to stderr naming the file.
+//! configuration, a path that does not exist, a file that cannot be read, decoded or
+//! written); errors go to stderr naming the file, and the summary counts the files that
+//! could not be checked.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -319,9 +320,9 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     let summary = if emitter.is_human() && !args.quiet && !args.statistics {
         // Paths that could not be walked, and files that could not be read or checked.
-        let unchecked =
-            Unchecked { files: discovered.errors.len() + unreadable, checked: discovered.files.len() - unreadable };
-        write_summary(&mut out, &findings, fixed, mode, applicability, unchecked)
+        let coverage =
+            Coverage { checked: discovered.files.len() - unreadable, unchecked: discovered.errors.len() + unreadable };
+        write_summary(&mut out, &findings, fixed, mode, applicability, coverage)
     } else {
         Ok(())
     };
@@ -381,12 +382,12 @@ fn count_fixable(findings: &[Finding], applicability: Applicability) -> (usize, 
     (fixable, with_unsafe - fixable)
 }
 
-/// How many files or paths a run could not check (each named by an error on stderr),
-/// and how many it did.
+/// How many files a run checked, and how many files or paths it could not check (each
+/// named by an error on stderr).
 #[derive(Clone, Copy, Debug)]
-struct Unchecked {
-    files: usize,
+struct Coverage {
     checked: usize,
+    unchecked: usize,
 }
 
 fn write_summary(
@@ -395,20 +396,20 @@ fn write_summary(
     fixed: usize,
     mode: FixMode,
     applicability: Applicability,
-    unchecked: Unchecked,
+    coverage: Coverage,
 ) -> io::Result<()> {
     let remaining = findings.len();
     let total = remaining + fixed;
     let noun = plural(total, "problem");
-    match (total, unchecked.files) {
+    match (total, coverage.unchecked) {
         (0, 0) => return writeln!(out, "All checks passed!"),
-        (0, _) => writeln!(out, "No problems found in {} {}.", unchecked.checked, plural(unchecked.checked, "file"))?,
+        (0, _) => writeln!(out, "No problems found in {} {}.", coverage.checked, plural(coverage.checked, "file"))?,
         _ if fixed > 0 => writeln!(out, "Found {total} {noun} ({fixed} fixed, {remaining} remaining).")?,
         _ => writeln!(out, "Found {total} {noun}.")?,
     }
-    if unchecked.files > 0 {
-        let files = plural(unchecked.files, "file");
-        writeln!(out, "{} {files} could not be checked (see the errors above).", unchecked.files)?;
+    if coverage.unchecked > 0 {
+        let files = plural(coverage.unchecked, "file");
+        writeln!(out, "{} {files} could not be checked (see the errors above).", coverage.unchecked)?;
     }
     let (fixable, hidden) = count_fixable(findings, applicability);
     let hidden_note = format!("{hidden} more with `--unsafe-fixes`");

@@ -424,8 +424,7 @@ pub fn find_config_file(start: &Path) -> Result<Option<PathBuf>, String> {
     Ok(None)
 }
 
-/// A `pyproject.toml` as far as aioguard reads it: its `tool.aioguard` table, with the
-/// line of each key.
+/// A `pyproject.toml` as far as aioguard reads it: its `tool.aioguard` table, read as `T`.
 #[derive(Deserialize)]
 struct PyProject<T> {
     tool: Option<Tool<T>>,

@@ -94,8 +94,8 @@ impl FixOptions {
 pub struct FileReport {
     /// After fixing, what is left.
     pub findings: Vec<Finding>,
-    /// An error about the file itself (unreadable, not UTF-8, binary, not writable); the
-    /// run goes on.
+    /// An error about the file itself (unreadable, invalid in its encoding, binary, not
+    /// writable); the run goes on.
     pub error: Option<String>,
     /// How many fixes were applied (or, for a diff, would be).
     pub fixed: usize,
