@@ -102,3 +102,70 @@ fn configured_calls_carry_their_message() {
         ]
     );
 }
+
+#[test]
+fn task_and_coroutine_messages_name_what_the_user_wrote() {
+    let source = r#"
+import asyncio
+import tempfile
+
+
+class Store:
+    async def save(self):
+        pass
+
+    async def close(self):
+        self.save()
+
+
+async def notify():
+    pass
+
+
+async def run():
+    asyncio.create_task(notify())
+    tempfile.mkdtemp()
+"#;
+    let settings = settings(Options::default());
+    let diagnostics = linter::check_text(source, &settings, settings.rules, None);
+    let found: Vec<(&str, &str, Option<&str>)> = diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let fix = diagnostic.fix.as_ref().map(|fix| fix.message.as_str());
+            (diagnostic.rule.code, diagnostic.message.as_str(), fix)
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "AG202",
+                "`self.save()` is an `async def` called without `await`: the coroutine is created and dropped, and its body never runs",
+                Some("Insert `await`"),
+            ),
+            (
+                "AG201",
+                "the task from `asyncio.create_task()` is dropped; keep a reference to it (a set of background tasks, or a `TaskGroup`) or it can be garbage-collected before it finishes",
+                Some("Keep a reference to the task in a new module-level set, `_background_tasks`"),
+            ),
+            (
+                "AG105",
+                "`tempfile.mkdtemp()` blocks the event loop in `async def run`; run it in a thread with `await asyncio.to_thread()`",
+                Some("Run `tempfile.mkdtemp` in a worker thread with `await asyncio.to_thread()`"),
+            ),
+        ]
+    );
+}
+
+#[test]
+fn get_event_loop_is_a_style_rule_off_by_default_with_its_real_reason() {
+    let source = "import asyncio\n\n\nasync def main():\n    return asyncio.get_event_loop()\n";
+    assert_eq!(messages(source), Vec::<String>::new(), "not in the default selection");
+    let options: Options = serde_yaml::from_str("select: [AG204]").unwrap();
+    assert_eq!(
+        messages_with(source, &settings(options)),
+        [
+            "`asyncio.get_event_loop()` in `async def main`: use `asyncio.get_running_loop()`, which says that the running loop is meant (`get_event_loop()` is deprecated where no loop runs)"
+        ]
+    );
+}
