@@ -403,8 +403,8 @@ pub fn is_identifier(name: &str) -> bool {
 /// Finds the nearest configuration at or above `start`: an `aioguard.yaml`,
 /// `.aioguard.yaml`, or a `pyproject.toml` with a `[tool.aioguard]` table (in any form
 /// TOML allows: `[tool]` with `aioguard = {...}`, spaces around the dots). A
-/// `pyproject.toml` met on the way that does not parse is an error: it may be the
-/// configuration, and nothing says it is not.
+/// `pyproject.toml` met on the way that does not parse is an error when it mentions
+/// aioguard (it may be the configuration), and passed over otherwise.
 pub fn find_config_file(start: &Path) -> Result<Option<PathBuf>, String> {
     let Ok(start) = std::path::absolute(start) else { return Ok(None) };
     let mut dir = if start.is_dir() { Some(start.as_path()) } else { start.parent() };
@@ -436,7 +436,8 @@ struct Tool<T> {
 }
 
 /// The `[tool.aioguard]` table of a `pyproject.toml` (`None`: it has none), parsed
-/// as TOML and looked up after parsing.
+/// as TOML and looked up after parsing. A file that does not parse has none unless it
+/// mentions aioguard: then it is an error naming the line.
 fn read_pyproject(path: &Path) -> Result<Option<(Options, String)>, String> {
     let text = std::fs::read_to_string(path).map_err(|error| format!("{}: cannot read: {error}", path.display()))?;
     let located = |error: toml::de::Error| {
@@ -448,6 +449,7 @@ fn read_pyproject(path: &Path) -> Result<Option<(Options, String)>, String> {
     match toml::from_str::<PyProject<toml::Value>>(&text) {
         Ok(PyProject { tool: Some(Tool { aioguard: Some(_) }) }) => {}
         Ok(_) => return Ok(None),
+        Err(_) if !text.contains("aioguard") => return Ok(None),
         Err(error) => return Err(located(error)),
     }
     let parsed: PyProject<Options> = toml::from_str(&text).map_err(located)?;
@@ -586,6 +588,8 @@ mod tests {
         let (dir, _) = pyproject("[project]\nname = 'x'\n[tool.aioguard\nselect = ['AG2']\n");
         let error = find_config_file(dir.path()).unwrap_err();
         assert!(error.contains("pyproject.toml:3:"), "{error}");
+        let (dir, _) = pyproject("[project\nname = 'x'\n");
+        assert_eq!(find_config_file(dir.path()), Ok(None), "broken, but not about aioguard: passed over");
         let (_dir, path) = pyproject("[tool]\nother = 1\naioguard = {select = ['AG2'], ignor = ['AG1']}\n");
         let error = load_options(&path).unwrap_err();
         assert!(error.contains("pyproject.toml:3:") && error.ends_with("did you mean `ignore`?"), "{error}");
