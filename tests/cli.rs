@@ -578,3 +578,14 @@ fn the_example_service_shows_its_mistakes() {
     .map(|(file, row, code)| (file.to_owned(), row, code.to_owned()));
     assert_eq!(found, expected);
 }
+
+#[test]
+fn noqa_codes_are_case_insensitive() {
+    let project = Project::new();
+    project.write(
+        "poll.py",
+        "import time\n\n\nasync def poll():\n    time.sleep(1)  # noqa: ag101\n    time.sleep(2)  # noqa: ag102\n",
+    );
+    let run = json_check(&project, &[]);
+    assert_eq!(run.findings(), [("poll.py".to_owned(), 6, "AG101".to_owned())], "{}", run.stdout);
+}
