@@ -37,18 +37,20 @@ struct Cli {
     command: Command,
 }
 
+// `display_name`: `aioguard check --version` says `aioguard 0.1.0`, as `aioguard --version`.
 #[derive(Subcommand)]
 enum Command {
     /// Check Python files for calls that block the event loop.
-    // `aioguard check --version` says `aioguard 0.1.0`, as `aioguard --version` does.
     #[command(display_name = "aioguard")]
     Check(CheckArgs),
     /// Print a rule's documentation.
+    #[command(display_name = "aioguard")]
     Rule {
         /// A rule code (`AG101`) or name (`blocking-sleep`).
         rule: String,
     },
     /// List every rule.
+    #[command(display_name = "aioguard")]
     Rules,
 }
 

@@ -448,7 +448,7 @@ fn rule_and_rules_print_the_documentation() {
 
 #[test]
 fn version_is_the_crates() {
-    for args in [&["--version"][..], &["check", "--version"]] {
+    for args in [&["--version"][..], &["check", "--version"], &["rule", "--version"], &["rules", "--version"]] {
         let run = Project::new().run(args);
         assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
         assert_eq!(run.stdout.trim(), format!("aioguard {}", env!("CARGO_PKG_VERSION")), "{args:?}");
