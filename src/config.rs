@@ -416,7 +416,7 @@ pub fn find_config_file(start: &Path) -> Result<Option<PathBuf>, String> {
             }
         }
         let pyproject = current.join("pyproject.toml");
-        if pyproject.is_file() && read_pyproject(&pyproject)?.is_some() {
+        if pyproject.is_file() && read_pyproject(&pyproject, InUse::IfMentioned)?.is_some() {
             return Ok(Some(pyproject));
         }
         dir = current.parent();
@@ -435,10 +435,19 @@ struct Tool<T> {
     aioguard: Option<T>,
 }
 
+/// Whether a `pyproject.toml` that does not parse is an error.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum InUse {
+    /// Named as the configuration: always.
+    Yes,
+    /// Met while searching: when it mentions aioguard (it may be the configuration).
+    IfMentioned,
+}
+
 /// The `[tool.aioguard]` table of a `pyproject.toml` (`None`: it has none), parsed
-/// as TOML and looked up after parsing. A file that does not parse has none unless it
-/// mentions aioguard: then it is an error naming the line.
-fn read_pyproject(path: &Path) -> Result<Option<(Options, String)>, String> {
+/// as TOML and looked up after parsing. A file that does not parse is an error naming
+/// the line when it is `in_use`, and has no table otherwise.
+fn read_pyproject(path: &Path, in_use: InUse) -> Result<Option<(Options, String)>, String> {
     let text = std::fs::read_to_string(path).map_err(|error| format!("{}: cannot read: {error}", path.display()))?;
     let located = |error: toml::de::Error| {
         let line = error.span().map(|span| format!(":{}", line_of(&text, span.start))).unwrap_or_default();
@@ -449,7 +458,7 @@ fn read_pyproject(path: &Path) -> Result<Option<(Options, String)>, String> {
     match toml::from_str::<PyProject<toml::Value>>(&text) {
         Ok(PyProject { tool: Some(Tool { aioguard: Some(_) }) }) => {}
         Ok(_) => return Ok(None),
-        Err(_) if !text.contains("aioguard") => return Ok(None),
+        Err(_) if in_use == InUse::IfMentioned && !text.contains("aioguard") => return Ok(None),
         Err(error) => return Err(located(error)),
     }
     let parsed: PyProject<Options> = toml::from_str(&text).map_err(located)?;
@@ -466,7 +475,7 @@ fn line_of(text: &str, offset: usize) -> usize {
 pub fn load_options(path: &Path) -> Result<Options, String> {
     let is_pyproject = path.file_name().is_some_and(|name| name == "pyproject.toml");
     if is_pyproject {
-        let Some((mut options, text)) = read_pyproject(path)? else { return Ok(Options::default()) };
+        let Some((mut options, text)) = read_pyproject(path, InUse::Yes)? else { return Ok(Options::default()) };
         options.key_lines = toml_key_lines(&text);
         return Ok(options);
     }
@@ -588,8 +597,10 @@ mod tests {
         let (dir, _) = pyproject("[project]\nname = 'x'\n[tool.aioguard\nselect = ['AG2']\n");
         let error = find_config_file(dir.path()).unwrap_err();
         assert!(error.contains("pyproject.toml:3:"), "{error}");
-        let (dir, _) = pyproject("[project\nname = 'x'\n");
+        let (dir, path) = pyproject("[project\nname = 'x'\n");
         assert_eq!(find_config_file(dir.path()), Ok(None), "broken, but not about aioguard: passed over");
+        let error = load_options(&path).unwrap_err();
+        assert!(error.contains("pyproject.toml:1:"), "named as the configuration, it is an error: {error}");
         let (_dir, path) = pyproject("[tool]\nother = 1\naioguard = {select = ['AG2'], ignor = ['AG1']}\n");
         let error = load_options(&path).unwrap_err();
         assert!(error.contains("pyproject.toml:3:") && error.ends_with("did you mean `ignore`?"), "{error}");
