@@ -169,3 +169,53 @@ fn get_event_loop_is_a_style_rule_off_by_default_with_its_real_reason() {
         ]
     );
 }
+
+#[test]
+fn findings_without_a_fix_say_why() {
+    let source = r#"
+import threading
+import time
+
+lock = threading.Lock()
+
+
+class Poller:
+    def _wait(self):
+        time.sleep(1)
+
+    async def poll(self, path, queue):
+        self._wait()
+        with lock:
+            pass
+        with open(path) as handle:
+            await queue.put(handle.read())
+        return open(path).read()
+"#;
+    let settings = settings(Options::default());
+    let diagnostics = linter::check_text(source, &settings, settings.rules, None);
+    let reasons: Vec<(&str, Option<&str>)> =
+        diagnostics.iter().map(|diagnostic| (diagnostic.rule.code, diagnostic.no_fix_reason.as_deref())).collect();
+    assert_eq!(
+        reasons,
+        [
+            (
+                "AG110",
+                Some(
+                    "the helper works with the event loop (coroutines of its class, or the loop itself): it stays on the loop's thread"
+                )
+            ),
+            (
+                "AG108",
+                Some("the lock is shared with code outside this coroutine: changing its kind is a design change")
+            ),
+            ("AG104", Some("the `with` body contains `await`")),
+            (
+                "AG104",
+                Some(
+                    "the stream is used in the same expression: offloading the call alone would leave that on the loop"
+                )
+            ),
+        ]
+    );
+    assert!(diagnostics.iter().all(|diagnostic| diagnostic.fix.is_none()));
+}

@@ -143,7 +143,8 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     let offload = offload_decision(&project, &callee, helper);
     checker.report_with_chain(&RULE, call.range(), message, chain, |checker| match offload {
         HelperOffload::Unsafe => offload_call(checker, call).map(Fix::into_unsafe),
-        HelperOffload::Refused => None,
+        HelperOffload::Refused => checker
+            .no_fix("the helper works with the event loop (coroutines of its class, or the loop itself): it stays on the loop's thread"),
     });
 }
 
