@@ -190,6 +190,8 @@ def summary(findings, fixable, diff, base, payload, fixed, report):
         return "\n".join(lines + ["No findings.", ""])
     lines += ["| File | Line | Rule | Message | Fixable | Shown |", "| --- | --- | --- | --- | --- | --- |"]
     link = source_link(payload)
+    # The JSON's file names are absolute: the table shows them from the repository root.
+    root = review.repository_root()
     annotated = set(report.annotated)
     listed = 0
     for index, finding in enumerate(findings):
@@ -197,7 +199,7 @@ def summary(findings, fixable, diff, base, payload, fixed, report):
         rule = f"{finding['code']} {code(finding['name'])}"
         fix = finding.get("fix")
         cells = [
-            code(finding["filename"]),
+            code(review.repository_path(finding["filename"], root)),
             f"[{row}]({link(finding['filename'], row)})" if link else str(row),
             f"[{rule}]({finding['url']})" if finding.get("url") else rule,
             html.escape(finding["message"], quote=False),

@@ -6,7 +6,7 @@
 //! It also keeps what a fix needs to know about the position being checked: the
 //! statements and expressions around it, and whether an `await` may be written there.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 
 use ruff_python_ast::token::Tokens;
 use ruff_python_ast::visitor::{self, Visitor};
@@ -67,6 +67,8 @@ pub struct Checker<'a> {
     summary: Option<SummaryBuilder<'a>>,
     /// Built on the first finding that needs a row and column.
     lines: OnceCell<LineIndex>,
+    /// Why the fix being computed is not offered, as [`Checker::no_fix`] records it.
+    no_fix_reason: Cell<Option<String>>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -133,6 +135,7 @@ impl<'a> Checker<'a> {
             project,
             summary,
             lines: OnceCell::new(),
+            no_fix_reason: Cell::new(None),
             diagnostics: Vec::new(),
         }
     }
@@ -176,7 +179,18 @@ impl<'a> Checker<'a> {
     }
 
     pub fn importer(&self) -> &Importer {
-        self.importer.get_or_init(|| Importer::new(self.module, self.source, &self.stylist))
+        self.importer.get_or_init(|| {
+            // The project's own top-level modules sort as first party, as isort finds them.
+            let project_modules = self.project.iter().flat_map(|project| project.context().top_levels);
+            let first_party: Vec<String> = self
+                .settings
+                .known_first_party
+                .iter()
+                .cloned()
+                .chain(project_modules.map(|name| name.to_string()))
+                .collect();
+            Importer::new(self.module, self.source, &self.stylist, &first_party)
+        })
     }
 
     /// The statement being checked and those around it, innermost last.
@@ -292,9 +306,25 @@ impl<'a> Checker<'a> {
         fix: impl FnOnce(&Checker<'a>) -> Option<Fix>,
     ) {
         if self.is_enabled(rule) {
-            let fix = fix(self).and_then(|fix| review::review(self, fix, range.start()));
-            self.diagnostics.push(Diagnostic { rule, range, message, fix, chain });
+            self.no_fix_reason.set(None);
+            let proposed = fix(self);
+            if proposed.is_some() {
+                // A reason an alternative that was given up on left is not the fix's.
+                self.no_fix_reason.set(None);
+            }
+            let fix = proposed.and_then(|fix| review::review(self, fix, range.start()));
+            let no_fix_reason = self.no_fix_reason.take().filter(|_| fix.is_none());
+            self.diagnostics.push(Diagnostic { rule, range, message, fix, no_fix_reason, chain });
         }
+    }
+
+    /// Declines the fix being computed, saying why (`"the `with` body contains `await`"`):
+    /// a fix function returns `checker.no_fix(reason)` where it gives up, and the finding
+    /// carries the reason. The first reason recorded for a finding is kept.
+    pub fn no_fix<T>(&self, reason: impl Into<String>) -> Option<T> {
+        let recorded = self.no_fix_reason.take();
+        self.no_fix_reason.set(recorded.or_else(|| Some(reason.into())));
+        None
     }
 }
 

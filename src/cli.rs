@@ -2,8 +2,9 @@
 //!
 //! Exit codes: 0 nothing found, 1 findings (after `--fix`: findings left; with `--diff`:
 //! a change to show; with `--exit-non-zero-on-fix`: also a fix applied), 2 an error (bad
-//! configuration, a path that does not exist, a file that cannot be read or written);
-//! errors go to stderr naming the file.
+//! configuration, a path that does not exist, a file that cannot be read, decoded or
+//! written); errors go to stderr naming the file, and the summary counts the files that
+//! could not be checked.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -25,22 +26,31 @@ use crate::rules::{self, FixAvailability};
 const WORKER_STACK_BYTES: usize = 256 * 1024 * 1024;
 
 #[derive(Parser)]
-#[command(name = "aioguard", version, about = "Find and fix the calls that block the asyncio event loop")]
+#[command(
+    name = "aioguard",
+    version,
+    propagate_version = true,
+    about = "Find and fix the calls that block the asyncio event loop"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
+// `display_name`: `aioguard check --version` says `aioguard 0.1.0`, as `aioguard --version`.
 #[derive(Subcommand)]
 enum Command {
     /// Check Python files for calls that block the event loop.
+    #[command(display_name = "aioguard")]
     Check(CheckArgs),
     /// Print a rule's documentation.
+    #[command(display_name = "aioguard")]
     Rule {
         /// A rule code (`AG101`) or name (`blocking-sleep`).
         rule: String,
     },
     /// List every rule.
+    #[command(display_name = "aioguard")]
     Rules,
 }
 
@@ -65,7 +75,8 @@ struct CheckArgs {
     ignore: Vec<String>,
     #[arg(long, value_enum, default_value_t)]
     output_format: OutputFormat,
-    /// Print the number of findings per rule instead of the findings.
+    /// Print the number of findings per rule instead of the findings (a table, or JSON
+    /// with `--output-format json`).
     #[arg(long)]
     statistics: bool,
     /// Exit with 0 even when there are findings.
@@ -148,7 +159,7 @@ fn load_settings(args: &CheckArgs) -> Result<Settings, String> {
     } else if let Some(path) = &args.config {
         Some(path.clone())
     } else {
-        config::find_config_file(args.paths.first().map_or(Path::new("."), PathBuf::as_path))
+        config::find_config_file(args.paths.first().map_or(Path::new("."), PathBuf::as_path))?
     };
     let options = match &config_file {
         Some(path) => config::load_options(path)?,
@@ -163,6 +174,15 @@ fn load_settings(args: &CheckArgs) -> Result<Settings, String> {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
+    if args.statistics && !matches!(args.output_format, OutputFormat::Full | OutputFormat::Concise | OutputFormat::Json)
+    {
+        let format = args.output_format.to_possible_value().expect("formats are named");
+        eprintln!(
+            "error: --statistics prints a table, or JSON with `--output-format json`; not `{}`",
+            format.get_name()
+        );
+        return ExitCode::from(2);
+    }
     let settings = match load_settings(&args) {
         Ok(settings) => settings,
         Err(error) => {
@@ -239,12 +259,11 @@ fn check(args: CheckArgs) -> ExitCode {
                         _ => linter::check_file(path, &settings, fix, index.as_ref()),
                     }
                 }))
-                .unwrap_or_else(|_| FileReport {
-                    error: Some(format!(
+                .unwrap_or_else(|_| {
+                    FileReport::failed(format!(
                         "{}: internal error while checking this file (a bug in aioguard)",
                         linter::display_path(path)
-                    )),
-                    ..FileReport::default()
+                    ))
                 });
                 if let Some(changes) = &changes {
                     changes.retain_changed(path, &mut report.findings);
@@ -256,7 +275,9 @@ fn check(args: CheckArgs) -> ExitCode {
     let mut findings: Vec<Finding> = Vec::new();
     let mut diffs = String::new();
     let mut fixed = 0;
+    let mut unreadable = 0;
     for report in reports {
+        unreadable += usize::from(report.unchecked);
         errors.extend(report.error);
         findings.extend(report.findings);
         diffs.extend(report.diff);
@@ -294,13 +315,16 @@ fn check(args: CheckArgs) -> ExitCode {
         context = context.with_repository_root(changes.root().to_path_buf());
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
-    let written = if args.statistics {
-        write_statistics(&mut out, &findings, applicability)
-    } else {
-        emitter.emit(&mut out, &findings, &context)
+    let written = match (args.statistics, args.output_format) {
+        (true, OutputFormat::Json) => write_statistics_json(&mut out, &findings, applicability),
+        (true, _) => write_statistics(&mut out, &findings, applicability),
+        (false, _) => emitter.emit(&mut out, &findings, &context),
     };
     let summary = if emitter.is_human() && !args.quiet && !args.statistics {
-        write_summary(&mut out, &findings, fixed, mode, applicability)
+        // Paths that could not be walked, and files that could not be read or checked.
+        let coverage =
+            Coverage { checked: discovered.files.len() - unreadable, unchecked: discovered.errors.len() + unreadable };
+        write_summary(&mut out, &findings, fixed, mode, applicability, coverage)
     } else {
         Ok(())
     };
@@ -360,23 +384,34 @@ fn count_fixable(findings: &[Finding], applicability: Applicability) -> (usize, 
     (fixable, with_unsafe - fixable)
 }
 
+/// How many files a run checked, and how many files or paths it could not check (each
+/// named by an error on stderr).
+#[derive(Clone, Copy, Debug)]
+struct Coverage {
+    checked: usize,
+    unchecked: usize,
+}
+
 fn write_summary(
     out: &mut dyn Write,
     findings: &[Finding],
     fixed: usize,
     mode: FixMode,
     applicability: Applicability,
+    coverage: Coverage,
 ) -> io::Result<()> {
     let remaining = findings.len();
     let total = remaining + fixed;
-    if total == 0 {
-        return writeln!(out, "All checks passed!");
-    }
     let noun = plural(total, "problem");
-    if fixed > 0 {
-        writeln!(out, "Found {total} {noun} ({fixed} fixed, {remaining} remaining).")?;
-    } else {
-        writeln!(out, "Found {total} {noun}.")?;
+    match (total, coverage.unchecked) {
+        (0, 0) => return writeln!(out, "All checks passed!"),
+        (0, _) => writeln!(out, "No problems found in {} {}.", coverage.checked, plural(coverage.checked, "file"))?,
+        _ if fixed > 0 => writeln!(out, "Found {total} {noun} ({fixed} fixed, {remaining} remaining).")?,
+        _ => writeln!(out, "Found {total} {noun}.")?,
+    }
+    if coverage.unchecked > 0 {
+        let files = plural(coverage.unchecked, "file");
+        writeln!(out, "{} {files} could not be checked (see the errors above).", coverage.unchecked)?;
     }
     let (fixable, hidden) = count_fixable(findings, applicability);
     let hidden_note = format!("{hidden} more with `--unsafe-fixes`");
@@ -388,14 +423,37 @@ fn write_summary(
     }
 }
 
+/// Each rule with findings: how many, and whether any of them is fixable by this run's
+/// options.
+fn statistics(findings: &[Finding], applicability: Applicability) -> Vec<(&'static rules::RuleInfo, usize, bool)> {
+    rules::ALL
+        .iter()
+        .filter_map(|rule| {
+            let of_rule = findings.iter().filter(|finding| std::ptr::eq(finding.rule, *rule));
+            let (count, fixable) = of_rule.fold((0, false), |(count, fixable), finding| {
+                (count + 1, fixable || finding.is_fixable(applicability))
+            });
+            (count > 0).then_some((*rule, count, fixable))
+        })
+        .collect()
+}
+
 fn write_statistics(out: &mut dyn Write, findings: &[Finding], applicability: Applicability) -> io::Result<()> {
-    for rule in rules::ALL {
-        let of_rule: Vec<&Finding> = findings.iter().filter(|finding| std::ptr::eq(finding.rule, *rule)).collect();
-        if of_rule.is_empty() {
-            continue;
-        }
-        let fixable = if of_rule.iter().any(|finding| finding.is_fixable(applicability)) { "[*]" } else { "   " };
-        writeln!(out, "{:>5}\t{}\t{fixable} {}", of_rule.len(), rule.code, rule.name)?;
+    for (rule, count, fixable) in statistics(findings, applicability) {
+        let fixable = if fixable { "[*]" } else { "   " };
+        writeln!(out, "{count:>5}\t{}\t{fixable} {}", rule.code, rule.name)?;
     }
     Ok(())
+}
+
+/// The statistics as a JSON array in the shape of ruff's: `code`, `name`, `count`, `fixable`.
+fn write_statistics_json(out: &mut dyn Write, findings: &[Finding], applicability: Applicability) -> io::Result<()> {
+    let rows: Vec<serde_json::Value> = statistics(findings, applicability)
+        .into_iter()
+        .map(|(rule, count, fixable)| {
+            serde_json::json!({"code": rule.code, "name": rule.name, "count": count, "fixable": fixable})
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &rows)?;
+    writeln!(out)
 }

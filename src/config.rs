@@ -72,10 +72,14 @@ impl Severities {
     }
 
     pub fn of(&self, rule: &RuleInfo) -> Severity {
-        let specificity = |selector: &str| match selector {
-            "ALL" => 0,
-            _ if selector == rule.code || selector == rule.name => usize::MAX,
-            _ => selector.len(),
+        let specificity = |selector: &str| {
+            if selector.eq_ignore_ascii_case("ALL") {
+                0
+            } else if rule.is_named_by(selector) {
+                usize::MAX
+            } else {
+                selector.len()
+            }
         };
         self.by_selector
             .iter()
@@ -185,11 +189,15 @@ impl RuleSet {
         self.0 & Self::bit(rule) != 0
     }
 
-    /// `select` minus `ignore`; the syntax-error rule is always on.
-    pub fn from_selectors(select: &[String], ignore: &[String]) -> Self {
+    /// `select` (without one: the rules enabled by default) minus `ignore`; the
+    /// syntax-error rule is always on.
+    pub fn from_selectors(select: Option<&[String]>, ignore: &[String]) -> Self {
         let mut set = RuleSet(Self::bit(&rules::syntax_error::RULE));
         for rule in rules::ALL {
-            let selected = select.iter().any(|selector| rule.is_selected_by(selector));
+            let selected = match select {
+                Some(select) => select.iter().any(|selector| rule.is_selected_by(selector)),
+                None => rule.default_enabled,
+            };
             let ignored = ignore.iter().any(|selector| rule.is_selected_by(selector));
             if selected && !ignored {
                 set.0 |= Self::bit(rule);
@@ -293,17 +301,16 @@ impl Settings {
         ];
         for (origin, selectors) in selector_sources {
             if let Some(bad) = selectors.iter().find(|selector| !rules::is_valid_selector(selector)) {
-                return Err(format!("{origin}: no rule matches `{bad}`"));
+                return Err(format!("{origin}: {}", rules::unknown_selector_error(bad)));
             }
         }
-        let all = vec!["ALL".to_owned()];
-        let select = overrides.select.clone().or(options.select).unwrap_or(all);
+        let select = overrides.select.clone().or(options.select);
         let mut ignore = options.ignore.unwrap_or_default();
         ignore.extend(overrides.ignore.iter().cloned());
         let mut per_file_ignores = Vec::new();
         for (pattern, codes) in options.per_file_ignores.unwrap_or_default() {
             if let Some(bad) = codes.iter().find(|selector| !rules::is_valid_selector(selector)) {
-                return Err(format!("{}: no rule matches `{bad}`", where_("per-file-ignores")));
+                return Err(format!("{}: {}", where_("per-file-ignores"), rules::unknown_selector_error(bad)));
             }
             let matcher =
                 PathMatcher::new(&[pattern]).map_err(|error| format!("{}: {error}", where_("per-file-ignores")))?;
@@ -319,7 +326,7 @@ impl Settings {
         let configured_types = extend_blocking_calls.keys().filter_map(|name| method_class(name)).collect();
         let severity = options.severity.unwrap_or_default();
         if let Some(bad) = severity.keys().find(|selector| !rules::is_valid_selector(selector)) {
-            return Err(format!("{}: no rule matches `{bad}`", where_("severity")));
+            return Err(format!("{}: {}", where_("severity"), rules::unknown_selector_error(bad)));
         }
         let exclude = PathMatcher::new(&options.exclude.unwrap_or_default())
             .map_err(|error| format!("{}: {error}", where_("exclude")))?;
@@ -337,7 +344,7 @@ impl Settings {
             catalogue: Catalogue::builtin(),
             root,
             config_file,
-            rules: RuleSet::from_selectors(&select, &ignore),
+            rules: RuleSet::from_selectors(select.as_deref(), &ignore),
             exclude,
             per_file_ignores,
             extend_blocking_calls,
@@ -394,72 +401,124 @@ pub fn is_identifier(name: &str) -> bool {
 }
 
 /// Finds the nearest configuration at or above `start`: an `aioguard.yaml`,
-/// `.aioguard.yaml`, or a `pyproject.toml` with a `[tool.aioguard]` table.
-pub fn find_config_file(start: &Path) -> Option<PathBuf> {
-    let start = std::path::absolute(start).ok()?;
+/// `.aioguard.yaml`, or a `pyproject.toml` with a `[tool.aioguard]` table (in any form
+/// TOML allows: `[tool]` with `aioguard = {...}`, spaces around the dots). A
+/// `pyproject.toml` met on the way that does not parse is an error when it mentions
+/// aioguard (it may be the configuration), and passed over otherwise.
+pub fn find_config_file(start: &Path) -> Result<Option<PathBuf>, String> {
+    let Ok(start) = std::path::absolute(start) else { return Ok(None) };
     let mut dir = if start.is_dir() { Some(start.as_path()) } else { start.parent() };
     while let Some(current) = dir {
         for name in CONFIG_FILE_NAMES {
             let candidate = current.join(name);
             if candidate.is_file() {
-                return Some(candidate);
+                return Ok(Some(candidate));
             }
         }
         let pyproject = current.join("pyproject.toml");
-        if pyproject.is_file()
-            && std::fs::read_to_string(&pyproject)
-                .is_ok_and(|text| text.lines().any(|line| line.trim() == "[tool.aioguard]"))
-        {
-            return Some(pyproject);
+        if pyproject.is_file() && read_pyproject(&pyproject, InUse::IfMentioned)?.is_some() {
+            return Ok(Some(pyproject));
         }
         dir = current.parent();
     }
-    None
+    Ok(None)
+}
+
+/// A `pyproject.toml` as far as aioguard reads it: its `tool.aioguard` table, read as `T`.
+#[derive(Deserialize)]
+struct PyProject<T> {
+    tool: Option<Tool<T>>,
+}
+
+#[derive(Deserialize)]
+struct Tool<T> {
+    aioguard: Option<T>,
+}
+
+/// Whether a `pyproject.toml` that does not parse is an error.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum InUse {
+    /// Named as the configuration: always.
+    Yes,
+    /// Met while searching: when it mentions aioguard (it may be the configuration).
+    IfMentioned,
+}
+
+/// The `[tool.aioguard]` table of a `pyproject.toml` (`None`: it has none), parsed
+/// as TOML and looked up after parsing. A file that does not parse is an error naming
+/// the line when it is `in_use`, and has no table otherwise.
+fn read_pyproject(path: &Path, in_use: InUse) -> Result<Option<(Options, String)>, String> {
+    let text = std::fs::read_to_string(path).map_err(|error| format!("{}: cannot read: {error}", path.display()))?;
+    let located = |error: toml::de::Error| {
+        let line = error.span().map(|span| format!(":{}", line_of(&text, span.start))).unwrap_or_default();
+        format!("{}{line}: {}", path.display(), with_suggestion(error.message()))
+    };
+    // Whether there is a table is decided first, so that a pyproject without one is
+    // never held to aioguard's schema.
+    match toml::from_str::<PyProject<toml::Value>>(&text) {
+        Ok(PyProject { tool: Some(Tool { aioguard: Some(_) }) }) => {}
+        Ok(_) => return Ok(None),
+        Err(_) if in_use == InUse::IfMentioned && !text.contains("aioguard") => return Ok(None),
+        Err(error) => return Err(located(error)),
+    }
+    let parsed: PyProject<Options> = toml::from_str(&text).map_err(located)?;
+    let options = parsed.tool.and_then(|tool| tool.aioguard).unwrap_or_default();
+    Ok(Some((options, text)))
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
 /// Reads and parses one configuration file.
 pub fn load_options(path: &Path) -> Result<Options, String> {
-    let text = std::fs::read_to_string(path).map_err(|error| format!("{}: cannot read: {error}", path.display()))?;
     let is_pyproject = path.file_name().is_some_and(|name| name == "pyproject.toml");
     if is_pyproject {
-        #[derive(Deserialize)]
-        struct PyProject {
-            tool: Option<Tool>,
-        }
-        #[derive(Deserialize)]
-        struct Tool {
-            aioguard: Option<Options>,
-        }
-        let pyproject: PyProject = toml::from_str(&text).map_err(|error| {
-            let line = error.span().map(|span| text[..span.start].matches('\n').count() + 1);
-            let line = line.map(|line| format!(":{line}")).unwrap_or_default();
-            format!("{}{line}: {}", path.display(), error.message())
-        })?;
-        let mut options = pyproject.tool.and_then(|tool| tool.aioguard).unwrap_or_default();
-        let table_start = text.lines().position(|line| line.trim() == "[tool.aioguard]").unwrap_or(0);
-        options.key_lines = top_level_key_lines(&text, table_start + 1, '=');
-        Ok(options)
-    } else if text.trim().is_empty() {
-        Ok(Options::default())
-    } else {
-        let mut options: Options = serde_yaml::from_str(&text).map_err(|error| {
-            let line = error.location().map(|location| format!(":{}", location.line())).unwrap_or_default();
-            format!("{}{line}: {error}", path.display())
-        })?;
-        options.key_lines = top_level_key_lines(&text, 0, ':');
-        Ok(options)
+        let Some((mut options, text)) = read_pyproject(path, InUse::Yes)? else { return Ok(Options::default()) };
+        options.key_lines = toml_key_lines(&text);
+        return Ok(options);
     }
+    let text = std::fs::read_to_string(path).map_err(|error| format!("{}: cannot read: {error}", path.display()))?;
+    if text.trim().is_empty() {
+        return Ok(Options::default());
+    }
+    let mut options: Options = serde_yaml::from_str(&text).map_err(|error| {
+        let line = error.location().map(|location| format!(":{}", location.line())).unwrap_or_default();
+        format!("{}{line}: {}", path.display(), with_suggestion(&error.to_string()))
+    })?;
+    options.key_lines = yaml_key_lines(&text);
+    Ok(options)
 }
 
-/// The 1-based line of each unindented `key:` (YAML) or `key =` (a TOML table), from
-/// line `first` (0-based) to the next TOML table header.
-fn top_level_key_lines(text: &str, first: usize, separator: char) -> HashMap<String, usize> {
+/// A serde error about an unknown key or value (`unknown field `ignor`, expected one of
+/// `select`, `ignore`, …`) with the closest expected spelling suggested.
+fn with_suggestion(message: &str) -> String {
+    let typed = ["unknown field `", "unknown variant `"].iter().find_map(|lead| {
+        let start = message.find(lead)? + lead.len();
+        message[start..].split('`').next()
+    });
+    let Some(typed) = typed else { return message.to_owned() };
+    let Some(expected) = message.find("expected") else { return message.to_owned() };
+    let candidates = message[expected..].split('`').skip(1).step_by(2);
+    format!("{message}{}", crate::suggest::did_you_mean(typed, candidates))
+}
+
+/// The 1-based line of each key of the `tool.aioguard` table, wherever TOML puts it.
+fn toml_key_lines(text: &str) -> HashMap<String, usize> {
+    type KeySpans = BTreeMap<toml::Spanned<String>, toml::Value>;
+    let Ok(PyProject { tool: Some(Tool { aioguard: Some(keys) }) }) = toml::from_str::<PyProject<KeySpans>>(text)
+    else {
+        return HashMap::new();
+    };
+    keys.keys().map(|key| (key.get_ref().clone(), line_of(text, key.span().start))).collect()
+}
+
+/// The 1-based line of each unindented `key:` of a YAML file.
+fn yaml_key_lines(text: &str) -> HashMap<String, usize> {
     let mut lines = HashMap::new();
-    for (index, line) in text.lines().enumerate().skip(first) {
-        if line.starts_with('[') {
-            break;
-        }
-        if let Some((key, _)) = line.split_once(separator)
+    for (index, line) in text.lines().enumerate() {
+        if let Some((key, _)) = line.split_once(':')
             && !key.is_empty()
             && !key.starts_with(char::is_whitespace)
             && !key.starts_with('#')
@@ -476,12 +535,80 @@ mod tests {
 
     #[test]
     fn selectors_take_codes_prefixes_and_names() {
-        let set = RuleSet::from_selectors(&["AG1".into(), "dangling-task".into()], &["AG108".into()]);
+        let set = RuleSet::from_selectors(Some(&["AG1".into(), "dangling-task".into()]), &["AG108".into()]);
         assert!(set.contains(&rules::blocking_sleep::RULE));
         assert!(set.contains(&rules::dangling_task::RULE));
         assert!(!set.contains(&rules::blocking_lock::RULE));
         assert!(!set.contains(&rules::nested_event_loop::RULE));
         assert!(set.contains(&rules::syntax_error::RULE));
+    }
+
+    #[test]
+    fn selectors_are_case_insensitive_and_typos_get_a_suggestion() {
+        let set = RuleSet::from_selectors(Some(&["ag10".into(), "Dangling-Task".into()]), &["ag108".into()]);
+        assert!(set.contains(&rules::blocking_sleep::RULE) && set.contains(&rules::dangling_task::RULE));
+        assert!(!set.contains(&rules::blocking_lock::RULE));
+        let overrides = Overrides { select: Some(vec!["AG1O1".into()]), ignore: Vec::new() };
+        let error = Settings::new(Options::default(), PathBuf::new(), None, &overrides).err().unwrap();
+        assert_eq!(error, "--select: no rule matches `AG1O1`; did you mean `AG101`?");
+        let severities: Options = serde_yaml::from_str("severity: {all: note, Blocking-Sleep: warning}").unwrap();
+        let settings = Settings::new(severities, PathBuf::new(), None, &Overrides::default()).unwrap();
+        assert_eq!(settings.severities.of(&rules::blocking_sleep::RULE), Severity::Warning);
+        assert_eq!(settings.severities.of(&rules::dangling_task::RULE), Severity::Note);
+    }
+
+    #[test]
+    fn style_rules_run_only_when_selected() {
+        let loop_rule = &rules::get_event_loop_in_coroutine::RULE;
+        let default = RuleSet::from_selectors(None, &[]);
+        assert!(default.contains(&rules::blocking_sleep::RULE) && !default.contains(loop_rule));
+        for selector in ["ALL", "AG204", "AG2", "get-event-loop-in-coroutine"] {
+            assert!(RuleSet::from_selectors(Some(&[selector.into()]), &[]).contains(loop_rule), "{selector}");
+        }
+    }
+
+    fn pyproject(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pyproject.toml");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn pyproject_tables_are_found_in_every_toml_form() {
+        for text in [
+            "[project]\nname = 'x'\n\n[tool.aioguard]\nselect = ['AG2']\n",
+            "[tool.aioguard ]\nselect = ['AG2']\n",
+            "[tool . aioguard]\nselect = ['AG2']\n",
+            "[ tool.\"aioguard\" ]\nselect = ['AG2']\n",
+            "[tool]\naioguard = {select = ['AG2']}\n",
+            "tool.aioguard.select = ['AG2']\n",
+        ] {
+            let (dir, path) = pyproject(text);
+            assert_eq!(find_config_file(dir.path()), Ok(Some(path.clone())), "{text}");
+            assert_eq!(load_options(&path).unwrap().select, Some(vec!["AG2".to_owned()]), "{text}");
+        }
+        let (dir, _) = pyproject("[tool.ruff]\nselect = ['E']\n");
+        assert_eq!(find_config_file(dir.path()), Ok(None), "no aioguard table: not a configuration");
+    }
+
+    #[test]
+    fn a_broken_or_misspelt_pyproject_is_an_error_naming_the_line() {
+        let (dir, _) = pyproject("[project]\nname = 'x'\n[tool.aioguard\nselect = ['AG2']\n");
+        let error = find_config_file(dir.path()).unwrap_err();
+        assert!(error.contains("pyproject.toml:3:"), "{error}");
+        let (dir, path) = pyproject("[project\nname = 'x'\n");
+        assert_eq!(find_config_file(dir.path()), Ok(None), "broken, but not about aioguard: passed over");
+        let error = load_options(&path).unwrap_err();
+        assert!(error.contains("pyproject.toml:1:"), "named as the configuration, it is an error: {error}");
+        let (_dir, path) = pyproject("[tool]\nother = 1\naioguard = {select = ['AG2'], ignor = ['AG1']}\n");
+        let error = load_options(&path).unwrap_err();
+        assert!(error.contains("pyproject.toml:3:") && error.ends_with("did you mean `ignore`?"), "{error}");
+        let (_dir, path) = pyproject("[tool.aioguard]\nselect = ['AG2']\n\ntarget-version = 'py3l2'\n");
+        let error = load_options(&path).unwrap_err();
+        assert!(error.contains("pyproject.toml:4:") && error.ends_with("did you mean `py312`?"), "{error}");
+        let options = load_options(&pyproject("[tool . aioguard]\n\nselect = ['AG2']\n").1).unwrap();
+        assert_eq!(options.key_lines.get("select"), Some(&3), "key lines come from the parsed table");
     }
 
     #[test]
@@ -505,5 +632,6 @@ mod tests {
         std::fs::write(&path, "select: [AG1]\nselct: [AG2]\n").unwrap();
         let error = load_options(&path).unwrap_err();
         assert!(error.contains("aioguard.yaml:2") && error.contains("selct"), "{error}");
+        assert!(error.ends_with("did you mean `select`?"), "{error}");
     }
 }

@@ -96,5 +96,7 @@ pub struct Diagnostic {
     pub range: TextRange,
     pub message: String,
     pub fix: Option<Fix>,
+    /// Why no fix is offered, when `fix` is `None` (the `full` output prints it).
+    pub no_fix_reason: Option<String>,
     pub chain: Vec<Hop>,
 }

@@ -2,7 +2,7 @@
 //! rewrites them so that they stop blocking it.
 //!
 //! The pipeline: [`cli`] reads the command line and [`config`]; [`discovery`] finds the
-//! files; [`linter`] reads, parses and checks each file in parallel, with [`checker`]
+//! files; [`linter`] reads (decoding as [`encoding`] says), parses and checks each file in parallel, with [`checker`]
 //! walking the AST once, [`semantic`] resolving names and [`rules`] reporting against
 //! the [`catalogue`]; [`noqa`] applies suppressions; [`changes`] narrows a run to what
 //! changed since a git base; [`output`] prints the findings. When a project-wide rule is
@@ -16,6 +16,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discovery;
+pub mod encoding;
 pub mod fix;
 pub mod linter;
 pub mod noqa;
@@ -24,3 +25,4 @@ pub mod project;
 pub mod rules;
 pub mod semantic;
 pub mod source;
+pub mod suggest;

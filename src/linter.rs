@@ -12,6 +12,7 @@ use ruff_text_size::TextRange;
 use crate::checker::check_module;
 use crate::config::{RuleSet, Settings};
 use crate::diagnostic::{Applicability, Diagnostic, Hop};
+use crate::encoding::{self, SourceText};
 use crate::fix::engine::{self, FixedText};
 use crate::fix::{diff, write};
 use crate::noqa::Suppressions;
@@ -38,6 +39,8 @@ pub struct Finding {
     /// The source lines the finding spans, for the `full` format.
     pub source_lines: Vec<String>,
     pub fix: Option<LocatedFix>,
+    /// Why no fix is offered, when there is none and the rule knows.
+    pub no_fix_reason: Option<String>,
     pub chain: Vec<Hop>,
 }
 
@@ -91,41 +94,32 @@ impl FixOptions {
 pub struct FileReport {
     /// After fixing, what is left.
     pub findings: Vec<Finding>,
-    /// An error about the file itself (unreadable, not UTF-8, binary, not writable); the
-    /// run goes on.
+    /// An error about the file itself (unreadable, invalid in its encoding, binary, not
+    /// writable); the run goes on.
     pub error: Option<String>,
     /// How many fixes were applied (or, for a diff, would be).
     pub fixed: usize,
     /// The unified diff of the fixes, in diff mode.
     pub diff: Option<String>,
+    /// The file could not be checked at all (the error says why).
+    pub unchecked: bool,
 }
 
 impl FileReport {
     /// The report of a file that could not be checked.
     pub fn failed(error: String) -> Self {
-        FileReport { error: Some(error), ..FileReport::default() }
+        FileReport { error: Some(error), unchecked: true, ..FileReport::default() }
     }
 }
 
-/// A file's text, with a byte order mark, if any, set aside.
-pub struct SourceText {
-    pub text: String,
-    pub has_bom: bool,
-}
-
-/// Reads a Python file, refusing binary and non-UTF-8 content with a clear reason.
+/// Reads a Python file, decoding it as Python does (UTF-8, or the encoding it declares),
+/// refusing binary content and bytes invalid in the encoding with a clear reason.
 pub fn read_source(path: &Path) -> Result<SourceText, String> {
     let bytes = std::fs::read(path).map_err(|error| format!("cannot read: {error}"))?;
     if bytes[..bytes.len().min(BINARY_SNIFF_BYTES)].contains(&0) {
         return Err("binary file (contains NUL bytes), not Python source".to_owned());
     }
-    let mut text = String::from_utf8(bytes)
-        .map_err(|error| format!("not valid UTF-8 (invalid byte at offset {})", error.utf8_error().valid_up_to()))?;
-    let has_bom = text.starts_with(BOM);
-    if has_bom {
-        text.drain(..BOM.len());
-    }
-    Ok(SourceText { text, has_bom })
+    encoding::decode(bytes)
 }
 
 /// How a path is shown: relative to the current directory when it is below it.
@@ -189,6 +183,7 @@ pub fn syntax_error(error: &ParseError) -> Diagnostic {
         range: TextRange::empty(error.location.start()),
         message: format!("SyntaxError: {}", error.error),
         fix: None,
+        no_fix_reason: None,
         chain: Vec::new(),
     }
 }
@@ -259,15 +254,17 @@ pub fn check_file(path: &Path, settings: &Settings, fix: FixOptions, project: Op
                 (source.text, diagnostics)
             }
             Ok(fixed) => {
-                let original = write::stored_bytes(&source.text, source.has_bom);
-                let rewritten = write::stored_bytes(&fixed.text, source.has_bom);
                 let outcome = match fix.mode {
+                    // The diff shows the text; a file in another encoding shows decoded.
                     FixMode::Diff => {
-                        let as_text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("fixed text is UTF-8");
-                        report.diff = Some(diff::unified_diff(&filename, &as_text(original), &as_text(rewritten)));
+                        let with_bom = |text: &str| format!("{}{text}", if source.has_bom { BOM } else { "" });
+                        let (original, rewritten) = (with_bom(&source.text), with_bom(&fixed.text));
+                        report.diff = Some(diff::unified_diff(&filename, &original, &rewritten));
                         Ok(())
                     }
-                    _ => write::replace_file(path, &original, &rewritten),
+                    _ => source
+                        .stored_bytes(&fixed.text)
+                        .and_then(|rewritten| write::replace_file(path, &source.original_bytes(), &rewritten)),
                 };
                 match outcome {
                     Ok(()) => {
@@ -315,6 +312,7 @@ pub fn locate(diagnostic: Diagnostic, filename: &str, text: &str, lines: &LineIn
         noqa_row: start.row,
         source_lines,
         fix,
+        no_fix_reason: diagnostic.no_fix_reason,
         chain: diagnostic
             .chain
             .into_iter()

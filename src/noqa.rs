@@ -81,8 +81,9 @@ fn parse_noqa(comment: &str) -> Option<Directive> {
     None
 }
 
+/// Letters then digits (`AG101`, `ASYNC251`), in either case: codes are case-insensitive.
 fn is_code(word: &str) -> bool {
-    let letters = word.chars().take_while(char::is_ascii_uppercase).count();
+    let letters = word.chars().take_while(char::is_ascii_alphabetic).count();
     letters > 0 && letters < word.len() && word[letters..].chars().all(|c| c.is_ascii_digit())
 }
 
@@ -99,6 +100,7 @@ mod tests {
             Some(Directive::Codes(vec!["AG101".into(), "ASYNC251".into()]))
         );
         assert_eq!(parse_noqa("# noqa:AG103"), Some(Directive::Codes(vec!["AG103".into()])));
+        assert_eq!(parse_noqa("# noqa: ag101"), Some(Directive::Codes(vec!["ag101".into()])));
         assert_eq!(parse_noqa("# noqaa"), None);
         assert_eq!(parse_noqa("# nothing here"), None);
         assert_eq!(parse_noqa("# 14시 30분"), None);

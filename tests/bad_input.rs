@@ -39,12 +39,44 @@ fn assert_good_file_checked(output: &Output) {
 }
 
 #[test]
-fn file_that_is_not_utf8_is_an_error_naming_it() {
-    let dir = project_with("latin1.py", b"# caf\xe9\nx = 1\n");
+fn file_that_is_not_utf8_is_an_error_naming_it_and_the_line() {
+    let dir = project_with("latin1.py", b"x = 1\n# caf\xe9\n");
     let output = aioguard(dir.path(), &["."]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("latin1.py: not valid UTF-8"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("latin1.py: not valid UTF-8 (line 2)"), "{}", stderr(&output));
     assert_good_file_checked(&output);
+}
+
+#[test]
+fn file_in_a_declared_encoding_is_checked_and_fixed_in_that_encoding() {
+    // Python runs this file: PEP 263 declares Latin-1, and `\xe9` is `é` there.
+    let source = b"# -*- coding: latin-1 -*-\nimport time\n\nasync def caf\xe9():\n    time.sleep(1)  # caf\xe9\n";
+    let dir = project_with("latin1.py", source);
+    let output = aioguard(dir.path(), &["."]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stdout(&output).contains("latin1.py:5:5: AG101"), "{}", stdout(&output));
+    assert!(stdout(&output).contains("`async def caf\u{e9}`"), "decoded as Latin-1:\n{}", stdout(&output));
+
+    let fixed = aioguard(dir.path(), &["--fix", "latin1.py"]);
+    assert_eq!(fixed.status.code(), Some(0), "{}", stderr(&fixed));
+    let after = std::fs::read(dir.path().join("latin1.py")).unwrap();
+    let expected =
+        b"# -*- coding: latin-1 -*-\nimport asyncio\n\nasync def caf\xe9():\n    await asyncio.sleep(1)  # caf\xe9\n";
+    assert_eq!(String::from_utf8_lossy(&after), String::from_utf8_lossy(expected));
+    assert_eq!(after, expected, "written back in Latin-1");
+}
+
+#[test]
+fn file_invalid_in_its_declared_encoding_is_an_error_naming_the_line() {
+    let dir = project_with("sjis.py", b"# coding: shift_jis\nok = '\x82\xa0'\n\nbad = '\x82'\n");
+    let output = aioguard(dir.path(), &["."]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("sjis.py: not valid Shift_JIS (line 4)"), "{}", stderr(&output));
+    assert_good_file_checked(&output);
+    let unknown = project_with("klingon.py", b"# coding: klingon\nx = 1\n");
+    let output = aioguard(unknown.path(), &["."]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("klingon.py: unknown or unsupported encoding `klingon`"), "{}", stderr(&output));
 }
 
 #[test]
@@ -241,10 +273,12 @@ fn assert_only_files(dir: &Path, expected: &[&str]) {
 
 #[test]
 fn fix_keeps_crlf_line_endings_including_inserted_lines() {
-    let (dir, after, output) = fix_file("crlf.py", b"import time\r\n\r\nasync def poll():\r\n    time.sleep(1)\r\n");
+    let source = b"import time\r\n\r\nasync def poll():\r\n    time.sleep(1)\r\n    return time.monotonic()\r\n";
+    let (dir, after, output) = fix_file("crlf.py", source);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let after = String::from_utf8(after).unwrap();
-    assert_eq!(after, "import time\r\nimport asyncio\r\n\r\nasync def poll():\r\n    await asyncio.sleep(1)\r\n");
+    let expected = "import asyncio\r\nimport time\r\n\r\nasync def poll():\r\n    await asyncio.sleep(1)\r\n    return time.monotonic()\r\n";
+    assert_eq!(after, expected);
     assert_only_files(dir.path(), &["crlf.py"]);
 }
 
@@ -253,7 +287,8 @@ fn fix_keeps_a_byte_order_mark_tabs_and_a_missing_final_newline() {
     let source = "\u{feff}import asyncio\nimport time\n\nasync def poll():\n\tif True:\n\t\ttime.sleep(1)";
     let (dir, after, output) = fix_file("styled.py", source.as_bytes());
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let expected = "\u{feff}import asyncio\nimport time\n\nasync def poll():\n\tif True:\n\t\tawait asyncio.sleep(1)";
+    // `import time`, unused once fixed, goes too.
+    let expected = "\u{feff}import asyncio\n\nasync def poll():\n\tif True:\n\t\tawait asyncio.sleep(1)";
     assert_eq!(String::from_utf8(after).unwrap(), expected);
     assert_only_files(dir.path(), &["styled.py"]);
 }

@@ -1,7 +1,10 @@
 //! The fixing command line end to end: `--diff` output applies with `git apply` and
 //! `patch -p1` and gives what `--fix` writes; summaries, markers and exit codes of
 //! `--fix`, `--unsafe-fixes`, `--fix-only` and `--exit-non-zero-on-fix`; a file that
-//! cannot be written is reported and left alone while the others are fixed.
+//! cannot be written is reported and left alone while the others are fixed; fixed code
+//! that ruff finds tidy (imports sorted, none left unused).
+
+mod common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -161,4 +164,141 @@ fn a_file_that_cannot_be_written_is_reported_and_the_others_are_fixed() {
         std::fs::read_dir(dir.path()).unwrap().map(|entry| entry.unwrap().file_name().into_string().unwrap()).collect();
     names.sort();
     assert_eq!(names, ["locked.py", "open.py"], "no temporary file is left behind");
+}
+
+/// A small service that ruff finds clean, with something for most fixes to do: offloaded
+/// calls, a sleep, a `with` block, a dropped task, a nested loop, a trio module whose
+/// fix needs `functools`, imports that the fixes leave unused and one they do not.
+const DEMO_PROJECT: &[(&str, &str)] = &[
+    ("pyproject.toml", "[project]\nname = \"demo\"\nversion = \"0.1.0\"\n"),
+    ("app/__init__.py", ""),
+    ("app/config.py", "TIMEOUT = 5\n"),
+    (
+        "app/storage.py",
+        r#""""Storage of the demo service."""
+
+import json
+import os
+import time
+from pathlib import Path
+
+import requests
+
+from app import config
+
+
+def backoff(attempt):
+    time.sleep(attempt)
+
+
+async def load(path: Path):
+    with open(path) as handle:
+        return json.load(handle)
+
+
+async def exists(path):
+    return os.path.exists(path)
+
+
+async def fetch(url):
+    response = requests.get(url, timeout=config.TIMEOUT)
+    return response.json()
+
+
+async def poll():
+    time.sleep(1)
+"#,
+    ),
+    (
+        "app/worker.py",
+        r#""""Background work, under trio."""
+
+import subprocess
+import time
+
+import trio
+
+
+async def run(cmd):
+    subprocess.run(cmd, check=True)
+
+
+async def pause():
+    time.sleep(0.5)
+    await trio.lowlevel.checkpoint()
+"#,
+    ),
+    (
+        "app/handlers.py",
+        r#""""Request handlers."""
+
+import asyncio
+from time import sleep
+
+from app.storage import poll
+
+
+async def notify(user):
+    await asyncio.sleep(0)
+    return user
+
+
+async def signup(user):
+    asyncio.create_task(notify(user))
+    asyncio.run(poll())
+    sleep(1)
+
+
+async def save(path, data):
+    with open(path, "w") as handle:
+        handle.write(data)
+"#,
+    ),
+];
+
+/// `ruff check --select F401,F811,F841,I001` (unused and redefined imports, unused
+/// variables, import order) in `dir`: its output, and whether it found nothing.
+fn ruff_tidiness(dir: &Path) -> (bool, String) {
+    let ruff = common::tools_python().with_file_name("ruff");
+    let output = Command::new(ruff)
+        .current_dir(dir)
+        .args(["check", "--isolated", "--no-cache", "--select", "F401,F811,F841,I001", "--output-format", "concise"])
+        .arg(".")
+        .output()
+        .unwrap();
+    (output.status.success(), format!("{}{}", text(&output.stdout), text(&output.stderr)))
+}
+
+#[test]
+fn fixes_on_a_ruff_clean_project_leave_it_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    for (relative, content) in DEMO_PROJECT {
+        let path = dir.path().join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    let (clean, report) = ruff_tidiness(dir.path());
+    assert!(clean, "the demo project must start ruff-clean:\n{report}");
+
+    let output = aioguard(dir.path(), &["--fix", "--unsafe-fixes", "."]);
+    assert_eq!(output.status.code(), Some(0), "{}{}", text(&output.stdout), text(&output.stderr));
+    let read = |relative: &str| std::fs::read_to_string(dir.path().join(relative)).unwrap();
+    let (clean, report) = ruff_tidiness(dir.path());
+    let files: String =
+        DEMO_PROJECT.iter().map(|(relative, _)| format!("--- {relative}\n{}", read(relative))).collect();
+    assert!(clean, "aioguard's fixes left what ruff reports:\n{report}\n{files}");
+
+    // What was fixed: the import added in order, the one left unused gone, the one
+    // still used kept.
+    let storage = read("app/storage.py");
+    assert!(storage.contains("import asyncio\nimport json\nimport os\nimport time\n"), "{storage}");
+    let worker = read("app/worker.py");
+    assert!(
+        worker.starts_with(
+            "\"\"\"Background work, under trio.\"\"\"\n\nimport functools\nimport subprocess\n\nimport trio\n"
+        ),
+        "{worker}"
+    );
+    let handlers = read("app/handlers.py");
+    assert!(!handlers.contains("from time import sleep"), "{handlers}");
 }

@@ -102,3 +102,120 @@ fn configured_calls_carry_their_message() {
         ]
     );
 }
+
+#[test]
+fn task_and_coroutine_messages_name_what_the_user_wrote() {
+    let source = r#"
+import asyncio
+import tempfile
+
+
+class Store:
+    async def save(self):
+        pass
+
+    async def close(self):
+        self.save()
+
+
+async def notify():
+    pass
+
+
+async def run():
+    asyncio.create_task(notify())
+    tempfile.mkdtemp()
+"#;
+    let settings = settings(Options::default());
+    let diagnostics = linter::check_text(source, &settings, settings.rules, None);
+    let found: Vec<(&str, &str, Option<&str>)> = diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let fix = diagnostic.fix.as_ref().map(|fix| fix.message.as_str());
+            (diagnostic.rule.code, diagnostic.message.as_str(), fix)
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "AG202",
+                "`self.save()` is an `async def` called without `await`: the coroutine is created and dropped, and its body never runs",
+                Some("Insert `await`"),
+            ),
+            (
+                "AG201",
+                "the task from `asyncio.create_task()` is dropped; keep a reference to it (a set of background tasks, or a `TaskGroup`) or it can be garbage-collected before it finishes",
+                Some("Keep a reference to the task in a new module-level set, `_background_tasks`"),
+            ),
+            (
+                "AG105",
+                "`tempfile.mkdtemp()` blocks the event loop in `async def run`; run it in a thread with `await asyncio.to_thread()`",
+                Some("Run `tempfile.mkdtemp` in a worker thread with `await asyncio.to_thread()`"),
+            ),
+        ]
+    );
+}
+
+#[test]
+fn get_event_loop_is_a_style_rule_off_by_default_with_its_real_reason() {
+    let source = "import asyncio\n\n\nasync def main():\n    return asyncio.get_event_loop()\n";
+    assert_eq!(messages(source), Vec::<String>::new(), "not in the default selection");
+    let options: Options = serde_yaml::from_str("select: [AG204]").unwrap();
+    assert_eq!(
+        messages_with(source, &settings(options)),
+        [
+            "`asyncio.get_event_loop()` in `async def main`: use `asyncio.get_running_loop()`, which says that the running loop is meant (`get_event_loop()` is deprecated where no loop runs)"
+        ]
+    );
+}
+
+#[test]
+fn findings_without_a_fix_say_why() {
+    let source = r#"
+import threading
+import time
+
+lock = threading.Lock()
+
+
+class Poller:
+    def _wait(self):
+        time.sleep(1)
+
+    async def poll(self, path, queue):
+        self._wait()
+        with lock:
+            pass
+        with open(path) as handle:
+            await queue.put(handle.read())
+        return open(path).read()
+"#;
+    let settings = settings(Options::default());
+    let diagnostics = linter::check_text(source, &settings, settings.rules, None);
+    let reasons: Vec<(&str, Option<&str>)> =
+        diagnostics.iter().map(|diagnostic| (diagnostic.rule.code, diagnostic.no_fix_reason.as_deref())).collect();
+    assert_eq!(
+        reasons,
+        [
+            (
+                "AG110",
+                Some(
+                    "the helper works with the event loop (coroutines of its class, or the loop itself): it stays on the loop's thread"
+                )
+            ),
+            (
+                "AG108",
+                Some("the lock is shared with code outside this coroutine: changing its kind is a design change")
+            ),
+            ("AG104", Some("the `with` body contains `await`")),
+            (
+                "AG104",
+                Some(
+                    "the stream is used in the same expression: offloading the call alone would leave that on the loop"
+                )
+            ),
+        ]
+    );
+    assert!(diagnostics.iter().all(|diagnostic| diagnostic.fix.is_none()));
+}

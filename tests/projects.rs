@@ -47,7 +47,8 @@ fn announced(project: &Path, file: &Path) -> Findings {
     findings
 }
 
-/// Runs `aioguard check --output-format json` in the project's directory.
+/// Runs `aioguard check --output-format json` in the project's directory, with the
+/// (absolute) file names of findings and their chains made relative to it.
 fn check(project: &Path, paths: &[&str]) -> Vec<Value> {
     check_with(project, paths, &[], false)
 }
@@ -64,7 +65,18 @@ fn check_with(project: &Path, paths: &[&str], args: &[&str], whole: bool) -> Vec
     }
     let output = command.output().expect("the aioguard binary runs");
     assert!(output.status.success(), "aioguard failed: {}", String::from_utf8_lossy(&output.stderr));
-    serde_json::from_slice::<Value>(&output.stdout).unwrap().as_array().unwrap().clone()
+    let mut findings = serde_json::from_slice::<Value>(&output.stdout).unwrap().as_array().unwrap().clone();
+    let relative = |filename: &mut Value| {
+        let path = PathBuf::from(filename.as_str().unwrap());
+        *filename = path.strip_prefix(project).unwrap_or(&path).display().to_string().into();
+    };
+    for finding in &mut findings {
+        relative(&mut finding["filename"]);
+        for hop in finding.get_mut("chain").and_then(Value::as_array_mut).into_iter().flatten() {
+            relative(&mut hop["filename"]);
+        }
+    }
+    findings
 }
 
 fn reported(findings: &[Value]) -> Findings {
@@ -229,14 +241,15 @@ fn a_diff_base_run_sees_the_helpers_of_unchanged_modules() {
         common::aioguard(repo.path(), &["check", "--output-format", "json", "--exit-zero", "--diff-base", "HEAD"]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let findings: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
-    let reported: Vec<(&str, u64, &str)> = findings
+    let reported: Vec<(PathBuf, u64, &str)> = findings
         .iter()
         .map(|finding| {
             let row = finding["location"]["row"].as_u64().unwrap();
-            (finding["filename"].as_str().unwrap(), row, finding["code"].as_str().unwrap())
+            let filename = Path::new(finding["filename"].as_str().unwrap());
+            (filename.strip_prefix(repo.path()).unwrap().to_path_buf(), row, finding["code"].as_str().unwrap())
         })
         .collect();
-    assert_eq!(reported, [(handlers, text.lines().count() as u64, "AG110")]);
+    assert_eq!(reported, [(PathBuf::from(handlers), text.lines().count() as u64, "AG110")]);
     assert!(
         findings[0]["message"].as_str().unwrap().ends_with("`time.sleep()` (src/shop/storage.py:13)"),
         "{}",

@@ -10,6 +10,10 @@ use crate::checker::Checker;
 use crate::config::AsyncLibrary;
 use crate::diagnostic::{Edit, Fix};
 
+/// Why a fix that needs an `await` is not offered where none can be written.
+pub const CANNOT_AWAIT_HERE: &str =
+    "`await` cannot be written here (outside the `async def` body, or in a generator expression)";
+
 /// The range of `expr` including the parentheses written around it inside `parent`.
 pub fn range_with_parentheses<'a>(checker: &Checker<'_>, expr: &Expr, parent: impl Into<AnyNodeRef<'a>>) -> TextRange {
     parenthesized_range(expr.into(), parent.into(), checker.tokens()).unwrap_or(expr.range())
@@ -116,14 +120,14 @@ impl ThreadCall {
 /// expression) or the names the code needs are taken.
 pub fn offload_call(checker: &Checker<'_>, call: &ast::ExprCall) -> Option<Fix> {
     if !checker.can_await_here() {
-        return None;
+        return checker.no_fix(CANNOT_AWAIT_HERE);
     }
     let source = checker.source();
     let callee = range_with_parentheses(checker, &call.func, call);
     let open_paren = call.arguments.start();
     // Only trivia may stand between the callee and its argument list; keep comments.
     if source[callee.end().to_usize()..open_paren.to_usize()].contains('#') {
-        return None;
+        return checker.no_fix("a comment stands between the callee and its arguments");
     }
     let after_open_paren = open_paren + TextSize::from(1);
     let inner = &source[after_open_paren.to_usize()..(call.arguments.end() - TextSize::from(1)).to_usize()];

@@ -16,7 +16,7 @@ use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
 use crate::diagnostic::Fix;
-use crate::fix::codegen::{ThreadCall, awaited};
+use crate::fix::codegen::{CANNOT_AWAIT_HERE, ThreadCall, awaited};
 use crate::semantic::Resolved;
 
 /// Builtins that consume an iterable whole and keep none of it as an iterator.
@@ -47,8 +47,14 @@ const READING_METHODS: &[&str] = &["copy", "count", "index"];
 /// (see the module's documentation). Unsafe: the iteration ends before the loop's body
 /// runs, so it sees the disk as it was at the start.
 pub fn offload_iterator(checker: &Checker<'_>, call: &ast::ExprCall) -> Option<Fix> {
-    if !checker.can_await_here() || checker.semantic().lookup("list").is_some() || !is_consumed_at_once(checker, call) {
-        return None;
+    if !checker.can_await_here() {
+        return checker.no_fix(CANNOT_AWAIT_HERE);
+    }
+    if checker.semantic().lookup("list").is_some() {
+        return checker.no_fix("the name `list` is bound to something else here");
+    }
+    if !is_consumed_at_once(checker, call) {
+        return checker.no_fix("the iterator is kept or changed, not consumed at once: a list cannot stand in for it");
     }
     let thread = ThreadCall::for_module(checker, false)?;
     let head = format!("{}lambda: list(", thread.open);

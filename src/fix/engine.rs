@@ -2,13 +2,15 @@
 //! overlap one another (in order of position; an edit several fixes share, such as an
 //! added import, counts once), then parses and checks the result again, until no fix is
 //! left or [`MAX_PASSES`] is reached. A pass whose result does not parse is refused:
-//! the caller keeps the original text.
+//! the caller keeps the original text. Last, the imports the fixes left unused are
+//! removed (unless that result would not check).
 
 use std::cmp::Reverse;
 
 use ruff_text_size::TextRange;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::fix::imports;
 
 /// Fixing stops after this many passes, even if fixes remain (a fix that keeps
 /// reproducing itself cannot loop forever).
@@ -38,6 +40,13 @@ pub fn fix_text(
         fixed.diagnostics = check(&next)?;
         fixed.text = next;
         fixed.fixed += applied;
+    }
+    if fixed.fixed > 0
+        && let Some(tidied) = imports::remove_unused_after_fix(text, &fixed.text)
+        && let Ok(diagnostics) = check(&tidied)
+    {
+        fixed.text = tidied;
+        fixed.diagnostics = diagnostics;
     }
     Ok(fixed)
 }
@@ -117,6 +126,7 @@ mod tests {
             range: TextRange::new(TextSize::new(range.0), TextSize::new(range.1)),
             message: String::new(),
             fix: Some(fix),
+            no_fix_reason: None,
             chain: Vec::new(),
         }
     }

@@ -7,9 +7,14 @@
 //! calls and calls run in a worker thread ([`codegen::offload_call`] is the entry point
 //! for any rule that moves a call off the event loop); [`with_block`] moves a whole
 //! `with` block into a thread; [`collect_iterator`] collects a lazy iterator there
-//! where a list is equivalent; [`imports`] adds the imports generated code needs;
-//! [`style`] keeps the file's line endings and indentation; [`write`] replaces a file
-//! atomically and [`diff`] shows the change instead.
+//! where a list is equivalent; [`imports`] adds the imports generated code needs, and
+//! removes those the fixes leave unused; [`style`] keeps the file's line endings and
+//! indentation; [`write`] replaces a file atomically and [`diff`] shows the change
+//! instead.
+//!
+//! A fix function that gives up says why: it returns `checker.no_fix(reason)` instead
+//! of `None` ([`crate::checker::Checker::no_fix`]), and the finding carries the reason
+//! ("the `with` body contains `await`") to the output.
 
 pub mod codegen;
 pub mod collect_iterator;

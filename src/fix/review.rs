@@ -27,9 +27,9 @@ pub fn review(checker: &Checker<'_>, fix: Fix, at: TextSize) -> Option<Fix> {
     let fixed = apply_edits(checker.source(), fix.edits.iter().collect());
     // A fix whose result does not parse is refused by the engine, which names it.
     if let Ok(parsed) = parse_module(&fixed)
-        && changed_bindings(checker.module_scopes(), &ModuleScopes::analyse(&parsed.syntax().body)).is_some()
+        && let Some(reason) = changed_bindings(checker.module_scopes(), &ModuleScopes::analyse(&parsed.syntax().body))
     {
-        return None;
+        return checker.no_fix(format!("after the fix, {reason}"));
     }
     if fix.applicability == Applicability::Safe && writes_await(&fix) && interrupts_check_then_act(checker, at) {
         return Some(fix.into_unsafe());

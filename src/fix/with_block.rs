@@ -29,7 +29,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::Checker;
 use crate::diagnostic::{Edit, Fix};
-use crate::fix::codegen::{ThreadCall, unused_name};
+use crate::fix::codegen::{CANNOT_AWAIT_HERE, ThreadCall, unused_name};
 use crate::fix::style;
 
 /// The helper's name, with a number appended while it is taken.
@@ -44,21 +44,30 @@ const FRAME_SENSITIVE_CALLS: &[&str] = &["super", "locals", "vars", "dir", "exec
 /// Offloads the `with` statement `with` (in the coroutine being checked) to a worker
 /// thread. Unsafe: the block runs in another thread, which matters to thread-local state.
 pub fn offload_with_block(checker: &Checker<'_>, with: &ast::StmtWith) -> Option<Fix> {
-    if with.is_async || !checker.can_await_here() {
+    if with.is_async {
         return None;
+    }
+    if !checker.can_await_here() {
+        return checker.no_fix(CANNOT_AWAIT_HERE);
     }
     let function = checker.semantic().enclosing_coroutine()?;
     let source = checker.source();
-    let indent = style::indentation_at(source, with.start())?;
+    let Some(indent) = style::indentation_at(source, with.start()) else {
+        return checker.no_fix("the `with` statement shares its line with other code");
+    };
     if spans_multiline_string(checker, with.range()) {
-        return None;
+        return checker.no_fix("the `with` block holds a multi-line string, which re-indenting would change");
     }
 
-    let block = BlockFacts::collect(with)?;
+    let block = match BlockFacts::collect(with) {
+        Ok(block) => block,
+        Err(reason) => return checker.no_fix(reason),
+    };
     let outside = OutsideFacts::collect(function, with.range());
     // In the helper such an assignment would bind a local of its own instead.
-    if block.bound.iter().any(|name| outside.declared_outer.contains(name)) {
-        return None;
+    if let Some(name) = block.bound.iter().find(|name| outside.declared_outer.contains(*name)) {
+        return checker
+            .no_fix(format!("the `with` block assigns `{name}`, which the coroutine declares `global` or `nonlocal`"));
     }
     // The coroutine's own variables stay the coroutine's: the helper declares them `nonlocal`.
     let shared: Vec<&str> = block.bound.iter().copied().filter(|name| outside.bound.contains(name)).collect();
@@ -66,7 +75,7 @@ pub fn offload_with_block(checker: &Checker<'_>, with: &ast::StmtWith) -> Option
     let exports: Vec<&str> = if block.has_return {
         // Only a block that always returns can hand its result back as a `return`.
         if !ends_in_return || outside.yields {
-            return None;
+            return checker.no_fix("the `with` block returns on some paths only, or the coroutine is a generator");
         }
         Vec::new()
     } else {
@@ -90,8 +99,9 @@ pub fn offload_with_block(checker: &Checker<'_>, with: &ast::StmtWith) -> Option
             })
             .collect();
         let definite = definitely_bound(with);
-        if exports.iter().any(|name| !definite.contains(name)) {
-            return None;
+        if let Some(name) = exports.iter().find(|name| !definite.contains(*name)) {
+            return checker
+                .no_fix(format!("the `with` block may leave `{name}` unassigned, and it is read after the block"));
         }
         exports
     };
@@ -101,7 +111,12 @@ pub fn offload_with_block(checker: &Checker<'_>, with: &ast::StmtWith) -> Option
     let unit = indent_unit(checker, with, function, indent);
     let line_ending = checker.stylist().line_ending();
     let range = TextRange::new(style::line_start(source, with.start()), style::line_end(source, with.end()));
-    let mut text = format!("{indent}def {helper}():{line_ending}");
+    // Blank lines set the helper apart where the coroutine's body has blank lines of its
+    // own (none before it when it opens its block or follows a blank or a comment line).
+    let body = TextRange::new(function.body[0].start(), function.body[function.body.len() - 1].end());
+    let spaced = has_blank_line(&source[body]);
+    let blank_before = spaced && follows_code(source, range.start());
+    let mut text = format!("{}{indent}def {helper}():{line_ending}", if blank_before { line_ending } else { "" });
     if !shared.is_empty() {
         text.push_str(&format!("{indent}{unit}nonlocal {}{line_ending}", shared.join(", ")));
     }
@@ -114,19 +129,39 @@ pub fn offload_with_block(checker: &Checker<'_>, with: &ast::StmtWith) -> Option
     }
     text.push_str(line_ending);
     let names = exports.join(", ");
+    if !block.has_return && !exports.is_empty() {
+        text.push_str(&format!("{indent}{unit}return {names}{line_ending}"));
+    }
+    if spaced {
+        text.push_str(line_ending);
+    }
     let run = thread.await_without_arguments(&helper);
     if block.has_return {
         text.push_str(&format!("{indent}return {run}"));
     } else if exports.is_empty() {
         text.push_str(&format!("{indent}{run}"));
     } else {
-        text.push_str(&format!("{indent}{unit}return {names}{line_ending}{indent}{names} = {run}"));
+        text.push_str(&format!("{indent}{names} = {run}"));
     }
     let mut edits = vec![Edit::replace(range, text)];
     edits.extend(thread.imports);
     let message = format!("Run the `with` block in a worker thread with `await {}()`", thread.runner);
     // The helper's name is unused in the function only until another fix of the pass adds one.
     Some(Fix::unsafe_edits(message, edits).isolated_in(function.range()))
+}
+
+/// Whether `text` has a line with nothing but whitespace on it.
+fn has_blank_line(text: &str) -> bool {
+    text.lines().skip(1).any(|line| line.trim().is_empty())
+}
+
+/// Whether the line before `line_start` is code that does not open a block: not blank,
+/// not a comment, not ending in `:`.
+fn follows_code(source: &str, line_start: TextSize) -> bool {
+    let before = &source[..line_start.to_usize()];
+    let before = before.strip_suffix("\r\n").or_else(|| before.strip_suffix(['\n', '\r'])).unwrap_or(before);
+    let previous = before[before.rfind(['\n', '\r']).map_or(0, |index| index + 1)..].trim();
+    !(previous.is_empty() || previous.starts_with('#') || previous.ends_with(':'))
 }
 
 /// Whether a string literal inside `range` spans lines: re-indenting would change it.
@@ -326,8 +361,8 @@ struct BlockFacts<'a> {
     /// In order of first binding.
     bound: Vec<&'a str>,
     has_return: bool,
-    /// Something that cannot move into a nested function.
-    escapes: bool,
+    /// Something that cannot move into a nested function, said as why the block stays.
+    escape: Option<&'static str>,
     loop_depth: u32,
     nested_scope_depth: u32,
     /// Inside a comprehension, whose targets are its own (a walrus still binds outside it).
@@ -335,14 +370,22 @@ struct BlockFacts<'a> {
 }
 
 impl<'a> BlockFacts<'a> {
-    /// `None` when the block cannot be moved.
-    fn collect(with: &'a ast::StmtWith) -> Option<Self> {
+    /// The error says why the block cannot be moved.
+    fn collect(with: &'a ast::StmtWith) -> Result<Self, &'static str> {
         let mut facts = BlockFacts::default();
         for item in &with.items {
             facts.visit_with_item(item);
         }
         facts.visit_body(&with.body);
-        (!facts.escapes).then_some(facts)
+        match facts.escape {
+            Some(reason) => Err(reason),
+            None => Ok(facts),
+        }
+    }
+
+    /// Records why the block cannot move (the first reason found is kept).
+    fn escapes(&mut self, reason: &'static str) {
+        self.escape.get_or_insert(reason);
     }
 
     fn bind(&mut self, name: &'a str) {
@@ -372,15 +415,21 @@ impl<'a> Visitor<'a> for BlockFacts<'a> {
                 self.in_nested_scope(|facts| visitor::walk_stmt(facts, stmt));
                 return;
             }
-            Stmt::Global(_) | Stmt::Nonlocal(_) => self.escapes = true,
+            Stmt::Global(_) | Stmt::Nonlocal(_) => {
+                self.escapes("the `with` body declares `global` or `nonlocal` names")
+            }
             Stmt::Return(_) if in_block => self.has_return = true,
-            Stmt::Break(_) | Stmt::Continue(_) if in_block && self.loop_depth == 0 => self.escapes = true,
+            Stmt::Break(_) | Stmt::Continue(_) if in_block && self.loop_depth == 0 => {
+                self.escapes("the `with` body uses `break` or `continue` on a loop around it")
+            }
             Stmt::For(ast::StmtFor { is_async: true, .. }) | Stmt::With(ast::StmtWith { is_async: true, .. })
                 if in_block =>
             {
-                self.escapes = true
+                self.escapes("the `with` body contains `async for` or `async with`")
             }
-            Stmt::Delete(delete) if delete.targets.iter().any(Expr::is_name_expr) => self.escapes = true,
+            Stmt::Delete(delete) if delete.targets.iter().any(Expr::is_name_expr) => {
+                self.escapes("the `with` body deletes a name")
+            }
             Stmt::Import(_) | Stmt::ImportFrom(_) | Stmt::Try(_) => header_bindings(stmt, |name| self.bind(name)),
             Stmt::For(_) | Stmt::While(_) => {
                 self.loop_depth += 1;
@@ -406,13 +455,14 @@ impl<'a> Visitor<'a> for BlockFacts<'a> {
                 self.visit_expr(&named.value);
                 return;
             }
-            Expr::Await(_) | Expr::Yield(_) | Expr::YieldFrom(_) if in_block => self.escapes = true,
+            Expr::Await(_) if in_block => self.escapes("the `with` body contains `await`"),
+            Expr::Yield(_) | Expr::YieldFrom(_) if in_block => self.escapes("the `with` body contains `yield`"),
             Expr::ListComp(ast::ExprListComp { generators, .. })
             | Expr::SetComp(ast::ExprSetComp { generators, .. })
             | Expr::DictComp(ast::ExprDictComp { generators, .. })
             | Expr::Generator(ast::ExprGenerator { generators, .. }) => {
                 if in_block && generators.iter().any(|generator| generator.is_async) {
-                    self.escapes = true;
+                    self.escapes("the `with` body contains an `async` comprehension");
                 }
                 self.comprehension_depth += 1;
                 visitor::walk_expr(self, expr);
@@ -423,7 +473,7 @@ impl<'a> Visitor<'a> for BlockFacts<'a> {
                 if in_block
                     && matches!(&*call.func, Expr::Name(name) if FRAME_SENSITIVE_CALLS.contains(&name.id.as_str())) =>
             {
-                self.escapes = true
+                self.escapes("the `with` body calls a function that depends on its frame (`super()`, `locals()`, …)")
             }
             Expr::Lambda(_) => {
                 self.in_nested_scope(|facts| visitor::walk_expr(facts, expr));

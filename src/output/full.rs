@@ -1,10 +1,12 @@
 //! `full`: each finding's header line, then the source lines it spans with a caret
-//! line under the reported range, and the fix's title where there is one.
+//! line under the reported range, and the fix's title; or, for a finding this run does
+//! not fix, why.
 
 use std::io::{self, Write};
 
 use super::{EmitContext, Emitter, Style, header};
 use crate::linter::Finding;
+use crate::rules;
 
 pub struct Full;
 
@@ -31,18 +33,25 @@ impl Emitter for Full {
                     style.red(&"^".repeat(width))
                 )?;
             }
-            if let Some(fix) = &finding.fix {
-                writeln!(
-                    out,
-                    "{} {} {}",
-                    " ".repeat(gutter_width),
-                    style.cyan("="),
-                    style.cyan(&format!("help: {}", fix.message))
-                )?;
+            if let Some(note) = fix_note(finding, context) {
+                writeln!(out, "{} {} {}", " ".repeat(gutter_width), style.cyan("="), style.cyan(&note))?;
             }
             writeln!(out)?;
         }
         Ok(())
+    }
+}
+
+/// What the run does about a finding: `help:` with the fix it applies, or `note:` with
+/// why it does not fix it (the fix needs `--unsafe-fixes`, or the rule said why none is
+/// offered). A syntax error needs no such note.
+fn fix_note(finding: &Finding, context: &EmitContext) -> Option<String> {
+    match (&finding.fix, &finding.no_fix_reason) {
+        (Some(fix), _) if finding.is_fixable(context.applicability) => Some(format!("help: {}", fix.message)),
+        (Some(fix), _) => Some(format!("note: not fixed: unsafe fix available (`--unsafe-fixes`): {}", fix.message)),
+        (None, Some(reason)) => Some(format!("note: no fix: {reason}")),
+        (None, None) if std::ptr::eq(finding.rule, &rules::syntax_error::RULE) => None,
+        (None, None) => Some("note: no fix: no rewrite of this code is known to keep its behaviour".to_owned()),
     }
 }
 

@@ -77,6 +77,7 @@ mod tests {
             noqa_row: start.0,
             source_lines: Vec::new(),
             fix: None,
+            no_fix_reason: None,
             chain: Vec::new(),
         }
     }

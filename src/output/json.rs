@@ -1,8 +1,9 @@
 //! `json`: an array of objects in the shape of `ruff check --output-format json`
-//! (`code`, `message`, `filename`, `location`, `end_location`, `fix`, `noqa_row`,
-//! `url`: the rule's documentation), plus `name`, the `severity` the configuration
-//! gives the rule, the `fingerprint` SARIF carries (which follows a finding across
-//! commits), and, for project-wide findings, `chain`.
+//! (`code`, `message`, `filename` (absolute), `location`, `end_location`, `fix`,
+//! `noqa_row`, `url`: the rule's documentation), plus `name`, the `severity` the
+//! configuration gives the rule, the `fingerprint` SARIF carries (which follows a
+//! finding across commits), for project-wide findings `chain`, and for a finding
+//! without a fix the reason, `no_fix_reason`, when known.
 
 use std::io::{self, Write};
 
@@ -16,6 +17,11 @@ pub struct Json;
 
 fn position(position: Position) -> Value {
     json!({"row": position.row, "column": position.column})
+}
+
+/// A path as shown (relative to the current directory) made absolute.
+fn absolute(filename: &str) -> String {
+    std::path::absolute(filename).map_or_else(|_| filename.to_owned(), |path| path.display().to_string())
 }
 
 fn finding_to_json(finding: &Finding, fingerprint: String, context: &EmitContext) -> Value {
@@ -34,7 +40,7 @@ fn finding_to_json(finding: &Finding, fingerprint: String, context: &EmitContext
         "code": finding.rule.code,
         "name": finding.rule.name,
         "message": finding.message,
-        "filename": finding.filename,
+        "filename": absolute(&finding.filename),
         "location": position(finding.start),
         "end_location": position(finding.end),
         "fix": fix,
@@ -43,11 +49,17 @@ fn finding_to_json(finding: &Finding, fingerprint: String, context: &EmitContext
         "severity": context.severities.of(finding.rule).as_str(),
         "fingerprint": fingerprint,
     });
+    if let Some(reason) = &finding.no_fix_reason {
+        object["no_fix_reason"] = reason.as_str().into();
+    }
     if !finding.chain.is_empty() {
         object["chain"] = finding
             .chain
             .iter()
-            .map(|hop| json!({"name": hop.name, "filename": hop.filename, "location": {"row": hop.row, "column": hop.column}}))
+            .map(|hop| {
+                let filename = absolute(&hop.filename);
+                json!({"name": hop.name, "filename": filename, "location": {"row": hop.row, "column": hop.column}})
+            })
             .collect();
     }
     object
@@ -93,6 +105,7 @@ mod tests {
             noqa_row: 3,
             source_lines: vec!["    time.sleep(1)".to_owned()],
             fix: None,
+            no_fix_reason: None,
             chain: Vec::new(),
         };
         let findings = [finding.clone(), finding];

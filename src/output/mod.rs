@@ -216,6 +216,7 @@ mod tests {
             noqa_row: row,
             source_lines: vec![line.to_owned()],
             fix: None,
+            no_fix_reason: None,
             chain: Vec::new(),
         };
         let before = fingerprints(&[at_row(3, "    time.sleep(1)")], &context);

@@ -253,6 +253,7 @@ mod tests {
                     LocatedEdit { content: "await asyncio.sleep".to_owned(), start: at(3, 5), end: at(3, 15) },
                 ],
             }),
+            no_fix_reason: None,
             chain: vec![Hop { name: "helper".to_owned(), filename: "/elsewhere/lib.py".to_owned(), row: 7, column: 9 }],
         };
         let log = log(&[finding.clone(), finding], &context);

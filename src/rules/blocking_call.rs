@@ -50,7 +50,7 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
 /// its catalogue entry names otherwise.
 fn fix(checker: &Checker<'_>, call: &ast::ExprCall, entry: &Entry) -> Option<Fix> {
     if entry.fix == FixKind::None {
-        return None;
+        return checker.no_fix("its async replacement works differently: rewrite it by hand as the message says");
     }
     if let Some(with) = opened_with(checker, call) {
         // Offloading only the call would leave the block's I/O on the loop.
@@ -60,10 +60,12 @@ fn fix(checker: &Checker<'_>, call: &ast::ExprCall, entry: &Entry) -> Option<Fix
         FixKind::Sleep => blocking_sleep::fix(checker, call),
         FixKind::Getaddrinfo => blocking_socket::fix_getaddrinfo(checker, call),
         FixKind::Offload => offload_call(checker, call),
-        FixKind::OffloadStream if is_read_at_once(checker, call) => None,
+        FixKind::OffloadStream if is_read_at_once(checker, call) => checker.no_fix(
+            "the stream is used in the same expression: offloading the call alone would leave that on the loop",
+        ),
         FixKind::OffloadStream => offload_call(checker, call),
         FixKind::OffloadList => offload_iterator(checker, call),
-        FixKind::None => None,
+        FixKind::None => unreachable!("returned above"),
     }
 }
 

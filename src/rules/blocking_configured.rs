@@ -8,6 +8,7 @@ pub static RULE: RuleInfo = RuleInfo {
     name: "blocking-configured",
     summary: "a call configured in `extend-blocking-calls` is made in an `async def`",
     fix: FixAvailability::Sometimes,
+    default_enabled: true,
     aliases: &["ASYNC200"],
     doc: r#"## What it does
 Reports calls, in code running on the event loop, to the functions a project lists
@@ -47,8 +48,9 @@ the loop).
 
 `aioguard check --fix --unsafe-fixes` turns the example into:
 ```python
-import legacy_db
 import asyncio
+
+import legacy_db
 
 async def handle(request):
     rows = await asyncio.to_thread(legacy_db.query, "SELECT 1")

@@ -8,6 +8,7 @@ pub static RULE: RuleInfo = RuleInfo {
     name: "blocking-filesystem",
     summary: "file-system calls in an `async def` block the event loop",
     fix: FixAvailability::Sometimes,
+    default_enabled: true,
     aliases: &["ASYNC240"],
     doc: r#"## What it does
 Reports file-system calls in code running on the event loop: `os.path` functions that
@@ -53,8 +54,8 @@ prunes an `os.walk` only while it runs).
 
 `aioguard check --fix` turns the example into:
 ```python
-from pathlib import Path
 import asyncio
+from pathlib import Path
 
 async def save_upload(directory, name, data):
     await asyncio.to_thread(Path(directory).mkdir, parents=True, exist_ok=True)

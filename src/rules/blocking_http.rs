@@ -14,6 +14,7 @@ pub static RULE: RuleInfo = RuleInfo {
     name: "blocking-http",
     summary: "a synchronous HTTP request in an `async def` blocks the event loop for the whole round trip",
     fix: FixAvailability::Sometimes,
+    default_enabled: true,
     aliases: &["ASYNC210", "ASYNC211", "ASYNC212"],
     doc: r#"## What it does
 Reports synchronous HTTP requests in code running on the event loop: `requests.get()`
@@ -55,8 +56,9 @@ method). Safe: the same call runs with the same arguments, in a worker thread. A
 
 `aioguard check --fix` turns the example into:
 ```python
-import requests
 import asyncio
+
+import requests
 
 async def fetch_user(user_id):
     response = await asyncio.to_thread(requests.get, f"https://api.example.com/users/{user_id}", timeout=5)

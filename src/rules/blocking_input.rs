@@ -7,6 +7,7 @@ pub static RULE: RuleInfo = RuleInfo {
     name: "blocking-input",
     summary: "`input()` in an `async def` stops the event loop until the user answers",
     fix: FixAvailability::Sometimes,
+    default_enabled: true,
     aliases: &["ASYNC250"],
     doc: r#"## What it does
 Reports the built-in `input()` in code running on the event loop (not a local function

@@ -11,6 +11,7 @@ pub static RULE: RuleInfo = RuleInfo {
     name: "blocking-lock",
     summary: "waiting on a `threading` lock or a `queue.Queue` in an `async def` blocks the event loop",
     fix: FixAvailability::Never,
+    default_enabled: true,
     aliases: &[],
     doc: r#"## What it does
 Reports, in code running on the event loop, `with lock:`, `.acquire()` and `.wait()` on
@@ -64,7 +65,9 @@ pub(crate) fn check_with<'a>(checker: &mut Checker<'a>, with: &'a ast::StmtWith)
             checker.display_source(&item.context_expr),
             coroutine.name.as_str()
         );
-        checker.report(&RULE, item.context_expr.range(), message);
+        checker.report_with_fix(&RULE, item.context_expr.range(), message, |checker| {
+            checker.no_fix("the lock is shared with code outside this coroutine: changing its kind is a design change")
+        });
     }
 }
 

@@ -7,6 +7,7 @@ pub static RULE: RuleInfo = RuleInfo {
     name: "blocking-open",
     summary: "file I/O in an `async def` blocks the event loop",
     fix: FixAvailability::Sometimes,
+    default_enabled: true,
     aliases: &["ASYNC230", "ASYNC231", "ASYNC232"],
     doc: r#"## What it does
 Reports `open()`, `io.open()`, `codecs.open()`, `os.fdopen()` and the `tempfile`
@@ -49,8 +50,8 @@ the loop.
 
 `aioguard check --fix --unsafe-fixes` turns the example into:
 ```python
-import json
 import asyncio
+import json
 
 async def load_config(path):
     def _blocking_io():

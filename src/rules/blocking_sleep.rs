@@ -6,13 +6,14 @@ use ruff_text_size::Ranged;
 use super::{FixAvailability, RuleInfo};
 use crate::checker::Checker;
 use crate::diagnostic::Fix;
-use crate::fix::codegen::{awaited, range_with_parentheses};
+use crate::fix::codegen::{CANNOT_AWAIT_HERE, awaited, range_with_parentheses};
 
 pub static RULE: RuleInfo = RuleInfo {
     code: "AG101",
     name: "blocking-sleep",
     summary: "`time.sleep()` in an `async def` stops the whole event loop",
     fix: FixAvailability::Sometimes,
+    default_enabled: true,
     aliases: &["ASYNC251"],
     doc: r#"## What it does
 Reports `time.sleep()` (under any alias: `import time as t`, `from time import sleep`)
@@ -51,7 +52,6 @@ turn into an asynchronous generator.
 
 `aioguard check --fix` turns the example into:
 ```python
-import time
 import asyncio
 
 async def poll(client):
@@ -64,7 +64,7 @@ async def poll(client):
 /// `time.sleep(x)` → `await asyncio.sleep(x)` (`trio.sleep`, `anyio.sleep`).
 pub(crate) fn fix(checker: &Checker<'_>, call: &ast::ExprCall) -> Option<Fix> {
     if !checker.can_await_here() {
-        return None;
+        return checker.no_fix(CANNOT_AWAIT_HERE);
     }
     let sleep = checker.importer().reference(checker, &format!("{}.sleep", checker.library().module()))?;
     let callee = range_with_parentheses(checker, &call.func, call);

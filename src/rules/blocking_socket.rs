@@ -7,7 +7,7 @@ use super::{FixAvailability, RuleInfo};
 use crate::checker::Checker;
 use crate::config::AsyncLibrary;
 use crate::diagnostic::{Edit, Fix};
-use crate::fix::codegen::{awaited, range_with_parentheses};
+use crate::fix::codegen::{CANNOT_AWAIT_HERE, awaited, range_with_parentheses};
 use crate::fix::offload_call;
 
 pub static RULE: RuleInfo = RuleInfo {
@@ -15,6 +15,7 @@ pub static RULE: RuleInfo = RuleInfo {
     name: "blocking-socket",
     summary: "blocking socket operations and DNS look-ups in an `async def` stall the event loop",
     fix: FixAvailability::Sometimes,
+    default_enabled: true,
     aliases: &[],
     doc: r#"## What it does
 Reports `socket.create_connection`, `socket.getaddrinfo`, `socket.gethostbyname(_ex)`,
@@ -52,8 +53,8 @@ and `asyncio.open_connection()` / streams for socket traffic.
 
 `aioguard check --fix` turns the example into:
 ```python
-import socket
 import asyncio
+import socket
 
 async def resolve(host):
     addresses = await asyncio.get_running_loop().getaddrinfo(host, 443, family=0, type=socket.SOCK_STREAM)
@@ -75,7 +76,7 @@ pub(crate) fn fix_getaddrinfo(checker: &Checker<'_>, call: &ast::ExprCall) -> Op
         return offload_call(checker, call);
     }
     if !checker.can_await_here() {
-        return None;
+        return checker.no_fix(CANNOT_AWAIT_HERE);
     }
     let library = checker.library();
     let qualified = match library {

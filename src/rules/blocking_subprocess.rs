@@ -7,6 +7,7 @@ pub static RULE: RuleInfo = RuleInfo {
     name: "blocking-subprocess",
     summary: "starting and waiting for a process in an `async def` blocks the event loop",
     fix: FixAvailability::Sometimes,
+    default_enabled: true,
     aliases: &["ASYNC220", "ASYNC221", "ASYNC222"],
     doc: r#"## What it does
 Reports `subprocess.run/call/check_call/check_output/getoutput/getstatusoutput/Popen`,
@@ -41,8 +42,8 @@ afterwards, and `asyncio.create_subprocess_exec` is the way.
 
 `aioguard check --fix` turns the example into:
 ```python
-import subprocess
 import asyncio
+import subprocess
 
 async def current_commit():
     return (await asyncio.to_thread(subprocess.check_output, ["git", "rev-parse", "HEAD"], text=True)).strip()

@@ -19,6 +19,7 @@ pub static RULE: RuleInfo = RuleInfo {
     name: "blocking-via-helper",
     summary: "a sync function of the project called in an `async def` blocks the event loop further down",
     fix: FixAvailability::Sometimes,
+    default_enabled: true,
     aliases: &[],
     doc: r#"## What it does
 Reports a call, in code running on the event loop, to a *sync* function or method of
@@ -80,8 +81,8 @@ modules get their own `to_thread`, Python below 3.9 `run_in_executor`).
 
 `aioguard check --fix --unsafe-fixes` turns the example into:
 ```python
-import json
 import asyncio
+import json
 
 def load_settings(path):
     with open(path) as f:
@@ -142,7 +143,8 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     let offload = offload_decision(&project, &callee, helper);
     checker.report_with_chain(&RULE, call.range(), message, chain, |checker| match offload {
         HelperOffload::Unsafe => offload_call(checker, call).map(Fix::into_unsafe),
-        HelperOffload::Refused => None,
+        HelperOffload::Refused => checker
+            .no_fix("the helper works with the event loop (coroutines of its class, or the loop itself): it stays on the loop's thread"),
     });
 }
 

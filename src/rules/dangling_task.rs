@@ -16,6 +16,7 @@ pub static RULE: RuleInfo = RuleInfo {
     name: "dangling-task",
     summary: "the task from `asyncio.create_task()` is dropped and can vanish mid-flight",
     fix: FixAvailability::Sometimes,
+    default_enabled: true,
     aliases: &["RUF006", "ASYNC300"],
     doc: r#"## What it does
 Reports `asyncio.create_task()`, `asyncio.ensure_future()` and `loop.create_task()` on a
@@ -87,7 +88,10 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, stmt: &'a ast::StmtExpr) {
             );
             let is_whole_statement = stmt.value.range() == call.range();
             checker.report_with_fix(&RULE, call.range(), message, |checker| {
-                is_whole_statement.then(|| fix(checker, stmt, call, &creator)).flatten()
+                if !is_whole_statement {
+                    return checker.no_fix("the task is created inside a larger expression");
+                }
+                fix(checker, stmt, call, &creator)
             });
         }
     }
@@ -107,6 +111,8 @@ fn fix(checker: &Checker<'_>, stmt: &ast::StmtExpr, call: &ast::ExprCall, creato
         return Some(Fix::unsafe_edits(format!("Create the task in the task group `{group}`"), edits));
     }
     let (tasks, mut edits) = background_tasks_set(checker)?;
+    // The set is named as new where the fix creates it: the user's code has no such name yet.
+    let where_kept = if edits.is_empty() { format!("`{tasks}`") } else { format!("a new module-level set, `{tasks}`") };
     let task = unused_name(checker, innermost_scope_range(checker), "task");
     let source = checker.source();
     edits.push(Edit::insert(stmt.start(), format!("{task} = ")));
@@ -121,7 +127,7 @@ fn fix(checker: &Checker<'_>, stmt: &ast::StmtExpr, call: &ast::ExprCall, creato
         // On a line shared with other statements, or after `if x:`: stay on that line.
         _ => edits.push(Edit::insert(stmt.end(), format!("; {keep}; {release}"))),
     }
-    Some(Fix::unsafe_edits(format!("Keep a reference to the task in `{tasks}`"), edits))
+    Some(Fix::unsafe_edits(format!("Keep a reference to the task in {where_kept}"), edits))
 }
 
 /// The name of the task group an enclosing `async with` block of the same function binds.
@@ -209,7 +215,7 @@ fn background_tasks_definition(checker: &Checker<'_>, name: &str) -> Option<Vec<
     let (asyncio, evaluable) = match (importer.opening_import_of("asyncio"), scopes[0].get("asyncio")) {
         (Some(name), _) => (name.to_owned(), true),
         (None, None) => {
-            edits.push(importer.statement("import asyncio"));
+            edits.push(importer.import("asyncio"));
             ("asyncio".to_owned(), true)
         }
         (None, Some(Binding::Import(module))) if &**module == "asyncio" => ("asyncio".to_owned(), false),

@@ -1,5 +1,5 @@
 //! AG204 `get-event-loop-in-coroutine`: `asyncio.get_event_loop()` where
-//! `get_running_loop()` is meant.
+//! `get_running_loop()` is meant. A style rule: off unless selected.
 
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
@@ -12,17 +12,25 @@ use crate::fix::codegen::range_with_parentheses;
 pub static RULE: RuleInfo = RuleInfo {
     code: "AG204",
     name: "get-event-loop-in-coroutine",
-    summary: "`asyncio.get_event_loop()` in an `async def`: use `get_running_loop()`",
+    summary: "`asyncio.get_event_loop()` in an `async def`: use `get_running_loop()` (style; off unless selected)",
     fix: FixAvailability::Always,
+    default_enabled: false,
     aliases: &[],
     doc: r#"## What it does
 Reports `asyncio.get_event_loop()` in code running on the event loop.
 
+It is a matter of style, not a bug, so it is not enabled by default; select it by
+code, name, a prefix or `ALL`:
+```yaml
+select: [ALL]
+```
+
 ## Why is this bad?
-`get_event_loop()` consults the event loop policy and, depending on the Python version
-and the thread, may return or create a loop other than the running one (and is
-deprecated for that use). In a coroutine the running loop is the one meant, and
-`get_running_loop()` returns exactly it.
+Inside a coroutine `get_event_loop()` returns the running loop, as `get_running_loop()`
+does, so the code works. But it reads as if it might create a loop, and its use where no
+loop is running is deprecated (it warns there from Python 3.10 on, and raises from 3.14).
+`get_running_loop()` says that the running loop is meant, and raises at once if the code
+ever runs outside a coroutine.
 
 ## Example
 ```python
@@ -61,7 +69,7 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         return;
     }
     let message = format!(
-        "`asyncio.get_event_loop()` in `async def {}` may return a loop other than the running one; use `asyncio.get_running_loop()`",
+        "`asyncio.get_event_loop()` in `async def {}`: use `asyncio.get_running_loop()`, which says that the running loop is meant (`get_event_loop()` is deprecated where no loop runs)",
         coroutine.name.as_str()
     );
     checker.report_with_fix(&RULE, call.range(), message, |checker| fix(checker, call));

@@ -42,6 +42,9 @@ pub struct RuleInfo {
     pub name: &'static str,
     pub summary: &'static str,
     pub fix: FixAvailability,
+    /// Whether the rule runs without being selected: style rules run only when a
+    /// selection names them (`--select AG204`, a prefix, or `ALL`).
+    pub default_enabled: bool,
     /// Codes of ruff and flake8-async whose `# noqa` also suppresses this rule.
     pub aliases: &'static [&'static str],
     /// Markdown: what it does, why it is bad, an example, what to use instead, the fix.
@@ -49,14 +52,22 @@ pub struct RuleInfo {
 }
 
 impl RuleInfo {
-    /// Whether a `# noqa: CODE` names this rule.
+    /// Whether a `# noqa: CODE` names this rule (in any case).
     pub fn answers_to_code(&self, code: &str) -> bool {
-        self.code == code || self.aliases.contains(&code)
+        self.code.eq_ignore_ascii_case(code) || self.aliases.iter().any(|alias| alias.eq_ignore_ascii_case(code))
     }
 
-    /// Whether a `--select`/`--ignore` selector (code, code prefix, name or `ALL`) takes this rule.
+    /// Whether a `--select`/`--ignore` selector (code, code prefix, name or `ALL`, in any
+    /// case) takes this rule.
     pub fn is_selected_by(&self, selector: &str) -> bool {
-        selector == "ALL" || self.code.starts_with(selector) || self.name == selector
+        selector.eq_ignore_ascii_case("ALL")
+            || self.code.get(..selector.len()).is_some_and(|prefix| prefix.eq_ignore_ascii_case(selector))
+            || self.name.eq_ignore_ascii_case(selector)
+    }
+
+    /// Whether a selector names exactly this rule, by code or name.
+    pub fn is_named_by(&self, selector: &str) -> bool {
+        self.code.eq_ignore_ascii_case(selector) || self.name.eq_ignore_ascii_case(selector)
     }
 }
 
@@ -79,14 +90,22 @@ pub static ALL: &[&RuleInfo] = &[
     &get_event_loop_in_coroutine::RULE,
 ];
 
-/// The rule with this code or name.
+/// The rule with this code or name (in any case).
 pub fn find(code_or_name: &str) -> Option<&'static RuleInfo> {
-    ALL.iter().copied().find(|rule| rule.code == code_or_name || rule.name == code_or_name)
+    ALL.iter().copied().find(|rule| rule.is_named_by(code_or_name))
 }
 
 /// Whether any rule answers to a selector (for validating configuration).
 pub fn is_valid_selector(selector: &str) -> bool {
     ALL.iter().any(|rule| rule.is_selected_by(selector))
+}
+
+/// Why no rule answers to `selector`, with the closest code or name as a suggestion:
+/// "no rule matches `AG1O1`; did you mean `AG101`?".
+pub fn unknown_selector_error(selector: &str) -> String {
+    let candidates = ALL.iter().flat_map(|rule| [rule.code, rule.name]);
+    let suggestion = crate::suggest::did_you_mean(selector, candidates);
+    format!("no rule matches `{selector}`{suggestion}")
 }
 
 /// The code of a blocking-call rule (AG101..AG109), as catalogue entries name them.

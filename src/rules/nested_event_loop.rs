@@ -6,13 +6,14 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use super::{FixAvailability, RuleInfo};
 use crate::checker::Checker;
 use crate::diagnostic::{Edit, Fix};
-use crate::fix::codegen::{await_needs_parentheses, range_with_parentheses};
+use crate::fix::codegen::{CANNOT_AWAIT_HERE, await_needs_parentheses, range_with_parentheses};
 
 pub static RULE: RuleInfo = RuleInfo {
     code: "AG203",
     name: "nested-event-loop",
     summary: "`asyncio.run()` or `run_until_complete()` inside a running event loop",
     fix: FixAvailability::Sometimes,
+    default_enabled: true,
     aliases: &[],
     doc: r#"## What it does
 Reports `asyncio.run(...)`, any `.run_until_complete(...)` and `asyncio.Runner().run(...)`
@@ -44,8 +45,6 @@ instead of failing.
 
 `aioguard check --fix` turns the example into:
 ```python
-import asyncio
-
 async def refresh():
     token = await fetch_token()
 ```
@@ -70,11 +69,13 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
 /// with one positional argument and no comment inside its parentheses.
 fn fix(checker: &Checker<'_>, call: &ast::ExprCall) -> Option<Fix> {
     if !checker.can_await_here() {
-        return None;
+        return checker.no_fix(CANNOT_AWAIT_HERE);
     }
-    let ([argument], []) = (&*call.arguments.args, &*call.arguments.keywords) else { return None };
+    let ([argument], []) = (&*call.arguments.args, &*call.arguments.keywords) else {
+        return checker.no_fix("only a call with the coroutine as its one argument becomes `await`");
+    };
     if argument.is_starred_expr() {
-        return None;
+        return checker.no_fix("the coroutine is passed with `*`");
     }
     let source = checker.source();
     let argument_range = range_with_parentheses(checker, argument, &call.arguments);
@@ -82,7 +83,7 @@ fn fix(checker: &Checker<'_>, call: &ast::ExprCall) -> Option<Fix> {
     let head = TextRange::new(inside.start(), argument_range.start());
     let tail = TextRange::new(argument_range.end(), inside.end());
     if source[head].contains('#') || source[tail].contains('#') {
-        return None;
+        return checker.no_fix("a comment inside the call's parentheses would be lost");
     }
     let (open, close) =
         if argument_range == argument.range() && !is_await_operand(argument) { ("(", ")") } else { ("", "") };

@@ -7,6 +7,7 @@ pub static RULE: RuleInfo = RuleInfo {
     name: "syntax-error",
     summary: "the file is not valid Python",
     fix: FixAvailability::Never,
+    default_enabled: true,
     aliases: &[],
     doc: r#"## What it does
 Reports the first syntax error of a file that does not parse, at its location. The

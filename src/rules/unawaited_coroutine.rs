@@ -7,6 +7,7 @@ use ruff_text_size::Ranged;
 use super::{FixAvailability, RuleInfo};
 use crate::checker::Checker;
 use crate::diagnostic::{Edit, Fix};
+use crate::fix::codegen::CANNOT_AWAIT_HERE;
 use crate::project::summary::callee_of;
 
 pub static RULE: RuleInfo = RuleInfo {
@@ -14,6 +15,7 @@ pub static RULE: RuleInfo = RuleInfo {
     name: "unawaited-coroutine",
     summary: "an `async def` called without `await` never runs",
     fix: FixAvailability::Sometimes,
+    default_enabled: true,
     aliases: &[],
     doc: r#"## What it does
 Reports an expression statement that calls, without `await`, an `async def` of any
@@ -75,13 +77,15 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, stmt: &'a ast::StmtExpr) {
     if !function.is_async || function.decorated {
         return;
     }
-    let name = function.qualname.rsplit('.').next().unwrap_or(&function.qualname);
+    // The callee as written (`self.save`), which the user finds on the line.
+    let callee = checker.display_source(&call.func);
     let message = format!(
-        "`{name}()` is an `async def` called without `await`: the coroutine is created and dropped, and its body never runs"
+        "`{callee}()` is an `async def` called without `await`: the coroutine is created and dropped, and its body never runs"
     );
     checker.report_with_fix(&RULE, call.range(), message, |checker| {
-        checker
-            .can_await_here()
-            .then(|| Fix::unsafe_edits("Insert `await`", vec![Edit::insert(call.start(), "await ")]))
+        if !checker.can_await_here() {
+            return checker.no_fix(CANNOT_AWAIT_HERE);
+        }
+        Some(Fix::unsafe_edits("Insert `await`", vec![Edit::insert(call.start(), "await ")]))
     });
 }

@@ -3,6 +3,7 @@
 //! non-ASCII text, property order, levels from `severity`, repository-relative paths.
 
 use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
@@ -11,8 +12,9 @@ use crate::common::{Repo, aioguard, awkward_project, docs_snippet, stdout, tool}
 
 /// What `@actions/core` is asked to print for each finding of aioguard's JSON output:
 /// the level the configuration gives, the title, and the position (columns only when
-/// the finding is on one line, as GitHub requires).
-fn toolkit_annotations(findings: &[Value]) -> Value {
+/// the finding is on one line, as GitHub requires), with the JSON's absolute file
+/// names made relative to the repository `root`.
+fn toolkit_annotations(findings: &[Value], root: &Path) -> Value {
     let annotations: Vec<Value> = findings
         .iter()
         .map(|finding| {
@@ -24,7 +26,7 @@ fn toolkit_annotations(findings: &[Value]) -> Value {
             let (start, end) = (&finding["location"], &finding["end_location"]);
             let mut properties = json!({
                 "title": format!("{} {}", finding["code"].as_str().unwrap(), finding["name"].as_str().unwrap()),
-                "file": format!("pkg/{}", finding["filename"].as_str().unwrap()),
+                "file": Path::new(finding["filename"].as_str().unwrap()).strip_prefix(root).unwrap(),
                 "startLine": start["row"],
                 "endLine": end["row"],
             });
@@ -59,7 +61,7 @@ fn workflow_commands_match_the_toolkit_byte_for_byte() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("node runs");
-    node.stdin.take().unwrap().write_all(toolkit_annotations(&findings).to_string().as_bytes()).unwrap();
+    node.stdin.take().unwrap().write_all(toolkit_annotations(&findings, repo.path()).to_string().as_bytes()).unwrap();
     let theirs = node.wait_with_output().unwrap();
     assert!(theirs.status.success(), "{}", String::from_utf8_lossy(&theirs.stderr));
 

@@ -28,11 +28,19 @@ fn snapshot_of_this_repository() -> Repo {
     snapshot
 }
 
-/// A project with a blocking call in app.py, and another in a file the configuration excludes.
+/// Modules beside app.py, each with a blocking call: enough that pre-commit would split
+/// the files into several runs of a hook without `require_serial`.
+const MORE_MODULES: usize = 10;
+
+/// A project with a blocking call in app.py and in [`MORE_MODULES`] other modules, and
+/// another in a file the configuration excludes.
 fn project() -> Repo {
     let repo = Repo::new();
     repo.write("aioguard.yaml", "exclude: [\"vendored/*\"]\n");
     repo.write("app.py", &blocking_module("main"));
+    for index in 0..MORE_MODULES {
+        repo.write(&format!("jobs/job_{index}.py"), &blocking_module(&format!("job_{index}")));
+    }
     repo.write("vendored/lib.py", &blocking_module("vendored"));
     repo.git(&["add", "--all"]);
     repo
@@ -77,6 +85,11 @@ fn the_check_hook_fails_and_names_the_blocking_call() {
     assert_eq!(output.status.code(), Some(1), "{log}");
     assert!(log.contains("app.py:5:5: AG101 [*] `time.sleep()` blocks the event loop"), "{log}");
     assert!(!log.contains("vendored"), "--force-exclude keeps excluded files out:\n{log}");
+    // One run over every file (`require_serial`), so one summary, never a second one
+    // from another batch saying "All checks passed!".
+    let summaries: Vec<&str> =
+        log.lines().filter(|line| line.starts_with("Found ") || line.starts_with("All checks passed")).collect();
+    assert_eq!(summaries, [format!("Found {} problems.", MORE_MODULES + 1)], "{log}");
 }
 
 #[test]

@@ -181,14 +181,15 @@ fn fixed_by_aioguard(runner: &Runner, path: &str) -> String {
 
 const APP: &str = "import time\n\n\nasync def old():\n    time.sleep(1)\n";
 /// A new module with findings whose fixes are safe and unsafe, on one line and on several,
-/// and that need `import asyncio` at the top.
+/// and that need `import asyncio` at the top. `time` stays in use after fixing: an import
+/// the fixes leave unused is removed by `--fix` as a whole, not by a finding's suggestion.
 const NEW_MODULE: &str = "\
 import requests
 import time
 
 
 async def notify(user):
-    pass
+    return time.monotonic()
 
 
 async def signup(user):
@@ -258,10 +259,11 @@ fn a_review_suggests_the_fixes_that_aioguard_applies_and_is_not_repeated() {
     let in_app: Vec<&Value> = comments.iter().filter(|comment| comment["path"] == "app.py").collect();
     assert_eq!(in_app.len(), 1);
     let body = in_app[0]["body"].as_str().unwrap();
-    let note = "It also adds `import asyncio` at line 2 (not in this diff: `aioguard check --fix` adds it).";
+    // `import asyncio` sorts before `import time`, on line 1.
+    let note = "It also adds `import asyncio` at line 1 (not in this diff: `aioguard check --fix` adds it).";
     assert!(body.contains(note), "{body}");
     let app_text = std::fs::read_to_string(runner.repo.path().join("app.py")).unwrap();
-    let with_import = replace_lines(&apply_suggestions(&app_text, &in_app), 2, 1, "import asyncio");
+    let with_import = replace_lines(&apply_suggestions(&app_text, &in_app), 1, 0, "import asyncio");
     assert_eq!(with_import, fixed_by_aioguard(&runner, "app.py"));
 
     // The README shows one of these comments as GitHub renders it.
