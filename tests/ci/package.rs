@@ -137,6 +137,17 @@ fn the_crate_holds_the_sources_and_documents_only() {
     assert!(others.is_empty(), "more than the program in the crate: {others:?}");
 }
 
+/// Packs the crate, builds what was packed, and stops short of uploading it.
+#[test]
+fn the_crate_is_ready_for_crates_io() {
+    let mut command = Command::new(env!("CARGO"));
+    command.args(["publish", "--dry-run", "--locked", "--allow-dirty"]).current_dir(manifest_dir());
+    let output = command.output().unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{log}");
+    assert!(log.contains("Verifying aioguard") && log.contains("aborting upload due to dry run"), "{log}");
+}
+
 /// The `cargo binstall` templates filled in for one target.
 fn binstall_paths(manifest: &toml::Value, target: &str) -> (String, String) {
     let binstall = &manifest["package"]["metadata"]["binstall"];
