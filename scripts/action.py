@@ -93,7 +93,8 @@ def prepare():
     tool_cache = os.environ.get("RUNNER_TOOL_CACHE") or str(Path.home() / ".cache")
     root = Path(tool_cache) / "aioguard" / f"{kind}-{version}"
     runner = f"{os.environ.get('RUNNER_OS', 'unknown')}-{os.environ.get('RUNNER_ARCH', 'unknown')}"
-    set_outputs({"version": version, "release": release, "root": str(root), "key": f"aioguard-{runner}-{kind}-{version}"})
+    key = f"aioguard-{runner}-{kind}-{version}"
+    set_outputs({"version": version, "release": release, "root": str(root), "key": key})
     return 0
 
 
