@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """The logic of the aioguard GitHub Action (`action.yml` runs it; the tests run it too).
 
-    action.py prepare   the binary's version, cache directory and cache key -> $GITHUB_OUTPUT
-    action.py install   builds aioguard into the cache directory unless it is there already,
-                        and puts it on $GITHUB_PATH
+    action.py prepare   which aioguard to install (a release, or this checkout's sources), its
+                        cache directory and cache key -> $GITHUB_OUTPUT
+    action.py install   unless the cache directory has it already: downloads the release
+                        binary for this runner and checks its SHA-256, or builds aioguard
+                        from source; then puts it on $GITHUB_PATH
     action.py check     runs aioguard: annotations on the log, the SARIF file, the step
                         summary, and the outputs `findings`, `fixable`, `sarif-file`; on
                         request a pull-request review and a check run (review.py)
@@ -15,14 +17,19 @@ Standard library only: it runs on any runner with Python 3.8 or later.
 
 import hashlib
 import html
+import io
 import json
 import os
 import re
 import shlex
 import subprocess
 import sys
+import tarfile
+import urllib.error
 import urllib.parse
+import urllib.request
 import uuid
+import zipfile
 from pathlib import Path
 
 import review
@@ -33,6 +40,19 @@ NO_COMMIT = "0" * 40
 # GitHub takes a step summary of at most 1 MiB; the table of findings gets most of it.
 SUMMARY_BYTES = 1000 * 1000
 SUMMARY_TABLE_BYTES = 900 * 1000
+# Where the release archives are: `<RELEASES_URL>/v<version>/aioguard-<target>.tar.gz` (`.zip`
+# on Windows), each with a `.sha256` beside it. The tests serve a copy of this layout and
+# point $AIOGUARD_TEST_RELEASES_URL at it.
+RELEASES_URL = "https://github.com/aioguard/aioguard/releases/download"
+# The release target of each runner (`RUNNER_OS`, `RUNNER_ARCH`). Linux gets the static musl
+# build, which also runs in any container a job uses.
+RELEASE_TARGETS = {
+    ("Linux", "X64"): "x86_64-unknown-linux-musl",
+    ("Linux", "ARM64"): "aarch64-unknown-linux-musl",
+    ("macOS", "X64"): "x86_64-apple-darwin",
+    ("macOS", "ARM64"): "aarch64-apple-darwin",
+    ("Windows", "X64"): "x86_64-pc-windows-msvc",
+}
 
 
 class ActionError(Exception):
@@ -52,33 +72,115 @@ def main(argv):
 
 
 def prepare():
-    """Which aioguard to run and where its binary is cached, keyed by version and sources."""
+    """Which aioguard to install and where it is cached.
+
+    `version: X.Y.Z` is that release. Otherwise the action's own ref decides: a release tag
+    (`v0.1.0`, or `v0.1`/`v0` naming the checked-out version) is that release; a branch or a
+    commit is built from the action's sources, keyed by their digest.
+    """
     requested = os.environ.get("AIOGUARD_VERSION", "").strip()
     action_path = Path(required_env("GITHUB_ACTION_PATH"))
-    if requested:
-        source, version = "crates", requested
+    package = package_version(action_path / "Cargo.toml")
+    ref = os.environ.get("AIOGUARD_ACTION_REF", "").strip()
+    release = requested[1:] if requested.startswith("v") else requested
+    release = release or release_named_by(ref, package)
+    if release:
+        kind, version = "release", release
+        print(f"aioguard {release}: the release binary, else built from source")
     else:
-        source, version = "source", package_version(action_path / "Cargo.toml")
-        version = f"{version}-{sources_digest(action_path)}"
+        kind, version = "source", f"{package}-{sources_digest(action_path)}"
+        print(f"aioguard from the action's sources: `{ref or 'a local checkout'}` is not a release")
     tool_cache = os.environ.get("RUNNER_TOOL_CACHE") or str(Path.home() / ".cache")
-    root = Path(tool_cache) / "aioguard" / f"{source}-{version}"
+    root = Path(tool_cache) / "aioguard" / f"{kind}-{version}"
     runner = f"{os.environ.get('RUNNER_OS', 'unknown')}-{os.environ.get('RUNNER_ARCH', 'unknown')}"
-    set_outputs({"version": version, "root": str(root), "key": f"aioguard-{runner}-{source}-{version}"})
+    key = f"aioguard-{runner}-{kind}-{version}"
+    set_outputs({"version": version, "release": release, "root": str(root), "key": key})
     return 0
+
+
+def release_named_by(ref, package):
+    """`package` when `ref` is its release tag or a tag of its series (`v0.1.0`, `v0.1`, `v0`)."""
+    if not ref.startswith("v"):
+        return ""
+    named = ref[1:].split(".")
+    return package if named == package.split(".")[: len(named)] else ""
 
 
 def install():
-    """`cargo install`s aioguard into $AIOGUARD_ROOT unless a cached binary is there."""
+    """Puts aioguard into $AIOGUARD_ROOT unless a cached binary is there, and on the PATH.
+
+    A release ($AIOGUARD_RELEASE) is downloaded when it has a binary for this runner; when
+    there is none, or the download fails, it is built with cargo. A download whose SHA-256
+    does not match its `.sha256` is refused: nothing of it is kept or run.
+    """
     root = Path(required_env("AIOGUARD_ROOT"))
-    binary = root / "bin" / "aioguard"
+    binary = root / "bin" / ("aioguard.exe" if os.name == "nt" else "aioguard")
+    release = os.environ.get("AIOGUARD_RELEASE", "").strip()
+    requested = os.environ.get("AIOGUARD_VERSION", "").strip()
     if binary.exists():
         print(f"aioguard restored from the cache: {binary}")
-    else:
-        requested = os.environ.get("AIOGUARD_VERSION", "").strip()
-        what = ["aioguard", "--version", requested] if requested else ["--path", required_env("GITHUB_ACTION_PATH")]
+    elif not (release and download_release(release, binary)):
+        what = ["aioguard", "--version", release] if requested else ["--path", required_env("GITHUB_ACTION_PATH")]
         run_or_fail(["cargo", "install", "--locked", "--root", str(root), *what])
-    append_line(required_env("GITHUB_PATH"), str(root / "bin"))
+    run_or_fail([str(binary), "--version"])
+    append_line(required_env("GITHUB_PATH"), str(binary.parent))
     return 0
+
+
+def download_release(version, binary):
+    """Downloads the release archive of this runner, checks it, and writes its binary to `binary`.
+
+    False when there is nothing to download (no archive for this runner, or it cannot be
+    fetched): the caller builds from source. A checksum mismatch is an error.
+    """
+    runner = (os.environ.get("RUNNER_OS", ""), os.environ.get("RUNNER_ARCH", ""))
+    target = RELEASE_TARGETS.get(runner)
+    if target is None:
+        print(f"::notice title=aioguard::no release binary for {' '.join(runner)}: building aioguard from source")
+        return False
+    name = f"aioguard-{target}{'.zip' if 'windows' in target else '.tar.gz'}"
+    base = os.environ.get("AIOGUARD_TEST_RELEASES_URL") or RELEASES_URL
+    url = f"{base.rstrip('/')}/v{version}/{name}"
+    try:
+        archive = fetch(url)
+        expected = fetch(f"{url}.sha256").decode("ascii", "replace").split()
+    except (OSError, ValueError) as error:
+        reason = escape_data(f"cannot download {url} ({error})")
+        print(f"::warning title=aioguard::{reason}: building aioguard from source")
+        return False
+    actual = hashlib.sha256(archive).hexdigest()
+    if not expected or expected[0].lower() != actual:
+        claimed = expected[0] if expected else "nothing"
+        raise ActionError(f"{url} has SHA-256 {actual}, but its .sha256 says {claimed}: refusing to install it")
+    member = f"aioguard-{target}/{binary.name}"
+    content = archive_member(archive, name, member)
+    binary.parent.mkdir(parents=True, exist_ok=True)
+    partial = binary.with_name(f".{binary.name}.partial")
+    partial.write_bytes(content)
+    partial.chmod(0o755)
+    partial.replace(binary)
+    print(f"aioguard {version} downloaded from {url} (SHA-256 {actual})")
+    return True
+
+
+def fetch(url):
+    with urllib.request.urlopen(url, timeout=60) as response:
+        return response.read()
+
+
+def archive_member(archive, name, member):
+    """The bytes of one regular file of a `.tar.gz` or `.zip` archive; nothing is extracted."""
+    try:
+        if name.endswith(".zip"):
+            with zipfile.ZipFile(io.BytesIO(archive)) as opened:
+                return opened.read(member)
+        with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as opened:
+            entry = opened.getmember(member)
+            if entry.isfile():
+                return opened.extractfile(entry).read()
+    except (KeyError, OSError, tarfile.TarError, zipfile.BadZipFile):
+        pass
+    raise ActionError(f"the release archive {name} has no file {member}")
 
 
 def check():

@@ -144,3 +144,14 @@ pub fn docs_snippet(name: &str) -> String {
     let body = after.strip_prefix("```yaml\n").expect("a yaml block follows the marker");
     body[..body.find("```\n").expect("the block ends")].to_owned()
 }
+
+/// Packs `binary` as the release archive of `target` into `out`, with the script the release
+/// workflow runs; the archive's path (its `.sha256` is beside it).
+pub fn pack_release(target: &str, binary: &Path, out: &Path) -> PathBuf {
+    let script = manifest_dir().join("scripts/release_archive.py");
+    run_ok(Command::new("python3").arg(script).arg(target).arg(binary).arg(out));
+    let suffix = if target.contains("windows") { "zip" } else { "tar.gz" };
+    let archive = out.join(format!("aioguard-{target}.{suffix}"));
+    assert!(archive.is_file() && out.join(format!("aioguard-{target}.{suffix}.sha256")).is_file());
+    archive
+}

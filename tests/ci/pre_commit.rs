@@ -5,7 +5,7 @@
 //! optimisation and offline (every crate is in cargo's cache once the tests are built):
 //! the hooks' behaviour does not depend on either, and a run takes seconds, not minutes.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use crate::common::{Repo, blocking_module, docs_snippet, git_command, isolated_git, manifest_dir, run_ok, tool};
@@ -113,14 +113,53 @@ fn the_documented_pre_commit_config_runs_the_hook() {
     let config = snippet
         .replace(repo_line, &format!("  - repo: {}", aioguard.path().display()))
         .replace(rev_line, &format!("    rev: {sha}"));
+    let (_home, output) = run_with_config(&config);
+    let log = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{log}");
+    assert!(log.contains("app.py:5:5: AG101"), "{log}");
+}
+
+/// `pre-commit run --all-files` on [`project`] with this configuration, once pre-commit
+/// has validated it; pre-commit's home (where it installs the hooks) and the run's output.
+fn run_with_config(config: &str) -> (tempfile::TempDir, Output) {
     let project = project();
-    project.write(".pre-commit-config.yaml", &config);
+    project.write(".pre-commit-config.yaml", config);
     project.git(&["add", "--all"]);
     let home = tempfile::tempdir().unwrap();
     let validated = pre_commit(project.path(), &["validate-config", ".pre-commit-config.yaml"], home.path());
     assert!(validated.status.success(), "{}", text(&validated));
     let output = pre_commit(project.path(), &["run", "--all-files"], home.path());
+    (home, output)
+}
+
+/// The README's `repo: local` hook, which pre-commit installs with pip from the wheel
+/// instead of building: its pinned release swapped for the wheel of this checkout.
+#[test]
+fn the_documented_python_hook_installs_the_wheel_and_runs_it() {
+    let snippet = docs_snippet("pre-commit-wheel");
+    let pinned = format!("aioguard=={}", env!("CARGO_PKG_VERSION"));
+    assert!(snippet.contains(&format!("additional_dependencies: [{pinned}]")), "pins this version:\n{snippet}");
+    let wheel = crate::package::wheel();
+    let (home, output) = run_with_config(&snippet.replace(&pinned, wheel.to_str().unwrap()));
     let log = text(&output);
     assert_eq!(output.status.code(), Some(1), "{log}");
-    assert!(log.contains("app.py:5:5: AG101"), "{log}");
+    assert!(log.contains("app.py:5:5: AG101 [*] `time.sleep()` blocks the event loop"), "{log}");
+    assert!(!log.contains("vendored"), "--force-exclude keeps excluded files out:\n{log}");
+    assert_eq!(log.matches("Found 1 problem.").count(), 1, "one run, one summary:\n{log}");
+
+    // What ran is the wheel's binary, in the environment pre-commit made for the hook.
+    let installed: Vec<PathBuf> = walk(home.path()).into_iter().filter(|path| path.ends_with("bin/aioguard")).collect();
+    assert_eq!(installed.len(), 1, "{installed:?}");
+    let unpacked = tempfile::tempdir().unwrap();
+    let script = crate::package::unpack(wheel, unpacked.path());
+    assert_eq!(std::fs::read(&installed[0]).unwrap(), std::fs::read(script).unwrap());
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().map(Result::unwrap) {
+        let path = entry.path();
+        if entry.file_type().unwrap().is_dir() { files.extend(walk(&path)) } else { files.push(path) }
+    }
+    files
 }
