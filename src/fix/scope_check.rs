@@ -347,15 +347,20 @@ impl<'a> Visitor<'a> for Builder {
     }
 
     fn visit_pattern(&mut self, pattern: &'a ast::Pattern) {
-        match pattern {
-            ast::Pattern::MatchAs(ast::PatternMatchAs { name: Some(name), .. })
-            | ast::Pattern::MatchStar(ast::PatternMatchStar { name: Some(name), .. })
-            | ast::Pattern::MatchMapping(ast::PatternMatchMapping { rest: Some(name), .. }) => {
-                self.record(name.as_str(), false, name.start())
-            }
-            _ => {}
+        if let Some(name) = pattern_capture(pattern) {
+            self.record(name, false, pattern.start());
         }
         visitor::walk_pattern(self, pattern);
+    }
+}
+
+/// The name a `match` pattern binds itself (`case x`, `case [*rest]`, `case {**rest}`).
+pub fn pattern_capture(pattern: &ast::Pattern) -> Option<&str> {
+    match pattern {
+        ast::Pattern::MatchAs(ast::PatternMatchAs { name: Some(name), .. })
+        | ast::Pattern::MatchStar(ast::PatternMatchStar { name: Some(name), .. })
+        | ast::Pattern::MatchMapping(ast::PatternMatchMapping { rest: Some(name), .. }) => Some(name.as_str()),
+        _ => None,
     }
 }
 

@@ -30,6 +30,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use crate::checker::Checker;
 use crate::diagnostic::{Edit, Fix};
 use crate::fix::codegen::{CANNOT_AWAIT_HERE, ThreadCall, unused_name};
+use crate::fix::scope_check::pattern_capture;
 use crate::fix::style;
 
 /// The helper's name, with a number appended while it is taken.
@@ -485,11 +486,8 @@ impl<'a> Visitor<'a> for BlockFacts<'a> {
     }
 
     fn visit_pattern(&mut self, pattern: &'a ast::Pattern) {
-        match pattern {
-            ast::Pattern::MatchAs(ast::PatternMatchAs { name: Some(name), .. })
-            | ast::Pattern::MatchStar(ast::PatternMatchStar { name: Some(name), .. })
-            | ast::Pattern::MatchMapping(ast::PatternMatchMapping { rest: Some(name), .. }) => self.bind(name.as_str()),
-            _ => {}
+        if let Some(name) = pattern_capture(pattern) {
+            self.bind(name);
         }
         visitor::walk_pattern(self, pattern);
     }
@@ -590,11 +588,8 @@ impl<'a> Visitor<'a> for OutsideFacts<'a> {
     }
 
     fn visit_pattern(&mut self, pattern: &'a ast::Pattern) {
-        match pattern {
-            ast::Pattern::MatchAs(ast::PatternMatchAs { name: Some(name), .. })
-            | ast::Pattern::MatchStar(ast::PatternMatchStar { name: Some(name), .. })
-            | ast::Pattern::MatchMapping(ast::PatternMatchMapping { rest: Some(name), .. }) => self.bind(name.as_str()),
-            _ => {}
+        if let Some(name) = pattern_capture(pattern) {
+            self.bind(name);
         }
         visitor::walk_pattern(self, pattern);
     }
