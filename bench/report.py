@@ -5,7 +5,8 @@
         --meta 'Machine=...' --meta 'Date=...' ... > bench/results.md
 
 Names that report.py knows: `aioguard`, `ruff`, `floor` (aioguard --parse-only)
-in --main; `fix`, `diff-base` in --extra.  The ratios are median wall times.
+in --main; `fix`, `diff-base` in --extra; `aioguard FILE` and `ruff FILE` pairs in
+--one (one file checked from the root of its tree).  The ratios are median wall times.
 """
 
 import argparse
@@ -55,6 +56,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--main", required=True)
     ap.add_argument("--extra")
+    ap.add_argument("--one")
     ap.add_argument("--files", type=int, required=True)
     ap.add_argument("--lines", type=int, required=True)
     ap.add_argument("--runs", type=int, required=True)
@@ -63,6 +65,7 @@ def main():
 
     main_res = load(args.main)
     extra_res = load(args.extra)
+    one_res = load(args.one)
 
     out = ["# aioguard benchmark", ""]
     for kv in args.meta:
@@ -102,6 +105,17 @@ def main():
     if main_res.get("aioguard", {}).get("ok") and main_res.get("ruff", {}).get("ok"):
         out.append("- aioguard / ruff (peak RSS): "
                    + ratio(main_res["aioguard"]["max_rss_kib"], main_res["ruff"]["max_rss_kib"]))
+    files = [name.split(" ", 1)[1] for name in one_res if name.startswith("aioguard ")]
+    if files:
+        out += ["", "One file, as pre-commit checks it (no cache):", ""]
+        out.append("| file | aioguard (s) | ruff (s) | aioguard / ruff | aioguard peak RSS (MiB) |")
+        out.append("| --- | ---: | ---: | ---: | ---: |")
+        for file in files:
+            ours, theirs = one_res[f"aioguard {file}"], one_res.get(f"ruff {file}")
+            a, r = median(ours), median(theirs)
+            rss = f"{ours['max_rss_kib'] / 1024:.1f}" if a else "n/a"
+            fmt = lambda x: f"{x:.3f}" if x else "failed"
+            out.append(f"| `{file}` | {fmt(a)} | {fmt(r)} | {ratio(a, r)} | {rss} |")
     print("\n".join(out))
 
 
