@@ -1,4 +1,4 @@
-//! The blocking-call family (AG101..AG109): resolves a call in code running on the
+//! The blocking-call family (AG101..AG109, AG111..AG113): resolves a call in code running on the
 //! event loop against the catalogue and reports it under the rule its entry names.
 //!
 //! The rules of the family each have their own file with their documentation and
@@ -10,14 +10,14 @@ use std::borrow::Cow;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
-use crate::catalogue::{Entry, FixKind};
+use crate::catalogue::{Entry, FixKind, Threads};
 use crate::checker::Checker;
 use crate::config::AsyncLibrary;
 use crate::diagnostic::Fix;
 use crate::fix::collect_iterator::offload_iterator;
 use crate::fix::offload_call;
 use crate::fix::with_block::offload_with_block;
-use crate::rules::{self, blocking_http, blocking_lock, blocking_sleep, blocking_socket};
+use crate::rules::{self, blocking_http, blocking_lock, blocking_sleep, blocking_socket, blocking_wait};
 
 /// A call the catalogue (or the configuration) says blocks.
 pub struct BlockingCall<'e> {
@@ -40,17 +40,21 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         format!("`{}()` blocks the event loop in `async def {}`; {advice}", blocking.display, coroutine.name.as_str());
     // The configuration says that a call blocks, not that it may run in another thread.
     let configured = checker.settings().extend_blocking_calls.contains_key(&blocking.qualified_name);
+    let unsafe_offload = configured || blocking.entry.threads == Threads::ThreadSafe;
     checker.report_with_fix(rule, call.range(), message, |checker| {
         let fix = fix(checker, call, &blocking.entry);
-        if configured { fix.map(Fix::into_unsafe) } else { fix }
+        if unsafe_offload { fix.map(Fix::into_unsafe) } else { fix }
     });
 }
 
 /// The fix for a blocking call: the whole block when the call opens a `with`, the fix
-/// its catalogue entry names otherwise.
+/// its catalogue entry names otherwise; none where its object may not move to a thread.
 fn fix(checker: &Checker<'_>, call: &ast::ExprCall, entry: &Entry) -> Option<Fix> {
     if entry.fix == FixKind::None {
         return checker.no_fix("its async replacement works differently: rewrite it by hand as the message says");
+    }
+    if entry.threads == Threads::NotThreadSafe {
+        return checker.no_fix("its object may not be used from another thread");
     }
     if let Some(with) = opened_with(checker, call) {
         // Offloading only the call would leave the block's I/O on the loop.
@@ -85,7 +89,9 @@ fn opened_with<'a>(checker: &Checker<'a>, call: &ast::ExprCall) -> Option<&'a as
 pub fn find_unallowed_blocking_call<'a>(checker: &mut Checker<'a>, call: &ast::ExprCall) -> Option<BlockingCall<'a>> {
     let blocking = find_blocking_call(checker, call)?;
     let allowed = checker.settings().is_allowed(&blocking.qualified_name)
-        || (blocking.entry.rule == blocking_lock::RULE.code && blocking_lock::is_non_blocking(call));
+        || (blocking.entry.rule == blocking_lock::RULE.code && blocking_lock::is_non_blocking(call))
+        || (blocking.entry.rule == blocking_wait::RULE.code
+            && blocking_wait::is_non_blocking(call, &blocking.qualified_name));
     (!allowed).then_some(blocking)
 }
 
@@ -99,6 +105,10 @@ pub fn find_blocking_call<'a>(checker: &mut Checker<'a>, call: &ast::ExprCall) -
         return Some(BlockingCall { qualified_name: name.to_owned(), display, entry: Cow::Borrowed(entry) });
     }
     let Expr::Attribute(attribute) = func else { return None };
+    // An awaited method is not the sync client's, whatever the object was taken for.
+    if checker.is_awaited(call.range()) {
+        return None;
+    }
     if let Some(ty) = checker.type_of(&attribute.value) {
         let qualified_name = format!("{ty}.{}", attribute.attr.as_str());
         let entry = settings.blocking_entry(&qualified_name)?;
@@ -121,7 +131,9 @@ pub fn find_blocking_call<'a>(checker: &mut Checker<'a>, call: &ast::ExprCall) -
 fn advice(entry: &Entry, library: AsyncLibrary) -> String {
     let module = library.module();
     let offload = library.offload_call();
-    match (entry.fix, &entry.message) {
+    // An object that may not move to another thread is not advised to.
+    let fix = if entry.threads == Threads::NotThreadSafe { FixKind::None } else { entry.fix };
+    match (fix, &entry.message) {
         (FixKind::Sleep, _) => format!("use `await {module}.sleep()`"),
         (FixKind::Getaddrinfo, _) if library == AsyncLibrary::Asyncio => {
             "use `await asyncio.get_running_loop().getaddrinfo()`".to_owned()
