@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 
+use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
@@ -17,7 +18,10 @@ use crate::diagnostic::Fix;
 use crate::fix::collect_iterator::offload_iterator;
 use crate::fix::offload_call;
 use crate::fix::with_block::offload_with_block;
-use crate::rules::{self, blocking_http, blocking_lock, blocking_sleep, blocking_socket, blocking_wait};
+use crate::rules::{
+    self, blocking_http, blocking_lock, blocking_network_client, blocking_sleep, blocking_socket, blocking_wait,
+};
+use crate::semantic::Resolved;
 
 /// A call the catalogue (or the configuration) says blocks.
 pub struct BlockingCall<'e> {
@@ -58,6 +62,9 @@ fn fix(checker: &Checker<'_>, call: &ast::ExprCall, entry: &Entry) -> Option<Fix
     }
     if let Some(with) = opened_with(checker, call) {
         // Offloading only the call would leave the block's I/O on the loop.
+        if uses_objects_bound_to_a_thread(checker, &with.body) {
+            return None;
+        }
         return offload_with_block(checker, with);
     }
     match entry.fix {
@@ -71,6 +78,37 @@ fn fix(checker: &Checker<'_>, call: &ast::ExprCall, entry: &Entry) -> Option<Fix
         FixKind::OffloadList => offload_iterator(checker, call),
         FixKind::None => unreachable!("returned above"),
     }
+}
+
+/// Whether `body` calls a catalogue entry whose object may not move to another thread
+/// (`conn.execute()` of a `sqlite3` connection made before the block): moving the block
+/// to a worker thread would move that call too.
+fn uses_objects_bound_to_a_thread(checker: &Checker<'_>, body: &[Stmt]) -> bool {
+    struct Finder<'c, 'a> {
+        checker: &'c Checker<'a>,
+        buf: String,
+        found: bool,
+    }
+    impl<'b> Visitor<'b> for Finder<'_, '_> {
+        fn visit_expr(&mut self, expr: &'b Expr) {
+            if let Expr::Call(call) = expr {
+                let semantic = self.checker.semantic();
+                let name = match (semantic.resolve(&call.func, &mut self.buf), &*call.func) {
+                    (Some(Resolved::QualifiedName), _) => Some(std::mem::take(&mut self.buf)),
+                    (None, Expr::Attribute(method)) => semantic
+                        .type_of(&method.value, &mut self.buf)
+                        .map(|ty| format!("{ty}.{}", method.attr.as_str())),
+                    _ => None,
+                };
+                let entry = name.and_then(|name| self.checker.settings().blocking_entry(&name));
+                self.found |= entry.is_some_and(|entry| entry.threads == Threads::NotThreadSafe);
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut finder = Finder { checker, buf: String::new(), found: false };
+    finder.visit_body(body);
+    finder.found
 }
 
 /// Whether the stream `call` opens is used in the same expression (`open(p).read()`).
@@ -91,7 +129,9 @@ pub fn find_unallowed_blocking_call<'a>(checker: &mut Checker<'a>, call: &ast::E
     let allowed = checker.settings().is_allowed(&blocking.qualified_name)
         || (blocking.entry.rule == blocking_lock::RULE.code && blocking_lock::is_non_blocking(call))
         || (blocking.entry.rule == blocking_wait::RULE.code
-            && blocking_wait::is_non_blocking(call, &blocking.qualified_name));
+            && blocking_wait::is_non_blocking(call, &blocking.qualified_name))
+        || (blocking.entry.rule == blocking_network_client::RULE.code
+            && blocking_network_client::is_non_blocking(call, &blocking.qualified_name));
     (!allowed).then_some(blocking)
 }
 

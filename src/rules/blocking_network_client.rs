@@ -2,6 +2,8 @@
 //! loop (`smtplib`, `ftplib`, `poplib`, `imaplib`, `paramiko`, boto3, `dns.resolver`,
 //! kafka-python, `pika.BlockingConnection`, the sync `elasticsearch` client).
 
+use ruff_python_ast as ast;
+
 use super::{FixAvailability, RuleInfo};
 
 pub static RULE: RuleInfo = RuleInfo {
@@ -14,9 +16,9 @@ pub static RULE: RuleInfo = RuleInfo {
     doc: r#"## What it does
 Reports, in code running on the event loop, the calls of synchronous network clients
 that wait for a server:
-- `smtplib.SMTP`/`SMTP_SSL` (built with a host it connects at once), `connect`,
-  `login`, `starttls`, `sendmail`, `send_message`, `quit`, …; `ftplib.FTP`/`FTP_TLS`,
-  `poplib.POP3`, `imaplib.IMAP4` and their commands;
+- `smtplib.SMTP`/`SMTP_SSL` given a host (without one, they connect later), `connect`,
+  `login`, `starttls`, `sendmail`, `send_message`, `quit`, …; `ftplib.FTP`/`FTP_TLS`
+  (given a host), `poplib.POP3`, `imaplib.IMAP4` and their commands;
 - `paramiko.SSHClient` `connect`, `exec_command`, `open_sftp` and SFTP transfers;
 - boto3 clients (`boto3.client(…)`, `session.client(…)`): the common S3, SQS, SNS,
   DynamoDB and Lambda calls (`upload_file`, `put_object`, `get_object`,
@@ -72,3 +74,15 @@ object is not thread-safe (the `smtplib`, `ftplib`, `poplib`, `imaplib` and
 use it meanwhile, and moving every use of it is beyond a codemod.
 "#,
 };
+
+/// Constructors that connect only when given a host: `smtplib.SMTP()` and `ftplib.FTP()`
+/// without one connect later, in `connect()`.
+const CONNECT_WHEN_GIVEN_A_HOST: &[&str] =
+    &["smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP", "ftplib.FTP", "ftplib.FTP_TLS"];
+
+/// A client built without a host: it has not connected yet.
+pub fn is_non_blocking(call: &ast::ExprCall, qualified_name: &str) -> bool {
+    CONNECT_WHEN_GIVEN_A_HOST.contains(&qualified_name)
+        && call.arguments.args.is_empty()
+        && call.arguments.find_keyword("host").is_none()
+}
