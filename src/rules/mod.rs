@@ -114,26 +114,12 @@ pub fn unknown_selector_error(selector: &str) -> String {
     format!("no rule matches `{selector}`{suggestion}")
 }
 
-/// The rules whose findings are catalogue entries (AG101..AG109, AG111..AG113).
-static CATALOGUE_RULES: &[&RuleInfo] = &[
-    &blocking_sleep::RULE,
-    &blocking_http::RULE,
-    &blocking_subprocess::RULE,
-    &blocking_open::RULE,
-    &blocking_filesystem::RULE,
-    &blocking_socket::RULE,
-    &blocking_input::RULE,
-    &blocking_lock::RULE,
-    &blocking_configured::RULE,
-    &blocking_database::RULE,
-    &blocking_network_client::RULE,
-    &blocking_wait::RULE,
-];
-
-/// The code of a blocking-call rule, as catalogue entries name them.
+/// The code of a blocking-call rule (AG101..AG109, AG111..AG113: the AG1 rules whose
+/// findings are catalogue entries), as catalogue entries name them.
 pub fn blocking_rule_code(code: &str) -> Option<&'static str> {
-    let rule = find(code)?;
-    CATALOGUE_RULES.iter().any(|known| std::ptr::eq(*known, rule)).then_some(rule.code)
+    find(code)
+        .filter(|rule| rule.code.starts_with("AG1") && rule.code != blocking_via_helper::RULE.code)
+        .map(|rule| rule.code)
 }
 
 pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
@@ -213,5 +199,9 @@ mod tests {
         }
         assert!(find("blocking-sleep").is_some_and(|rule| rule.code == "AG101"));
         assert!(is_valid_selector("AG1") && !is_valid_selector("AG9"));
+        assert_eq!(blocking_rule_code("blocking-database"), Some("AG111"));
+        assert_eq!(blocking_rule_code("AG113"), Some("AG113"));
+        assert_eq!(blocking_rule_code("AG110"), None);
+        assert_eq!(blocking_rule_code("AG201"), None);
     }
 }
