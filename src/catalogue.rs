@@ -109,6 +109,7 @@ impl EntrySpec {
 struct CatalogueFile {
     calls: HashMap<String, EntrySpec>,
     types: HashMap<String, String>,
+    elements: HashMap<String, String>,
     annotations: HashMap<String, String>,
     well_known_modules: Vec<String>,
     plain_decorators: Vec<String>,
@@ -145,6 +146,8 @@ pub struct Catalogue {
     pub calls: HashMap<String, Entry>,
     /// Constructor qualified name → type of the object it returns.
     pub constructors: HashMap<String, String>,
+    /// A call whose result is iterated or unpacked → the type of each item.
+    pub elements: HashMap<String, String>,
     /// Annotation qualified name → type it declares.
     pub annotations: HashMap<String, String>,
     pub well_known_modules: Vec<String>,
@@ -169,6 +172,7 @@ impl Catalogue {
             Catalogue {
                 calls,
                 constructors: file.types,
+                elements: file.elements,
                 annotations: file.annotations,
                 well_known_modules: file.well_known_modules,
                 plain_decorators: file.plain_decorators,

@@ -36,6 +36,9 @@ pub enum Binding<'a> {
     },
     /// `with value as x:`.
     WithTarget(&'a Expr),
+    /// An item of the iterable `value`: `for x in value:`, `a, b = value`, and a
+    /// comprehension's `for x in value`.
+    Element(&'a Expr),
     /// A parameter, with its annotation.
     Parameter(Option<&'a Expr>),
     /// `def x` / `async def x`.
@@ -160,7 +163,7 @@ impl<'a> Scope<'a> {
                 for target in &assign.targets {
                     match target {
                         Expr::Name(name) => self.bind(name.id.as_str(), Binding::Assigned(&assign.value)),
-                        other => self.bind_unknown_targets(other),
+                        other => self.bind_elements(other, &assign.value),
                     }
                 }
             }
@@ -174,7 +177,12 @@ impl<'a> Scope<'a> {
             Stmt::AugAssign(assign) => self.bind_unknown_targets(&assign.target),
             Stmt::TypeAlias(alias) => self.bind_unknown_targets(&alias.name),
             Stmt::For(for_stmt) => {
-                self.bind_unknown_targets(&for_stmt.target);
+                match &*for_stmt.target {
+                    Expr::Name(name) if !for_stmt.is_async => {
+                        self.bind(name.id.as_str(), Binding::Element(&for_stmt.iter));
+                    }
+                    other => self.bind_unknown_targets(other),
+                }
                 self.bind_statements(&for_stmt.body, star_imports);
                 self.bind_statements(&for_stmt.orelse, star_imports);
             }
@@ -232,6 +240,21 @@ impl<'a> Scope<'a> {
             | Stmt::Break(_)
             | Stmt::Continue(_)
             | Stmt::IpyEscapeCommand(_) => {}
+        }
+    }
+
+    /// `a, b = value`: each plain name is an item of `value`; anything else is unknown.
+    fn bind_elements(&mut self, target: &'a Expr, value: &'a Expr) {
+        match target {
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                for elt in elts {
+                    match elt {
+                        Expr::Name(name) => self.bind(name.id.as_str(), Binding::Element(value)),
+                        other => self.bind_unknown_targets(other),
+                    }
+                }
+            }
+            other => self.bind_unknown_targets(other),
         }
     }
 
@@ -334,7 +357,12 @@ impl<'a> SemanticModel<'a> {
     pub fn push_comprehension(&mut self, generators: &'a [ast::Comprehension]) {
         let mut scope = Scope::new(ScopeKind::Comprehension);
         for generator in generators {
-            scope.bind_unknown_targets(&generator.target);
+            match &generator.target {
+                Expr::Name(name) if !generator.is_async => {
+                    scope.bind(name.id.as_str(), Binding::Element(&generator.iter));
+                }
+                other => scope.bind_unknown_targets(other),
+            }
         }
         self.scopes.push(scope);
     }
@@ -504,10 +532,29 @@ impl<'a> SemanticModel<'a> {
                     .annotated_type(env, annotation, buf)
                     .or_else(|| value.and_then(|value| self.type_at_depth(env, value, buf, depth + 1))),
                 Binding::Parameter(Some(annotation)) => self.annotated_type(env, annotation, buf),
+                Binding::Element(iterable) => self.element_type(env, iterable, buf, depth),
                 _ => None,
             },
             _ => None,
         }
+    }
+
+    /// The type of the items of a call's result the catalogue's `elements` lists
+    /// (`socket.socketpair()`, `path.iterdir()`).
+    fn element_type(&self, env: Env<'_, 'a>, iterable: &Expr, buf: &mut String, depth: u8) -> Option<&'a str> {
+        let Expr::Call(call) = iterable else { return None };
+        match (self.resolve_at_depth(env, &call.func, buf, 0), &*call.func) {
+            (Some(Resolved::QualifiedName), _) => {}
+            (None, Expr::Attribute(method)) => {
+                let owner = self.type_at_depth(env, &method.value, buf, depth + 1)?;
+                buf.clear();
+                buf.push_str(owner);
+                buf.push('.');
+                buf.push_str(method.attr.as_str());
+            }
+            _ => return None,
+        }
+        self.catalogue.elements.get(buf.as_str()).map(String::as_str)
     }
 
     fn constructed_type(&self, env: Env<'_, 'a>, func: &Expr, buf: &mut String, depth: u8) -> Option<&'a str> {
