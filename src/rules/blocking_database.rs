@@ -62,8 +62,9 @@ For a thread-safe client (`psycopg2` and `psycopg` connections, `redis.Redis`,
 
 `aioguard check --fix --unsafe-fixes` turns the example into:
 ```python
-import redis
 import asyncio
+
+import redis
 
 class Cache:
     def __init__(self, url):

@@ -57,8 +57,9 @@ the call runs in a worker thread; `dns.resolver` functions likewise.
 
 `aioguard check --fix --unsafe-fixes` turns the example into:
 ```python
-import boto3
 import asyncio
+
+import boto3
 
 s3 = boto3.client("s3")
 

@@ -53,8 +53,8 @@ as results arrive) and `select` (usually polling the loop's own sockets) get no 
 
 `aioguard check --fix` turns the example into:
 ```python
-from concurrent.futures import ThreadPoolExecutor
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 executor = ThreadPoolExecutor()
 
