@@ -63,7 +63,7 @@ fn fix(checker: &Checker<'_>, call: &ast::ExprCall, entry: &Entry) -> Option<Fix
     if let Some(with) = opened_with(checker, call) {
         // Offloading only the call would leave the block's I/O on the loop.
         if uses_objects_bound_to_a_thread(checker, &with.body) {
-            return None;
+            return checker.no_fix("the `with` block uses an object that may not be used from another thread");
         }
         return offload_with_block(checker, with);
     }

@@ -147,7 +147,7 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     checker.report_with_chain(&RULE, call.range(), message, chain, |checker| match offload {
         HelperOffload::Unsafe => offload_call(checker, call).map(Fix::into_unsafe),
         HelperOffload::Refused => checker
-            .no_fix("the helper works with the event loop (coroutines of its class, or the loop itself): it stays on the loop's thread"),
+            .no_fix("the helper works with the event loop (coroutines of its class, or the loop itself) or with objects bound to the thread that made them (`sqlite3`): it stays on the loop's thread"),
     });
 }
 
