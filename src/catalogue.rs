@@ -32,6 +32,23 @@ pub enum FixKind {
     None,
 }
 
+/// Whether the objects a catalogue call acts on may be used from a worker thread, which
+/// decides how an offload fix may move the call there.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Threads {
+    /// The call does not depend on the thread it runs in: offloading it is safe.
+    #[default]
+    Any,
+    /// The object is thread-safe but shared: run in a thread, the call may now overlap
+    /// with other tasks' use of the same connection or client. Offloading it is unsafe.
+    ThreadSafe,
+    /// The object may not be used from another thread (`sqlite3` connections refuse
+    /// it; boto3 resources, SQLAlchemy sessions and protocol clients are not
+    /// thread-safe, and another task may use them meanwhile): no offload fix.
+    NotThreadSafe,
+}
+
 /// One catalogue entry as written in YAML: a bare message string, or a mapping.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(untagged)]
@@ -46,6 +63,7 @@ pub struct FullEntrySpec {
     pub rule: Option<String>,
     pub message: Option<String>,
     pub fix: Option<FixKind>,
+    pub threads: Option<Threads>,
 }
 
 /// A resolved catalogue entry.
@@ -56,22 +74,31 @@ pub struct Entry {
     /// What to use instead, as shown after "use" (empty: the fix kind's default hint).
     pub message: Option<String>,
     pub fix: FixKind,
+    pub threads: Threads,
 }
 
 impl EntrySpec {
     /// Resolves the entry; `default_rule` applies where the entry names none.
     pub fn resolve(&self, default_rule: &'static str) -> Result<Entry, String> {
         match self {
-            EntrySpec::Message(message) => {
-                Ok(Entry { rule: default_rule, message: Some(message.clone()), fix: FixKind::Offload })
-            }
+            EntrySpec::Message(message) => Ok(Entry {
+                rule: default_rule,
+                message: Some(message.clone()),
+                fix: FixKind::Offload,
+                threads: Threads::Any,
+            }),
             EntrySpec::Full(full) => {
                 let rule = match &full.rule {
                     None => default_rule,
                     Some(code) => crate::rules::blocking_rule_code(code)
-                        .ok_or_else(|| format!("`{code}` is not a blocking-call rule (AG101..AG109)"))?,
+                        .ok_or_else(|| format!("`{code}` is not a blocking-call rule (AG101..AG109, AG111..AG113)"))?,
                 };
-                Ok(Entry { rule, message: full.message.clone(), fix: full.fix.unwrap_or_default() })
+                Ok(Entry {
+                    rule,
+                    message: full.message.clone(),
+                    fix: full.fix.unwrap_or_default(),
+                    threads: full.threads.unwrap_or_default(),
+                })
             }
         }
     }
@@ -82,6 +109,7 @@ impl EntrySpec {
 struct CatalogueFile {
     calls: HashMap<String, EntrySpec>,
     types: HashMap<String, String>,
+    elements: HashMap<String, String>,
     annotations: HashMap<String, String>,
     well_known_modules: Vec<String>,
     plain_decorators: Vec<String>,
@@ -118,6 +146,8 @@ pub struct Catalogue {
     pub calls: HashMap<String, Entry>,
     /// Constructor qualified name → type of the object it returns.
     pub constructors: HashMap<String, String>,
+    /// A call whose result is iterated or unpacked → the type of each item.
+    pub elements: HashMap<String, String>,
     /// Annotation qualified name → type it declares.
     pub annotations: HashMap<String, String>,
     pub well_known_modules: Vec<String>,
@@ -142,6 +172,7 @@ impl Catalogue {
             Catalogue {
                 calls,
                 constructors: file.types,
+                elements: file.elements,
                 annotations: file.annotations,
                 well_known_modules: file.well_known_modules,
                 plain_decorators: file.plain_decorators,
@@ -167,13 +198,19 @@ mod tests {
         assert_eq!(catalogue.calls["time.sleep"].fix, FixKind::Sleep);
         assert_eq!(catalogue.calls["subprocess.Popen"].fix, FixKind::None);
         assert_eq!(catalogue.constructors["requests.session"], "requests.Session");
-        // Every type a constructor returns has at least one blocking method or is a
-        // type that a rule inspects itself (event loops, task groups, runners, locks).
+        // Every type a constructor returns has a blocking method, or a member that
+        // returns another tracked type (a session's clients), or is a type that a rule
+        // inspects itself (event loops, task groups, runners, locks).
         for ty in catalogue.constructors.values() {
             let prefix = format!("{ty}.");
-            let has_method = catalogue.calls.keys().any(|name| name.starts_with(&prefix));
-            assert!(has_method || ty.starts_with("asyncio."), "{ty} has no blocking method");
+            let has_member = catalogue.calls.keys().chain(catalogue.constructors.keys()).any(|name| {
+                name.strip_prefix(&prefix).is_some_and(|member| !member.is_empty() && !member.contains('.'))
+            });
+            assert!(has_member || ty.starts_with("asyncio."), "{ty} has no blocking method");
         }
+        assert_eq!(catalogue.calls["sqlite3.Cursor.execute"].threads, Threads::NotThreadSafe);
+        assert_eq!(catalogue.calls["redis.Redis.get"].threads, Threads::ThreadSafe);
+        assert_eq!(catalogue.calls["time.sleep"].threads, Threads::Any);
     }
 
     #[test]

@@ -6,11 +6,12 @@
 //! Resolution is flow-insensitive and conservative: a name bound in two different ways
 //! in one scope resolves to nothing, so it is never reported.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Operator, Stmt};
+use ruff_text_size::{Ranged, TextSize};
 
 use crate::catalogue::Catalogue;
 
@@ -35,6 +36,9 @@ pub enum Binding<'a> {
     },
     /// `with value as x:`.
     WithTarget(&'a Expr),
+    /// An item of the iterable `value`: `for x in value:`, `a, b = value`, and a
+    /// comprehension's `for x in value`.
+    Element(&'a Expr),
     /// A parameter, with its annotation.
     Parameter(Option<&'a Expr>),
     /// `def x` / `async def x`.
@@ -159,7 +163,7 @@ impl<'a> Scope<'a> {
                 for target in &assign.targets {
                     match target {
                         Expr::Name(name) => self.bind(name.id.as_str(), Binding::Assigned(&assign.value)),
-                        other => self.bind_unknown_targets(other),
+                        other => self.bind_elements(other, &assign.value),
                     }
                 }
             }
@@ -173,7 +177,12 @@ impl<'a> Scope<'a> {
             Stmt::AugAssign(assign) => self.bind_unknown_targets(&assign.target),
             Stmt::TypeAlias(alias) => self.bind_unknown_targets(&alias.name),
             Stmt::For(for_stmt) => {
-                self.bind_unknown_targets(&for_stmt.target);
+                match &*for_stmt.target {
+                    Expr::Name(name) if !for_stmt.is_async => {
+                        self.bind(name.id.as_str(), Binding::Element(&for_stmt.iter));
+                    }
+                    other => self.bind_unknown_targets(other),
+                }
                 self.bind_statements(&for_stmt.body, star_imports);
                 self.bind_statements(&for_stmt.orelse, star_imports);
             }
@@ -234,6 +243,21 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// `a, b = value`: each plain name is an item of `value`; anything else is unknown.
+    fn bind_elements(&mut self, target: &'a Expr, value: &'a Expr) {
+        match target {
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                for elt in elts {
+                    match elt {
+                        Expr::Name(name) => self.bind(name.id.as_str(), Binding::Element(value)),
+                        other => self.bind_unknown_targets(other),
+                    }
+                }
+            }
+            other => self.bind_unknown_targets(other),
+        }
+    }
+
     fn bind_unknown_targets(&mut self, target: &'a Expr) {
         match target {
             Expr::Name(name) => self.bind(name.id.as_str(), Binding::Unknown),
@@ -268,7 +292,15 @@ pub struct SemanticModel<'a> {
     module: &'a [Stmt],
     /// Every name bound anywhere in the module; computed only when needed.
     all_bound_names: OnceCell<HashSet<&'a str>>,
+    /// The tracked type of an instance attribute of a class of the module, by the
+    /// class's start and the attribute; filled as `self.db`-like expressions are met.
+    class_attributes: RefCell<HashMap<(TextSize, String), Option<&'a str>>>,
 }
+
+/// Types not tracked on instance attributes: a file object kept on an object is as
+/// often an in-memory buffer or a spooled file read while it is in memory
+/// (`UploadFile.file`), which the class checks before using it.
+const NOT_TRACKED_ON_INSTANCES: &[&str] = &["io.IOBase"];
 
 /// Resolution follows assignments, attributes and calls this many steps at most
 /// (`a = b; b = a` would go on forever).
@@ -292,6 +324,7 @@ impl<'a> SemanticModel<'a> {
             star_imports,
             module,
             all_bound_names: OnceCell::new(),
+            class_attributes: RefCell::new(HashMap::new()),
         }
     }
 
@@ -324,7 +357,12 @@ impl<'a> SemanticModel<'a> {
     pub fn push_comprehension(&mut self, generators: &'a [ast::Comprehension]) {
         let mut scope = Scope::new(ScopeKind::Comprehension);
         for generator in generators {
-            scope.bind_unknown_targets(&generator.target);
+            match &generator.target {
+                Expr::Name(name) if !generator.is_async => {
+                    scope.bind(name.id.as_str(), Binding::Element(&generator.iter));
+                }
+                other => scope.bind_unknown_targets(other),
+            }
         }
         self.scopes.push(scope);
     }
@@ -376,23 +414,12 @@ impl<'a> SemanticModel<'a> {
     /// [`lookup`](Self::lookup), also saying in which scope (an index into
     /// [`scopes`](Self::scopes)) the name is bound.
     pub fn lookup_with_scope(&self, name: &str) -> Option<(usize, &Binding<'a>)> {
-        let innermost = self.scopes.len() - 1;
-        let mut skip_to_module = false;
-        for (index, scope) in self.scopes.iter().enumerate().rev() {
-            let is_module = index == 0;
-            if skip_to_module && !is_module {
-                continue;
-            }
-            if matches!(scope.kind, ScopeKind::Class(_)) && index != innermost {
-                continue;
-            }
-            match scope.get(name) {
-                Some(Binding::Outer) => skip_to_module = true,
-                Some(binding) => return Some((index, binding)),
-                None => {}
-            }
-        }
-        None
+        self.env().lookup(name).map(|(place, binding)| (place.expect("no scope on top"), binding))
+    }
+
+    /// The model's own scopes, as names are looked up at the current position.
+    fn env(&self) -> Env<'_, 'a> {
+        Env { base: &self.scopes, extra: &[] }
     }
 
     /// A name visible here that is bound by an import of exactly `qualified`
@@ -418,10 +445,10 @@ impl<'a> SemanticModel<'a> {
     /// Writes the qualified name of a name or dotted expression into `buf`
     /// (`t.sleep` → `time.sleep`) and says what it is. `None`: not something aioguard knows.
     pub fn resolve(&self, expr: &Expr, buf: &mut String) -> Option<Resolved<'a>> {
-        self.resolve_at_depth(expr, buf, 0)
+        self.resolve_at_depth(self.env(), expr, buf, 0)
     }
 
-    fn resolve_at_depth(&self, expr: &Expr, buf: &mut String, depth: u8) -> Option<Resolved<'a>> {
+    fn resolve_at_depth(&self, env: Env<'_, 'a>, expr: &Expr, buf: &mut String, depth: u8) -> Option<Resolved<'a>> {
         buf.clear();
         let mut attributes: [&str; 8] = [""; 8];
         let mut count = 0;
@@ -436,14 +463,14 @@ impl<'a> SemanticModel<'a> {
         }
         let Expr::Name(name) = root else { return None };
         let name = name.id.as_str();
-        match self.lookup(name) {
+        match env.lookup(name).map(|(_, binding)| binding) {
             Some(Binding::Import(qualified)) => buf.push_str(qualified),
             Some(Binding::Function(function)) if count == 0 => return Some(Resolved::Function(function)),
             Some(Binding::Class(class)) if count == 0 => return Some(Resolved::Class(class)),
             Some(Binding::Assigned(value)) if count == 0 && depth < MAX_RESOLUTION_DEPTH => {
                 // `sleep = time.sleep` aliases a function.
                 return match value {
-                    Expr::Name(_) | Expr::Attribute(_) => self.resolve_at_depth(value, buf, depth + 1),
+                    Expr::Name(_) | Expr::Attribute(_) => self.resolve_at_depth(env, value, buf, depth + 1),
                     _ => None,
                 };
             }
@@ -480,50 +507,275 @@ impl<'a> SemanticModel<'a> {
     /// The tracked type of the object an expression evaluates to (`requests.Session`
     /// for `s` after `s = requests.Session()`), if aioguard tracks it.
     pub fn type_of(&self, expr: &Expr, buf: &mut String) -> Option<&'a str> {
-        self.type_at_depth(expr, buf, 0)
+        self.type_at_depth(self.env(), expr, buf, 0)
     }
 
-    fn type_at_depth(&self, expr: &Expr, buf: &mut String, depth: u8) -> Option<&'a str> {
+    fn type_at_depth(&self, env: Env<'_, 'a>, expr: &Expr, buf: &mut String, depth: u8) -> Option<&'a str> {
         if depth > MAX_RESOLUTION_DEPTH {
             return None;
         }
         match expr {
-            Expr::Call(call) => self.constructed_type(&call.func, buf, depth),
-            // `Path(p).parent` is a path again.
-            Expr::Attribute(attribute) => self.member_type(attribute, buf, depth),
+            Expr::Call(call) => self.constructed_type(env, &call.func, buf, depth),
+            // `Path(p).parent` is a path again; `self.db` is what the class assigns it.
+            Expr::Attribute(attribute) => self
+                .member_type(env, &attribute.value, attribute.attr.as_str(), buf, depth)
+                .or_else(|| self.instance_attribute_type(env, attribute, buf, depth)),
+            // `client["db"]` is a database again.
+            Expr::Subscript(subscript) => self.member_type(env, &subscript.value, "__getitem__", buf, depth),
             // `Path(p) / "name"` is a path again.
             Expr::BinOp(ast::ExprBinOp { left, op: Operator::Div, .. }) => {
-                self.type_at_depth(left, buf, depth + 1).filter(|ty| *ty == "pathlib.Path")
+                self.type_at_depth(env, left, buf, depth + 1).filter(|ty| *ty == "pathlib.Path")
             }
-            Expr::Name(name) => match self.lookup(name.id.as_str())? {
-                Binding::Assigned(value) | Binding::WithTarget(value) => self.type_at_depth(value, buf, depth + 1),
+            Expr::Name(name) => match env.lookup(name.id.as_str())?.1 {
+                Binding::Assigned(value) | Binding::WithTarget(value) => self.type_at_depth(env, value, buf, depth + 1),
                 Binding::Annotated { annotation, value } => self
-                    .annotated_type(annotation, buf)
-                    .or_else(|| value.and_then(|value| self.type_at_depth(value, buf, depth + 1))),
-                Binding::Parameter(Some(annotation)) => self.annotated_type(annotation, buf),
+                    .annotated_type(env, annotation, buf)
+                    .or_else(|| value.and_then(|value| self.type_at_depth(env, value, buf, depth + 1))),
+                Binding::Parameter(Some(annotation)) => self.annotated_type(env, annotation, buf),
+                Binding::Element(iterable) => self.element_type(env, iterable, buf, depth),
                 _ => None,
             },
             _ => None,
         }
     }
 
-    fn constructed_type(&self, func: &Expr, buf: &mut String, depth: u8) -> Option<&'a str> {
-        match (self.resolve(func, buf), func) {
+    /// The type of the items of a call's result the catalogue's `elements` lists
+    /// (`socket.socketpair()`, `path.iterdir()`).
+    fn element_type(&self, env: Env<'_, 'a>, iterable: &Expr, buf: &mut String, depth: u8) -> Option<&'a str> {
+        let Expr::Call(call) = iterable else { return None };
+        match (self.resolve_at_depth(env, &call.func, buf, 0), &*call.func) {
+            (Some(Resolved::QualifiedName), _) => {}
+            (None, Expr::Attribute(method)) => {
+                let owner = self.type_at_depth(env, &method.value, buf, depth + 1)?;
+                buf.clear();
+                buf.push_str(owner);
+                buf.push('.');
+                buf.push_str(method.attr.as_str());
+            }
+            _ => return None,
+        }
+        self.catalogue.elements.get(buf.as_str()).map(String::as_str)
+    }
+
+    fn constructed_type(&self, env: Env<'_, 'a>, func: &Expr, buf: &mut String, depth: u8) -> Option<&'a str> {
+        match (self.resolve_at_depth(env, func, buf, 0), func) {
             (Some(Resolved::QualifiedName), _) => self.tracked_type(&self.catalogue.constructors, buf),
+            // `make_client()` where `def make_client() -> httpx.Client`.
+            (Some(Resolved::Function(_)), Expr::Name(name)) => self.return_type(env, name.id.as_str(), buf),
+            (Some(_), _) => None,
             // `path.with_suffix(".bak")` returns a path.
-            (None, Expr::Attribute(method)) => self.member_type(method, buf, depth),
-            _ => None,
+            (None, Expr::Attribute(method)) => {
+                self.member_type(env, &method.value, method.attr.as_str(), buf, depth).or_else(|| {
+                    let Expr::Attribute(_) = func else { return None };
+                    self.member_type(env, func, "__call__", buf, depth)
+                })
+            }
+            // `Session()` where `Session = sessionmaker(engine)`.
+            (None, _) => self.member_type(env, func, "__call__", buf, depth),
         }
     }
 
     /// The type of a tracked object's method result or property (`pathlib.Path.parent`).
-    fn member_type(&self, attribute: &ast::ExprAttribute, buf: &mut String, depth: u8) -> Option<&'a str> {
-        let owner = self.type_at_depth(&attribute.value, buf, depth + 1)?;
+    fn member_type(
+        &self,
+        env: Env<'_, 'a>,
+        owner: &Expr,
+        member: &str,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
+        let owner = self.type_at_depth(env, owner, buf, depth + 1)?;
         buf.clear();
         buf.push_str(owner);
         buf.push('.');
-        buf.push_str(attribute.attr.as_str());
+        buf.push_str(member);
         self.tracked_type(&self.catalogue.constructors, buf)
+    }
+
+    /// The tracked type a plain function of this module declares it returns.
+    fn return_type(&self, env: Env<'_, 'a>, name: &str, buf: &mut String) -> Option<&'a str> {
+        let (place, Binding::Function(function)) = env.lookup(name)? else { return None };
+        // A decorator may return anything; a coroutine function returns a coroutine.
+        if function.is_async || !function.decorator_list.is_empty() {
+            return None;
+        }
+        self.annotated_type(env.up_to(place), function.returns.as_deref()?, buf)
+    }
+
+    /// The type of `instance.attribute` where the instance is of a class of this module
+    /// that gives the attribute one tracked type (see [`ClassAttributes`]).
+    fn instance_attribute_type(
+        &self,
+        env: Env<'_, 'a>,
+        attribute: &ast::ExprAttribute,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
+        let (class, defined_in) = self.class_of_instance(env, &attribute.value, buf)?;
+        self.class_attribute(class, defined_in, attribute.attr.as_str(), buf, depth)
+    }
+
+    /// The class of this module an expression is an instance of, with the scopes its
+    /// definition sees: `self` (or `cls`) in a method, a variable annotated with the
+    /// class or assigned from its constructor.
+    fn class_of_instance<'s>(
+        &'s self,
+        env: Env<'s, 'a>,
+        expr: &Expr,
+        buf: &mut String,
+    ) -> Option<(&'a ast::StmtClassDef, &'s [Scope<'a>])> {
+        let Expr::Name(name) = expr else { return None };
+        let (place, binding) = env.lookup(name.id.as_str())?;
+        // Only the model's own scopes: not while a class's attributes are worked out.
+        let place = place.filter(|_| env.extra.is_empty())?;
+        match binding {
+            Binding::Parameter(annotation) => {
+                if let Some(annotation) = annotation {
+                    return self.class_named(env.up_to(Some(place)), annotation, buf);
+                }
+                let ScopeKind::Function(method) = env.base[place].kind else { return None };
+                let ScopeKind::Class(class) = env.base[place.checked_sub(1)?].kind else { return None };
+                let receiver = method.parameters.posonlyargs.first().or(method.parameters.args.first())?;
+                let is_static = method.decorator_list.iter().any(
+                    |decorator| matches!(&decorator.expression, Expr::Name(name) if name.id.as_str() == "staticmethod"),
+                );
+                (receiver.parameter.name.as_str() == name.id.as_str() && !is_static)
+                    .then_some((class, &env.base[..place - 1]))
+            }
+            Binding::Annotated { annotation, .. } => self.class_named(env.up_to(Some(place)), annotation, buf),
+            Binding::Assigned(Expr::Call(call)) | Binding::WithTarget(Expr::Call(call)) => {
+                self.class_named(env.up_to(Some(place)), &call.func, buf)
+            }
+            _ => None,
+        }
+    }
+
+    /// The class of this module a name (or `Name | None`, `Optional[Name]`) refers to.
+    fn class_named<'s>(
+        &'s self,
+        env: Env<'s, 'a>,
+        expr: &Expr,
+        buf: &mut String,
+    ) -> Option<(&'a ast::StmtClassDef, &'s [Scope<'a>])> {
+        match expr {
+            Expr::Name(name) => match env.lookup(name.id.as_str())? {
+                (Some(place), Binding::Class(class)) => Some((class, &env.base[..=place])),
+                _ => None,
+            },
+            Expr::BinOp(ast::ExprBinOp { left, op: Operator::BitOr, right, .. }) if is_none(right) => {
+                self.class_named(env, left, buf)
+            }
+            Expr::Subscript(subscript) => {
+                let Some(Resolved::QualifiedName) = self.resolve_at_depth(env, &subscript.value, buf, 0) else {
+                    return None;
+                };
+                (buf == "typing.Optional").then(|| self.class_named(env, &subscript.slice, buf))?
+            }
+            _ => None,
+        }
+    }
+
+    /// The tracked type a class of this module (or a base class of the module) gives
+    /// `attribute`, computed once per class and attribute.
+    fn class_attribute(
+        &self,
+        class: &'a ast::StmtClassDef,
+        defined_in: &[Scope<'a>],
+        attribute: &str,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
+        let key = (class.start(), attribute.to_owned());
+        if let Some(known) = self.class_attributes.borrow().get(&key) {
+            return *known;
+        }
+        // Unknown while it is worked out: a class whose attributes refer to themselves.
+        self.class_attributes.borrow_mut().insert(key.clone(), None);
+        let ty = self
+            .work_out_class_attribute(class, defined_in, attribute, buf, depth)
+            .filter(|ty| !NOT_TRACKED_ON_INSTANCES.contains(ty));
+        self.class_attributes.borrow_mut().insert(key, ty);
+        ty
+    }
+
+    fn work_out_class_attribute(
+        &self,
+        class: &'a ast::StmtClassDef,
+        defined_in: &[Scope<'a>],
+        attribute: &str,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
+        let mut class_scope = Scope::new(ScopeKind::Class(class));
+        class_scope.bind_statements(&class.body, &mut Vec::new());
+        let in_class = Env { base: defined_in, extra: &[&class_scope] };
+        let mut attributes = ClassAttributes::default();
+        for stmt in &class.body {
+            match stmt {
+                Stmt::AnnAssign(assign) if is_name(&assign.target, attribute) => {
+                    attributes.declare(self.annotated_type(in_class, &assign.annotation, buf));
+                }
+                Stmt::Assign(assign) if assign.targets.iter().any(|target| is_name(target, attribute)) => {
+                    attributes.assign(&assign.value, |value| self.type_at_depth(in_class, value, buf, depth + 1));
+                }
+                Stmt::FunctionDef(method) if method.name.as_str() == attribute => {
+                    attributes.declare(self.property_type(in_class, method, buf));
+                }
+                Stmt::FunctionDef(method) => {
+                    let Some(receiver) = method.parameters.posonlyargs.first().or(method.parameters.args.first())
+                    else {
+                        continue;
+                    };
+                    let mut stores = AttributeStores {
+                        receiver: receiver.parameter.name.as_str(),
+                        attribute,
+                        nested: 0,
+                        found: Vec::new(),
+                    };
+                    stores.visit_body(&method.body);
+                    if stores.found.is_empty() {
+                        continue;
+                    }
+                    let mut method_scope = Scope::new(ScopeKind::Function(method));
+                    method_scope.bind_parameters(&method.parameters);
+                    method_scope.bind_statements(&method.body, &mut Vec::new());
+                    let in_method = Env { base: defined_in, extra: &[&class_scope, &method_scope] };
+                    for store in stores.found {
+                        match store {
+                            AttributeStore::Assigned(value) => {
+                                attributes.assign(value, |value| self.type_at_depth(in_method, value, buf, depth + 1))
+                            }
+                            AttributeStore::Annotated(annotation) => {
+                                attributes.declare(self.annotated_type(in_method, annotation, buf));
+                            }
+                            AttributeStore::Other => attributes.assign_unknown(),
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if attributes.is_untouched() {
+            // Inherited from a base class of this module, if any gives it a type.
+            let bases = class.arguments.as_deref().map(|arguments| &arguments.args[..]).unwrap_or_default();
+            return bases.iter().find_map(|base| {
+                let (base, base_defined_in) = self.class_named(Env { base: defined_in, extra: &[] }, base, buf)?;
+                self.class_attribute(base, base_defined_in, attribute, buf, depth + 1)
+            });
+        }
+        attributes.tracked_type()
+    }
+
+    /// The tracked type a `@property` or `@functools.cached_property` method declares.
+    fn property_type(&self, env: Env<'_, 'a>, method: &'a ast::StmtFunctionDef, buf: &mut String) -> Option<&'a str> {
+        let is_property = method.decorator_list.iter().any(|decorator| {
+            matches!(self.resolve_at_depth(env, &decorator.expression, buf, 0), Some(Resolved::QualifiedName))
+                && matches!(buf.as_str(), "builtins.property" | "functools.cached_property")
+        });
+        if !is_property || method.is_async {
+            return None;
+        }
+        self.annotated_type(env, method.returns.as_deref()?, buf)
     }
 
     /// The type a constructor or annotation name declares, in the catalogue's `table` or
@@ -534,27 +786,207 @@ impl<'a> SemanticModel<'a> {
 
     /// The tracked type an annotation declares, looking inside `Optional[T]`,
     /// `Union[T, None]` and `T | None`.
-    fn annotated_type(&self, annotation: &Expr, buf: &mut String) -> Option<&'a str> {
+    fn annotated_type(&self, env: Env<'_, 'a>, annotation: &Expr, buf: &mut String) -> Option<&'a str> {
         match annotation {
-            Expr::Name(_) | Expr::Attribute(_) => match self.resolve(annotation, buf)? {
+            Expr::Name(_) | Expr::Attribute(_) => match self.resolve_at_depth(env, annotation, buf, 0)? {
                 Resolved::QualifiedName => self.tracked_type(&self.catalogue.annotations, buf),
                 _ => None,
             },
             Expr::BinOp(ast::ExprBinOp { left, op: Operator::BitOr, right, .. }) => {
-                self.annotated_type(left, buf).or_else(|| self.annotated_type(right, buf))
+                self.annotated_type(env, left, buf).or_else(|| self.annotated_type(env, right, buf))
             }
             Expr::Subscript(subscript) => {
-                let Some(Resolved::QualifiedName) = self.resolve(&subscript.value, buf) else { return None };
+                let Some(Resolved::QualifiedName) = self.resolve_at_depth(env, &subscript.value, buf, 0) else {
+                    return None;
+                };
                 match buf.as_str() {
                     "typing.Optional" | "typing.Union" => match &*subscript.slice {
-                        Expr::Tuple(tuple) => tuple.elts.iter().find_map(|elt| self.annotated_type(elt, buf)),
-                        single => self.annotated_type(single, buf),
+                        Expr::Tuple(tuple) => tuple.elts.iter().find_map(|elt| self.annotated_type(env, elt, buf)),
+                        single => self.annotated_type(env, single, buf),
                     },
                     // `IO[str]` is still a file object.
                     name => self.tracked_type(&self.catalogue.annotations, name),
                 }
             }
             _ => None,
+        }
+    }
+}
+
+/// The scopes a name is looked up in: the model's stack up to some depth (`base`), and
+/// scopes built for the occasion on top of it (`extra`: a class body and one of its
+/// methods, to read what the method assigns to an instance attribute).
+#[derive(Clone, Copy)]
+struct Env<'s, 'a> {
+    base: &'s [Scope<'a>],
+    extra: &'s [&'s Scope<'a>],
+}
+
+impl<'s, 'a> Env<'s, 'a> {
+    /// Looks `name` up the way Python does: the innermost scope, enclosing function
+    /// scopes (class scopes only when innermost), then the module. The place is the
+    /// index into `base`, or `None` for a scope of `extra`.
+    fn lookup(self, name: &str) -> Option<(Option<usize>, &'s Binding<'a>)> {
+        let extra = self.extra.iter().rev().map(|scope| (None, *scope));
+        let base = self.base.iter().enumerate().rev().map(|(index, scope)| (Some(index), scope));
+        let mut skip_to_module = false;
+        for (position, (place, scope)) in extra.chain(base).enumerate() {
+            let is_module = place == Some(0);
+            if skip_to_module && !is_module {
+                continue;
+            }
+            if matches!(scope.kind, ScopeKind::Class(_)) && position != 0 {
+                continue;
+            }
+            match scope.get(name) {
+                Some(Binding::Outer) => skip_to_module = true,
+                Some(binding) => return Some((place, binding)),
+                None => {}
+            }
+        }
+        None
+    }
+
+    /// The scopes seen where the scope at `place` is innermost.
+    fn up_to(self, place: Option<usize>) -> Env<'s, 'a> {
+        match place {
+            Some(index) => Env { base: &self.base[..=index], extra: &[] },
+            None => self,
+        }
+    }
+}
+
+fn is_name(expr: &Expr, name: &str) -> bool {
+    matches!(expr, Expr::Name(named) if named.id.as_str() == name)
+}
+
+fn is_none(expr: &Expr) -> bool {
+    matches!(expr, Expr::NoneLiteral(_))
+}
+
+/// What a class's body and methods make of one instance attribute. It has a tracked
+/// type when an annotation declares it (`db: sqlite3.Connection` in the class body, a
+/// dataclass field, `self.db: T = …`, a property annotated so) or every assignment
+/// gives it that type, and no assignment gives it another. `None` does not count: a
+/// method called on the attribute never runs on it.
+#[derive(Default)]
+struct ClassAttributes<'a> {
+    declared: Option<&'a str>,
+    assigned: Option<&'a str>,
+    /// Declared or assigned two different types, or assigned something unknown.
+    conflicting: bool,
+    unknown_assignment: bool,
+    touched: bool,
+}
+
+impl<'a> ClassAttributes<'a> {
+    fn declare(&mut self, ty: Option<&'a str>) {
+        self.touched = true;
+        match (ty, self.declared) {
+            (None, _) => self.conflicting = true,
+            (Some(ty), Some(declared)) if ty != declared => self.conflicting = true,
+            (Some(ty), _) => self.declared = Some(ty),
+        }
+    }
+
+    fn assign<'e>(&mut self, value: &'e Expr, type_of: impl FnOnce(&'e Expr) -> Option<&'a str>) {
+        self.touched = true;
+        if is_none(value) {
+            return;
+        }
+        match (type_of(value), self.assigned) {
+            (None, _) => self.unknown_assignment = true,
+            (Some(ty), Some(assigned)) if ty != assigned => self.conflicting = true,
+            (Some(ty), _) => self.assigned = Some(ty),
+        }
+    }
+
+    fn assign_unknown(&mut self) {
+        self.touched = true;
+        self.unknown_assignment = true;
+    }
+
+    fn is_untouched(&self) -> bool {
+        !self.touched
+    }
+
+    fn tracked_type(&self) -> Option<&'a str> {
+        if self.conflicting {
+            return None;
+        }
+        match (self.declared, self.assigned) {
+            (Some(declared), Some(assigned)) if declared != assigned => None,
+            // A declaration holds over assignments of values aioguard does not know.
+            (Some(declared), _) => Some(declared),
+            (None, assigned) if !self.unknown_assignment => assigned,
+            (None, _) => None,
+        }
+    }
+}
+
+/// How a method stores one attribute of its receiver (`self.db = …`).
+enum AttributeStore<'a> {
+    Assigned(&'a Expr),
+    Annotated(&'a Expr),
+    /// Any other store (augmented, unpacked, in a nested function, a `for` target, …).
+    Other,
+}
+
+/// Collects a method's stores to `receiver.attribute`.
+struct AttributeStores<'n, 'a> {
+    receiver: &'n str,
+    attribute: &'n str,
+    /// How many nested functions, lambdas or classes enclose the position.
+    nested: u32,
+    found: Vec<AttributeStore<'a>>,
+}
+
+impl<'a> AttributeStores<'_, 'a> {
+    fn is_target(&self, expr: &Expr) -> bool {
+        matches!(expr, Expr::Attribute(attribute)
+            if attribute.attr.as_str() == self.attribute && is_name(&attribute.value, self.receiver))
+    }
+}
+
+impl<'a> Visitor<'a> for AttributeStores<'_, 'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Assign(assign) if self.nested == 0 && assign.targets.iter().any(|target| self.is_target(target)) => {
+                for target in &assign.targets {
+                    if self.is_target(target) {
+                        self.found.push(AttributeStore::Assigned(&assign.value));
+                    } else {
+                        self.visit_expr(target);
+                    }
+                }
+                self.visit_expr(&assign.value);
+            }
+            Stmt::AnnAssign(assign) if self.nested == 0 && self.is_target(&assign.target) => {
+                self.found.push(AttributeStore::Annotated(&assign.annotation));
+                if let Some(value) = &assign.value {
+                    self.visit_expr(value);
+                }
+            }
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {
+                self.nested += 1;
+                visitor::walk_stmt(self, stmt);
+                self.nested -= 1;
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Attribute(attribute) if attribute.ctx.is_store() && self.is_target(expr) => {
+                self.found.push(AttributeStore::Other);
+            }
+            Expr::Lambda(_) => {
+                self.nested += 1;
+                visitor::walk_expr(self, expr);
+                self.nested -= 1;
+            }
+            _ => visitor::walk_expr(self, expr),
         }
     }
 }

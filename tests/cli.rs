@@ -439,8 +439,8 @@ fn rule_and_rules_print_the_documentation() {
     assert_eq!(
         listed,
         [
-            "AG001", "AG101", "AG102", "AG103", "AG104", "AG105", "AG106", "AG107", "AG108", "AG109", "AG110", "AG201",
-            "AG202", "AG203", "AG204"
+            "AG001", "AG101", "AG102", "AG103", "AG104", "AG105", "AG106", "AG107", "AG108", "AG109", "AG110", "AG111",
+            "AG112", "AG113", "AG201", "AG202", "AG203", "AG204"
         ]
     );
     assert!(rules.stdout.lines().any(|line| line.starts_with("AG201") && line.contains("dangling-task")));
@@ -560,6 +560,7 @@ fn the_example_service_shows_its_mistakes() {
     let mut found: Vec<(String, u64, String)> = run.findings();
     found.sort();
     let expected = [
+        ("app.py", 16, "AG110"),
         ("client.py", 22, "AG102"),
         ("client.py", 38, "AG101"),
         ("handlers.py", 27, "AG201"),

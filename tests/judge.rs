@@ -1,7 +1,8 @@
 //! A real project's own test suite judges the fixes: Django's session and ASGI tests
 //! (from its source distribution, installed by `tests/tools/install.sh`, run offline on
 //! SQLite) pass on a copy of Django before fixing, after `aioguard check --fix`, and
-//! after `--fix --unsafe-fixes`. The copy is what the tests import (`PYTHONPATH`).
+//! after `--fix --unsafe-fixes`, both applied to the `django` package and to those
+//! tests' own coroutines. The copy is what the tests import (`PYTHONPATH`).
 
 mod common;
 
@@ -10,6 +11,8 @@ use std::process::Command;
 
 const DJANGO: &str = "target/tools/django/django-5.2.19";
 const SUITES: [&str; 2] = ["sessions_tests", "asgi"];
+/// What is fixed, relative to the copy: the package and the suites that run.
+const FIXED: [&str; 3] = ["django", "tests/sessions_tests", "tests/asgi"];
 
 fn copy_tree(from: &Path, to: &Path) {
     let status = Command::new("cp").arg("-R").arg(from).arg(to).status().unwrap();
@@ -31,19 +34,20 @@ fn run_django_tests(python: &Path, root: &Path, stage: &str) {
     assert!(stderr.contains("\nOK"), "Django's test runner did not report OK {stage}:\n{stderr}");
 }
 
-/// Runs `aioguard check` with `args` on the copy's `django/` package; returns how many
-/// files it changed.
+/// Runs `aioguard check` with `args` on the copy's [`FIXED`] directories; returns how
+/// many files it changed.
 fn fix(root: &Path, args: &[&str]) -> usize {
-    let before = snapshot(&root.join("django"));
+    let snapshot_all = || FIXED.iter().flat_map(|dir| snapshot(&root.join(dir))).collect::<Vec<_>>();
+    let before = snapshot_all();
     let output = Command::new(env!("CARGO_BIN_EXE_aioguard"))
         .args(["check", "--no-config", "--exit-zero", "--quiet"])
         .args(args)
-        .arg("django")
+        .args(FIXED)
         .current_dir(root)
         .output()
         .unwrap();
     assert!(output.status.success(), "aioguard failed: {}", String::from_utf8_lossy(&output.stderr));
-    let after = snapshot(&root.join("django"));
+    let after = snapshot_all();
     before.iter().zip(&after).filter(|(a, b)| a != b).count()
 }
 

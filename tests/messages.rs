@@ -201,7 +201,7 @@ class Poller:
             (
                 "AG110",
                 Some(
-                    "the helper works with the event loop (coroutines of its class, or the loop itself): it stays on the loop's thread"
+                    "the helper works with the event loop (coroutines of its class, or the loop itself) or with objects bound to the thread that made them (`sqlite3`): it stays on the loop's thread"
                 )
             ),
             (

@@ -15,6 +15,7 @@ use ruff_python_ast::{self as ast, Expr, Operator};
 use ruff_text_size::Ranged;
 
 use super::modules::ModuleNames;
+use crate::catalogue::Threads;
 use crate::checker::Checker;
 use crate::noqa::Suppressions;
 use crate::rules::{blocking_call, blocking_via_helper};
@@ -86,7 +87,9 @@ pub struct FunctionSummary {
     /// The first blocking call of its own body (sync functions only).
     pub blocking_call: Option<BlockingCallSite>,
     /// Its own body calls what must run on the event loop's thread (the catalogue's
-    /// `loop-bound`): moved to a worker thread, it would fail or race with the loop.
+    /// `loop-bound`), or uses an object that may not move to another thread (a
+    /// catalogue call marked `not-thread-safe`: `sqlite3`): moved to a worker thread, it
+    /// would fail or race with the loop.
     pub loop_bound: bool,
     /// The calls of its own body that may reach project functions (sync functions only).
     pub calls: Vec<CallSite>,
@@ -600,6 +603,7 @@ pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         let suppressed = builder.suppressions.suppresses(rule, line) || builder.suppresses_ag110(call.start());
         let builder = checker.summary_mut().expect("summarizing");
         let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
+        function.loop_bound |= blocking.entry.threads == Threads::NotThreadSafe;
         if !suppressed && function.blocking_call.is_none() {
             function.blocking_call = Some(BlockingCallSite { display: blocking.display.into(), location });
         }

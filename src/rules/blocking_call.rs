@@ -1,4 +1,4 @@
-//! The blocking-call family (AG101..AG109): resolves a call in code running on the
+//! The blocking-call family (AG101..AG109, AG111..AG113): resolves a call in code running on the
 //! event loop against the catalogue and reports it under the rule its entry names.
 //!
 //! The rules of the family each have their own file with their documentation and
@@ -7,17 +7,21 @@
 
 use std::borrow::Cow;
 
+use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
-use crate::catalogue::{Entry, FixKind};
+use crate::catalogue::{Entry, FixKind, Threads};
 use crate::checker::Checker;
 use crate::config::AsyncLibrary;
 use crate::diagnostic::Fix;
 use crate::fix::collect_iterator::offload_iterator;
 use crate::fix::offload_call;
 use crate::fix::with_block::offload_with_block;
-use crate::rules::{self, blocking_http, blocking_lock, blocking_sleep, blocking_socket};
+use crate::rules::{
+    self, blocking_http, blocking_lock, blocking_network_client, blocking_sleep, blocking_socket, blocking_wait,
+};
+use crate::semantic::Resolved;
 
 /// A call the catalogue (or the configuration) says blocks.
 pub struct BlockingCall<'e> {
@@ -40,20 +44,27 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         format!("`{}()` blocks the event loop in `async def {}`; {advice}", blocking.display, coroutine.name.as_str());
     // The configuration says that a call blocks, not that it may run in another thread.
     let configured = checker.settings().extend_blocking_calls.contains_key(&blocking.qualified_name);
+    let unsafe_offload = configured || blocking.entry.threads == Threads::ThreadSafe;
     checker.report_with_fix(rule, call.range(), message, |checker| {
         let fix = fix(checker, call, &blocking.entry);
-        if configured { fix.map(Fix::into_unsafe) } else { fix }
+        if unsafe_offload { fix.map(Fix::into_unsafe) } else { fix }
     });
 }
 
 /// The fix for a blocking call: the whole block when the call opens a `with`, the fix
-/// its catalogue entry names otherwise.
+/// its catalogue entry names otherwise; none where its object may not move to a thread.
 fn fix(checker: &Checker<'_>, call: &ast::ExprCall, entry: &Entry) -> Option<Fix> {
     if entry.fix == FixKind::None {
         return checker.no_fix("its async replacement works differently: rewrite it by hand as the message says");
     }
+    if entry.threads == Threads::NotThreadSafe {
+        return checker.no_fix("its object may not be used from another thread");
+    }
     if let Some(with) = opened_with(checker, call) {
         // Offloading only the call would leave the block's I/O on the loop.
+        if uses_objects_bound_to_a_thread(checker, &with.body) {
+            return checker.no_fix("the `with` block uses an object that may not be used from another thread");
+        }
         return offload_with_block(checker, with);
     }
     match entry.fix {
@@ -67,6 +78,37 @@ fn fix(checker: &Checker<'_>, call: &ast::ExprCall, entry: &Entry) -> Option<Fix
         FixKind::OffloadList => offload_iterator(checker, call),
         FixKind::None => unreachable!("returned above"),
     }
+}
+
+/// Whether `body` calls a catalogue entry whose object may not move to another thread
+/// (`conn.execute()` of a `sqlite3` connection made before the block): moving the block
+/// to a worker thread would move that call too.
+fn uses_objects_bound_to_a_thread(checker: &Checker<'_>, body: &[Stmt]) -> bool {
+    struct Finder<'c, 'a> {
+        checker: &'c Checker<'a>,
+        buf: String,
+        found: bool,
+    }
+    impl<'b> Visitor<'b> for Finder<'_, '_> {
+        fn visit_expr(&mut self, expr: &'b Expr) {
+            if let Expr::Call(call) = expr {
+                let semantic = self.checker.semantic();
+                let name = match (semantic.resolve(&call.func, &mut self.buf), &*call.func) {
+                    (Some(Resolved::QualifiedName), _) => Some(std::mem::take(&mut self.buf)),
+                    (None, Expr::Attribute(method)) => semantic
+                        .type_of(&method.value, &mut self.buf)
+                        .map(|ty| format!("{ty}.{}", method.attr.as_str())),
+                    _ => None,
+                };
+                let entry = name.and_then(|name| self.checker.settings().blocking_entry(&name));
+                self.found |= entry.is_some_and(|entry| entry.threads == Threads::NotThreadSafe);
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut finder = Finder { checker, buf: String::new(), found: false };
+    finder.visit_body(body);
+    finder.found
 }
 
 /// Whether the stream `call` opens is used in the same expression (`open(p).read()`).
@@ -85,7 +127,11 @@ fn opened_with<'a>(checker: &Checker<'a>, call: &ast::ExprCall) -> Option<&'a as
 pub fn find_unallowed_blocking_call<'a>(checker: &mut Checker<'a>, call: &ast::ExprCall) -> Option<BlockingCall<'a>> {
     let blocking = find_blocking_call(checker, call)?;
     let allowed = checker.settings().is_allowed(&blocking.qualified_name)
-        || (blocking.entry.rule == blocking_lock::RULE.code && blocking_lock::is_non_blocking(call));
+        || (blocking.entry.rule == blocking_lock::RULE.code && blocking_lock::is_non_blocking(call))
+        || (blocking.entry.rule == blocking_wait::RULE.code
+            && blocking_wait::is_non_blocking(call, &blocking.qualified_name))
+        || (blocking.entry.rule == blocking_network_client::RULE.code
+            && blocking_network_client::is_non_blocking(call, &blocking.qualified_name));
     (!allowed).then_some(blocking)
 }
 
@@ -99,6 +145,10 @@ pub fn find_blocking_call<'a>(checker: &mut Checker<'a>, call: &ast::ExprCall) -
         return Some(BlockingCall { qualified_name: name.to_owned(), display, entry: Cow::Borrowed(entry) });
     }
     let Expr::Attribute(attribute) = func else { return None };
+    // An awaited method is not the sync client's, whatever the object was taken for.
+    if checker.is_awaited(call.range()) {
+        return None;
+    }
     if let Some(ty) = checker.type_of(&attribute.value) {
         let qualified_name = format!("{ty}.{}", attribute.attr.as_str());
         let entry = settings.blocking_entry(&qualified_name)?;
@@ -121,7 +171,9 @@ pub fn find_blocking_call<'a>(checker: &mut Checker<'a>, call: &ast::ExprCall) -
 fn advice(entry: &Entry, library: AsyncLibrary) -> String {
     let module = library.module();
     let offload = library.offload_call();
-    match (entry.fix, &entry.message) {
+    // An object that may not move to another thread is not advised to.
+    let fix = if entry.threads == Threads::NotThreadSafe { FixKind::None } else { entry.fix };
+    match (fix, &entry.message) {
         (FixKind::Sleep, _) => format!("use `await {module}.sleep()`"),
         (FixKind::Getaddrinfo, _) if library == AsyncLibrary::Asyncio => {
             "use `await asyncio.get_running_loop().getaddrinfo()`".to_owned()

@@ -41,7 +41,8 @@ async def handle(request):
 The alternative the message names, or `await asyncio.to_thread(legacy_db.query, ...)`.
 
 ## Fix
-Wraps the call in `await asyncio.to_thread(...)` unless the entry says `fix: none`.
+Wraps the call in `await asyncio.to_thread(...)` unless the entry says `fix: none` or
+`threads: not-thread-safe` (its objects may not be used from another thread).
 Unsafe, whatever rule the entry names: the configuration says that a call blocks, not
 that it may run in another thread (it may need the loop's thread, or share state with
 the loop).

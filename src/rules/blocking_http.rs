@@ -6,7 +6,7 @@ use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
 use super::{FixAvailability, RuleInfo};
-use crate::catalogue::{Entry, FixKind};
+use crate::catalogue::{Entry, FixKind, Threads};
 use crate::checker::Checker;
 
 pub static RULE: RuleInfo = RuleInfo {
@@ -87,5 +87,10 @@ pub fn is_request_with_verb_literal(checker: &Checker<'_>, call: &ast::ExprCall)
 }
 
 pub fn verb_literal_entry() -> Entry {
-    Entry { rule: RULE.code, message: Some("an async HTTP client".to_owned()), fix: FixKind::Offload }
+    Entry {
+        rule: RULE.code,
+        message: Some("an async HTTP client".to_owned()),
+        fix: FixKind::Offload,
+        threads: Threads::Any,
+    }
 }

@@ -71,14 +71,16 @@ pub(crate) fn check_with<'a>(checker: &mut Checker<'a>, with: &'a ast::StmtWith)
     }
 }
 
+/// Whether `expr` is the literal `0` or `0.0` (a timeout that returns at once).
+pub fn is_zero(expr: &Expr) -> bool {
+    matches!(expr, Expr::NumberLiteral(ast::ExprNumberLiteral { value: ast::Number::Int(int), .. }) if int.as_u8() == Some(0))
+        || matches!(expr, Expr::NumberLiteral(ast::ExprNumberLiteral { value: ast::Number::Float(float), .. }) if *float == 0.0)
+}
+
 /// `lock.acquire(False)`, `lock.acquire(blocking=False)`, `q.get(block=False)`,
 /// `q.get(False)`, `event.wait(0)`, `lock.acquire(timeout=0)`: these return at once.
 pub fn is_non_blocking(call: &ast::ExprCall) -> bool {
     let is_false = |expr: &Expr| matches!(expr, Expr::BooleanLiteral(literal) if !literal.value);
-    let is_zero = |expr: &Expr| {
-        matches!(expr, Expr::NumberLiteral(ast::ExprNumberLiteral { value: ast::Number::Int(int), .. }) if int.as_u8() == Some(0))
-            || matches!(expr, Expr::NumberLiteral(ast::ExprNumberLiteral { value: ast::Number::Float(float), .. }) if *float == 0.0)
-    };
     let Expr::Attribute(attribute) = &*call.func else { return false };
     let method = attribute.attr.as_str();
     let first = call.arguments.args.first();

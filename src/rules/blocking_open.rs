@@ -10,8 +10,10 @@ pub static RULE: RuleInfo = RuleInfo {
     default_enabled: true,
     aliases: &["ASYNC230", "ASYNC231", "ASYNC232"],
     doc: r#"## What it does
-Reports `open()`, `io.open()`, `codecs.open()`, `os.fdopen()` and the `tempfile`
-functions that create files or directories, in code running on the event loop; and the
+Reports `open()`, `io.open()`, `io.open_code()`, `codecs.open()`, `os.fdopen()`,
+`gzip.open()`, `bz2.open()`, `lzma.open()` and the `tempfile` functions that create files
+or directories (not `SpooledTemporaryFile`, which stays in memory until it rolls over),
+in code running on the event loop; and the
 I/O methods (`read`, `write`, `readline`, …) of file objects passed in (a parameter
 annotated `io.TextIOWrapper`, `BufferedReader`, `typing.IO`, `TextIO`, …). Inside a
 `with open(...) as f:` block that is already reported, `f.read()` is not reported again.

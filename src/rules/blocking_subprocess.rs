@@ -12,7 +12,7 @@ pub static RULE: RuleInfo = RuleInfo {
     doc: r#"## What it does
 Reports `subprocess.run/call/check_call/check_output/getoutput/getstatusoutput/Popen`,
 `os.system`, `os.popen`, `os.posix_spawn*`, `os.spawn*` and `os.wait*` in code running
-on the event loop.
+on the event loop, and `communicate()` and `wait()` of a tracked `Popen` object.
 
 ## Why is this bad?
 These calls wait for the child process (or for `fork`/`exec`), which can take any time

@@ -105,7 +105,10 @@ where the helper needs the loop's thread (it is *loop-bound*):
 - it is a method called on an object whose class (or a base class) has `async def`
   methods (`self.switch_screen()` in an `App` with coroutines): that object's state is
   the loop's too;
-- it is the constructor of such a class (`KNXModule(hass, config)`: its `__init__`).
+- it is the constructor of such a class (`KNXModule(hass, config)`: its `__init__`);
+- it, or any project function it reaches, uses an object that may not move to another
+  thread (a catalogue call without a fix for that reason: `sqlite3`, whose objects
+  refuse any thread but their creator's, SQLAlchemy sessions, boto3 resources).
 
 No fix either where an `await` cannot be written (in a generator expression).
 "#,
@@ -144,7 +147,7 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     checker.report_with_chain(&RULE, call.range(), message, chain, |checker| match offload {
         HelperOffload::Unsafe => offload_call(checker, call).map(Fix::into_unsafe),
         HelperOffload::Refused => checker
-            .no_fix("the helper works with the event loop (coroutines of its class, or the loop itself): it stays on the loop's thread"),
+            .no_fix("the helper works with the event loop (coroutines of its class, or the loop itself) or with objects bound to the thread that made them (`sqlite3`): it stays on the loop's thread"),
     });
 }
 

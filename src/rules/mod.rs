@@ -11,15 +11,18 @@ use crate::checker::Checker;
 
 pub mod blocking_call;
 pub mod blocking_configured;
+pub mod blocking_database;
 pub mod blocking_filesystem;
 pub mod blocking_http;
 pub mod blocking_input;
 pub mod blocking_lock;
+pub mod blocking_network_client;
 pub mod blocking_open;
 pub mod blocking_sleep;
 pub mod blocking_socket;
 pub mod blocking_subprocess;
 pub mod blocking_via_helper;
+pub mod blocking_wait;
 pub mod dangling_task;
 pub mod get_event_loop_in_coroutine;
 pub mod nested_event_loop;
@@ -84,6 +87,9 @@ pub static ALL: &[&RuleInfo] = &[
     &blocking_lock::RULE,
     &blocking_configured::RULE,
     &blocking_via_helper::RULE,
+    &blocking_database::RULE,
+    &blocking_network_client::RULE,
+    &blocking_wait::RULE,
     &dangling_task::RULE,
     &unawaited_coroutine::RULE,
     &nested_event_loop::RULE,
@@ -108,9 +114,12 @@ pub fn unknown_selector_error(selector: &str) -> String {
     format!("no rule matches `{selector}`{suggestion}")
 }
 
-/// The code of a blocking-call rule (AG101..AG109), as catalogue entries name them.
+/// The code of a blocking-call rule (AG101..AG109, AG111..AG113: the AG1 rules whose
+/// findings are catalogue entries), as catalogue entries name them.
 pub fn blocking_rule_code(code: &str) -> Option<&'static str> {
-    find(code).filter(|rule| rule.code.starts_with("AG10")).map(|rule| rule.code)
+    find(code)
+        .filter(|rule| rule.code.starts_with("AG1") && rule.code != blocking_via_helper::RULE.code)
+        .map(|rule| rule.code)
 }
 
 pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
@@ -190,5 +199,9 @@ mod tests {
         }
         assert!(find("blocking-sleep").is_some_and(|rule| rule.code == "AG101"));
         assert!(is_valid_selector("AG1") && !is_valid_selector("AG9"));
+        assert_eq!(blocking_rule_code("blocking-database"), Some("AG111"));
+        assert_eq!(blocking_rule_code("AG113"), Some("AG113"));
+        assert_eq!(blocking_rule_code("AG110"), None);
+        assert_eq!(blocking_rule_code("AG201"), None);
     }
 }
