@@ -102,6 +102,33 @@ impl Changes {
         self.lines_of(path).is_some()
     }
 
+    /// The rows of `path` whose findings may be fixed (those the filter reports), or
+    /// `None` when every row's may.
+    pub fn rows_to_fix(&self, path: &Path) -> Option<&[(usize, usize)]> {
+        match (self.filter, self.lines_of(path)) {
+            (DiffFilter::Added, Some(ChangedLines::Rows(rows))) => Some(rows),
+            (DiffFilter::Added, None) => Some(&[]),
+            _ => None,
+        }
+    }
+
+    /// Keeps the findings of `path` that the filter reports; `rows_after_fix` are the
+    /// changed rows of the file as fixing left it (see [`rows_after_fix`]).
+    pub fn retain_changed_after_fix(
+        &self,
+        path: &Path,
+        rows_after_fix: Option<&[(usize, usize)]>,
+        findings: &mut Vec<Finding>,
+    ) {
+        match rows_after_fix {
+            Some(rows) => {
+                let rows = ChangedLines::Rows(rows.to_vec());
+                findings.retain(|finding| rows.touches(finding.start.row, finding.end.row));
+            }
+            None => self.retain_changed(path, findings),
+        }
+    }
+
     /// Keeps the findings of `path` that the filter reports.
     pub fn retain_changed(&self, path: &Path, findings: &mut Vec<Finding>) {
         let Some(lines) = self.lines_of(path) else {
@@ -112,6 +139,33 @@ impl Changes {
             findings.retain(|finding| lines.touches(finding.start.row, finding.end.row));
         }
     }
+}
+
+/// The changed rows of `fixed` given those of `original` it was fixed from: rows that
+/// stayed keep their state (at their new numbers), and every row the fixes wrote is
+/// changed, as a diff against the base would say.
+pub fn rows_after_fix(original: &str, fixed: &str, rows: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let was_changed = |row: usize| rows.iter().any(|&(first, last)| first <= row && row <= last);
+    let mut changed: Vec<(usize, usize)> = Vec::new();
+    let mut mark = |row: usize| match changed.last_mut() {
+        Some((_, last)) if *last + 1 == row => *last = row,
+        _ => changed.push((row, row)),
+    };
+    for op in similar::TextDiff::from_lines(original, fixed).ops() {
+        let new = op.new_range();
+        match op.tag() {
+            similar::DiffTag::Equal => {
+                let old = op.old_range();
+                for (old_row, new_row) in old.zip(new) {
+                    if was_changed(old_row + 1) {
+                        mark(new_row + 1);
+                    }
+                }
+            }
+            _ => new.for_each(|new_row| mark(new_row + 1)),
+        }
+    }
+    changed
 }
 
 /// The top directory of the git checkout that contains `dir`, canonical.

@@ -256,7 +256,11 @@ fn check(args: CheckArgs) -> ExitCode {
                     // cannot report anything: the file is then parsed once.
                     match early_report {
                         Some(report) if !index.as_ref().is_some_and(|index| index.may_report(path)) => report,
-                        _ => linter::check_file(path, &settings, fix, index.as_ref()),
+                        // With --diff-base, only the findings it reports are fixed.
+                        _ => {
+                            let rows = changes.as_ref().and_then(|changes| changes.rows_to_fix(path));
+                            linter::check_file_fixing_rows(path, &settings, fix, index.as_ref(), rows)
+                        }
                     }
                 }))
                 .unwrap_or_else(|_| {
@@ -266,7 +270,7 @@ fn check(args: CheckArgs) -> ExitCode {
                     ))
                 });
                 if let Some(changes) = &changes {
-                    changes.retain_changed(path, &mut report.findings);
+                    changes.retain_changed_after_fix(path, report.rows_after_fix.as_deref(), &mut report.findings);
                 }
                 report
             })

@@ -103,6 +103,8 @@ pub struct FileReport {
     pub diff: Option<String>,
     /// The file could not be checked at all (the error says why).
     pub unchecked: bool,
+    /// When only some rows were to be fixed: those rows as the fixes left the file.
+    pub rows_after_fix: Option<Vec<(usize, usize)>>,
 }
 
 impl FileReport {
@@ -220,7 +222,20 @@ pub fn fix_text(
     applicability: Applicability,
     project: Option<ProjectView<'_>>,
 ) -> Result<FixedText, String> {
-    engine::fix_text(text, diagnostics, applicability, |fixed| {
+    fix_text_within(text, diagnostics, settings, enabled, applicability, project, None)
+}
+
+/// [`fix_text`], fixing only the diagnostics that touch the `within` ranges of `text`.
+pub fn fix_text_within(
+    text: &str,
+    diagnostics: Vec<Diagnostic>,
+    settings: &Settings,
+    enabled: RuleSet,
+    applicability: Applicability,
+    project: Option<ProjectView<'_>>,
+    within: Option<Vec<TextRange>>,
+) -> Result<FixedText, String> {
+    engine::fix_text(text, diagnostics, applicability, within, |fixed| {
         check_source(fixed, settings, enabled, project).map_err(|error| {
             let position = LineIndex::new(fixed).position(error.location.start(), fixed);
             format!("SyntaxError at {}:{}: {}", position.row, position.column, error.error)
@@ -231,6 +246,18 @@ pub fn fix_text(
 /// Checks one file end to end, against the project index when there is one, fixing it
 /// as `fix` says.
 pub fn check_file(path: &Path, settings: &Settings, fix: FixOptions, project: Option<&ProjectIndex>) -> FileReport {
+    check_file_fixing_rows(path, settings, fix, project, None)
+}
+
+/// [`check_file`], fixing only what touches the 1-based inclusive `rows` when given
+/// (the lines a change touched).
+pub fn check_file_fixing_rows(
+    path: &Path,
+    settings: &Settings,
+    fix: FixOptions,
+    project: Option<&ProjectIndex>,
+    rows: Option<&[(usize, usize)]>,
+) -> FileReport {
     let filename = display_path(path);
     let source = match read_source(path) {
         Ok(source) => source,
@@ -246,7 +273,19 @@ pub fn check_file(path: &Path, settings: &Settings, fix: FixOptions, project: Op
     let (text, diagnostics) = if fix.mode == FixMode::Report || !has_fixes {
         (source.text, diagnostics)
     } else {
-        match fix_text(&source.text, diagnostics.clone(), settings, enabled, fix.applicability, project) {
+        let within = rows.map(|rows| {
+            let lines = LineIndex::new(&source.text);
+            let last = lines.line_count();
+            rows.iter()
+                .filter(|&&(first, _)| first >= 1 && first <= last)
+                .map(|&(first, end)| {
+                    let start = lines.line_range(first - 1, &source.text).start();
+                    TextRange::new(start, lines.line_range(end.clamp(first, last) - 1, &source.text).end())
+                })
+                .collect()
+        });
+        match fix_text_within(&source.text, diagnostics.clone(), settings, enabled, fix.applicability, project, within)
+        {
             Err(error) => {
                 report.error = Some(format!(
                     "{filename}: fixing it produced invalid code ({error}); the file was left unchanged. This is a bug in aioguard: please report it"
@@ -269,6 +308,8 @@ pub fn check_file(path: &Path, settings: &Settings, fix: FixOptions, project: Op
                 match outcome {
                     Ok(()) => {
                         report.fixed = fixed.fixed;
+                        report.rows_after_fix =
+                            rows.map(|rows| crate::changes::rows_after_fix(&source.text, &fixed.text, rows));
                         (fixed.text, fixed.diagnostics)
                     }
                     Err(error) => {

@@ -28,15 +28,28 @@ pub struct FixedText {
 /// `required`, re-checking with `check` after each pass. `check` returns the
 /// diagnostics of a text, or why it does not parse; the error names the pass result
 /// that did not parse.
+///
+/// With `within`, only the diagnostics that touch one of these ranges are fixed (the
+/// lines a change touched, for `--diff-base`); the ranges follow the text through every
+/// pass's edits.
 pub fn fix_text(
     text: &str,
     diagnostics: Vec<Diagnostic>,
     required: Applicability,
+    mut within: Option<Vec<TextRange>>,
     check: impl Fn(&str) -> Result<Vec<Diagnostic>, String>,
 ) -> Result<FixedText, String> {
     let mut fixed = FixedText { text: text.to_owned(), fixed: 0, diagnostics };
     for _ in 0..MAX_PASSES {
-        let Some((next, applied)) = apply_pass(&fixed.text, &fixed.diagnostics, required) else { break };
+        let Some((next, applied, edits)) = apply_pass(&fixed.text, &fixed.diagnostics, required, within.as_deref())
+        else {
+            break;
+        };
+        if let Some(ranges) = &mut within {
+            for range in ranges.iter_mut() {
+                *range = moved_by(*range, &edits);
+            }
+        }
         fixed.diagnostics = check(&next)?;
         fixed.text = next;
         fixed.fixed += applied;
@@ -51,11 +64,43 @@ pub fn fix_text(
     Ok(fixed)
 }
 
+/// Where `range` is after `edits`: shifted by the edits before it, stretched by those
+/// inside or across its end.
+fn moved_by(range: TextRange, edits: &[Edit]) -> TextRange {
+    let (mut start, mut end) = (i64::from(u32::from(range.start())), i64::from(u32::from(range.end())));
+    for edit in edits {
+        let delta = edit.content.len() as i64 - i64::from(u32::from(edit.range.len()));
+        let at_start = edit.range.is_empty() && edit.range.start() == range.start();
+        if edit.range.end() <= range.start() && !at_start {
+            start += delta;
+            end += delta;
+        } else if edit.range.start() < range.end() {
+            end += delta;
+        }
+    }
+    let start = u32::try_from(start.max(0)).unwrap_or(0);
+    let end = u32::try_from(end.max(i64::from(start))).unwrap_or(start);
+    TextRange::new(start.into(), end.into())
+}
+
 /// One pass: the text with every fix applied that does not overlap a fix applied
 /// before it, and how many fixes that was; `None` when no fix applies.
-fn apply_pass(text: &str, diagnostics: &[Diagnostic], required: Applicability) -> Option<(String, usize)> {
+fn apply_pass(
+    text: &str,
+    diagnostics: &[Diagnostic],
+    required: Applicability,
+    within: Option<&[TextRange]>,
+) -> Option<(String, usize, Vec<Edit>)> {
+    let touches = |diagnostic: &Diagnostic| {
+        within.is_none_or(|ranges| {
+            ranges.iter().any(|range| {
+                range.intersect(diagnostic.range).is_some() || range.contains_inclusive(diagnostic.range.start())
+            })
+        })
+    };
     let mut candidates: Vec<(&Diagnostic, &Fix)> = diagnostics
         .iter()
+        .filter(|diagnostic| touches(diagnostic))
         .filter_map(|diagnostic| Some((diagnostic, diagnostic.fix.as_ref()?)))
         .filter(|(_, fix)| fix.applicability >= required)
         .collect();
@@ -88,7 +133,9 @@ fn apply_pass(text: &str, diagnostics: &[Diagnostic], required: Applicability) -
     if applied == 0 {
         return None;
     }
-    Some((apply_edits(text, accepted), applied))
+    let mut edits: Vec<Edit> = accepted.iter().map(|edit| (*edit).clone()).collect();
+    edits.sort_by_key(|edit| (edit.range.start(), edit.range.end()));
+    Some((apply_edits(text, accepted), applied, edits))
 }
 
 /// `text` with non-overlapping `edits` applied.
@@ -145,9 +192,9 @@ mod tests {
             diagnostic((4, 5), Fix::safe("z", vec![import, replace(4, 5, "Z")])),
             diagnostic((5, 6), Fix::unsafe_edits("u", vec![replace(5, 6, "U")])),
         ];
-        let (output, applied) = apply_pass(text, &diagnostics, Applicability::Safe).unwrap();
+        let (output, applied, _) = apply_pass(text, &diagnostics, Applicability::Safe, None).unwrap();
         assert_eq!((output.as_str(), applied), ("IaXdZf", 2));
-        let (output, applied) = apply_pass(text, &diagnostics, Applicability::Unsafe).unwrap();
+        let (output, applied, _) = apply_pass(text, &diagnostics, Applicability::Unsafe, None).unwrap();
         assert_eq!((output.as_str(), applied), ("IaXdZU", 3));
     }
 
@@ -160,8 +207,26 @@ mod tests {
             diagnostic((3, 4), Fix::safe("z", vec![replace(3, 4, "Z")])),
             diagnostic((4, 5), Fix::safe("w", vec![replace(4, 5, "W")])),
         ];
-        let (output, applied) = apply_pass("abcdef", &diagnostics, Applicability::Safe).unwrap();
+        let (output, applied, _) = apply_pass("abcdef", &diagnostics, Applicability::Safe, None).unwrap();
         assert_eq!((output.as_str(), applied), ("aXcdWf", 2));
+    }
+
+    #[test]
+    fn fixes_stay_within_the_ranges_given_as_the_text_moves() {
+        // Each check proposes replacing every `a` with `bb`; only the second line is open.
+        let check = |text: &str| -> Result<Vec<Diagnostic>, String> {
+            Ok(text
+                .match_indices('a')
+                .map(|(at, _)| {
+                    let at = at as u32;
+                    diagnostic((at, at + 1), Fix::safe("a", vec![replace(at, at + 1, "bb")]))
+                })
+                .collect())
+        };
+        let text = "aa\naaa\naa\n";
+        let second_line = TextRange::new(TextSize::new(3), TextSize::new(6));
+        let fixed = fix_text(text, check(text).unwrap(), Applicability::Safe, Some(vec![second_line]), check).unwrap();
+        assert_eq!(fixed.text, "aa\nbbbbbb\naa\n");
     }
 
     #[test]
@@ -177,11 +242,11 @@ mod tests {
                 .into_iter()
                 .collect())
         };
-        let fixed = fix_text("aaa", check("aaa").unwrap(), Applicability::Safe, check).unwrap();
+        let fixed = fix_text("aaa", check("aaa").unwrap(), Applicability::Safe, None, check).unwrap();
         assert_eq!((fixed.text.as_str(), fixed.fixed, fixed.diagnostics.len()), ("bbb", 3, 0));
 
         let refuse = |_: &str| -> Result<Vec<Diagnostic>, String> { Err("unexpected token".to_owned()) };
-        let error = fix_text("aaa", check("aaa").unwrap(), Applicability::Safe, refuse).unwrap_err();
+        let error = fix_text("aaa", check("aaa").unwrap(), Applicability::Safe, None, refuse).unwrap_err();
         assert_eq!(error, "unexpected token");
     }
 
@@ -190,7 +255,7 @@ mod tests {
         let check = |_: &str| -> Result<Vec<Diagnostic>, String> {
             Ok(vec![diagnostic((0, 0), Fix::safe("grow", vec![replace(0, 0, "x")]))])
         };
-        let fixed = fix_text("", check("").unwrap(), Applicability::Safe, check).unwrap();
+        let fixed = fix_text("", check("").unwrap(), Applicability::Safe, None, check).unwrap();
         assert_eq!(fixed.fixed, MAX_PASSES);
     }
 }

@@ -89,3 +89,25 @@ fn a_missing_ref_or_checkout_is_a_clear_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr.contains("is not in a git checkout"), "{stderr}");
 }
+
+/// With `--fix`, only the findings `--diff-base` reports are fixed: the base's blocking
+/// call above the changed lines stays as it was, even after a fix moved the text.
+#[test]
+fn fixing_with_a_diff_base_touches_only_the_changed_lines() {
+    let repo = Repo::new();
+    let base = "import time\n\n\nasync def old():\n    time.sleep(1)\n";
+    repo.write("app.py", base);
+    repo.commit_all("base");
+    let changed = format!(
+        "{base}\n\nasync def new(path):\n    with open(path) as f:\n        data = f.read()\n    time.sleep(2)\n    return data\n"
+    );
+    repo.write("app.py", &changed);
+    let output = aioguard(repo.path(), &["check", "--diff-base", "HEAD", "--fix", "--unsafe-fixes", "--exit-zero"]);
+    assert!(output.status.success(), "{}", stdout(&output));
+    let fixed = std::fs::read_to_string(repo.path().join("app.py")).unwrap();
+    assert!(fixed.contains("async def old():\n    time.sleep(1)\n"), "the base's line was fixed:\n{fixed}");
+    assert!(fixed.contains("    await asyncio.sleep(2)\n"), "the changed line was not fixed:\n{fixed}");
+    assert!(fixed.contains("def _blocking_io():"), "the changed block was not fixed:\n{fixed}");
+    // What is left is reported only where it is on the changed lines of the fixed file.
+    assert!(!stdout(&output).contains("async def old"), "{}", stdout(&output));
+}
