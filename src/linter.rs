@@ -211,22 +211,11 @@ pub fn check_text(
 }
 
 /// Applies the fixes of `diagnostics` (those of `text`) of `applicability` or better,
-/// pass after pass. The error says why a pass's result does not parse. The project index
+/// pass after pass; with `within`, only those of the diagnostics that touch these ranges
+/// of `text`. The error says why a pass's result does not parse. The project index
 /// stays valid across passes: fixes change only coroutine bodies, and the index knows a
 /// module's functions by their qualified names, not their offsets.
 pub fn fix_text(
-    text: &str,
-    diagnostics: Vec<Diagnostic>,
-    settings: &Settings,
-    enabled: RuleSet,
-    applicability: Applicability,
-    project: Option<ProjectView<'_>>,
-) -> Result<FixedText, String> {
-    fix_text_within(text, diagnostics, settings, enabled, applicability, project, None)
-}
-
-/// [`fix_text`], fixing only the diagnostics that touch the `within` ranges of `text`.
-pub fn fix_text_within(
     text: &str,
     diagnostics: Vec<Diagnostic>,
     settings: &Settings,
@@ -284,8 +273,7 @@ pub fn check_file_fixing_rows(
                 })
                 .collect()
         });
-        match fix_text_within(&source.text, diagnostics.clone(), settings, enabled, fix.applicability, project, within)
-        {
+        match fix_text(&source.text, diagnostics.clone(), settings, enabled, fix.applicability, project, within) {
             Err(error) => {
                 report.error = Some(format!(
                     "{filename}: fixing it produced invalid code ({error}); the file was left unchanged. This is a bug in aioguard: please report it"

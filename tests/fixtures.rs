@@ -115,7 +115,7 @@ fn fix_bytes(fixture: &Path, bytes: &[u8]) -> (Vec<u8>, usize) {
     let (text, has_bom) = text.strip_prefix(linter::BOM).map_or((text, false), |rest| (rest, true));
     let settings = settings_for(fixture);
     let diagnostics = linter::check_text(text, &settings, settings.rules, None);
-    let fixed = linter::fix_text(text, diagnostics, &settings, settings.rules, Applicability::Unsafe, None)
+    let fixed = linter::fix_text(text, diagnostics, &settings, settings.rules, Applicability::Unsafe, None, None)
         .unwrap_or_else(|error| panic!("{}: {error}", fixture.display()));
     (stored_bytes(&fixed.text, has_bom), fixed.fixed)
 }

@@ -181,7 +181,7 @@ mod tests {
                 rule.code
             );
             let fixed =
-                linter::fix_text(example, diagnostics, &settings, enabled, Applicability::Unsafe, None).unwrap();
+                linter::fix_text(example, diagnostics, &settings, enabled, Applicability::Unsafe, None, None).unwrap();
             assert_eq!(fixed.text, expected, "{}: the documented fix differs", rule.code);
         }
     }
