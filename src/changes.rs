@@ -98,6 +98,11 @@ impl Changes {
         self.files.get(&canonical)
     }
 
+    /// The changed files, by canonical path.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.keys().map(PathBuf::as_path)
+    }
+
     pub fn contains(&self, path: &Path) -> bool {
         self.lines_of(path).is_some()
     }

@@ -11,19 +11,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use rayon::prelude::*;
 
 use crate::changes::{Changes, DiffFilter};
 use crate::config::{self, Overrides, Settings};
 use crate::diagnostic::Applicability;
-use crate::discovery;
-use crate::linter::{self, FileReport, Finding, FixMode, FixOptions};
+use crate::driver::{self, RunOptions};
+use crate::linter::{self, Finding, FixMode, FixOptions};
 use crate::output::{EmitContext, OutputFormat};
-use crate::project;
 use crate::rules::{self, FixAvailability};
-
-/// Stack size of the checking threads: deeply nested expressions recurse deeply.
-const WORKER_STACK_BYTES: usize = 256 * 1024 * 1024;
 
 #[derive(Parser)]
 #[command(
@@ -206,18 +201,6 @@ fn check(args: CheckArgs) -> ExitCode {
         },
         None => None,
     };
-    let mut discovered = discovery::discover(&paths, &settings, args.force_exclude);
-    // The project-wide rules resolve through every file, changed or not.
-    let all_files = changes.is_some().then(|| discovered.files.clone());
-    if let Some(changes) = &changes {
-        discovered.files.retain(|path| changes.contains(path));
-    }
-    let mut errors: Vec<String> = discovered
-        .errors
-        .iter()
-        .map(|error| format!("{}: {}", linter::display_path(&error.path), error.message))
-        .collect();
-
     let mode = if args.diff {
         FixMode::Diff
     } else if args.fix || args.fix_only {
@@ -226,61 +209,23 @@ fn check(args: CheckArgs) -> ExitCode {
         FixMode::Report
     };
     let applicability = if args.unsafe_fixes { Applicability::Unsafe } else { Applicability::Safe };
-    let fix = FixOptions { mode, applicability };
-
-    let pool = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK_BYTES).build().expect("thread pool");
-    let project = (!args.parse_only && project::is_needed(settings.rules)).then(|| {
-        let found = all_files.as_deref().unwrap_or(&discovered.files);
-        // Without fixes, the summary pass also checks the files with the other rules,
-        // so that most files are parsed once.
-        let early_reports = fix.mode == FixMode::Report;
-        pool.install(|| project::build(&paths, found, &discovered.files, &settings, early_reports))
-    });
-    let (index, mut early_reports) = match project {
-        Some(pass) => (Some(pass.index), pass.early_reports),
-        None => (None, Vec::new()),
+    let options = RunOptions {
+        fix: FixOptions { mode, applicability },
+        force_exclude: args.force_exclude,
+        changes: changes.as_ref(),
+        parse_only: args.parse_only,
     };
-    early_reports.resize_with(discovered.files.len(), || None);
-    let reports: Vec<FileReport> = pool.install(|| {
-        discovered
-            .files
-            .par_iter()
-            .zip(early_reports)
-            .map(|(path, early_report)| {
-                // A panic is a bug; it is reported against its file and the run goes on.
-                let mut report = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    if args.parse_only {
-                        return parse_only(path);
-                    }
-                    // The summary pass's report stands where the project-wide rules
-                    // cannot report anything: the file is then parsed once.
-                    match early_report {
-                        Some(report) if !index.as_ref().is_some_and(|index| index.may_report(path)) => report,
-                        // With --diff-base, only the findings it reports are fixed.
-                        _ => {
-                            let rows = changes.as_ref().and_then(|changes| changes.rows_to_fix(path));
-                            linter::check_file_fixing_rows(path, &settings, fix, index.as_ref(), rows)
-                        }
-                    }
-                }))
-                .unwrap_or_else(|_| {
-                    FileReport::failed(format!(
-                        "{}: internal error while checking this file (a bug in aioguard)",
-                        linter::display_path(path)
-                    ))
-                });
-                if let Some(changes) = &changes {
-                    changes.retain_changed_after_fix(path, report.rows_after_fix.as_deref(), &mut report.findings);
-                }
-                report
-            })
-            .collect()
-    });
+    let outcome = driver::run(&paths, &settings, options);
+    let mut errors: Vec<String> = outcome
+        .discovery_errors
+        .iter()
+        .map(|error| format!("{}: {}", linter::display_path(&error.path), error.message))
+        .collect();
     let mut findings: Vec<Finding> = Vec::new();
     let mut diffs = String::new();
     let mut fixed = 0;
     let mut unreadable = 0;
-    for report in reports {
+    for report in outcome.reports {
         unreadable += usize::from(report.unchecked);
         errors.extend(report.error);
         findings.extend(report.findings);
@@ -326,8 +271,10 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     let summary = if emitter.is_human() && !args.quiet && !args.statistics {
         // Paths that could not be walked, and files that could not be read or checked.
-        let coverage =
-            Coverage { checked: discovered.files.len() - unreadable, unchecked: discovered.errors.len() + unreadable };
+        let coverage = Coverage {
+            checked: outcome.files.len() - unreadable,
+            unchecked: outcome.discovery_errors.len() + unreadable,
+        };
         write_summary(&mut out, &findings, fixed, mode, applicability, coverage)
     } else {
         Ok(())
@@ -366,18 +313,6 @@ fn show_diff(diffs: &str, fixed: usize, quiet: bool) -> Option<ExitCode> {
 
 fn plural(count: usize, noun: &str) -> String {
     if count == 1 { noun.to_owned() } else { format!("{noun}s") }
-}
-
-fn parse_only(path: &Path) -> FileReport {
-    match linter::read_source(path) {
-        Ok(source) => {
-            let _ = ruff_python_parser::parse_module(&source.text);
-            FileReport::default()
-        }
-        Err(error) => {
-            FileReport { error: Some(format!("{}: {error}", linter::display_path(path))), ..FileReport::default() }
-        }
-    }
 }
 
 /// How many findings this run's fixes would fix, and how many more `--unsafe-fixes`

@@ -2,9 +2,11 @@
 //! `*.py`/`*.pyi` files under directories, walked in parallel with the `ignore` crate
 //! (which honours `.gitignore`, `.ignore`, `.git/info/exclude` and global git excludes).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{WalkBuilder, WalkState};
 
 use crate::config::{DEFAULT_EXCLUDES, Settings};
@@ -30,32 +32,52 @@ pub fn is_python_file(path: &Path) -> bool {
 /// Collects the files to check. A file named explicitly is checked whatever its name,
 /// unless `force_exclude` is set and the configuration excludes it.
 pub fn discover(paths: &[PathBuf], settings: &Settings, force_exclude: bool) -> Discovered {
-    let files = Mutex::new(Vec::new());
-    let errors = Mutex::new(Vec::new());
+    discover_pruning(paths, settings, force_exclude, &|_| false).0
+}
+
+/// Collects the files as [`discover`] does, but does not walk into the directories that
+/// `prune` picks: those are returned apart, sorted.
+pub fn discover_pruning(
+    paths: &[PathBuf],
+    settings: &Settings,
+    force_exclude: bool,
+    prune: &(dyn Fn(&Path) -> bool + Sync),
+) -> (Discovered, Vec<PathBuf>) {
+    let found = Found::default();
     for path in paths {
         match std::fs::metadata(path) {
             Err(error) => {
-                errors.lock().unwrap().push(DiscoveryError { path: path.clone(), message: error.to_string() })
+                found.errors.lock().unwrap().push(DiscoveryError { path: path.clone(), message: error.to_string() })
             }
             Ok(metadata) if !metadata.is_dir() => {
                 if !(force_exclude && is_excluded_with_parents(path, settings)) {
-                    files.lock().unwrap().push(path.clone());
+                    found.files.lock().unwrap().push(path.clone());
                 }
             }
-            Ok(_) => walk(path, settings, &files, &errors),
+            Ok(_) => walk(path, settings, prune, &found),
         }
     }
-    let mut files = files.into_inner().unwrap();
+    let mut files = found.files.into_inner().unwrap();
     files.sort();
     files.dedup();
-    Discovered { files, errors: errors.into_inner().unwrap() }
+    let mut pruned = found.pruned.into_inner().unwrap();
+    pruned.sort();
+    (Discovered { files, errors: found.errors.into_inner().unwrap() }, pruned)
 }
 
-fn walk(root: &Path, settings: &Settings, files: &Mutex<Vec<PathBuf>>, errors: &Mutex<Vec<DiscoveryError>>) {
+#[derive(Default)]
+struct Found {
+    files: Mutex<Vec<PathBuf>>,
+    pruned: Mutex<Vec<PathBuf>>,
+    errors: Mutex<Vec<DiscoveryError>>,
+}
+
+/// A walker of `root` with the rules every walk follows: ignore files, hidden entries,
+/// and the directories left out by default.
+fn walk_builder(root: &Path) -> WalkBuilder {
     let root_owned = root.to_path_buf();
     let mut builder = WalkBuilder::new(root);
     builder.hidden(true).git_ignore(true).git_global(true).git_exclude(true).ignore(true).require_git(false);
-    builder.threads(std::thread::available_parallelism().map_or(2, |n| n.get()).min(8));
     builder.filter_entry(move |entry| {
         if entry.path() == root_owned {
             return true;
@@ -63,32 +85,181 @@ fn walk(root: &Path, settings: &Settings, files: &Mutex<Vec<PathBuf>>, errors: &
         let is_dir = entry.file_type().is_some_and(|kind| kind.is_dir());
         !(is_dir && DEFAULT_EXCLUDES.iter().any(|name| entry.file_name() == *name))
     });
+    builder
+}
+
+/// What the walk makes of an entry it is handed.
+enum Visit {
+    File,
+    Directory,
+    /// Excluded by the configuration, or neither a Python file nor a directory.
+    Neither,
+}
+
+fn visit(entry: &ignore::DirEntry, settings: &Settings) -> Visit {
+    let Some(kind) = entry.file_type() else { return Visit::Neither };
+    let path = entry.path();
+    if kind.is_dir() {
+        if entry.depth() > 0 && settings.is_excluded(path) { Visit::Neither } else { Visit::Directory }
+    } else if (kind.is_file() || kind.is_symlink()) && is_python_file(path) && !settings.is_excluded(path) {
+        Visit::File
+    } else {
+        Visit::Neither
+    }
+}
+
+fn walk(root: &Path, settings: &Settings, prune: &(dyn Fn(&Path) -> bool + Sync), found: &Found) {
+    let mut builder = walk_builder(root);
+    builder.threads(std::thread::available_parallelism().map_or(2, |n| n.get()).min(8));
     builder.build_parallel().run(|| {
         Box::new(|result| {
             match result {
-                Ok(entry) => {
-                    let is_file = entry.file_type().is_some_and(|kind| kind.is_file() || kind.is_symlink());
-                    let path = entry.path();
-                    if is_file && is_python_file(path) {
-                        if settings.is_excluded(path) {
-                            return WalkState::Continue;
-                        }
-                        files.lock().unwrap().push(entry.into_path());
-                    } else if entry.file_type().is_some_and(|kind| kind.is_dir())
-                        && settings.is_excluded(path)
-                        && entry.depth() > 0
-                    {
+                Ok(entry) => match visit(&entry, settings) {
+                    Visit::File => found.files.lock().unwrap().push(entry.into_path()),
+                    Visit::Directory if prune(entry.path()) => {
+                        found.pruned.lock().unwrap().push(entry.into_path());
                         return WalkState::Skip;
                     }
-                }
+                    Visit::Directory => {}
+                    Visit::Neither if entry.file_type().is_some_and(|kind| kind.is_dir()) => return WalkState::Skip,
+                    Visit::Neither => {}
+                },
                 Err(error) => {
                     let path = error_path(&error).unwrap_or(root).to_path_buf();
-                    errors.lock().unwrap().push(DiscoveryError { path, message: error_message(&error) });
+                    found.errors.lock().unwrap().push(DiscoveryError { path, message: error_message(&error) });
                 }
             }
             WalkState::Continue
         })
     });
+}
+
+/// Answers whether a walk would find a file without walking the whole tree: it looks
+/// only at the entries on the way from the walk's root to the file, each once, and
+/// applies to each the rules the walk applies (see [`IgnoreFiles`]).
+pub struct Visibility<'s> {
+    settings: &'s Settings,
+    ignore_files: IgnoreFiles,
+    /// Whether the walk visits an entry, and if so whether it is a directory.
+    entries: HashMap<PathBuf, Option<bool>>,
+}
+
+impl<'s> Visibility<'s> {
+    pub fn new(settings: &'s Settings) -> Self {
+        Visibility { settings, ignore_files: IgnoreFiles::default(), entries: HashMap::new() }
+    }
+
+    /// Whether the walk of `root` (as [`discover`] walks it) finds the file `path`.
+    pub fn finds(&mut self, root: &Path, path: &Path) -> bool {
+        let Ok(relative) = path.strip_prefix(root) else { return false };
+        let mut components = relative.components().peekable();
+        if components.peek().is_none() {
+            // A file named as a root is taken whatever it is.
+            return path.is_file();
+        }
+        let mut entry = root.to_path_buf();
+        while let Some(component) = components.next() {
+            let is_last = components.peek().is_none();
+            entry.push(component);
+            let visited = match self.entries.get(&entry) {
+                Some(&visited) => visited,
+                None => {
+                    let visited = self.visit(&entry);
+                    self.entries.insert(entry.clone(), visited);
+                    visited
+                }
+            };
+            if visited != Some(!is_last) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Whether a walk through the directory of `entry` visits it, and if so whether it
+    /// is a directory; as [`walk_builder`] and [`visit`] decide.
+    fn visit(&mut self, entry: &Path) -> Option<bool> {
+        let kind = std::fs::symlink_metadata(entry).ok()?.file_type();
+        let name = entry.file_name()?;
+        let matched = self.ignore_files.matched(entry, kind.is_dir());
+        let is_hidden = name.to_str().is_some_and(|name| name.starts_with('.'));
+        if matched.is_ignore() || (is_hidden && !matched.is_whitelist()) || self.settings.is_excluded(entry) {
+            return None;
+        }
+        if kind.is_dir() {
+            (!DEFAULT_EXCLUDES.iter().any(|excluded| name == *excluded)).then_some(true)
+        } else {
+            ((kind.is_file() || kind.is_symlink()) && is_python_file(entry)).then_some(false)
+        }
+    }
+}
+
+/// The ignore files of the directories above an entry, read once each, and what they
+/// say of it, with the precedence the walk gives them: `.ignore` files (the nearest
+/// first), then `.gitignore` files and `.git/info/exclude` up to the repository's top,
+/// then the global git excludes.
+#[derive(Default)]
+struct IgnoreFiles {
+    dirs: HashMap<PathBuf, DirIgnoreFiles>,
+    global: Option<Gitignore>,
+}
+
+struct DirIgnoreFiles {
+    ignore: Gitignore,
+    gitignore: Gitignore,
+    exclude: Gitignore,
+    /// The directory is a repository's top: `.gitignore` files above it do not apply.
+    has_git: bool,
+}
+
+impl DirIgnoreFiles {
+    fn read(dir: &Path) -> Self {
+        let matcher = |file: PathBuf| {
+            if !file.is_file() {
+                return Gitignore::empty();
+            }
+            let mut builder = GitignoreBuilder::new(dir);
+            builder.add(file);
+            builder.build().unwrap_or_else(|_| Gitignore::empty())
+        };
+        let git = dir.join(".git");
+        DirIgnoreFiles {
+            ignore: matcher(dir.join(".ignore")),
+            gitignore: matcher(dir.join(".gitignore")),
+            exclude: matcher(git.join("info").join("exclude")),
+            has_git: git.exists(),
+        }
+    }
+}
+
+impl IgnoreFiles {
+    fn matched(&mut self, path: &Path, is_dir: bool) -> ignore::Match<()> {
+        let (mut by_ignore, mut by_gitignore, mut by_exclude) = (None, None, None);
+        let mut above_repository = false;
+        for dir in path.ancestors().skip(1) {
+            let files = self.dirs.entry(dir.to_path_buf()).or_insert_with(|| DirIgnoreFiles::read(dir));
+            let decided = |matcher: &Gitignore| {
+                let matched = matcher.matched(path, is_dir);
+                (!matched.is_none()).then(|| matched.is_ignore())
+            };
+            by_ignore = by_ignore.or_else(|| decided(&files.ignore));
+            if !above_repository {
+                by_gitignore = by_gitignore.or_else(|| decided(&files.gitignore));
+                by_exclude = by_exclude.or_else(|| decided(&files.exclude));
+            }
+            above_repository |= files.has_git;
+        }
+        let global = self.global.get_or_insert_with(|| Gitignore::global().0);
+        let by_global = || {
+            let matched = global.matched(path, is_dir);
+            (!matched.is_none()).then(|| matched.is_ignore())
+        };
+        match by_ignore.or(by_gitignore).or(by_exclude).or_else(by_global) {
+            Some(true) => ignore::Match::Ignore(()),
+            Some(false) => ignore::Match::Whitelist(()),
+            None => ignore::Match::None,
+        }
+    }
 }
 
 /// Whether the walk would have left out a file: it, or a directory it is in below the

@@ -67,6 +67,29 @@ enum ModuleLookup {
     None,
 }
 
+/// The module names that files of the project not read yet may claim.
+pub enum Unread {
+    /// These names.
+    Only(HashSet<Box<str>>),
+    /// Every name of the project's top-level modules but these.
+    AllBut(HashSet<Box<str>>),
+}
+
+impl Unread {
+    pub fn none() -> Self {
+        Unread::Only(HashSet::new())
+    }
+
+    fn may_be_claimed(&self, name: &str, top_levels: &HashSet<Box<str>>) -> bool {
+        match self {
+            Unread::Only(names) => names.contains(name),
+            Unread::AllBut(names) => {
+                !names.contains(name) && top_levels.contains(name.split('.').next().unwrap_or(name))
+            }
+        }
+    }
+}
+
 /// One step of a chain of calls that ends in a blocking call.
 #[derive(Clone, Debug)]
 pub struct ChainHop<'i> {
@@ -91,7 +114,7 @@ pub struct ProjectIndex {
     method_class: Vec<Vec<Option<u32>>>,
     /// The names that files of the project not read yet may claim (see
     /// [`ProjectIndex::demanded_modules`]).
-    unread_modules: HashSet<Box<str>>,
+    unread_modules: Unread,
     /// Modules of the project that resolution looked for and the index lacks.
     missing: Mutex<HashSet<Box<str>>>,
 }
@@ -103,7 +126,7 @@ impl ProjectIndex {
     pub fn build(
         files: Vec<FileSummary>,
         top_levels: HashSet<Box<str>>,
-        unread_modules: HashSet<Box<str>>,
+        unread_modules: Unread,
         settings: &Settings,
     ) -> Self {
         let mut modules: HashMap<Box<str>, Option<u32>> = HashMap::new();
@@ -405,7 +428,7 @@ impl ProjectIndex {
     /// The module named `name`. A name that a file of the project not yet read may
     /// claim is recorded as missing: what it resolves to is not known yet.
     fn module(&self, name: &str) -> ModuleLookup {
-        if self.unread_modules.contains(name) {
+        if self.unread_modules.may_be_claimed(name, &self.top_levels) {
             self.missing.lock().expect("not poisoned").insert(name.into());
             return ModuleLookup::Missing;
         }

@@ -8,11 +8,13 @@
 //! any `known-first-party` package. Namespace packages (no `__init__.py`) are named from
 //! the roots like any directory. A file can have several names; all of them resolve.
 
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use super::index::Unread;
 use crate::config::{Settings, is_identifier};
-use crate::discovery::is_python_file;
+use crate::discovery::{self, Visibility, is_python_file};
 
 /// Files that mark the top directory of a Python project.
 const PROJECT_MARKERS: &[&str] = &["pyproject.toml", "setup.py", "setup.cfg"];
@@ -108,18 +110,59 @@ impl ModuleNames {
     }
 }
 
+/// Which directories are packages.
+enum Packages {
+    /// Those of the listed files' `__init__` files.
+    Listed(HashSet<PathBuf>),
+    /// Those with an `__init__.py` or `__init__.pyi` on disk, looked up once each.
+    OnDisk(RefCell<HashMap<PathBuf, bool>>),
+}
+
+impl Packages {
+    fn contains(&self, dir: &Path) -> bool {
+        match self {
+            Packages::Listed(packages) => packages.contains(dir),
+            Packages::OnDisk(known) => {
+                if let Some(&is_package) = known.borrow().get(dir) {
+                    return is_package;
+                }
+                let is_package = is_package_on_disk(dir);
+                known.borrow_mut().insert(dir.to_path_buf(), is_package);
+                is_package
+            }
+        }
+    }
+}
+
+fn is_package_on_disk(dir: &Path) -> bool {
+    dir.join("__init__.py").is_file() || dir.join("__init__.pyi").is_file()
+}
+
 /// Names the files of one project.
 pub struct ModuleNamer {
     /// Directories names are counted from, the deepest first.
     roots: Vec<PathBuf>,
-    /// Directories holding an `__init__.py` (or `__init__.pyi`).
-    packages: HashSet<PathBuf>,
+    packages: Packages,
     known_first_party: Vec<String>,
 }
 
 impl ModuleNamer {
     /// `files` are all the project's Python files: their `__init__` files tell the packages.
     pub fn new(project_roots: &[PathBuf], files: &[PathBuf], known_first_party: &[String]) -> Self {
+        let packages = files
+            .iter()
+            .filter(|file| file.file_stem().is_some_and(|stem| stem == "__init__"))
+            .filter_map(|file| file.parent().map(Path::to_path_buf))
+            .collect();
+        Self::with_packages(project_roots, Packages::Listed(packages), known_first_party)
+    }
+
+    /// A namer that looks packages up on disk, for a project whose files are not listed.
+    fn on_disk(project_roots: &[PathBuf]) -> Self {
+        Self::with_packages(project_roots, Packages::OnDisk(RefCell::default()), &[])
+    }
+
+    fn with_packages(project_roots: &[PathBuf], packages: Packages, known_first_party: &[String]) -> Self {
         let mut roots: Vec<PathBuf> = Vec::new();
         for root in project_roots {
             roots.push(root.clone());
@@ -129,12 +172,16 @@ impl ModuleNamer {
             }
         }
         roots.sort_by_key(|root| std::cmp::Reverse(root.components().count()));
-        let packages = files
-            .iter()
-            .filter(|file| file.file_stem().is_some_and(|stem| stem == "__init__"))
-            .filter_map(|file| file.parent().map(Path::to_path_buf))
-            .collect();
         ModuleNamer { roots, packages, known_first_party: known_first_party.to_vec() }
+    }
+
+    /// The directory above the outermost package that holds `file`, if it is in one.
+    fn package_base<'f>(&self, file: &'f Path) -> Option<&'f Path> {
+        let mut top = file.parent().filter(|dir| self.packages.contains(dir))?;
+        while let Some(parent) = top.parent().filter(|dir| self.packages.contains(dir)) {
+            top = parent;
+        }
+        top.parent()
     }
 
     pub fn names(&self, file: &Path) -> ModuleNames {
@@ -147,13 +194,8 @@ impl ModuleNamer {
             }
         };
         // The name through the packages first: relative imports start from it.
-        if let Some(mut top) = file.parent().filter(|dir| self.packages.contains(*dir)) {
-            while let Some(parent) = top.parent().filter(|dir| self.packages.contains(*dir)) {
-                top = parent;
-            }
-            if let Some(base) = top.parent() {
-                add_from(base);
-            }
+        if let Some(base) = self.package_base(file) {
+            add_from(base);
         }
         for root in self.roots.iter().filter(|root| file.starts_with(root)) {
             add_from(root);
@@ -168,6 +210,194 @@ impl ModuleNamer {
         let is_package = file.file_stem().is_some_and(|stem| stem == "__init__");
         ModuleNames { names, is_package }
     }
+}
+
+/// The project's Python files that module names resolve to, each with an id and its
+/// names, found in one of two ways:
+/// - **listed**: every file of the project is known from a walk of it;
+/// - **probed**: only the directories outside packages are walked (to learn the
+///   project's top-level names and where packages start); a module name is then looked
+///   for at the few paths it can have (`a/b.py`, `a/b/__init__.py`, … below each
+///   directory names are counted from), and a path found counts only if the walk would
+///   have found it too (ignore files, excludes) and its names include the one looked for.
+///
+/// The files that claim a name are the same both ways; probing reads a handful of
+/// directories where listing walks the whole tree.
+pub struct ProjectFiles<'s> {
+    namer: ModuleNamer,
+    paths: Vec<PathBuf>,
+    names: Vec<ModuleNames>,
+    ids: HashMap<PathBuf, usize>,
+    /// The names whose claimants all have ids, with those.
+    claimants: HashMap<Box<str>, Vec<usize>>,
+    top_levels: HashSet<Box<str>>,
+    /// `None` when the files are listed.
+    probe: Option<Probe<'s>>,
+}
+
+struct Probe<'s> {
+    /// Directories module names are counted from: the roots, and those above packages.
+    bases: Vec<PathBuf>,
+    /// What the project's walk starts from.
+    walk: Vec<PathBuf>,
+    visibility: Visibility<'s>,
+}
+
+impl<'s> ProjectFiles<'s> {
+    /// The project's files from a list of all of them.
+    pub fn listed(roots: &ProjectRoots, files: Vec<PathBuf>, settings: &Settings) -> Self {
+        let namer = ModuleNamer::new(&roots.names_from, &files, &settings.known_first_party);
+        let mut project = ProjectFiles::empty(namer, None);
+        for file in files {
+            let id = project.id(&file);
+            for name in project.names[id].names.clone() {
+                project.top_levels.insert(top_level(&name).into());
+                project.claimants.entry(name).or_default().push(id);
+            }
+        }
+        project
+    }
+
+    /// The project's files found by probing; `None` where probing cannot name files as a
+    /// walk would (`known-first-party` packages may sit anywhere in the tree).
+    pub fn probed(roots: &ProjectRoots, settings: &'s Settings) -> Option<Self> {
+        if !settings.known_first_party.is_empty() {
+            return None;
+        }
+        let namer = ModuleNamer::on_disk(&roots.names_from);
+        // Below a package, every file is named from the directory above the outermost
+        // package or from a root: unless a root is inside it, nothing there is walked.
+        let roots_named_from = namer.roots.clone();
+        let prune = |dir: &Path| is_package_on_disk(dir) && !roots_named_from.iter().any(|root| root.starts_with(dir));
+        let (outside, packages) = discovery::discover_pruning(&roots.walk, settings, false, &prune);
+        let representatives = outside.files.into_iter().chain(packages.iter().filter_map(|package| {
+            ["__init__.py", "__init__.pyi"].iter().map(|init| package.join(init)).find(|init| init.is_file())
+        }));
+        let mut top_levels = HashSet::new();
+        let mut bases = namer.roots.clone();
+        for file in representatives {
+            for name in namer.names(&file).names {
+                top_levels.insert(top_level(&name).into());
+            }
+            if let Some(base) = namer.package_base(&file).map(Path::to_path_buf)
+                && !bases.contains(&base)
+            {
+                bases.push(base);
+            }
+        }
+        let probe = Probe { bases, walk: roots.walk.clone(), visibility: Visibility::new(settings) };
+        Some(ProjectFiles { top_levels, ..ProjectFiles::empty(namer, Some(probe)) })
+    }
+
+    fn empty(namer: ModuleNamer, probe: Option<Probe<'s>>) -> Self {
+        ProjectFiles {
+            namer,
+            paths: Vec::new(),
+            names: Vec::new(),
+            ids: HashMap::new(),
+            claimants: HashMap::new(),
+            top_levels: HashSet::new(),
+            probe,
+        }
+    }
+
+    /// The id of a file of the project (given one if it has none).
+    pub fn id(&mut self, path: &Path) -> usize {
+        if let Some(&id) = self.ids.get(path) {
+            return id;
+        }
+        let id = self.paths.len();
+        self.paths.push(path.to_path_buf());
+        self.names.push(self.namer.names(path));
+        self.ids.insert(path.to_path_buf(), id);
+        id
+    }
+
+    /// How many files have ids (ids are `0..count`).
+    pub fn count(&self) -> usize {
+        self.paths.len()
+    }
+
+    pub fn path(&self, id: usize) -> &Path {
+        &self.paths[id]
+    }
+
+    pub fn names(&self, id: usize) -> &ModuleNames {
+        &self.names[id]
+    }
+
+    /// The first part of every module name of the project.
+    pub fn top_levels(&self) -> &HashSet<Box<str>> {
+        &self.top_levels
+    }
+
+    /// How many module names are settled: every file that may claim them has an id.
+    pub fn settled(&self) -> usize {
+        self.claimants.len()
+    }
+
+    /// The files that claim the module `name` (probing for them, and for the modules
+    /// of the packages above it, the first time).
+    pub fn claimants(&mut self, name: &str) -> &[usize] {
+        if !self.claimants.contains_key(name) && self.probe.is_some() {
+            let mut prefix = name;
+            loop {
+                if !self.claimants.contains_key(prefix) {
+                    let found = self.probe_for(prefix);
+                    self.claimants.insert(prefix.into(), found);
+                }
+                match prefix.rsplit_once('.') {
+                    Some((package, _)) => prefix = package,
+                    None => break,
+                }
+            }
+        }
+        self.claimants.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    fn probe_for(&mut self, name: &str) -> Vec<usize> {
+        let Some(probe) = self.probe.as_mut() else { return Vec::new() };
+        if !self.top_levels.contains(top_level(name)) {
+            return Vec::new();
+        }
+        let relative: PathBuf = name.split('.').collect();
+        let mut found: Vec<PathBuf> = Vec::new();
+        for base in &probe.bases {
+            let module = base.join(&relative);
+            let candidates = [
+                module.with_extension("py"),
+                module.with_extension("pyi"),
+                module.join("__init__.py"),
+                module.join("__init__.pyi"),
+            ];
+            for candidate in candidates {
+                if candidate.is_file()
+                    && !found.contains(&candidate)
+                    && probe.walk.iter().any(|root| probe.visibility.finds(root, &candidate))
+                    && self.namer.names(&candidate).names.iter().any(|claimed| &**claimed == name)
+                {
+                    found.push(candidate);
+                }
+            }
+        }
+        found.iter().map(|path| self.id(path)).collect()
+    }
+
+    /// The module names that files not read yet (`read` by id) may claim.
+    pub fn unread(&self, read: &[bool]) -> Unread {
+        let is_read = |ids: &Vec<usize>| ids.iter().all(|&id| read.get(id).copied().unwrap_or(false));
+        let names = |all_read: bool| {
+            self.claimants.iter().filter(|(_, ids)| is_read(ids) == all_read).map(|(name, _)| name.clone()).collect()
+        };
+        match self.probe {
+            None => Unread::Only(names(false)),
+            Some(_) => Unread::AllBut(names(true)),
+        }
+    }
+}
+
+fn top_level(name: &str) -> &str {
+    name.split('.').next().unwrap_or(name)
 }
 
 /// `a/b/c.py` below `base` → `a.b.c`; `a/b/__init__.py` → `a.b`. `None` when a part is

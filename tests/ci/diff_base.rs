@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use crate::common::{Repo, aioguard, blocking_module, concise_findings, stdout};
 
-/// A `main` with findings, a branch off it with changes of every kind, and a later
-/// commit on `main` that touches a line the branch did not.
+/// A `main` with findings, a branch off it with changes of every kind (some in files a
+/// walk leaves out), and a later commit on `main` that touches a line the branch did not.
 fn branch_with_changes() -> Repo {
     let repo = Repo::new();
     repo.write(".gitignore", "ignored.py\n");
@@ -23,6 +23,12 @@ fn branch_with_changes() -> Repo {
     repo.write("new file é.py", &blocking_module("committed"));
     repo.write("q\"uote.py", &blocking_module("quoted"));
     repo.write("sub/inner.py", &blocking_module("inner"));
+    // Changed, but left out by the walk: an `.ignore` file, a hidden directory, a
+    // directory excluded by default.
+    repo.write(".ignore", "vendor/\n");
+    repo.write("vendor/lib.py", &blocking_module("vendored"));
+    repo.write(".tools/run.py", &blocking_module("hidden"));
+    repo.write("sub/build/generated.py", &blocking_module("built"));
     repo.commit_all("feature");
     // `main` moves on: its change to old.py's blocking line is not the branch's.
     repo.git(&["checkout", "--quiet", "main"]);

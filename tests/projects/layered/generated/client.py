@@ -1,0 +1,5 @@
+import time
+
+
+def fetch():
+    time.sleep(1)

@@ -1,0 +1,5 @@
+import time
+
+
+def slow():
+    time.sleep(0.1)

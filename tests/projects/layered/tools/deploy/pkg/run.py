@@ -1,0 +1,5 @@
+import subprocess
+
+
+def deploy():
+    subprocess.run(["true"], check=True)
