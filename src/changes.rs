@@ -59,27 +59,33 @@ impl Changes {
                 .map_err(|_| format!("`{base}` is not a commit of the repository at {}", root.display()))?;
         let merge_base = git(&root, ["merge-base", commit.trim(), "HEAD"])
             .map_err(|_| format!("`{base}` and HEAD have no common history"))?;
-        let diff = git(
-            &root,
-            [
-                "-c",
-                "core.quotePath=false",
-                "diff",
-                "-U0",
-                "--find-renames",
-                "--diff-filter=d",
-                "--no-color",
-                "--no-ext-diff",
-                "--no-textconv",
-                "--no-relative",
-                "--ignore-submodules",
-                "--src-prefix=a/",
-                "--dst-prefix=b/",
-                merge_base.trim(),
-                "--",
-            ],
-        )?;
-        let untracked = git(&root, ["ls-files", "--others", "--exclude-standard", "--full-name", "-z"])?;
+        // Both commands stat every file of the checkout: they run at the same time.
+        let (diff, untracked) = std::thread::scope(|scope| {
+            let untracked =
+                scope.spawn(|| git(&root, ["ls-files", "--others", "--exclude-standard", "--full-name", "-z"]));
+            let diff = git(
+                &root,
+                [
+                    "-c",
+                    "core.quotePath=false",
+                    "diff",
+                    "-U0",
+                    "--find-renames",
+                    "--diff-filter=d",
+                    "--no-color",
+                    "--no-ext-diff",
+                    "--no-textconv",
+                    "--no-relative",
+                    "--ignore-submodules",
+                    "--src-prefix=a/",
+                    "--dst-prefix=b/",
+                    merge_base.trim(),
+                    "--",
+                ],
+            );
+            (diff, untracked.join().unwrap_or_else(|_| Err("cannot run git ls-files".to_owned())))
+        });
+        let (diff, untracked) = (diff?, untracked?);
         let mut files: HashMap<PathBuf, ChangedLines> =
             parse_diff(&diff).into_iter().map(|(path, lines)| (root.join(path), lines)).collect();
         for path in untracked.split('\0').filter(|path| !path.is_empty()) {
