@@ -15,7 +15,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::changes::{Changes, DiffFilter};
 use crate::config::{self, Overrides, Settings};
 use crate::diagnostic::Applicability;
-use crate::driver::{self, RunOptions};
+use crate::driver::{self, RunOptions, RunOutcome};
 use crate::linter::{self, Finding, FixMode, FixOptions};
 use crate::output::{EmitContext, OutputFormat};
 use crate::rules::{self, FixAvailability};
@@ -215,84 +215,104 @@ fn check(args: CheckArgs) -> ExitCode {
         changes: changes.as_ref(),
         parse_only: args.parse_only,
     };
-    let outcome = driver::run(&paths, &settings, options);
-    let mut errors: Vec<String> = outcome
-        .discovery_errors
-        .iter()
-        .map(|error| format!("{}: {}", linter::display_path(&error.path), error.message))
-        .collect();
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut diffs = String::new();
-    let mut fixed = 0;
-    let mut unreadable = 0;
-    for report in outcome.reports {
-        unreadable += usize::from(report.unchecked);
-        errors.extend(report.error);
-        findings.extend(report.findings);
-        diffs.extend(report.diff);
-        fixed += report.fixed;
-    }
-
-    for error in &errors {
+    let totals = Totals::of(driver::run(&paths, &settings, options));
+    for error in &totals.errors {
         eprintln!("error: {error}");
     }
-    let error_code = if errors.is_empty() { None } else { Some(ExitCode::from(2)) };
+    let error_code = if totals.errors.is_empty() { None } else { Some(ExitCode::from(2)) };
     if mode == FixMode::Diff {
-        return show_diff(&diffs, fixed, args.quiet).or(error_code).unwrap_or(if fixed > 0 {
-            ExitCode::from(1)
-        } else {
-            ExitCode::SUCCESS
-        });
+        let code = if totals.fixed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS };
+        return show_diff(&totals.diffs, totals.fixed, args.quiet).or(error_code).unwrap_or(code);
     }
     if args.fix_only {
         if !args.quiet {
-            eprintln!("Fixed {fixed} {}.", plural(fixed, "problem"));
+            eprintln!("Fixed {} {}.", totals.fixed, plural(totals.fixed, "problem"));
         }
-        let fix_code = (args.exit_non_zero_on_fix && fixed > 0).then(|| ExitCode::from(1));
+        let fix_code = (args.exit_non_zero_on_fix && totals.fixed > 0).then(|| ExitCode::from(1));
         return error_code.or(fix_code).unwrap_or(ExitCode::SUCCESS);
     }
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
-        }
-    };
-    let emitter = args.output_format.emitter();
-    let mut context = EmitContext::new(color, &settings.severities, anchor).with_applicability(applicability);
+    let mut context =
+        EmitContext::new(use_color(args.color), &settings.severities, anchor).with_applicability(applicability);
     if let Some(changes) = &changes {
         context = context.with_repository_root(changes.root().to_path_buf());
     }
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    let written = match (args.statistics, args.output_format) {
-        (true, OutputFormat::Json) => write_statistics_json(&mut out, &findings, applicability),
-        (true, _) => write_statistics(&mut out, &findings, applicability),
-        (false, _) => emitter.emit(&mut out, &findings, &context),
-    };
-    let summary = if emitter.is_human() && !args.quiet && !args.statistics {
-        // Paths that could not be walked, and files that could not be read or checked.
-        let coverage = Coverage {
-            checked: outcome.files.len() - unreadable,
-            unchecked: outcome.discovery_errors.len() + unreadable,
-        };
-        write_summary(&mut out, &findings, fixed, mode, applicability, coverage)
-    } else {
-        Ok(())
-    };
-    if let Err(error) = written.and(summary).and(out.flush())
+    if let Err(error) = write_report(&args, &totals, &context, mode, applicability)
         && error.kind() != io::ErrorKind::BrokenPipe
     {
         eprintln!("error: cannot write the report: {error}");
         return ExitCode::from(2);
     }
-
     if error_code.is_some() {
         ExitCode::from(2)
-    } else if (!findings.is_empty() && !args.exit_zero) || (args.exit_non_zero_on_fix && fixed > 0) {
+    } else if (!totals.findings.is_empty() && !args.exit_zero) || (args.exit_non_zero_on_fix && totals.fixed > 0) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// What a run's reports add up to.
+struct Totals {
+    /// About paths that could not be walked and files that could not be read, checked or written.
+    errors: Vec<String>,
+    findings: Vec<Finding>,
+    diffs: String,
+    fixed: usize,
+    coverage: Coverage,
+}
+
+impl Totals {
+    fn of(outcome: RunOutcome) -> Self {
+        let errors = outcome
+            .discovery_errors
+            .iter()
+            .map(|error| format!("{}: {}", linter::display_path(&error.path), error.message))
+            .collect();
+        let coverage = Coverage { checked: outcome.files.len(), unchecked: outcome.discovery_errors.len() };
+        let mut totals = Totals { errors, findings: Vec::new(), diffs: String::new(), fixed: 0, coverage };
+        for report in outcome.reports {
+            if report.unchecked {
+                totals.coverage.checked -= 1;
+                totals.coverage.unchecked += 1;
+            }
+            totals.errors.extend(report.error);
+            totals.findings.extend(report.findings);
+            totals.diffs.extend(report.diff);
+            totals.fixed += report.fixed;
+        }
+        totals
+    }
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+        }
+    }
+}
+
+/// Prints the findings (or their statistics) on stdout, with the summary line for people.
+fn write_report(
+    args: &CheckArgs,
+    totals: &Totals,
+    context: &EmitContext,
+    mode: FixMode,
+    applicability: Applicability,
+) -> io::Result<()> {
+    let emitter = args.output_format.emitter();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match (args.statistics, args.output_format) {
+        (true, OutputFormat::Json) => write_statistics_json(&mut out, &totals.findings, applicability)?,
+        (true, _) => write_statistics(&mut out, &totals.findings, applicability)?,
+        (false, _) => emitter.emit(&mut out, &totals.findings, context)?,
+    }
+    if emitter.is_human() && !args.quiet && !args.statistics {
+        write_summary(&mut out, &totals.findings, totals.fixed, mode, applicability, totals.coverage)?;
+    }
+    out.flush()
 }
 
 /// Prints the diffs on stdout (so that they can be piped to `git apply`) and the count on
