@@ -125,6 +125,24 @@ pub struct FileSummary {
 }
 
 impl FileSummary {
+    /// Gives back the room its vectors grew into: a project's summaries are all kept.
+    fn shrink_to_fit(&mut self) {
+        for function in &mut self.functions {
+            function.calls.shrink_to_fit();
+        }
+        for class in &mut self.classes {
+            class.bases.shrink_to_fit();
+            class.methods.shrink_to_fit();
+            class.fields.shrink_to_fit();
+        }
+        self.functions.shrink_to_fit();
+        self.classes.shrink_to_fit();
+        self.exports.shrink_to_fit();
+        self.star_imports.shrink_to_fit();
+        self.loop_calls.shrink_to_fit();
+        self.statement_calls.shrink_to_fit();
+    }
+
     /// Every dotted name into other modules that the summary holds.
     pub fn global_names(&self) -> impl Iterator<Item = &str> {
         let callees = self.functions.iter().flat_map(|function| function.calls.iter()).map(|call| match &call.callee {
@@ -424,6 +442,7 @@ impl<'a> SummaryBuilder<'a> {
                 self.summary.star_imports.extend(star);
             }
         }
+        self.summary.shrink_to_fit();
         self.summary
     }
 }
