@@ -196,8 +196,9 @@ impl<'s> Visibility<'s> {
 
 /// The ignore files of the directories above an entry, read once each, and what they
 /// say of it, with the precedence the walk gives them: `.ignore` files (the nearest
-/// first), then `.gitignore` files and `.git/info/exclude` up to the repository's top,
-/// then the global git excludes.
+/// first), then `.gitignore` files, then `.git/info/exclude` files, then the global git
+/// excludes. The walk does not require a git repository, so every directory's files
+/// count, inside a repository or not, across repositories' tops too.
 #[derive(Default)]
 struct IgnoreFiles {
     dirs: HashMap<PathBuf, DirIgnoreFiles>,
@@ -208,8 +209,6 @@ struct DirIgnoreFiles {
     ignore: Gitignore,
     gitignore: Gitignore,
     exclude: Gitignore,
-    /// The directory is a repository's top: `.gitignore` files above it do not apply.
-    has_git: bool,
 }
 
 impl DirIgnoreFiles {
@@ -227,7 +226,6 @@ impl DirIgnoreFiles {
             ignore: matcher(dir.join(".ignore")),
             gitignore: matcher(dir.join(".gitignore")),
             exclude: matcher(git.join("info").join("exclude")),
-            has_git: git.exists(),
         }
     }
 }
@@ -235,7 +233,6 @@ impl DirIgnoreFiles {
 impl IgnoreFiles {
     fn matched(&mut self, path: &Path, is_dir: bool) -> ignore::Match<()> {
         let (mut by_ignore, mut by_gitignore, mut by_exclude) = (None, None, None);
-        let mut above_repository = false;
         for dir in path.ancestors().skip(1) {
             let files = self.dirs.entry(dir.to_path_buf()).or_insert_with(|| DirIgnoreFiles::read(dir));
             let decided = |matcher: &Gitignore| {
@@ -243,11 +240,8 @@ impl IgnoreFiles {
                 (!matched.is_none()).then(|| matched.is_ignore())
             };
             by_ignore = by_ignore.or_else(|| decided(&files.ignore));
-            if !above_repository {
-                by_gitignore = by_gitignore.or_else(|| decided(&files.gitignore));
-                by_exclude = by_exclude.or_else(|| decided(&files.exclude));
-            }
-            above_repository |= files.has_git;
+            by_gitignore = by_gitignore.or_else(|| decided(&files.gitignore));
+            by_exclude = by_exclude.or_else(|| decided(&files.exclude));
         }
         let global = self.global.get_or_insert_with(|| Gitignore::global().0);
         let by_global = || {
@@ -289,5 +283,78 @@ fn error_message(error: &ignore::Error) -> String {
         ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => error_message(err),
         ignore::Error::Loop { ancestor, .. } => format!("symbolic link loop back to {}", ancestor.display()),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Options, Overrides};
+
+    /// Every file of a tree with ignore files of every kind and precedence: `Visibility`
+    /// finds exactly the files the walk finds.
+    #[test]
+    fn finding_one_file_agrees_with_the_walk() {
+        let tree = tempfile::tempdir().unwrap();
+        let root = tree.path().join("repo");
+        let files = [
+            ".gitignore",
+            ".ignore",
+            "a.py",
+            "gen.py",
+            "keep_gen.py",
+            "lib/.gitignore",
+            "lib/x.py",
+            "lib/secret.py",
+            "lib/forced.py",
+            "lib/deep/y.py",
+            "lib/deep/gen.py",
+            "lib/deep/.ignore",
+            "lib/deep/z.py",
+            "skipped/any.py",
+            "build/out.py",
+            "node_modules/pkg/m.py",
+            ".venv/lib/v.py",
+            ".hidden/h.py",
+            "nested/.git/info/exclude",
+            "nested/.gitignore",
+            "nested/n.py",
+            "nested/local.py",
+            "nested/other.py",
+            "excluded_by_config/e.py",
+        ];
+        let contents = |file: &str| match file {
+            ".gitignore" => "gen.py\n!keep_gen.py\nskipped/\nother.py\nn.py\n",
+            // `.ignore` files come before every `.gitignore`, nearer or not.
+            ".ignore" => "forced.py\n",
+            "lib/.gitignore" => "secret.py\n!gen.py\n!forced.py\n",
+            "lib/deep/.ignore" => "z.py\n",
+            "nested/.git/info/exclude" => "local.py\n",
+            // A repository of its own: the outer `.gitignore` still applies in it, after
+            // its own.
+            "nested/.gitignore" => "!n.py\n",
+            _ => "x = 1\n",
+        };
+        for file in files {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, contents(file)).unwrap();
+        }
+        // Ignore files above the walked root count too.
+        std::fs::write(tree.path().join(".gitignore"), "a.py\n").unwrap();
+        let options = Options { exclude: Some(vec!["excluded_by_config".to_owned()]), ..Options::default() };
+        let settings = Settings::new(options, root.clone(), None, &Overrides::default()).unwrap();
+
+        let walked = discover(std::slice::from_ref(&root), &settings, false).files;
+        let mut visibility = Visibility::new(&settings);
+        let mut found: Vec<PathBuf> = files
+            .iter()
+            .map(|file| root.join(file))
+            .filter(|path| is_python_file(path) && visibility.finds(&root, path))
+            .collect();
+        found.sort();
+        assert_eq!(found, walked);
+        let names: Vec<&str> = walked.iter().map(|path| path.strip_prefix(&root).unwrap().to_str().unwrap()).collect();
+        assert_eq!(names, ["keep_gen.py", "lib/deep/gen.py", "lib/deep/y.py", "lib/x.py", "nested/n.py"]);
     }
 }
