@@ -1,11 +1,12 @@
 //! What a check produces: a finding with its rule, range, message and proposed fix.
 
 use ruff_text_size::{TextRange, TextSize};
+use serde::{Deserialize, Serialize};
 
 use crate::rules::RuleInfo;
 
 /// Whether applying a fix can change what the program does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Applicability {
     /// May change behaviour (a reordering, a new await point): needs `--unsafe-fixes`.
     Unsafe,
@@ -81,7 +82,7 @@ impl Fix {
 }
 
 /// One step of a chain of calls that ends in a blocking call (project-wide findings).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hop {
     pub name: String,
     /// Empty: the file of the finding the chain belongs to.

@@ -10,6 +10,7 @@
 //! on, [`project`] first summarizes and indexes the modules of the checked files'
 //! project that their results depend on.
 
+pub mod cache;
 pub mod catalogue;
 pub mod changes;
 pub mod checker;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use ruff_python_ast::ModModule;
 use ruff_python_parser::{ParseError, Parsed, parse_module};
 use ruff_text_size::TextRange;
+use serde::{Deserialize, Serialize};
 
 use crate::checker::check_module;
 use crate::config::{RuleSet, Settings};
@@ -27,8 +28,9 @@ pub const BOM: &str = "\u{feff}";
 const BINARY_SNIFF_BYTES: usize = 8192;
 
 /// A finding with its place in the file resolved to rows and columns.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Finding {
+    #[serde(with = "rules::by_code")]
     pub rule: &'static RuleInfo,
     pub message: String,
     pub filename: String,
@@ -51,14 +53,14 @@ impl Finding {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LocatedFix {
     pub applicability: Applicability,
     pub message: String,
     pub edits: Vec<LocatedEdit>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LocatedEdit {
     pub content: String,
     pub start: Position,

@@ -2,9 +2,10 @@
 //! columns (the positions editors, ruff's JSON and GitHub annotations use).
 
 use ruff_text_size::{TextRange, TextSize};
+use serde::{Deserialize, Serialize};
 
 /// A 1-based row and 1-based column counted in characters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Position {
     pub row: usize,
     pub column: usize,

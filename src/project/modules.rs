@@ -12,6 +12,8 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
+
 use super::index::Unread;
 use crate::config::{Settings, is_identifier};
 use crate::discovery::{self, Visibility, is_python_file};
@@ -96,7 +98,7 @@ fn top_package(path: &Path) -> Option<&Path> {
 
 /// A module's names (the one through its packages first), and whether it is a package's
 /// `__init__`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash, Serialize, Deserialize)]
 pub struct ModuleNames {
     pub names: Vec<Box<str>>,
     pub is_package: bool,

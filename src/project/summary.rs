@@ -13,6 +13,7 @@ use std::path::PathBuf;
 
 use ruff_python_ast::{self as ast, Expr, Operator};
 use ruff_text_size::Ranged;
+use serde::{Deserialize, Serialize};
 
 use super::modules::ModuleNames;
 use crate::catalogue::Threads;
@@ -29,7 +30,7 @@ const NEUTRAL_BASE_MODULES: &[&str] = &["typing", "typing_extensions", "abc", "e
 const MAX_ALIAS_DEPTH: u8 = 4;
 
 /// A name the project index resolves.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Symbol {
     /// A function or class of the same module by its qualified name in the module
     /// (`Cache`, `Cache.get`, `outer.<locals>.inner`).
@@ -39,7 +40,7 @@ pub enum Symbol {
 }
 
 /// What a called expression refers to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Callee {
     /// A function, or a class (its constructor runs `__init__`).
     Symbol(Symbol),
@@ -50,7 +51,7 @@ pub enum Callee {
 }
 
 /// What a module-level name (or a variable) refers to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Referent {
     /// A function, class or module.
     Symbol(Symbol),
@@ -59,7 +60,7 @@ pub enum Referent {
 }
 
 /// A call of a sync function that blocks (catalogue or configured).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BlockingCallSite {
     /// How the call reads: `time.sleep`, `open`, `session.get`.
     pub display: Box<str>,
@@ -67,13 +68,13 @@ pub struct BlockingCallSite {
 }
 
 /// A call, in a function's own body, that may reach a project function.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CallSite {
     pub callee: Callee,
     pub location: Position,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FunctionSummary {
     pub qualname: Box<str>,
     /// Where its name stands in the `def`.
@@ -95,7 +96,7 @@ pub struct FunctionSummary {
     pub calls: Vec<CallSite>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ClassSummary {
     pub qualname: Box<str>,
     /// In order; `None` for a base the analysis cannot know (from outside the project).
@@ -108,7 +109,7 @@ pub struct ClassSummary {
 }
 
 /// Everything the project-wide analysis keeps of one module.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct FileSummary {
     pub path: PathBuf,
     pub module: ModuleNames,

@@ -101,6 +101,22 @@ pub fn find(code_or_name: &str) -> Option<&'static RuleInfo> {
     ALL.iter().copied().find(|rule| rule.is_named_by(code_or_name))
 }
 
+/// A rule stored by its code (in the cache): a code no rule has any more fails to load.
+pub mod by_code {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    use super::RuleInfo;
+
+    pub fn serialize<S: Serializer>(rule: &&'static RuleInfo, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(rule.code)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<&'static RuleInfo, D::Error> {
+        let code = <&str>::deserialize(deserializer)?;
+        super::ALL.iter().copied().find(|rule| rule.code == code).ok_or_else(|| D::Error::custom("no such rule"))
+    }
+}
+
 /// Whether any rule answers to a selector (for validating configuration).
 pub fn is_valid_selector(selector: &str) -> bool {
     ALL.iter().any(|rule| rule.is_selected_by(selector))

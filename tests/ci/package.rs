@@ -124,7 +124,7 @@ fn the_crate_holds_the_sources_and_documents_only() {
     );
     let packaged: BTreeSet<&str> = listing.lines().collect();
     let sources = run_ok(git_command(manifest_dir()).args(["ls-files", "src"]));
-    for file in sources.lines().chain(["Cargo.toml", "Cargo.lock", "README.md", "LICENSE"]) {
+    for file in sources.lines().chain(["build.rs", "Cargo.toml", "Cargo.lock", "README.md", "LICENSE"]) {
         assert!(packaged.contains(file), "{file} is not in the crate:\n{listing}");
     }
     assert!(packaged.contains("src/catalogue.yaml"));
@@ -132,7 +132,7 @@ fn the_crate_holds_the_sources_and_documents_only() {
     let others: Vec<&&str> = packaged
         .iter()
         .filter(|file| !file.starts_with("src/") && !generated.contains(file))
-        .filter(|file| !["Cargo.toml", "Cargo.lock", "README.md", "LICENSE"].contains(file))
+        .filter(|file| !["build.rs", "Cargo.toml", "Cargo.lock", "README.md", "LICENSE"].contains(file))
         .collect();
     assert!(others.is_empty(), "more than the program in the crate: {others:?}");
 }
