@@ -122,6 +122,15 @@ impl Stamp {
     }
 }
 
+/// Reads a file with the stamp its results are kept under: the stat is taken first, so
+/// that a change made while reading shows in the next run.
+pub fn read_stamped(path: &Path) -> io::Result<(Vec<u8>, Stamp)> {
+    let stat = Stat::of(path);
+    let bytes = fs::read(path)?;
+    let stamp = Stamp::new(stat, &bytes);
+    Ok((bytes, stamp))
+}
+
 /// The results of one file to keep: those given replace what the cache has.
 #[derive(Default)]
 pub struct Results<'r> {
@@ -215,6 +224,11 @@ impl Cache {
         let store = root.join(VERSION).join(format!("{key:016x}"));
         let settled_before = SystemTime::now() - SETTLE_TIME;
         Cache { root, store, key, settled_before, shards: Mutex::default() }
+    }
+
+    /// The cache directory.
+    pub fn root(&self) -> &Path {
+        &self.root
     }
 
     /// The summary kept for `path` (`Some(None)`: the file does not parse), when the file
@@ -379,7 +393,11 @@ impl Cache {
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         let stored = StoredShard { directory: Blob(directory.as_os_str().as_encoded_bytes().to_vec()), entries };
         let bytes = self.encode_shard(&stored).ok_or_else(|| io::Error::other("cannot encode a shard"))?;
-        let mut file = tempfile::NamedTempFile::new_in(&self.store)?;
+        let mut builder = tempfile::Builder::new();
+        // Readable by whoever may read the directory, as the umask allows.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let mut file = builder.tempfile_in(&self.store)?;
         file.write_all(&bytes)?;
         file.persist(self.shard_path(directory)).map_err(|error| error.error)?;
         Ok(())

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::cache::{self, Cache};
 use crate::changes::{Changes, DiffFilter};
 use crate::config::{self, Overrides, Settings};
 use crate::diagnostic::Applicability;
@@ -115,6 +116,13 @@ struct CheckArgs {
     /// Exit with 1 when a fix was applied, even if nothing is left (for pre-commit).
     #[arg(long)]
     exit_non_zero_on_fix: bool,
+    /// Neither read nor write the cache of results of unchanged files.
+    #[arg(long)]
+    no_cache: bool,
+    /// Keep the cache in DIR instead of `.aioguard_cache` at the project root (also set
+    /// by the environment variable `AIOGUARD_CACHE_DIR`; the flag wins).
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
     /// Walk, read and parse only: the floor the benchmark compares against.
     #[arg(long, hide = true)]
     parse_only: bool,
@@ -209,13 +217,22 @@ fn check(args: CheckArgs) -> ExitCode {
         FixMode::Report
     };
     let applicability = if args.unsafe_fixes { Applicability::Unsafe } else { Applicability::Safe };
+    let cache = open_cache(&args, &settings);
     let options = RunOptions {
         fix: FixOptions { mode, applicability },
         force_exclude: args.force_exclude,
         changes: changes.as_ref(),
         parse_only: args.parse_only,
+        cache: cache.as_ref(),
     };
-    let totals = Totals::of(driver::run(&paths, &settings, options));
+    let outcome = driver::run(&paths, &settings, options);
+    if let Some(cache) = &cache
+        && let Err(error) = cache.persist()
+        && !args.quiet
+    {
+        eprintln!("warning: cannot write the cache in {}: {error}", cache.root().display());
+    }
+    let totals = Totals::of(outcome);
     for error in &totals.errors {
         eprintln!("error: {error}");
     }
@@ -313,6 +330,21 @@ fn write_report(
         write_summary(&mut out, &totals.findings, totals.fixed, mode, applicability, totals.coverage)?;
     }
     out.flush()
+}
+
+/// The cache of this run: in `--cache-dir` (or `AIOGUARD_CACHE_DIR`), or at the project
+/// root; none with `--no-cache`. What changes the results besides the files (the
+/// configuration's content, the rules chosen on the command line) keys it.
+fn open_cache(args: &CheckArgs, settings: &Settings) -> Option<Cache> {
+    if args.no_cache || args.parse_only {
+        return None;
+    }
+    // An empty variable is as good as none.
+    let from_env = std::env::var_os(cache::DIR_VARIABLE).filter(|dir| !dir.is_empty()).map(PathBuf::from);
+    let dir = args.cache_dir.clone().or(from_env).unwrap_or_else(|| settings.root.join(cache::DEFAULT_DIR_NAME));
+    let config = settings.config_file.as_ref().map(|path| (path, std::fs::read(path).ok()));
+    let key = cache::fingerprint(&(config, &settings.root, &args.select, &args.ignore));
+    Some(Cache::new(dir, key))
 }
 
 /// Prints the diffs on stdout (so that they can be piped to `git apply`) and the count on

@@ -10,8 +10,12 @@
 //!    parallel and indexed ([`ProjectIndex`]); the modules are found by name without
 //!    walking the whole project where that can be avoided ([`ProjectFiles`]).
 //! 3. **Check**: each checked file is checked (and fixed) in parallel against the index.
-//!    Without fixes, a file's report from the project pass stands where the index says the
-//!    project-wide rules cannot report in it: the file is then parsed once.
+//!    A file's report from the project pass stands where the index says the project-wide
+//!    rules cannot report in it and it has nothing to fix: the file is then parsed once.
+//!
+//! With a [`Cache`], a file that did not change is not read: its summary, and its
+//! findings by the rules that need no project, are the cache's; the results of the files
+//! read are kept in it, and those of a file the fixes rewrote are made again for it.
 
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
@@ -20,9 +24,11 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use ruff_python_parser::parse_module;
 
+use crate::cache::{self, Cache, Stamp};
 use crate::changes::Changes;
 use crate::config::{RuleSet, Settings};
 use crate::discovery::{self, Discovered, DiscoveryError, Visibility};
+use crate::encoding::SourceText;
 use crate::linter::{self, FileReport, FixMode, FixOptions, read_source};
 use crate::project::modules::{ModuleNames, ProjectFiles, ProjectRoots};
 use crate::project::summary::FileSummary;
@@ -46,6 +52,8 @@ pub struct RunOptions<'r> {
     pub changes: Option<&'r Changes>,
     /// Read and parse only (the benchmark's floor).
     pub parse_only: bool,
+    /// Where the results of unchanged files are kept between runs.
+    pub cache: Option<&'r Cache>,
 }
 
 /// What a run found: the files it checked, the paths it could not walk, and a report
@@ -63,25 +71,19 @@ pub fn run(paths: &[PathBuf], settings: &Settings, options: RunOptions) -> RunOu
         None => discovery::discover(paths, settings, options.force_exclude),
     };
     let pool = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK_BYTES).build().expect("thread pool");
-    let project = (!options.parse_only && project::is_needed(settings.rules)).then(|| {
-        // Without fixes, the summary pass also checks the files with the other rules,
-        // so that most files are parsed once.
-        let early_reports = options.fix.mode == FixMode::Report;
+    let mut project = (!options.parse_only && project::is_needed(settings.rules)).then(|| {
         // Without --diff-base, the walk of the paths found every file under them.
         let walked = options.changes.is_none().then_some(discovered.files.as_slice());
-        pool.install(|| project_pass(paths, walked, &discovered.files, settings, early_reports))
+        pool.install(|| project_pass(paths, walked, &discovered.files, settings, options.cache))
     });
-    let (index, mut early_reports) = match project {
-        Some(pass) => (Some(pass.index), pass.early_reports),
-        None => (None, Vec::new()),
-    };
+    let mut early_reports = project.as_mut().map(|pass| std::mem::take(&mut pass.early_reports)).unwrap_or_default();
     early_reports.resize_with(discovered.files.len(), || None);
     let reports = pool.install(|| {
         discovered
             .files
             .par_iter()
             .zip(early_reports)
-            .map(|(path, early_report)| check_one(path, settings, options, index.as_ref(), early_report))
+            .map(|(path, early_report)| check_one(path, settings, options, project.as_ref(), early_report))
             .collect()
     });
     RunOutcome { files: discovered.files, discovery_errors: discovered.errors, reports }
@@ -91,7 +93,7 @@ fn check_one(
     path: &Path,
     settings: &Settings,
     options: RunOptions,
-    index: Option<&ProjectIndex>,
+    project: Option<&ProjectPass>,
     early_report: Option<FileReport>,
 ) -> FileReport {
     // A panic is a bug; it is reported against its file and the run goes on.
@@ -99,14 +101,17 @@ fn check_one(
         if options.parse_only {
             return parse_only(path);
         }
+        let index = project.map(|pass| &pass.index);
         match early_report {
             // The summary pass's report stands where the project-wide rules cannot
-            // report anything.
-            Some(report) if !index.is_some_and(|index| index.may_report(path)) => report,
+            // report anything and there is nothing to fix.
+            Some(report) if !index.is_some_and(|index| index.may_report(path)) && !has_fixes(&report, options.fix) => {
+                report
+            }
             // With --diff-base, only the findings it reports are fixed.
             _ => {
                 let rows = options.changes.and_then(|changes| changes.rows_to_fix(path));
-                linter::check_file_fixing_rows(path, settings, options.fix, index, rows)
+                check_file(path, settings, options.fix, project, options.cache, rows)
             }
         }
     }))
@@ -120,6 +125,80 @@ fn check_one(
         changes.retain_changed_after_fix(path, report.rows_after_fix.as_deref(), &mut report.findings);
     }
     report
+}
+
+/// Whether a run applying `fix` would change anything in the file reported.
+fn has_fixes(report: &FileReport, fix: FixOptions) -> bool {
+    fix.mode != FixMode::Report && report.findings.iter().any(|finding| finding.is_fixable(fix.applicability))
+}
+
+/// Checks one file (fixing it as `fix` says). Without a project index, the findings of
+/// an unchanged file are the cache's, when there is nothing to fix.
+fn check_file(
+    path: &Path,
+    settings: &Settings,
+    fix: FixOptions,
+    project: Option<&ProjectPass>,
+    cache: Option<&Cache>,
+    rows: Option<&[(usize, usize)]>,
+) -> FileReport {
+    if project.is_none()
+        && let Some(cache) = cache
+        && let Some(findings) = cache.findings(path, &linter::display_path(path))
+    {
+        let report = FileReport { findings, ..FileReport::default() };
+        if !has_fixes(&report, fix) {
+            return report;
+        }
+    }
+    check_file_anew(path, settings, fix, project, cache, rows)
+}
+
+/// [`check_file`] without looking in the cache. Without a project index (with one, the
+/// project pass keeps what the cache holds), the findings are kept in it; a file the
+/// fixes rewrote is read and checked again for the cache.
+fn check_file_anew(
+    path: &Path,
+    settings: &Settings,
+    fix: FixOptions,
+    project: Option<&ProjectPass>,
+    cache: Option<&Cache>,
+    rows: Option<&[(usize, usize)]>,
+) -> FileReport {
+    let index = project.map(|pass| &pass.index);
+    let findings_cache = cache.filter(|_| index.is_none());
+    let (source, stamp) = read_file(path, findings_cache);
+    let report = linter::check_read_file(path, source, settings, fix, index, rows);
+    if let (Some(cache), Some(stamp)) = (findings_cache, stamp)
+        && report.fixed == 0
+        && report.error.is_none()
+    {
+        cache.store(path, stamp, cache::Results { findings: Some(&report.findings), ..cache::Results::default() });
+    }
+    if let Some(cache) = cache
+        && fix.mode == FixMode::Write
+        && report.fixed > 0
+        && report.error.is_none()
+    {
+        match project {
+            Some(pass) => pass.recache(path, settings, cache),
+            None => {
+                check_file_anew(path, settings, FixOptions::REPORT, None, Some(cache), None);
+            }
+        }
+    }
+    report
+}
+
+/// Reads a file, with the stamp to keep its results under when there is a cache.
+fn read_file(path: &Path, cache: Option<&Cache>) -> (Result<SourceText, String>, Option<Stamp>) {
+    if cache.is_none() {
+        return (read_source(path), None);
+    }
+    match cache::read_stamped(path) {
+        Ok((bytes, stamp)) => (linter::decode_source(Ok(bytes)), Some(stamp)),
+        Err(error) => (linter::decode_source(Err(error)), None),
+    }
 }
 
 fn parse_only(path: &Path) -> FileReport {
@@ -164,10 +243,41 @@ fn discover_changed(paths: &[PathBuf], settings: &Settings, force_exclude: bool,
 }
 
 /// The project index, and the reports of the checked files that the summary pass made
-/// with the other rules, in the order of the checked files (when asked for).
+/// with the other rules, in the order of the checked files.
 struct ProjectPass {
     index: ProjectIndex,
     early_reports: Vec<Option<FileReport>>,
+    /// What the last wave's summaries were made with.
+    top_levels: TopLevels,
+}
+
+impl ProjectPass {
+    /// Summarizes and checks again a file this run rewrote, to keep its new results in
+    /// the cache.
+    fn recache(&self, path: &Path, settings: &Settings, cache: &Cache) {
+        let Some(file) = self.index.file_of(path) else { return };
+        let module = self.index.files()[file as usize].module.clone();
+        summarize_anew(path.to_path_buf(), module, settings, &self.top_levels, true, Some(cache));
+    }
+}
+
+/// The project's top-level module names, which a summary is made with, and their key.
+struct TopLevels {
+    names: HashSet<Box<str>>,
+    key: u64,
+}
+
+impl TopLevels {
+    fn new(names: &HashSet<Box<str>>) -> Self {
+        let mut sorted: Vec<&str> = names.iter().map(|name| &**name).collect();
+        sorted.sort_unstable();
+        TopLevels { key: cache::fingerprint(&sorted), names: names.clone() }
+    }
+
+    /// The key of what a module's summary is made with besides its content.
+    fn summary_key(&self, module: &ModuleNames) -> u64 {
+        cache::fingerprint(&(self.key, module))
+    }
 }
 
 /// Summarizes the project of the checked paths and indexes it: `paths` as given,
@@ -184,14 +294,15 @@ struct ProjectPass {
 /// The project's files are listed when the paths walked cover the project (or the whole
 /// project is to be summarized); otherwise they are probed for by name.
 ///
-/// With `early_reports`, the checked files are also checked with the other rules in the
-/// same parse (for a run that reports without fixing).
+/// The checked files are also checked with the other rules in the same parse. With a
+/// `cache`, the summaries and these reports of files that did not change are taken from
+/// it, and the others kept in it.
 fn project_pass(
     paths: &[PathBuf],
     walked: Option<&[PathBuf]>,
     checked: &[PathBuf],
     settings: &Settings,
-    early_reports: bool,
+    cache: Option<&Cache>,
 ) -> ProjectPass {
     let roots = ProjectRoots::of(paths, settings);
     let whole_project = std::env::var_os(WHOLE_PROJECT_VARIABLE).is_some();
@@ -228,26 +339,26 @@ fn project_pass(
         }
         let work: Vec<(usize, PathBuf, ModuleNames)> =
             wave.iter().map(|&file| (file, project.path(file).to_path_buf(), project.names(file).clone())).collect();
-        let top_levels = project.top_levels();
+        let top_levels = TopLevels::new(project.top_levels());
         let (summarized, reports): (Vec<Option<FileSummary>>, Vec<Option<FileReport>>) = work
             .into_par_iter()
             .map(|(file, path, module)| {
-                let check_too = first_wave && early_reports && is_checked.contains(&file);
+                let check_too = first_wave && is_checked.contains(&file);
                 // A panic is a bug: the file is left out here, and its check reports it.
                 std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    summarize_file(path, module, settings, top_levels, check_too)
+                    summarize_file(path, module, settings, &top_levels, check_too, cache)
                 }))
                 .unwrap_or((None, None))
             })
             .unzip();
-        if first_wave && early_reports {
+        if first_wave {
             let mut by_path: HashMap<&Path, FileReport> =
                 wave.iter().zip(reports).filter_map(|(&file, report)| Some((project.path(file), report?))).collect();
             early = checked.iter().map(|path| by_path.remove(path.as_path())).collect();
         }
         first_wave = false;
         summaries.extend(summarized.into_iter().flatten());
-        let index = ProjectIndex::build(summaries, top_levels.clone(), project.unread(&read), settings);
+        let index = ProjectIndex::build(summaries, top_levels.names.clone(), project.unread(&read), settings);
         let roots: Vec<u32> = checked.iter().filter_map(|path| index.file_of(path)).collect();
         wave = Vec::new();
         let settled = project.settled();
@@ -269,7 +380,7 @@ fn project_pass(
         // Probing may settle a name on files read already: the index is then built
         // again with the name settled.
         if wave.is_empty() && project.settled() == settled {
-            return ProjectPass { index, early_reports: early };
+            return ProjectPass { index, early_reports: early, top_levels };
         }
         summaries = index.into_files();
     }
@@ -280,43 +391,75 @@ fn same_path(a: &Path, b: &Path) -> bool {
 }
 
 /// Reads, parses and summarizes one file; with `check_too`, also checks it with the
-/// rules that need no project, in the same parse.
+/// rules that need no project, in the same parse. What the cache has for the file, when
+/// it did not change, stands for all that.
 fn summarize_file(
     path: PathBuf,
     module: ModuleNames,
     settings: &Settings,
-    top_levels: &HashSet<Box<str>>,
+    top_levels: &TopLevels,
     check_too: bool,
+    cache: Option<&Cache>,
+) -> (Option<FileSummary>, Option<FileReport>) {
+    if let Some(cache) = cache
+        && let Some(summary) = cache.summary(&path, top_levels.summary_key(&module))
+    {
+        if !check_too {
+            return (summary, None);
+        }
+        if let Some(findings) = cache.findings(&path, &linter::display_path(&path)) {
+            return (summary, Some(FileReport { findings, ..FileReport::default() }));
+        }
+    }
+    summarize_anew(path, module, settings, top_levels, check_too, cache)
+}
+
+/// [`summarize_file`] without looking in the cache; the results are kept in it.
+fn summarize_anew(
+    path: PathBuf,
+    module: ModuleNames,
+    settings: &Settings,
+    top_levels: &TopLevels,
+    check_too: bool,
+    cache: Option<&Cache>,
 ) -> (Option<FileSummary>, Option<FileReport>) {
     let filename = || linter::display_path(&path);
-    let source = match read_source(&path) {
+    let (source, stamp) = read_file(&path, cache);
+    let source = match source {
         Ok(source) => source,
         Err(error) => return (None, check_too.then(|| FileReport::failed(format!("{}: {error}", filename())))),
     };
-    let parsed = match parse_module(&source.text) {
-        Ok(parsed) => parsed,
+    let summary_key = top_levels.summary_key(&module);
+    let (summary, findings) = match parse_module(&source.text) {
+        Ok(parsed) => {
+            let enabled = match check_too {
+                true => PROJECT_RULES.iter().fold(settings.rules_for(&path), |rules, rule| rules.without_rule(rule)),
+                false => RuleSet::EMPTY,
+            };
+            let (summary, diagnostics) = project::summarize_parsed(
+                path.clone(),
+                module,
+                &source.text,
+                &parsed,
+                settings,
+                &top_levels.names,
+                enabled,
+            );
+            if summary.is_none() {
+                // Nested too deeply to walk, and so to drop without overflowing the stack.
+                std::mem::forget(parsed);
+            }
+            (summary, check_too.then(|| linter::findings_of(&filename(), &source.text, diagnostics)))
+        }
         Err(error) => {
-            let report = check_too.then(|| FileReport {
-                findings: linter::findings_of(&filename(), &source.text, vec![linter::syntax_error(&error)]),
-                ..FileReport::default()
-            });
-            return (None, report);
+            let findings =
+                check_too.then(|| linter::findings_of(&filename(), &source.text, vec![linter::syntax_error(&error)]));
+            (None, findings)
         }
     };
-    let enabled = match check_too {
-        true => PROJECT_RULES.iter().fold(settings.rules_for(&path), |rules, rule| rules.without_rule(rule)),
-        false => RuleSet::EMPTY,
-    };
-    let filename = filename();
-    let (summary, diagnostics) =
-        project::summarize_parsed(path, module, &source.text, &parsed, settings, top_levels, enabled);
-    let report = check_too.then(|| FileReport {
-        findings: linter::findings_of(&filename, &source.text, diagnostics),
-        ..FileReport::default()
-    });
-    if summary.is_none() {
-        // Nested too deeply to walk, and so to drop without overflowing the stack.
-        std::mem::forget(parsed);
+    if let (Some(cache), Some(stamp)) = (cache, stamp) {
+        let results = cache::Results { summary: Some((summary_key, summary.as_ref())), findings: findings.as_deref() };
+        cache.store(&path, stamp, results);
     }
-    (summary, report)
+    (summary, findings.map(|findings| FileReport { findings, ..FileReport::default() }))
 }

@@ -119,7 +119,12 @@ impl FileReport {
 /// Reads a Python file, decoding it as Python does (UTF-8, or the encoding it declares),
 /// refusing binary content and bytes invalid in the encoding with a clear reason.
 pub fn read_source(path: &Path) -> Result<SourceText, String> {
-    let bytes = std::fs::read(path).map_err(|error| format!("cannot read: {error}"))?;
+    decode_source(std::fs::read(path))
+}
+
+/// [`read_source`] of bytes read already (or of the error reading them).
+pub fn decode_source(read: std::io::Result<Vec<u8>>) -> Result<SourceText, String> {
+    let bytes = read.map_err(|error| format!("cannot read: {error}"))?;
     if bytes[..bytes.len().min(BINARY_SNIFF_BYTES)].contains(&0) {
         return Err("binary file (contains NUL bytes), not Python source".to_owned());
     }
@@ -249,8 +254,20 @@ pub fn check_file_fixing_rows(
     project: Option<&ProjectIndex>,
     rows: Option<&[(usize, usize)]>,
 ) -> FileReport {
+    check_read_file(path, read_source(path), settings, fix, project, rows)
+}
+
+/// [`check_file_fixing_rows`] of a file read already.
+pub fn check_read_file(
+    path: &Path,
+    source: Result<SourceText, String>,
+    settings: &Settings,
+    fix: FixOptions,
+    project: Option<&ProjectIndex>,
+    rows: Option<&[(usize, usize)]>,
+) -> FileReport {
     let filename = display_path(path);
-    let source = match read_source(path) {
+    let source = match source {
         Ok(source) => source,
         Err(error) => return FileReport::failed(format!("{filename}: {error}")),
     };

@@ -261,11 +261,13 @@ fn fix_file(name: &str, content: &[u8]) -> (tempfile::TempDir, Vec<u8>, Output) 
     (dir, after, output)
 }
 
-/// Only the files a test made are left in the directory: no temporary file stays behind.
+/// Only the files a test made are left in the directory (besides the cache of the run):
+/// no temporary file stays behind.
 fn assert_only_files(dir: &Path, expected: &[&str]) {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != ".aioguard_cache")
         .collect();
     names.sort();
     assert_eq!(names, expected, "files left in {}", dir.display());

@@ -551,7 +551,7 @@ fn full_output_says_why_a_finding_is_not_fixed() {
 fn the_example_service_shows_its_mistakes() {
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let output = Command::new(env!("CARGO_BIN_EXE_aioguard"))
-        .args(["check", "--no-config", "--output-format", "json", "examples"])
+        .args(["check", "--no-config", "--no-cache", "--output-format", "json", "examples"])
         .current_dir(manifest_dir)
         .output()
         .unwrap();

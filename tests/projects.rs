@@ -54,10 +54,12 @@ fn check(project: &Path, paths: &[&str]) -> Vec<Value> {
 }
 
 /// Runs `aioguard check --output-format json ARGS PATHS` in the project's directory; with
-/// `whole`, the project pass summarizes every module of the project.
+/// `whole`, the project pass summarizes every module of the project. Without the cache:
+/// each run reads the project (`tests/cache.rs` compares runs with it).
 fn check_with(project: &Path, paths: &[&str], args: &[&str], whole: bool) -> Vec<Value> {
     let mut command = Command::new(env!("CARGO_BIN_EXE_aioguard"));
-    command.args(["check", "--output-format", "json", "--exit-zero"]).args(args).args(paths).current_dir(project);
+    command.args(["check", "--output-format", "json", "--exit-zero", "--no-cache"]);
+    command.args(args).args(paths).current_dir(project);
     if whole {
         command.env(aioguard::driver::WHOLE_PROJECT_VARIABLE, "1");
     } else {

@@ -115,7 +115,7 @@ fn fixed_programs_stop_blocking_the_loop_and_print_the_same() {
     }
 
     let fix = Command::new(env!("CARGO_BIN_EXE_aioguard"))
-        .args(["check", "--no-config", "--fix", "--unsafe-fixes", "--quiet"])
+        .args(["check", "--no-config", "--no-cache", "--fix", "--unsafe-fixes", "--quiet"])
         .arg(work.path())
         .output()
         .unwrap();
@@ -153,7 +153,7 @@ fn assert_reported_without_fix(program: &Program) {
         return;
     }
     let output = Command::new(env!("CARGO_BIN_EXE_aioguard"))
-        .args(["check", "--no-config", "--unsafe-fixes", "--exit-zero", "--output-format", "json"])
+        .args(["check", "--no-config", "--no-cache", "--unsafe-fixes", "--exit-zero", "--output-format", "json"])
         .arg(&program.path)
         .output()
         .unwrap();
