@@ -48,9 +48,11 @@ fn the_wheel_installs_aioguard_into_a_fresh_environment() {
 
     let version = run_ok(Command::new(&installed).arg("--version"));
     assert_eq!(version, format!("aioguard {VERSION}\n"));
-    // The same findings as the binary the tests build, on the README's example.
-    let check =
-        |binary: &Path| Command::new(binary).args(["check", "examples/"]).current_dir(manifest_dir()).output().unwrap();
+    // The same findings as the binary the tests build, on the README's example, each
+    // computing its own (no cache).
+    let check = |binary: &Path| {
+        Command::new(binary).args(["check", "--no-cache", "examples/"]).current_dir(manifest_dir()).output().unwrap()
+    };
     let (from_wheel, from_cargo) = (check(&installed), check(aioguard_binary()));
     assert_eq!(from_wheel.status.code(), Some(1), "{}", String::from_utf8_lossy(&from_wheel.stderr));
     assert!(String::from_utf8_lossy(&from_wheel.stdout).contains("examples/service/client.py:"));
