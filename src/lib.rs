@@ -8,7 +8,8 @@
 //! the [`catalogue`]; [`noqa`] applies suppressions; [`changes`] narrows a run to what
 //! changed since a git base; [`output`] prints the findings. When a project-wide rule is
 //! on, [`project`] first summarizes and indexes the modules of the checked files'
-//! project that their results depend on.
+//! project that their results depend on. The [`cache`] keeps each file's summary and
+//! findings between runs, so that only the files that changed are read again.
 
 pub mod cache;
 pub mod catalogue;
