@@ -4,9 +4,10 @@
     bench/report.py --main main.json [--extra extra.json] --files N --lines N \
         --meta 'Machine=...' --meta 'Date=...' ... > bench/results.md
 
-Names that report.py knows: `aioguard`, `ruff`, `floor` (aioguard --parse-only)
-in --main; `fix`, `diff-base` in --extra; `aioguard FILE` and `ruff FILE` pairs in
---one (one file checked from the root of its tree).  The ratios are median wall times.
+Names that report.py knows: `aioguard`, `ruff`, `floor` (aioguard --parse-only),
+`aioguard-warm`, `ruff-warm` (a warm cache, nothing changed) in --main; `fix` in
+--extra; `TOOL MODE FILE` in --one (one file checked from the root of its tree, TOOL
+`aioguard` or `ruff`, MODE `cold` or `warm`).  The ratios are median wall times.
 """
 
 import argparse
@@ -16,8 +17,9 @@ LABELS = {
     "aioguard": "aioguard check",
     "ruff": "ruff check (ASYNC, RUF006)",
     "floor": "aioguard parse-only (floor)",
+    "aioguard-warm": "aioguard check, warm cache, nothing changed",
+    "ruff-warm": "ruff check (ASYNC, RUF006), warm cache",
     "fix": "aioguard check --fix (copy of corpus)",
-    "diff-base": "aioguard check --diff-base HEAD (1 changed file)",
 }
 
 
@@ -92,7 +94,7 @@ def main():
         out.append(f"| {label} | {m:.3f} | {min(res['wall']):.3f}–{max(res['wall']):.3f} "
                    f"| {rss:.1f} | {fps} | {lps} |")
 
-    for name in ("aioguard", "ruff", "floor"):
+    for name in ("aioguard", "ruff", "floor", "aioguard-warm", "ruff-warm"):
         if name in main_res:
             row(name, main_res[name])
     for name, res in extra_res.items():
@@ -105,17 +107,24 @@ def main():
     if main_res.get("aioguard", {}).get("ok") and main_res.get("ruff", {}).get("ok"):
         out.append("- aioguard / ruff (peak RSS): "
                    + ratio(main_res["aioguard"]["max_rss_kib"], main_res["ruff"]["max_rss_kib"]))
-    files = [name.split(" ", 1)[1] for name in one_res if name.startswith("aioguard ")]
+    warm = (median(main_res.get(n)) for n in ("aioguard-warm", "ruff-warm"))
+    out.append(f"- aioguard / ruff, both with a warm cache (wall): {ratio(*warm)}")
+    files = list(dict.fromkeys(name.split(" ", 2)[2] for name in one_res if name.startswith("aioguard ")))
     if files:
-        out += ["", "One file, as pre-commit checks it (no cache):", ""]
-        out.append("| file | aioguard (s) | ruff (s) | aioguard / ruff | aioguard peak RSS (MiB) |")
-        out.append("| --- | ---: | ---: | ---: | ---: |")
+        out += ["", "One changed file, as pre-commit checks it: cold (no cache), and warm (the tree",
+                "cached, the file changed since):", ""]
+        out.append("| file | aioguard cold (s) | ruff cold (s) | cold ratio "
+                   "| aioguard warm (s) | ruff warm (s) | warm ratio | aioguard peak RSS (MiB) |")
+        out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        fmt = lambda x: f"{x:.3f}" if x else "failed"
         for file in files:
-            ours, theirs = one_res[f"aioguard {file}"], one_res.get(f"ruff {file}")
-            a, r = median(ours), median(theirs)
+            a, r, aw, rw = (median(one_res.get(f"{tool} {mode} {file}"))
+                            for mode in ("cold", "warm") for tool in ("aioguard", "ruff"))
+            ours = one_res.get(f"aioguard cold {file}")
             rss = f"{ours['max_rss_kib'] / 1024:.1f}" if a else "n/a"
-            fmt = lambda x: f"{x:.3f}" if x else "failed"
-            out.append(f"| `{file}` | {fmt(a)} | {fmt(r)} | {ratio(a, r)} | {rss} |")
+            label = file if file.startswith("--") else f"`{file}`"
+            out.append(f"| {label} | {fmt(a)} | {fmt(r)} | {ratio(a, r)} "
+                       f"| {fmt(aw)} | {fmt(rw)} | {ratio(aw, rw)} | {rss} |")
     print("\n".join(out))
 
 
