@@ -202,6 +202,14 @@ struct StoredShard {
     entries: Vec<(String, Entry)>,
 }
 
+/// The findings of a whole run, with the stat of every file it read (see
+/// [`Cache::run_findings`]).
+#[derive(Serialize, Deserialize)]
+struct StoredRun {
+    files: Vec<(Blob, Stat)>,
+    findings: Blob,
+}
+
 /// The cache of one run: shards are read when first needed and the changed ones written
 /// by [`Cache::persist`].
 pub struct Cache {
@@ -294,6 +302,45 @@ impl Cache {
         shard.dirty |= changed;
     }
 
+    /// The findings of the last run of the same `key` (see [`Cache::store_run`]) over
+    /// exactly these files, when none of them changed since: one `stat` a file, nothing
+    /// read or decoded but the findings.
+    pub fn run_findings(&self, key: u64, files: &[PathBuf]) -> Option<Vec<Vec<Finding>>> {
+        let bytes = fs::read(self.run_path(key)).ok()?;
+        let stored: StoredRun = self.decode_stored(&bytes)?;
+        let same_files = stored.files.len() == files.len()
+            && stored
+                .files
+                .iter()
+                .zip(files)
+                .all(|((recorded, _), file)| recorded.0 == file.as_os_str().as_encoded_bytes());
+        let unchanged = || stored.files.par_iter().zip(files).all(|((_, stat), file)| Stat::of(file) == Some(*stat));
+        (same_files && unchanged()).then(|| stored.findings.decode())?
+    }
+
+    /// Keeps the findings of a run over `files` (one list a file, in their order), whose
+    /// results depend on these files alone (with what `key` and the store's key cover),
+    /// unless a file changed too recently for its stat to be trusted.
+    pub fn store_run(&self, key: u64, files: &[PathBuf], findings: &[&[Finding]]) -> io::Result<()> {
+        let stats: Option<Vec<(Blob, Stat)>> = files
+            .par_iter()
+            .map(|file| {
+                let stat = Stat::of(file).filter(|stat| stat.is_settled(self.settled_before))?;
+                Some((Blob(file.as_os_str().as_encoded_bytes().to_vec()), stat))
+            })
+            .collect();
+        let (Some(files), Some(findings)) = (stats, Blob::encode(&findings)) else { return Ok(()) };
+        let bytes = self
+            .encode_stored(&StoredRun { files, findings })
+            .ok_or_else(|| io::Error::other("cannot encode a run"))?;
+        self.create_directory()?;
+        self.write_atomically(&bytes, &self.run_path(key))
+    }
+
+    fn run_path(&self, key: u64) -> PathBuf {
+        self.store.join(format!("run-{key:016x}"))
+    }
+
     /// Writes the shards this run changed. An error names the first that failed; the
     /// others are written all the same.
     pub fn persist(&self) -> io::Result<()> {
@@ -349,7 +396,8 @@ impl Cache {
 
     /// Reads a directory's shard; any problem with it reads as an empty shard.
     fn load(&self, directory: &Path) -> Shard {
-        let stored = fs::read(self.shard_path(directory)).ok().and_then(|bytes| self.decode_shard(&bytes));
+        let stored: Option<StoredShard> =
+            fs::read(self.shard_path(directory)).ok().and_then(|bytes| self.decode_stored(&bytes));
         let Some(stored) = stored.filter(|stored| stored.directory.0 == directory.as_os_str().as_encoded_bytes())
         else {
             return Shard::default();
@@ -367,16 +415,17 @@ impl Cache {
     }
 
     /// The header, the payload's hash, and the payload.
-    fn encode_shard(&self, shard: &StoredShard) -> Option<Vec<u8>> {
-        let payload = postcard::to_stdvec(shard).ok()?;
+    fn encode_stored(&self, stored: &impl Serialize) -> Option<Vec<u8>> {
+        let payload = postcard::to_stdvec(stored).ok()?;
         let mut bytes = self.header();
         bytes.extend(content_hash(&payload).to_le_bytes());
         bytes.extend(payload);
         Some(bytes)
     }
 
-    /// A shard's content, when its header is this run's and its payload is whole.
-    fn decode_shard(&self, bytes: &[u8]) -> Option<StoredShard> {
+    /// A shard's (or a run's) content, when its header is this run's and its payload is
+    /// whole.
+    fn decode_stored<T: DeserializeOwned>(&self, bytes: &[u8]) -> Option<T> {
         let rest = bytes.strip_prefix(self.header().as_slice())?;
         let (hash, payload) = rest.split_first_chunk::<16>()?;
         if u128::from_le_bytes(*hash) != content_hash(payload) {
@@ -392,14 +441,19 @@ impl Cache {
         let mut entries: Vec<(String, Entry)> = shard.entries.into_iter().collect();
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         let stored = StoredShard { directory: Blob(directory.as_os_str().as_encoded_bytes().to_vec()), entries };
-        let bytes = self.encode_shard(&stored).ok_or_else(|| io::Error::other("cannot encode a shard"))?;
+        let bytes = self.encode_stored(&stored).ok_or_else(|| io::Error::other("cannot encode a shard"))?;
+        self.write_atomically(&bytes, &self.shard_path(directory))
+    }
+
+    /// Writes a file of the store whole to a temporary file beside it, then renames it.
+    fn write_atomically(&self, bytes: &[u8], path: &Path) -> io::Result<()> {
         let mut builder = tempfile::Builder::new();
         // Readable by whoever may read the directory, as the umask allows.
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
         let mut file = builder.tempfile_in(&self.store)?;
-        file.write_all(&bytes)?;
-        file.persist(self.shard_path(directory)).map_err(|error| error.error)?;
+        file.write_all(bytes)?;
+        file.persist(path).map_err(|error| error.error)?;
         Ok(())
     }
 
@@ -585,7 +639,7 @@ mod tests {
         let entry_stat = |root: &Path| {
             let cache = trusting(root);
             let bytes = fs::read(cache.shard_path(dir.path())).unwrap();
-            cache.decode_shard(&bytes).unwrap().entries[0].1.stat
+            cache.decode_stored::<StoredShard>(&bytes).unwrap().entries[0].1.stat
         };
         assert_eq!(entry_stat(&root), Stat::of(&path), "the new stat is kept");
     }
@@ -611,7 +665,7 @@ mod tests {
             Results { findings: Some(&[]), ..Results::default() },
         );
         cache.persist().unwrap();
-        let stored = cache.decode_shard(&fs::read(cache.shard_path(dir.path())).unwrap()).unwrap();
+        let stored = cache.decode_stored::<StoredShard>(&fs::read(cache.shard_path(dir.path())).unwrap()).unwrap();
         assert_eq!(stored.entries[0].1.stat, None);
         assert!(Cache::new(root.clone(), 1).findings(&path, "module.py").is_some());
         fs::write(&path, "import tim2\n").unwrap();
@@ -695,7 +749,7 @@ mod tests {
                 let cache = trusting(&root);
                 for _ in 0..200 {
                     if let Ok(bytes) = fs::read(cache.shard_path(dir.path())) {
-                        assert!(cache.decode_shard(&bytes).is_some(), "a broken shard");
+                        assert!(cache.decode_stored::<StoredShard>(&bytes).is_some(), "a broken shard");
                     }
                 }
             });

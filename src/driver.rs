@@ -29,7 +29,7 @@ use crate::changes::Changes;
 use crate::config::{RuleSet, Settings};
 use crate::discovery::{self, Discovered, DiscoveryError, Visibility};
 use crate::encoding::SourceText;
-use crate::linter::{self, FileReport, FixMode, FixOptions, read_source};
+use crate::linter::{self, FileReport, Finding, FixMode, FixOptions, read_source};
 use crate::project::modules::{ModuleNames, ProjectFiles, ProjectRoots};
 use crate::project::summary::FileSummary;
 use crate::project::{self, PROJECT_RULES, ProjectIndex};
@@ -70,6 +70,15 @@ pub fn run(paths: &[PathBuf], settings: &Settings, options: RunOptions) -> RunOu
         Some(changes) => discover_changed(paths, settings, options.force_exclude, changes),
         None => discovery::discover(paths, settings, options.force_exclude),
     };
+    // Checked again with nothing changed, a whole project gives the last run's findings.
+    let recorded =
+        options.cache.filter(|_| is_recordable(options, &discovered)).map(|cache| (cache, run_key(paths, settings)));
+    if let Some((cache, key)) = recorded
+        && let Some(findings) = cache.run_findings(key, &discovered.files)
+    {
+        let reports = findings.into_iter().map(|findings| FileReport { findings, ..FileReport::default() }).collect();
+        return RunOutcome { files: discovered.files, discovery_errors: discovered.errors, reports };
+    }
     let pool = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK_BYTES).build().expect("thread pool");
     let mut project = (!options.parse_only && project::is_needed(settings.rules)).then(|| {
         // Without --diff-base, the walk of the paths found every file under them.
@@ -84,9 +93,35 @@ pub fn run(paths: &[PathBuf], settings: &Settings, options: RunOptions) -> RunOu
             .par_iter()
             .zip(early_reports)
             .map(|(path, early_report)| check_one(path, settings, options, project.as_ref(), early_report))
-            .collect()
+            .collect::<Vec<FileReport>>()
     });
+    // The findings depend on the checked files alone when they are the whole project.
+    if let Some((cache, key)) = recorded
+        && project.as_ref().is_none_or(|pass| pass.covers_project)
+        && reports.iter().all(|report| report.error.is_none())
+    {
+        let findings: Vec<&[Finding]> = reports.iter().map(|report| report.findings.as_slice()).collect();
+        // Not kept, it is only computed again next time; the shards' writing warns.
+        let _ = cache.store_run(key, &discovered.files, &findings);
+    }
     RunOutcome { files: discovered.files, discovery_errors: discovered.errors, reports }
+}
+
+/// Whether the findings of this run may be kept whole: a plain report of the paths'
+/// files, every one of them found.
+fn is_recordable(options: RunOptions, discovered: &Discovered) -> bool {
+    options.fix.mode == FixMode::Report
+        && options.changes.is_none()
+        && !options.parse_only
+        && discovered.errors.is_empty()
+}
+
+/// What a run's findings depend on besides the settings and its files' content: the
+/// paths checked, the directory paths are shown from, and where the project is.
+fn run_key(paths: &[PathBuf], settings: &Settings) -> u64 {
+    let roots = ProjectRoots::of(paths, settings);
+    let sources: Vec<bool> = roots.names_from.iter().map(|root| root.join("src").is_dir()).collect();
+    cache::fingerprint(&(paths, std::env::current_dir().ok(), &roots, sources))
 }
 
 fn check_one(
@@ -249,6 +284,8 @@ struct ProjectPass {
     early_reports: Vec<Option<FileReport>>,
     /// What the last wave's summaries were made with.
     top_levels: TopLevels,
+    /// The checked files are the whole project: nothing else was read.
+    covers_project: bool,
 }
 
 impl ProjectPass {
@@ -307,6 +344,7 @@ fn project_pass(
     let roots = ProjectRoots::of(paths, settings);
     let whole_project = std::env::var_os(WHOLE_PROJECT_VARIABLE).is_some();
     let walked_all = walked.filter(|_| roots.walk.iter().all(|root| paths.iter().any(|path| same_path(path, root))));
+    let covers_project = walked_all.is_some() && !whole_project;
     let probed = match walked_all.is_none() && !whole_project {
         true => ProjectFiles::probed(&roots, settings),
         false => None,
@@ -380,7 +418,7 @@ fn project_pass(
         // Probing may settle a name on files read already: the index is then built
         // again with the name settled.
         if wave.is_empty() && project.settled() == settled {
-            return ProjectPass { index, early_reports: early, top_levels };
+            return ProjectPass { index, early_reports: early, top_levels, covers_project };
         }
         summaries = index.into_files();
     }

@@ -432,3 +432,32 @@ fn a_fix_keeps_the_fixed_files_results_in_the_cache() {
         assert_eq!(shards(&cache), after, "{rules:?}: the run after the fix found everything in the cache");
     }
 }
+
+/// A whole project checked again keeps the last run's findings while no file of it
+/// changed, and not a moment longer: a new module, or an ignore file that lets more
+/// modules in, is seen.
+#[test]
+fn a_whole_project_checked_again_unchanged_gives_the_last_findings_until_anything_changes() {
+    let project = copy_project("layered");
+    let dir = project.path();
+    std::thread::sleep(SETTLE);
+    let first = assert_same_with_and_without_cache(dir, &["."]);
+    let records = |dir: &Path| {
+        let cache = dir.join(CACHE_DIR);
+        shards(&cache)
+            .into_iter()
+            .filter(|(path, _)| path.file_name().unwrap().to_str().unwrap().starts_with("run-"))
+            .count()
+    };
+    assert_eq!(records(dir), 1, "the run's findings are kept whole");
+    assert_eq!(findings(dir, &["."]), first);
+
+    std::fs::write(dir.join("app/late.py"), "import time\n\n\nasync def late():\n    time.sleep(1)\n").unwrap();
+    let with_new_module = assert_same_with_and_without_cache(dir, &["."]);
+    assert_eq!(count_of(&with_new_module, "AG101"), count_of(&first, "AG101") + 1, "{with_new_module}");
+
+    // `generated/` is no longer ignored: its helper is the project's, and blocks.
+    std::fs::write(dir.join(".ignore"), "").unwrap();
+    let unignored = assert_same_with_and_without_cache(dir, &["."]);
+    assert_eq!(count_of(&unignored, "AG110"), count_of(&first, "AG110") + 1, "{unignored}");
+}

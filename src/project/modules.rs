@@ -22,7 +22,7 @@ use crate::discovery::{self, Visibility, is_python_file};
 const PROJECT_MARKERS: &[&str] = &["pyproject.toml", "setup.py", "setup.cfg"];
 
 /// Where the project of the checked paths is.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Hash)]
 pub struct ProjectRoots {
     /// Directories module names are counted from.
     pub names_from: Vec<PathBuf>,
