@@ -361,7 +361,7 @@ fn project_pass(
         ProjectFiles::listed(&roots, files, settings)
     });
 
-    let checked_ids: Vec<usize> = checked.iter().map(|path| project.id(path)).collect();
+    let checked_ids: Vec<usize> = checked.iter().map(|path| project.add(path)).collect();
     let is_checked: HashSet<usize> = checked_ids.iter().copied().collect();
     let mut wave: Vec<usize> = if whole_project { (0..project.count()).collect() } else { checked_ids };
     wave.sort_unstable();

@@ -150,6 +150,15 @@ fn reading_only_what_a_file_depends_on_gives_the_whole_projects_results() {
             compare(&project, &path.strip_prefix(&project).unwrap().display().to_string(), &[]);
         }
     }
+    // A file named on the command line is the project's even where a walk would not go
+    // (a hidden directory): `app/main.py` sees its helper either way.
+    let layered = projects_dir().join("layered");
+    let named = ["app/main.py", ".hidden/hidden_helpers/__init__.py"];
+    let demanded = check_with(&layered, &named, &[], false);
+    assert_eq!(demanded, check_with(&layered, &named, &[], true));
+    assert!(
+        demanded.iter().any(|finding| finding["message"].as_str().unwrap().starts_with("`hidden_helpers.pause()`"))
+    );
     // A real package: Django, from tests/tools/install.sh.
     let django = common::tool("django/django-5.2.19");
     let files = [

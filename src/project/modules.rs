@@ -232,6 +232,8 @@ pub struct ProjectFiles<'s> {
     ids: HashMap<PathBuf, usize>,
     /// The names whose claimants all have ids, with those.
     claimants: HashMap<Box<str>, Vec<usize>>,
+    /// The files added whatever a walk finds, by the names they claim.
+    added: HashMap<Box<str>, Vec<usize>>,
     top_levels: HashSet<Box<str>>,
     /// `None` when the files are listed.
     probe: Option<Probe<'s>>,
@@ -298,13 +300,28 @@ impl<'s> ProjectFiles<'s> {
             names: Vec::new(),
             ids: HashMap::new(),
             claimants: HashMap::new(),
+            added: HashMap::new(),
             top_levels: HashSet::new(),
             probe,
         }
     }
 
+    /// Adds a file to the project, whether a walk of it finds the file or not (a file
+    /// named on the command line): it claims its names and gives their top levels.
+    pub fn add(&mut self, path: &Path) -> usize {
+        let id = self.id(path);
+        for name in self.names[id].names.clone() {
+            self.top_levels.insert(top_level(&name).into());
+            let claimants = self.added.entry(name).or_default();
+            if !claimants.contains(&id) {
+                claimants.push(id);
+            }
+        }
+        id
+    }
+
     /// The id of a file of the project (given one if it has none).
-    pub fn id(&mut self, path: &Path) -> usize {
+    fn id(&mut self, path: &Path) -> usize {
         if let Some(&id) = self.ids.get(path) {
             return id;
         }
@@ -382,7 +399,13 @@ impl<'s> ProjectFiles<'s> {
                 }
             }
         }
-        found.iter().map(|path| self.id(path)).collect()
+        let mut ids: Vec<usize> = found.iter().map(|path| self.id(path)).collect();
+        for &id in self.added.get(name).into_iter().flatten() {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids
     }
 
     /// The module names that files not read yet (`read` by id) may claim.
