@@ -11,6 +11,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use rayon::prelude::*;
+
 use super::graph::{self, Step};
 use super::summary::{Callee, ClassSummary, FileSummary, FunctionSummary, ModuleContext, Referent, Symbol};
 use crate::config::Settings;
@@ -140,8 +142,8 @@ impl ProjectIndex {
             }
         }
         let by_path = files.iter().enumerate().map(|(file, summary)| (summary.path.clone(), file as u32)).collect();
-        let locals = files.iter().map(locals_of).collect();
-        let method_class = files.iter().map(method_classes).collect();
+        let locals = files.par_iter().map(locals_of).collect();
+        let method_class = files.par_iter().map(method_classes).collect();
         let mut index = ProjectIndex {
             files,
             modules,
