@@ -297,10 +297,13 @@ pub struct SemanticModel<'a> {
     class_attributes: RefCell<HashMap<(TextSize, String), Option<&'a str>>>,
 }
 
+/// The type of file objects.
+const FILE_OBJECT: &str = "io.IOBase";
+
 /// Types not tracked on instance attributes: a file object kept on an object is as
 /// often an in-memory buffer or a spooled file read while it is in memory
 /// (`UploadFile.file`), which the class checks before using it.
-const NOT_TRACKED_ON_INSTANCES: &[&str] = &["io.IOBase"];
+const NOT_TRACKED_ON_INSTANCES: &[&str] = &[FILE_OBJECT];
 
 /// Resolution follows assignments, attributes and calls this many steps at most
 /// (`a = b; b = a` would go on forever).
@@ -515,7 +518,12 @@ impl<'a> SemanticModel<'a> {
             return None;
         }
         match expr {
-            Expr::Call(call) => self.constructed_type(env, &call.func, buf, depth),
+            // A file opened in a coroutine is reported where it is opened (and the fix of a
+            // `with open(...)` block moves the reading along): its object is tracked only
+            // through a name bound outside coroutines (`LOG = open(...)` at module level).
+            Expr::Call(call) => {
+                self.constructed_type(env, &call.func, buf, depth).filter(|ty| depth > 0 || *ty != FILE_OBJECT)
+            }
             // `Path(p).parent` is a path again; `self.db` is what the class assigns it.
             Expr::Attribute(attribute) => self
                 .member_type(env, &attribute.value, attribute.attr.as_str(), buf, depth)
@@ -526,15 +534,28 @@ impl<'a> SemanticModel<'a> {
             Expr::BinOp(ast::ExprBinOp { left, op: Operator::Div, .. }) => {
                 self.type_at_depth(env, left, buf, depth + 1).filter(|ty| *ty == "pathlib.Path")
             }
-            Expr::Name(name) => match env.lookup(name.id.as_str())?.1 {
-                Binding::Assigned(value) | Binding::WithTarget(value) => self.type_at_depth(env, value, buf, depth + 1),
-                Binding::Annotated { annotation, value } => self
-                    .annotated_type(env, annotation, buf)
-                    .or_else(|| value.and_then(|value| self.type_at_depth(env, value, buf, depth + 1))),
-                Binding::Parameter(Some(annotation)) => self.annotated_type(env, annotation, buf),
-                Binding::Element(iterable) => self.element_type(env, iterable, buf, depth),
-                _ => None,
-            },
+            Expr::Name(name) => {
+                let (place, binding) = env.lookup(name.id.as_str())?;
+                let ty = match binding {
+                    Binding::Assigned(value) | Binding::WithTarget(value) => {
+                        self.type_at_depth(env, value, buf, depth + 1)?
+                    }
+                    Binding::Annotated { annotation, value } => {
+                        if let Some(declared) = self.annotated_type(env, annotation, buf) {
+                            return Some(declared);
+                        }
+                        self.type_at_depth(env, value.as_ref()?, buf, depth + 1)?
+                    }
+                    Binding::Parameter(Some(annotation)) => return self.annotated_type(env, annotation, buf),
+                    Binding::Element(iterable) => self.element_type(env, iterable, buf, depth)?,
+                    _ => return None,
+                };
+                let opened_in_coroutine = ty == FILE_OBJECT
+                    && place.is_some_and(
+                        |place| matches!(env.base[place].kind, ScopeKind::Function(function) if function.is_async),
+                    );
+                (!opened_in_coroutine).then_some(ty)
+            }
             _ => None,
         }
     }

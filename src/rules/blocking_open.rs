@@ -15,7 +15,9 @@ Reports `open()`, `io.open()`, `io.open_code()`, `codecs.open()`, `os.fdopen()`,
 or directories (not `SpooledTemporaryFile`, which stays in memory until it rolls over),
 in code running on the event loop; and the
 I/O methods (`read`, `write`, `readline`, …) of file objects passed in (a parameter
-annotated `io.TextIOWrapper`, `BufferedReader`, `typing.IO`, `TextIO`, …). Inside a
+annotated `io.TextIOWrapper`, `BufferedReader`, `typing.IO`, `TextIO`, …) or opened
+outside coroutines (`LOG = open(...)` at module level, a file of an enclosing sync
+function). Inside a
 `with open(...) as f:` block that is already reported, `f.read()` is not reported again.
 
 ## Why is this bad?

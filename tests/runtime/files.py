@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 WORKDIR = tempfile.mkdtemp()
+LOG = open(os.path.join(WORKDIR, "service.log"), "a")
 
 
 async def main():
@@ -19,9 +20,13 @@ async def main():
     notes.write_text("from pathlib")
     print(notes.read_text(), os.path.exists(notes))
     print(sorted(p.name for p in Path(WORKDIR).iterdir()))
+    LOG.write("done\n")
+    LOG.flush()
+    print(os.path.getsize(LOG.name))
 
 
 try:
     asyncio.run(main())
 finally:
+    LOG.close()
     shutil.rmtree(WORKDIR)
