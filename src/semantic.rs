@@ -118,6 +118,18 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// Binds the names that a scope's body binds: its statements, and the walrus targets
+    /// of its expressions (also inside comprehensions, whose `:=` binds in the scope
+    /// around them), without entering nested functions, classes or lambdas.
+    fn bind_body(&mut self, body: &'a [Stmt], star_imports: &mut Vec<&'a str>) {
+        self.bind_statements(body, star_imports);
+        let mut walrus = WalrusTargets::default();
+        walrus.visit_body(body);
+        for (name, value) in walrus.found {
+            self.bind(name, Binding::Assigned(value));
+        }
+    }
+
     /// Binds the names that `stmts` bind in this scope, without entering nested scopes.
     fn bind_statements(&mut self, stmts: &'a [Stmt], star_imports: &mut Vec<&'a str>) {
         for stmt in stmts {
@@ -313,7 +325,7 @@ impl<'a> SemanticModel<'a> {
     pub fn new(module: &'a [Stmt], catalogue: &'static Catalogue, configured_types: &'a HashSet<String>) -> Self {
         let mut scope = Scope::new(ScopeKind::Module);
         let mut star_imports = Vec::new();
-        scope.bind_statements(module, &mut star_imports);
+        scope.bind_body(module, &mut star_imports);
         // A function that declares a name `global` rebinds the module's name at run time.
         let mut globals = GlobalDeclarations::default();
         globals.visit_body(module);
@@ -339,13 +351,13 @@ impl<'a> SemanticModel<'a> {
         let mut scope = Scope::new(ScopeKind::Function(function));
         scope.bind_parameters(&function.parameters);
         // Star imports inside functions are a syntax error in Python 3; ignore them.
-        scope.bind_statements(&function.body, &mut Vec::new());
+        scope.bind_body(&function.body, &mut Vec::new());
         self.scopes.push(scope);
     }
 
     pub fn push_class(&mut self, class: &'a ast::StmtClassDef) {
         let mut scope = Scope::new(ScopeKind::Class(class));
-        scope.bind_statements(&class.body, &mut Vec::new());
+        scope.bind_body(&class.body, &mut Vec::new());
         self.scopes.push(scope);
     }
 
@@ -728,7 +740,7 @@ impl<'a> SemanticModel<'a> {
         depth: u8,
     ) -> Option<&'a str> {
         let mut class_scope = Scope::new(ScopeKind::Class(class));
-        class_scope.bind_statements(&class.body, &mut Vec::new());
+        class_scope.bind_body(&class.body, &mut Vec::new());
         let in_class = Env { base: defined_in, extra: &[&class_scope] };
         let mut attributes = ClassAttributes::default();
         for stmt in &class.body {
@@ -759,7 +771,7 @@ impl<'a> SemanticModel<'a> {
                     }
                     let mut method_scope = Scope::new(ScopeKind::Function(method));
                     method_scope.bind_parameters(&method.parameters);
-                    method_scope.bind_statements(&method.body, &mut Vec::new());
+                    method_scope.bind_body(&method.body, &mut Vec::new());
                     let in_method = Env { base: defined_in, extra: &[&class_scope, &method_scope] };
                     for store in stores.found {
                         match store {
@@ -1006,6 +1018,34 @@ impl<'a> Visitor<'a> for AttributeStores<'_, 'a> {
                 self.nested += 1;
                 visitor::walk_expr(self, expr);
                 self.nested -= 1;
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
+}
+
+/// Collects the `name := value` of a scope's body, outside nested functions, classes and
+/// lambdas.
+#[derive(Default)]
+struct WalrusTargets<'a> {
+    found: Vec<(&'a str, &'a Expr)>,
+}
+
+impl<'a> Visitor<'a> for WalrusTargets<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+            visitor::walk_stmt(self, stmt);
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Lambda(_) => {}
+            Expr::Named(named) => {
+                if let Expr::Name(name) = &*named.target {
+                    self.found.push((name.id.as_str(), &named.value));
+                }
+                visitor::walk_expr(self, expr);
             }
             _ => visitor::walk_expr(self, expr),
         }
