@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Operator, Stmt};
+use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::catalogue::Catalogue;
@@ -698,6 +699,7 @@ impl<'a> SemanticModel<'a> {
             Expr::BinOp(ast::ExprBinOp { left, op: Operator::BitOr, right, .. }) if is_none(right) => {
                 self.class_named(env, left, buf)
             }
+            Expr::StringLiteral(string) => self.class_named(env, parse_string_annotation(string)?.expr(), buf),
             Expr::Subscript(subscript) => {
                 let Some(Resolved::QualifiedName) = self.resolve_at_depth(env, &subscript.value, buf, 0) else {
                     return None;
@@ -828,6 +830,7 @@ impl<'a> SemanticModel<'a> {
             Expr::BinOp(ast::ExprBinOp { left, op: Operator::BitOr, right, .. }) => {
                 self.annotated_type(env, left, buf).or_else(|| self.annotated_type(env, right, buf))
             }
+            Expr::StringLiteral(string) => self.annotated_type(env, parse_string_annotation(string)?.expr(), buf),
             Expr::Subscript(subscript) => {
                 let Some(Resolved::QualifiedName) = self.resolve_at_depth(env, &subscript.value, buf, 0) else {
                     return None;
@@ -887,6 +890,11 @@ impl<'s, 'a> Env<'s, 'a> {
             None => self,
         }
     }
+}
+
+/// The expression a string annotation holds (`"httpx.Client"`), if it parses.
+fn parse_string_annotation(string: &ast::ExprStringLiteral) -> Option<Parsed<ast::ModExpression>> {
+    ruff_python_parser::parse_expression(string.value.to_str()).ok()
 }
 
 fn is_name(expr: &Expr, name: &str) -> bool {
