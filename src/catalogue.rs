@@ -141,9 +141,22 @@ impl LoopBound {
     }
 }
 
+/// How a catalogue key names every public member of a type.
+const ANY_MEMBER: &str = ".*";
+
+/// `owner.*` keys as `owner`.
+fn by_owner<T>(entries: HashMap<String, T>) -> HashMap<String, T> {
+    entries.into_iter().map(|(name, value)| (name[..name.len() - ANY_MEMBER.len()].to_owned(), value)).collect()
+}
+
 /// The built-in catalogue, parsed once.
 pub struct Catalogue {
     pub calls: HashMap<String, Entry>,
+    /// Types every public method of which blocks (`xmlrpc.client.ServerProxy.*`: each is
+    /// a remote call), by type.
+    any_method: HashMap<String, Entry>,
+    /// Types every public attribute of which has a type, by type.
+    any_attribute: HashMap<String, String>,
     /// Constructor qualified name → type of the object it returns.
     pub constructors: HashMap<String, String>,
     /// A call whose result is iterated or unpacked → the type of each item.
@@ -161,17 +174,21 @@ impl Catalogue {
         static BUILTIN: LazyLock<Catalogue> = LazyLock::new(|| {
             let file: CatalogueFile = serde_yaml::from_str(include_str!("catalogue.yaml"))
                 .expect("the built-in catalogue is valid YAML (checked by a unit test)");
-            let calls = file
+            let (any_method, calls) = file
                 .calls
                 .into_iter()
                 .map(|(name, spec)| {
                     let entry = spec.resolve("AG109").expect("built-in entries name valid rules");
                     (name, entry)
                 })
-                .collect();
+                .partition::<HashMap<_, _>, _>(|(name, _)| name.ends_with(ANY_MEMBER));
+            let (any_attribute, constructors) =
+                file.types.into_iter().partition::<HashMap<_, _>, _>(|(name, _)| name.ends_with(ANY_MEMBER));
             Catalogue {
                 calls,
-                constructors: file.types,
+                any_method: by_owner(any_method),
+                any_attribute: by_owner(any_attribute),
+                constructors,
                 elements: file.elements,
                 annotations: file.annotations,
                 well_known_modules: file.well_known_modules,
@@ -180,6 +197,21 @@ impl Catalogue {
             }
         });
         &BUILTIN
+    }
+
+    /// The entry for a call by qualified name: listed as such, or a public method of a
+    /// type listed with `.*`.
+    pub fn call(&self, qualified_name: &str) -> Option<&Entry> {
+        self.calls.get(qualified_name).or_else(|| {
+            let (owner, method) = qualified_name.rsplit_once('.')?;
+            if method.starts_with('_') { None } else { self.any_method.get(owner) }
+        })
+    }
+
+    /// The type of every public attribute of `owner`, if the catalogue lists it with `.*`
+    /// (an attribute of an XML-RPC proxy, `proxy.system`, is a proxy again).
+    pub fn any_attribute_type(&self, owner: &str) -> Option<&str> {
+        self.any_attribute.get(owner).map(String::as_str)
     }
 
     pub fn is_well_known_module(&self, name: &str) -> bool {
@@ -205,12 +237,15 @@ mod tests {
             let prefix = format!("{ty}.");
             let has_member = catalogue.calls.keys().chain(catalogue.constructors.keys()).any(|name| {
                 name.strip_prefix(&prefix).is_some_and(|member| !member.is_empty() && !member.contains('.'))
-            });
+            }) || catalogue.any_method.contains_key(ty);
             assert!(has_member || ty.starts_with("asyncio."), "{ty} has no blocking method");
         }
         assert_eq!(catalogue.calls["sqlite3.Cursor.execute"].threads, Threads::NotThreadSafe);
         assert_eq!(catalogue.calls["redis.Redis.get"].threads, Threads::ThreadSafe);
         assert_eq!(catalogue.calls["time.sleep"].threads, Threads::Any);
+        assert_eq!(catalogue.call("xmlrpc.client.ServerProxy.getStatus").map(|entry| entry.rule), Some("AG112"));
+        assert!(catalogue.call("xmlrpc.client.ServerProxy.__enter__").is_none());
+        assert_eq!(catalogue.any_attribute_type("xmlrpc.client.ServerProxy"), Some("xmlrpc.client.ServerProxy"));
     }
 
     #[test]

@@ -359,7 +359,7 @@ impl Settings {
 
     /// The catalogue entry for a qualified name; the configuration's entries win.
     pub fn blocking_entry(&self, qualified_name: &str) -> Option<&Entry> {
-        self.extend_blocking_calls.get(qualified_name).or_else(|| self.catalogue.calls.get(qualified_name))
+        self.extend_blocking_calls.get(qualified_name).or_else(|| self.catalogue.call(qualified_name))
     }
 
     pub fn is_allowed(&self, qualified_name: &str) -> bool {

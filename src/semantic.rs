@@ -539,7 +539,7 @@ impl<'a> SemanticModel<'a> {
             }
             // `Path(p).parent` is a path again; `self.db` is what the class assigns it.
             Expr::Attribute(attribute) => self
-                .member_type(env, &attribute.value, attribute.attr.as_str(), buf, depth)
+                .attribute_type(env, attribute, buf, depth)
                 .or_else(|| self.instance_attribute_type(env, attribute, buf, depth)),
             // `client["db"]` is a database again.
             Expr::Subscript(subscript) => self.member_type(env, &subscript.value, "__getitem__", buf, depth),
@@ -619,11 +619,31 @@ impl<'a> SemanticModel<'a> {
         depth: u8,
     ) -> Option<&'a str> {
         let owner = self.type_at_depth(env, owner, buf, depth + 1)?;
+        self.listed_member_type(owner, member, buf)
+    }
+
+    /// The type the catalogue lists for `owner.member`.
+    fn listed_member_type(&self, owner: &str, member: &str, buf: &mut String) -> Option<&'a str> {
         buf.clear();
         buf.push_str(owner);
         buf.push('.');
         buf.push_str(member);
         self.tracked_type(&self.catalogue.constructors, buf)
+    }
+
+    /// The type of a tracked object's attribute: a property the catalogue lists
+    /// (`pathlib.Path.parent`), or any public attribute of a type it lists with `.*`.
+    fn attribute_type(
+        &self,
+        env: Env<'_, 'a>,
+        attribute: &ast::ExprAttribute,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
+        let owner = self.type_at_depth(env, &attribute.value, buf, depth + 1)?;
+        let member = attribute.attr.as_str();
+        self.listed_member_type(owner, member, buf)
+            .or_else(|| self.catalogue.any_attribute_type(owner).filter(|_| !member.starts_with('_')))
     }
 
     /// The tracked type a plain function of this module declares it returns.

@@ -19,6 +19,10 @@ that wait for a server:
 - `smtplib.SMTP`/`SMTP_SSL` given a host (without one, they connect later), `connect`,
   `login`, `starttls`, `sendmail`, `send_message`, `quit`, …; `ftplib.FTP`/`FTP_TLS`
   (given a host), `poplib.POP3`, `imaplib.IMAP4` and their commands;
+- `telnetlib.Telnet` (given a host), `open`, `read_until`, `read_all`, `read_some`,
+  `expect`, `write`, `interact`;
+- every method of an `xmlrpc.client.ServerProxy` (each is a remote call:
+  `proxy.get_status()`, `proxy.system.listMethods()`);
 - `paramiko.SSHClient` `connect`, `exec_command`, `open_sftp` and SFTP transfers;
 - boto3 clients (`boto3.client(…)`, `session.client(…)`): the common S3, SQS, SNS,
   DynamoDB and Lambda calls (`upload_file`, `put_object`, `get_object`,
@@ -70,16 +74,16 @@ async def publish_report(path, key):
 ## Fix safety
 Unsafe for a shared client: in a thread, the call may now run at the same time as
 another task's use of it. A `dns.resolver` function call is safe. No fix where the
-object is not thread-safe (the `smtplib`, `ftplib`, `poplib`, `imaplib` and
-`paramiko` clients, boto3 resources, kafka-python consumers, pika): another task may
+object is not thread-safe (the `smtplib`, `ftplib`, `poplib`, `imaplib`, `telnetlib`
+and `paramiko` clients, XML-RPC proxies, boto3 resources, kafka-python consumers, pika): another task may
 use it meanwhile, and moving every use of it is beyond a codemod.
 "#,
 };
 
 /// Constructors that connect only when given a host: `smtplib.SMTP()` and `ftplib.FTP()`
-/// without one connect later, in `connect()`.
+/// without one connect later, in `connect()` (`open()` for `telnetlib.Telnet`).
 const CONNECT_WHEN_GIVEN_A_HOST: &[&str] =
-    &["smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP", "ftplib.FTP", "ftplib.FTP_TLS"];
+    &["smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP", "ftplib.FTP", "ftplib.FTP_TLS", "telnetlib.Telnet"];
 
 /// A client built without a host: it has not connected yet.
 pub fn is_non_blocking(call: &ast::ExprCall, qualified_name: &str) -> bool {
