@@ -19,7 +19,8 @@ use crate::fix::collect_iterator::offload_iterator;
 use crate::fix::offload_call;
 use crate::fix::with_block::offload_with_block;
 use crate::rules::{
-    self, blocking_http, blocking_lock, blocking_network_client, blocking_sleep, blocking_socket, blocking_wait,
+    self, blocking_http, blocking_lock, blocking_network_client, blocking_open, blocking_sleep, blocking_socket,
+    blocking_wait,
 };
 use crate::semantic::Resolved;
 
@@ -131,7 +132,9 @@ pub fn find_unallowed_blocking_call<'a>(checker: &mut Checker<'a>, call: &ast::E
         || (blocking.entry.rule == blocking_wait::RULE.code
             && blocking_wait::is_non_blocking(call, &blocking.qualified_name))
         || (blocking.entry.rule == blocking_network_client::RULE.code
-            && blocking_network_client::is_non_blocking(call, &blocking.qualified_name));
+            && blocking_network_client::is_non_blocking(call, &blocking.qualified_name))
+        || (blocking.entry.rule == blocking_open::RULE.code
+            && blocking_open::opens_no_certain_path(checker, call, &blocking.qualified_name));
     (!allowed).then_some(blocking)
 }
 

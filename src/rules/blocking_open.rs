@@ -1,6 +1,10 @@
 //! AG104 `blocking-open`: opening files, and reading or writing file objects passed in.
 
+use ruff_python_ast::{self as ast, Expr};
+
 use super::{FixAvailability, RuleInfo};
+use crate::checker::Checker;
+use crate::semantic::Binding;
 
 pub static RULE: RuleInfo = RuleInfo {
     code: "AG104",
@@ -11,7 +15,11 @@ pub static RULE: RuleInfo = RuleInfo {
     aliases: &["ASYNC230", "ASYNC231", "ASYNC232"],
     doc: r#"## What it does
 Reports `open()`, `io.open()`, `io.open_code()`, `codecs.open()`, `os.fdopen()`,
-`gzip.open()`, `bz2.open()`, `lzma.open()` and the `tempfile` functions that create files
+`gzip.open()`, `bz2.open()`, `lzma.open()`, `zipfile.ZipFile()`, `tarfile.open()` and
+`tarfile.TarFile()` given a path (they open the file and read its index at once; given
+anything else, which may be an in-memory buffer, they are not reported: a string, an
+f-string, a `pathlib.Path`, `os.path.join(...)`, `str(...)`, a parameter annotated `str`,
+or a variable assigned one of these), and the `tempfile` functions that create files
 or directories (not `SpooledTemporaryFile`, which stays in memory until it rolls over),
 in code running on the event loop; and the
 I/O methods (`read`, `write`, `readline`, …) of file objects passed in (a parameter
@@ -65,3 +73,48 @@ async def load_config(path):
 ```
 "#,
 };
+
+/// Archive constructors that open the file they are given, with the keyword naming it.
+/// Given a buffer (`ZipFile(io.BytesIO(data))`, `tarfile.open(fileobj=buffer)`) they do
+/// no I/O of their own.
+const ARCHIVE_OPENERS: &[(&str, &str)] =
+    &[("zipfile.ZipFile", "file"), ("tarfile.open", "name"), ("tarfile.TarFile", "name")];
+
+/// Assignments followed to find whether a variable holds a path.
+const MAX_PATH_ASSIGNMENTS: u8 = 4;
+
+/// Whether `call` opens an archive from something other than a certain path: not reported.
+pub fn opens_no_certain_path(checker: &mut Checker<'_>, call: &ast::ExprCall, qualified_name: &str) -> bool {
+    let Some((_, keyword)) = ARCHIVE_OPENERS.iter().find(|(name, _)| *name == qualified_name) else { return false };
+    if call.arguments.find_keyword("fileobj").is_some() {
+        return true;
+    }
+    let file = call.arguments.args.first().or(call.arguments.find_keyword(keyword).map(|keyword| &keyword.value));
+    !file.is_some_and(|file| is_certainly_a_path(checker, file, 0))
+}
+
+/// A string or `pathlib.Path` expression, or a variable assigned or annotated one.
+fn is_certainly_a_path(checker: &mut Checker<'_>, expr: &Expr, depth: u8) -> bool {
+    if checker.type_of(expr) == Some("pathlib.Path") {
+        return true;
+    }
+    match expr {
+        Expr::StringLiteral(_) | Expr::FString(_) => true,
+        Expr::Call(call) => matches!(
+            checker.resolve_qualified_name(&call.func),
+            Some("os.path.join" | "os.path.abspath" | "os.fspath" | "builtins.str")
+        ),
+        Expr::Name(name) if depth < MAX_PATH_ASSIGNMENTS => match checker.semantic().lookup(name.id.as_str()) {
+            Some(Binding::Assigned(value)) => {
+                let value = *value;
+                is_certainly_a_path(checker, value, depth + 1)
+            }
+            Some(Binding::Parameter(Some(annotation))) => {
+                let annotation = *annotation;
+                matches!(checker.resolve_qualified_name(annotation), Some("builtins.str" | "os.PathLike"))
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}

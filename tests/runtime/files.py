@@ -3,6 +3,7 @@ import asyncio
 import os.path
 import shutil
 import tempfile
+import zipfile
 from pathlib import Path
 
 WORKDIR = tempfile.mkdtemp()
@@ -25,6 +26,11 @@ async def main():
     os.lseek(fd, 0, os.SEEK_SET)
     print(os.read(fd, 3))
     os.close(fd)
+    archive = os.path.join(WORKDIR, "bundle.zip")
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("inside.txt", "zipped")
+    with zipfile.ZipFile(archive) as bundle:
+        print(bundle.read("inside.txt"))
     LOG.write("done\n")
     LOG.flush()
     print(os.path.getsize(LOG.name))
