@@ -21,7 +21,8 @@ Reports, in code running on the event loop, waits for another thread or process:
 `asyncio.run_coroutine_threadsafe()`, or annotated so); `concurrent.futures.wait()`
 and `as_completed()`; a `multiprocessing` pool's `map()`, `starmap()`, `apply()`,
 `join()`, and `get()`/`wait()` of its `AsyncResult`; `select.select()` and a
-`select.poll()` object's `poll()`. A wait with a zero timeout (`join(0)`,
+`select.poll()` object's `poll()`; an executor's `shutdown()` (it waits for the
+pending work unless given `wait=False`). A wait with a zero timeout (`join(0)`,
 `result(timeout=0)`, `select.select(r, w, x, 0)`) returns at once and is not reported.
 
 ## Why is this bad?
@@ -66,8 +67,13 @@ async def render(report):
 };
 
 /// A wait given a zero timeout: `thread.join(0)`, `future.result(timeout=0)`,
-/// `select.select(r, w, x, 0)`, `poller.poll(0)`, `concurrent.futures.wait(fs, 0)`.
+/// `select.select(r, w, x, 0)`, `poller.poll(0)`, `concurrent.futures.wait(fs, 0)`; or
+/// `executor.shutdown(wait=False)`.
 pub fn is_non_blocking(call: &ast::ExprCall, qualified_name: &str) -> bool {
+    if qualified_name == "concurrent.futures.Executor.shutdown" {
+        let wait = call.arguments.args.first().or(call.arguments.find_keyword("wait").map(|keyword| &keyword.value));
+        return wait.is_some_and(|wait| matches!(wait, Expr::BooleanLiteral(literal) if !literal.value));
+    }
     let timeout_position = match qualified_name {
         "select.select" => 3,
         "concurrent.futures.wait" | "concurrent.futures.as_completed" => 1,

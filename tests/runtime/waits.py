@@ -1,6 +1,6 @@
 # before: BlockingError
-# Waiting for a thread and for an executor's future on the loop; fixed, both waits run
-# in a worker thread and return the same.
+# Waiting for a thread, for an executor's future and for the executor's shutdown on the
+# loop; fixed, the waits run in a worker thread and return the same.
 import asyncio
 import threading
 import time
@@ -21,7 +21,8 @@ async def main():
     worker.join()
     future = executor.submit(slow_square, 4)
     print(results[0], future.result())
+    executor.submit(slow_square, 5)
+    executor.shutdown()
 
 
 asyncio.run(main())
-executor.shutdown()
