@@ -21,8 +21,11 @@ pub static RULE: RuleInfo = RuleInfo {
     doc: r#"## What it does
 Reports `asyncio.create_task()`, `asyncio.ensure_future()` and `loop.create_task()` on a
 tracked event loop (a name bound from `asyncio.get_running_loop()`, `get_event_loop()` or
-`new_event_loop()`) whose result is dropped: an expression statement, or a list, tuple,
-set or comprehension expression statement of such calls. Not reported: a task that is
+`new_event_loop()`) or on an attribute named `loop` (`self.loop`, `self.hass.loop`),
+whose result is dropped: an expression statement; a list, tuple, set or comprehension,
+a branch of a conditional expression or an operand of `and`/`or` that is an expression
+statement; the condition of a conditional expression or of an `if`/`elif`/`while`, a
+comprehension's `if`, a `with` item without `as` (only the task's truth is looked at). Not reported: a task that is
 assigned, returned, passed on or stored, and `TaskGroup.create_task()`. Reported in any
 function, since creating a task needs a running loop wherever it is written.
 
@@ -52,6 +55,7 @@ async def on_messages(messages):
 Keeps a strong reference in one module-level `_background_tasks` set;
 inside an `async with asyncio.TaskGroup() as tg:` block, `tg.create_task()` instead.
 Unsafe: the task now lives until it finishes, which changes when it is collected.
+No fix for a task created inside a larger expression or statement.
 
 `aioguard check --fix --unsafe-fixes` turns the example into:
 ```python
@@ -71,30 +75,90 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, stmt: &'a ast::StmtExpr) {
     if !checker.is_enabled(&RULE) {
         return;
     }
-    let calls: Vec<&'a ast::ExprCall> = match &*stmt.value {
-        Expr::Call(call) => vec![call],
+    let mut calls = Vec::new();
+    dropped_calls(&stmt.value, &mut calls);
+    for call in calls {
+        let whole_statement = (stmt.value.range() == call.range()).then_some(stmt);
+        report(checker, call, whole_statement);
+    }
+}
+
+/// The calls whose value an expression statement drops: the statement itself, the items
+/// of a list, tuple, set or comprehension, either branch of a conditional expression,
+/// and the operands of `and`/`or`.
+fn dropped_calls<'a>(expr: &'a Expr, calls: &mut Vec<&'a ast::ExprCall>) {
+    match expr {
+        Expr::Call(call) => calls.push(call),
         Expr::List(ast::ExprList { elts, .. })
         | Expr::Tuple(ast::ExprTuple { elts, .. })
-        | Expr::Set(ast::ExprSet { elts, .. }) => elts.iter().filter_map(Expr::as_call_expr).collect(),
+        | Expr::Set(ast::ExprSet { elts, .. }) => calls.extend(elts.iter().filter_map(Expr::as_call_expr)),
         Expr::ListComp(ast::ExprListComp { elt, .. })
         | Expr::SetComp(ast::ExprSetComp { elt, .. })
-        | Expr::Generator(ast::ExprGenerator { elt, .. }) => elt.as_call_expr().into_iter().collect(),
-        _ => return,
-    };
-    for call in calls {
-        if let Some(creator) = task_creator(checker, call) {
-            let message = format!(
-                "the task from `{creator}()` is dropped; keep a reference to it (a set of background tasks, or a `TaskGroup`) or it can be garbage-collected before it finishes"
-            );
-            let is_whole_statement = stmt.value.range() == call.range();
-            checker.report_with_fix(&RULE, call.range(), message, |checker| {
-                if !is_whole_statement {
-                    return checker.no_fix("the task is created inside a larger expression");
-                }
-                fix(checker, stmt, call, &creator)
-            });
+        | Expr::Generator(ast::ExprGenerator { elt, .. }) => calls.extend(elt.as_call_expr()),
+        Expr::If(ast::ExprIf { body, orelse, .. }) => {
+            dropped_calls(body, calls);
+            dropped_calls(orelse, calls);
         }
+        Expr::BoolOp(ast::ExprBoolOp { values, .. }) => {
+            for value in values {
+                dropped_calls(value, calls);
+            }
+        }
+        _ => {}
     }
+}
+
+/// A task created where only its truth is looked at, inside an expression or a
+/// statement: the condition of a conditional expression or of an `if`/`elif`/`while`,
+/// a comprehension's `if`, a `with` item without `as`.
+pub(crate) fn check_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
+    if checker.is_enabled(&RULE) && is_only_tested(checker, call) {
+        report(checker, call, None);
+    }
+}
+
+fn is_only_tested(checker: &Checker<'_>, call: &ast::ExprCall) -> bool {
+    let range = call.range();
+    match checker.parent_expression() {
+        Some(Expr::If(conditional)) => return conditional.test.range() == range,
+        Some(
+            Expr::ListComp(ast::ExprListComp { generators, .. })
+            | Expr::SetComp(ast::ExprSetComp { generators, .. })
+            | Expr::DictComp(ast::ExprDictComp { generators, .. })
+            | Expr::Generator(ast::ExprGenerator { generators, .. }),
+        ) => {
+            return generators.iter().flat_map(|generator| &generator.ifs).any(|test| test.range() == range);
+        }
+        Some(_) => return false,
+        None => {}
+    }
+    match checker.statements().last() {
+        Some(Stmt::If(if_stmt)) => {
+            if_stmt.test.range() == range
+                || if_stmt
+                    .elif_else_clauses
+                    .iter()
+                    .any(|clause| clause.test.as_ref().is_some_and(|test| test.range() == range))
+        }
+        Some(Stmt::While(while_stmt)) => while_stmt.test.range() == range,
+        Some(Stmt::With(with)) => {
+            with.items.iter().any(|item| item.context_expr.range() == range && item.optional_vars.is_none())
+        }
+        _ => false,
+    }
+}
+
+/// Reports a dropped task; `whole_statement` is the statement it is, when it is one,
+/// which the fix can keep a reference from.
+fn report<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall, whole_statement: Option<&'a ast::StmtExpr>) {
+    let Some(creator) = task_creator(checker, call) else { return };
+    let message = format!(
+        "the task from `{creator}()` is dropped; keep a reference to it (a set of background tasks, or a `TaskGroup`) or it can be garbage-collected before it finishes"
+    );
+    checker.report_with_fix(&RULE, call.range(), message, |checker| match whole_statement {
+        Some(stmt) => fix(checker, stmt, call, &creator),
+        None => checker.no_fix("the task is created inside a larger expression or statement"),
+    });
 }
 
 /// The module-level set that keeps background tasks alive (numbered while taken).
@@ -232,12 +296,17 @@ fn background_tasks_definition(checker: &Checker<'_>, name: &str) -> Option<Vec<
     Some(edits)
 }
 
-/// `asyncio.create_task`, `asyncio.ensure_future`, or `loop.create_task` on a tracked loop.
+/// `asyncio.create_task`, `asyncio.ensure_future`, or `loop.create_task` on a tracked
+/// loop or on an attribute named `loop` (`self.loop`, `self.hass.loop`).
 pub fn task_creator(checker: &mut Checker<'_>, call: &ast::ExprCall) -> Option<String> {
     if let Some(name) = checker.resolve_qualified_name(&call.func) {
         return matches!(name, "asyncio.create_task" | "asyncio.ensure_future").then(|| name.to_owned());
     }
     let Expr::Attribute(attribute) = &*call.func else { return None };
-    let is_loop = checker.type_of(&attribute.value) == Some("asyncio.AbstractEventLoop");
-    (is_loop && attribute.attr.as_str() == "create_task").then(|| checker.display_source(&call.func))
+    if attribute.attr.as_str() != "create_task" {
+        return None;
+    }
+    let is_loop = matches!(&*attribute.value, Expr::Attribute(owner) if owner.attr.as_str() == "loop")
+        || checker.type_of(&attribute.value) == Some("asyncio.AbstractEventLoop");
+    is_loop.then(|| checker.display_source(&call.func))
 }

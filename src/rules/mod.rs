@@ -143,6 +143,7 @@ pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     blocking_via_helper::check(checker, call);
     nested_event_loop::check(checker, call);
     get_event_loop_in_coroutine::check(checker, call);
+    dangling_task::check_call(checker, call);
 }
 
 pub(crate) fn on_expr_stmt<'a>(checker: &mut Checker<'a>, stmt: &'a ast::StmtExpr) {
