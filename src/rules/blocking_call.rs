@@ -133,6 +133,8 @@ pub fn find_unallowed_blocking_call<'a>(checker: &mut Checker<'a>, call: &ast::E
             && blocking_wait::is_non_blocking(call, &blocking.qualified_name))
         || (blocking.entry.rule == blocking_network_client::RULE.code
             && blocking_network_client::is_non_blocking(call, &blocking.qualified_name))
+        || (blocking.entry.rule == blocking_socket::RULE.code
+            && blocking_socket::is_non_blocking(checker, call, &blocking.qualified_name))
         || (blocking.entry.rule == blocking_open::RULE.code
             && blocking_open::opens_no_certain_path(checker, call, &blocking.qualified_name));
     (!allowed).then_some(blocking)

@@ -1,7 +1,8 @@
 //! AG106 `blocking-socket`: blocking socket calls and DNS look-ups.
 
-use ruff_python_ast::{self as ast, Expr};
-use ruff_text_size::Ranged;
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextSize};
 
 use super::{FixAvailability, RuleInfo};
 use crate::checker::Checker;
@@ -9,6 +10,8 @@ use crate::config::AsyncLibrary;
 use crate::diagnostic::{Edit, Fix};
 use crate::fix::codegen::{CANNOT_AWAIT_HERE, awaited, range_with_parentheses};
 use crate::fix::offload_call;
+use crate::rules::blocking_lock::is_zero;
+use crate::semantic::ScopeKind;
 
 pub static RULE: RuleInfo = RuleInfo {
     code: "AG106",
@@ -22,7 +25,9 @@ Reports `socket.create_connection`, `socket.getaddrinfo`, `socket.gethostbyname(
 `socket.gethostbyaddr`, `socket.getfqdn`, and `connect`, `accept`, `recv*`, `send*`,
 `sendall`, `makefile` and `do_handshake` on tracked sockets (a variable assigned from
 `socket.socket()` or `socket.create_connection()`, or a parameter annotated
-`socket.socket`), in code running on the event loop.
+`socket.socket`), in code running on the event loop. A socket the same function put in
+non-blocking mode earlier (`sock.setblocking(False)`, `sock.settimeout(0)`) is not
+reported: its calls return at once (or raise `BlockingIOError`).
 
 ## Why is this bad?
 A blocking socket waits for the network; a DNS look-up can take seconds when a resolver
@@ -99,4 +104,58 @@ pub(crate) fn fix_getaddrinfo(checker: &Checker<'_>, call: &ast::ExprCall) -> Op
     }
     edits.extend(reference.import);
     Some(Fix::safe(format!("Replace with `await {resolver}()`"), edits))
+}
+
+/// A method of a socket that the enclosing function put in non-blocking mode before the
+/// call (`sock.setblocking(False)`, `sock.settimeout(0)` on the same expression).
+pub fn is_non_blocking(checker: &Checker<'_>, call: &ast::ExprCall, qualified_name: &str) -> bool {
+    let Some(ScopeKind::Function(function)) = checker.semantic().current_function_kind() else { return false };
+    let Expr::Attribute(method) = &*call.func else { return false };
+    if !qualified_name.starts_with("socket.socket.") {
+        return false;
+    }
+    let mut finder = NonBlockingMode {
+        source: checker.source(),
+        socket: &checker.source()[method.value.range()],
+        before: call.start(),
+        found: false,
+    };
+    finder.visit_body(&function.body);
+    finder.found
+}
+
+/// Whether the last `<socket>.setblocking(…)` or `<socket>.settimeout(…)` before an
+/// offset, outside nested functions and classes, makes the socket non-blocking.
+struct NonBlockingMode<'s> {
+    source: &'s str,
+    /// The socket expression's source text.
+    socket: &'s str,
+    before: TextSize,
+    found: bool,
+}
+
+impl<'b> Visitor<'b> for NonBlockingMode<'_> {
+    fn visit_stmt(&mut self, stmt: &'b Stmt) {
+        if stmt.start() < self.before && !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+            visitor::walk_stmt(self, stmt);
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'b Expr) {
+        if let Expr::Call(call) = expr
+            && call.end() <= self.before
+            && let Expr::Attribute(method) = &*call.func
+            && &self.source[method.value.range()] == self.socket
+            && let [argument] = &call.arguments.args[..]
+        {
+            // The last mode set before the call holds (`setblocking(True)` undoes it).
+            let is_false = matches!(argument, Expr::BooleanLiteral(literal) if !literal.value);
+            match method.attr.as_str() {
+                "setblocking" => self.found = is_false || is_zero(argument),
+                "settimeout" => self.found = is_zero(argument),
+                _ => {}
+            }
+        }
+        visitor::walk_expr(self, expr);
+    }
 }
