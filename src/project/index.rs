@@ -182,7 +182,7 @@ impl ProjectIndex {
     pub fn receiver_shares_loop(&self, file: u32, callee: &Callee) -> bool {
         let class = match callee {
             Callee::Symbol(_) => return false,
-            Callee::Method { class, .. } => self.resolve_class(file, class),
+            Callee::Method { class, .. } | Callee::SuperMethod { class, .. } => self.resolve_class(file, class),
             Callee::FieldMethod { class, field, .. } => self
                 .resolve_class(file, class)
                 .and_then(|class| self.field(class, field))
@@ -278,6 +278,7 @@ impl ProjectIndex {
                 Entity::Module(_) | Entity::Instance(_) => None,
             },
             Callee::Method { class, method } => self.method(self.resolve_class(file, class)?, method),
+            Callee::SuperMethod { class, method } => self.method_after(self.resolve_class(file, class)?, method),
             Callee::FieldMethod { class, field, method } => {
                 let (holder, field_class) = self.field(self.resolve_class(file, class)?, field)?;
                 self.method(self.resolve_class(holder, field_class)?, method)
@@ -447,6 +448,19 @@ impl ProjectIndex {
             summary.methods.iter().find(|(method, _)| &**method == name).map(|(_, index)| *index)
         })
         .map(|(file, index)| FunctionId { file, index: index as u32 })
+    }
+
+    /// The first definition of `name` along the class's MRO after the class itself (what
+    /// `super().name` in its methods finds).
+    fn method_after(&self, class: ClassId, name: &str) -> Option<FunctionId> {
+        let mro = self.mros.get(class.file as usize)?.get(class.index as usize)?;
+        let MroEntry::Class(next) = *mro.get(1)? else { return None };
+        // The rest of the class's MRO is not always the rest of its next class's: only
+        // a class with one line of ancestors is followed.
+        if mro.len() - 1 != self.mros[next.file as usize][next.index as usize].len() {
+            return None;
+        }
+        self.method(next, name)
     }
 
     /// The class of the instance that `__init__` stores in a field, and the file its

@@ -48,6 +48,8 @@ pub enum Callee {
     Method { class: Symbol, method: Box<str> },
     /// `self.field.m()`: a method of the instance that `__init__` stores in `field`.
     FieldMethod { class: Symbol, field: Box<str>, method: Box<str> },
+    /// `super().m()` in a method of `class`: `m` as the classes after it in its MRO define it.
+    SuperMethod { class: Symbol, method: Box<str> },
 }
 
 /// What a module-level name (or a variable) refers to.
@@ -148,7 +150,9 @@ impl FileSummary {
     pub fn global_names(&self) -> impl Iterator<Item = &str> {
         let callees = self.functions.iter().flat_map(|function| function.calls.iter()).map(|call| match &call.callee {
             Callee::Symbol(symbol) => symbol,
-            Callee::Method { class, .. } | Callee::FieldMethod { class, .. } => class,
+            Callee::Method { class, .. } | Callee::FieldMethod { class, .. } | Callee::SuperMethod { class, .. } => {
+                class
+            }
         });
         let exports = self.exports.iter().map(|(_, Referent::Symbol(symbol) | Referent::Instance(symbol))| symbol);
         let classes = self.classes.iter().flat_map(|class| {
@@ -311,6 +315,11 @@ impl<'a> Resolver<'_, 'a> {
     }
 
     fn callee(&self, func: &Expr) -> Option<Callee> {
+        if let Expr::Attribute(attribute) = func
+            && let Expr::Call(call) = &*attribute.value
+        {
+            return self.method_of_new_object(call, attribute.attr.as_str());
+        }
         let (root, attributes) = split_dotted(func)?;
         let callee = if let Some(class) = self.receiver_class(root) {
             match attributes[..] {
@@ -325,9 +334,39 @@ impl<'a> Resolver<'_, 'a> {
                 (Referent::Instance(_), _) => return None,
             }
         };
+        self.project_callee(callee)
+    }
+
+    /// `super().m()` in a method, or `Helper().m()`: a method of the object just made.
+    fn method_of_new_object(&self, call: &ast::ExprCall, method: &str) -> Option<Callee> {
+        let mut buf = String::new();
+        let is_super = matches!(self.semantic.resolve(&call.func, &mut buf), Some(Resolved::QualifiedName))
+            && buf == "builtins.super";
+        let callee = if is_super {
+            // Only `super()` written directly in a method: its class is the method's.
+            if !call.arguments.is_empty() {
+                return None;
+            }
+            let scopes = self.semantic.scopes();
+            let [.., class_scope, method_scope] = scopes else { return None };
+            let (ScopeKind::Class(class), ScopeKind::Function(_)) = (class_scope.kind, method_scope.kind) else {
+                return None;
+            };
+            let class = Symbol::Local(qualname_in(&scopes[..scopes.len() - 2], class.name.as_str()));
+            Callee::SuperMethod { class, method: method.into() }
+        } else {
+            Callee::Method { class: self.symbol(&call.func, 0)?, method: method.into() }
+        };
+        self.project_callee(callee)
+    }
+
+    /// The callee, if what it calls may be the project's.
+    fn project_callee(&self, callee: Callee) -> Option<Callee> {
         let class_or_symbol = match &callee {
             Callee::Symbol(symbol) => symbol,
-            Callee::Method { class, .. } | Callee::FieldMethod { class, .. } => class,
+            Callee::Method { class, .. } | Callee::FieldMethod { class, .. } | Callee::SuperMethod { class, .. } => {
+                class
+            }
         };
         self.context.is_project(class_or_symbol).then_some(callee)
     }
