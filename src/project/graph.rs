@@ -67,6 +67,26 @@ pub fn propagate(index: &ProjectIndex, settings: &Settings, shares_loop: impl Fn
         let start = edges.partition_point(|(edge_callee, _, _)| *edge_callee < callee);
         edges[start..].iter().take_while(move |(edge_callee, _, _)| *edge_callee == callee)
     };
+    // Calls through a conditional alias (`f = a if c else b; f()`): (alternative, the
+    // other alternative, caller, site), sorted by the first. The caller blocks once both do.
+    let mut alternative_edges: Vec<(FunctionId, FunctionId, FunctionId, u32)> = Vec::new();
+    for (file, summary) in index.files().iter().enumerate() {
+        let file = file as u32;
+        for (function, summary) in summary.functions.iter().enumerate() {
+            let caller = FunctionId { file, index: function as u32 };
+            for (site, call) in summary.calls.iter().enumerate() {
+                if let Some([then, orelse]) = index.resolve_alternatives(file, &call.callee) {
+                    alternative_edges.push((then, orelse, caller, site as u32));
+                    alternative_edges.push((orelse, then, caller, site as u32));
+                }
+            }
+        }
+    }
+    alternative_edges.sort_unstable();
+    let alternative_callers_of = |callee: FunctionId| {
+        let start = alternative_edges.partition_point(|(edge_callee, ..)| *edge_callee < callee);
+        alternative_edges[start..].iter().take_while(move |(edge_callee, ..)| *edge_callee == callee)
+    };
 
     let mut blocking: Vec<Vec<Option<Step>>> =
         index.files().iter().map(|summary| vec![None; summary.functions.len()]).collect();
@@ -88,7 +108,11 @@ pub fn propagate(index: &ProjectIndex, settings: &Settings, shares_loop: impl Fn
         }
     }
     while let Some(callee) = blocking_queue.pop_front() {
-        for &(_, caller, site) in callers_of(callee) {
+        let both_block = alternative_callers_of(callee)
+            .filter(|(_, other, ..)| blocking[other.file as usize][other.index as usize].is_some())
+            .map(|&(_, _, caller, site)| (callee, caller, site));
+        let callers: Vec<(FunctionId, FunctionId, u32)> = callers_of(callee).copied().chain(both_block).collect();
+        for (_, caller, site) in callers {
             let slot = &mut blocking[caller.file as usize][caller.index as usize];
             if slot.is_none() && can_block(caller) {
                 *slot = Some(Step::Calls { site, callee });
@@ -97,8 +121,11 @@ pub fn propagate(index: &ProjectIndex, settings: &Settings, shares_loop: impl Fn
         }
     }
     // An `async def` is loop-bound in this sense too: its callers create its coroutine.
+    // A call through a conditional alias is loop-bound when either alternative is.
     while let Some(callee) = loop_bound_queue.pop_front() {
-        for &(_, caller, _) in callers_of(callee) {
+        let either = alternative_callers_of(callee).map(|&(_, _, caller, site)| (callee, caller, site));
+        let callers: Vec<(FunctionId, FunctionId, u32)> = callers_of(callee).copied().chain(either).collect();
+        for (_, caller, _) in callers {
             let slot = &mut loop_bound[caller.file as usize][caller.index as usize];
             if !*slot {
                 *slot = true;

@@ -182,6 +182,9 @@ impl ProjectIndex {
     pub fn receiver_shares_loop(&self, file: u32, callee: &Callee) -> bool {
         let class = match callee {
             Callee::Symbol(_) => return false,
+            Callee::Conditional { then, orelse } => {
+                return self.receiver_shares_loop(file, then) || self.receiver_shares_loop(file, orelse);
+            }
             Callee::Method { class, .. } | Callee::SuperMethod { class, .. } => self.resolve_class(file, class),
             Callee::FieldMethod { class, field, .. } => self
                 .resolve_class(file, class)
@@ -234,6 +237,7 @@ impl ProjectIndex {
             for callee in summary.loop_calls.iter().chain(&summary.statement_calls) {
                 self.receiver_shares_loop(file, callee);
                 pending.extend(self.resolve_callee(file, callee));
+                pending.extend(self.resolve_alternatives(file, callee).into_iter().flatten());
             }
         }
         while let Some(function) = pending.pop() {
@@ -243,6 +247,7 @@ impl ProjectIndex {
             for call in &self.function(function).calls {
                 self.receiver_shares_loop(function.file, &call.callee);
                 pending.extend(self.resolve_callee(function.file, &call.callee));
+                pending.extend(self.resolve_alternatives(function.file, &call.callee).into_iter().flatten());
             }
         }
         let mut missing: Vec<Box<str>> = self.missing.lock().expect("not poisoned").drain().collect();
@@ -279,11 +284,25 @@ impl ProjectIndex {
             },
             Callee::Method { class, method } => self.method(self.resolve_class(file, class)?, method),
             Callee::SuperMethod { class, method } => self.method_after(self.resolve_class(file, class)?, method),
+            // Either of two: see [`ProjectIndex::resolve_alternatives`].
+            Callee::Conditional { .. } => None,
             Callee::FieldMethod { class, field, method } => {
                 let (holder, field_class) = self.field(self.resolve_class(file, class)?, field)?;
                 self.method(self.resolve_class(holder, field_class)?, method)
             }
         }
+    }
+
+    /// The two functions a call through a conditional alias may reach (`f = a if c else
+    /// b; f()`), when both are the project's.
+    pub fn resolve_alternatives(&self, file: u32, callee: &Callee) -> Option<[FunctionId; 2]> {
+        let Callee::Conditional { then, orelse } = callee else { return None };
+        Some([self.resolve_callee(file, then)?, self.resolve_callee(file, orelse)?])
+    }
+
+    /// Whether the function blocks (see [`graph::propagate`]).
+    pub fn blocks(&self, id: FunctionId) -> bool {
+        self.blocking[id.file as usize][id.index as usize].is_some()
     }
 
     /// Whether the project-wide rules may report anything in the module at `path`:
@@ -299,7 +318,12 @@ impl ProjectIndex {
         let reaches = |callees: &[Callee], reported: &dyn Fn(FunctionId) -> bool| {
             callees.iter().any(|callee| self.resolve_callee(file, callee).is_some_and(reported))
         };
-        reaches(&summary.loop_calls, &|id| self.blocking[id.file as usize][id.index as usize].is_some())
+        let alternatives_block = summary.loop_calls.iter().any(|callee| {
+            self.resolve_alternatives(file, callee)
+                .is_some_and(|alternatives| alternatives.iter().all(|id| self.blocks(*id)))
+        });
+        reaches(&summary.loop_calls, &|id| self.blocks(id))
+            || alternatives_block
             || reaches(&summary.statement_calls, &|id| self.function(id).is_async)
     }
 

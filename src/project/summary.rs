@@ -50,6 +50,21 @@ pub enum Callee {
     FieldMethod { class: Symbol, field: Box<str>, method: Box<str> },
     /// `super().m()` in a method of `class`: `m` as the classes after it in its MRO define it.
     SuperMethod { class: Symbol, method: Box<str> },
+    /// `f()` after `f = a if condition else b`: one of two callees.
+    Conditional { then: Box<Callee>, orelse: Box<Callee> },
+}
+
+impl Callee {
+    /// The classes and symbols the callee names.
+    fn symbols(&self) -> Vec<&Symbol> {
+        match self {
+            Callee::Symbol(symbol) => vec![symbol],
+            Callee::Method { class, .. } | Callee::FieldMethod { class, .. } | Callee::SuperMethod { class, .. } => {
+                vec![class]
+            }
+            Callee::Conditional { then, orelse } => then.symbols().into_iter().chain(orelse.symbols()).collect(),
+        }
+    }
 }
 
 /// What a module-level name (or a variable) refers to.
@@ -148,12 +163,8 @@ impl FileSummary {
 
     /// Every dotted name into other modules that the summary holds.
     pub fn global_names(&self) -> impl Iterator<Item = &str> {
-        let callees = self.functions.iter().flat_map(|function| function.calls.iter()).map(|call| match &call.callee {
-            Callee::Symbol(symbol) => symbol,
-            Callee::Method { class, .. } | Callee::FieldMethod { class, .. } | Callee::SuperMethod { class, .. } => {
-                class
-            }
-        });
+        let callees =
+            self.functions.iter().flat_map(|function| function.calls.iter()).flat_map(|call| call.callee.symbols());
         let exports = self.exports.iter().map(|(_, Referent::Symbol(symbol) | Referent::Instance(symbol))| symbol);
         let classes = self.classes.iter().flat_map(|class| {
             class.bases.iter().flatten().chain(class.fields.iter().filter_map(|(_, class)| class.as_ref()))
@@ -315,6 +326,13 @@ impl<'a> Resolver<'_, 'a> {
     }
 
     fn callee(&self, func: &Expr) -> Option<Callee> {
+        if let Expr::Name(name) = func
+            && let Some(Binding::Assigned(Expr::If(alias))) = self.semantic.lookup(name.id.as_str())
+        {
+            let then = Box::new(self.callee(&alias.body)?);
+            let orelse = Box::new(self.callee(&alias.orelse)?);
+            return Some(Callee::Conditional { then, orelse });
+        }
         if let Expr::Attribute(attribute) = func
             && let Expr::Call(call) = &*attribute.value
         {
@@ -362,13 +380,7 @@ impl<'a> Resolver<'_, 'a> {
 
     /// The callee, if what it calls may be the project's.
     fn project_callee(&self, callee: Callee) -> Option<Callee> {
-        let class_or_symbol = match &callee {
-            Callee::Symbol(symbol) => symbol,
-            Callee::Method { class, .. } | Callee::FieldMethod { class, .. } | Callee::SuperMethod { class, .. } => {
-                class
-            }
-        };
-        self.context.is_project(class_or_symbol).then_some(callee)
+        callee.symbols().into_iter().all(|symbol| self.context.is_project(symbol)).then_some(callee)
     }
 }
 

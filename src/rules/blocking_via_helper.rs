@@ -118,37 +118,74 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     let Some(coroutine) = checker.coroutine_for(&RULE) else { return };
     let Some(project) = checker.project() else { return };
     let Some(callee) = callee_of(checker, &call.func, &project.context()) else { return };
-    let Some(helper) = project.index.resolve_callee(project.file, &callee) else { return };
-    let Some(hops) = project.index.blocking_chain(helper) else { return };
+    // The function called, or both functions a conditional alias may be: each must block.
+    let helpers: Vec<FunctionId> = match project.index.resolve_callee(project.file, &callee) {
+        Some(helper) => vec![helper],
+        None => match project.index.resolve_alternatives(project.file, &callee) {
+            Some(alternatives) => alternatives.to_vec(),
+            None => return,
+        },
+    };
+    let Some(chains) = helpers.iter().map(|helper| project.index.blocking_chain(*helper)).collect::<Option<Vec<_>>>()
+    else {
+        return;
+    };
     // A project function listed in `extend-blocking-calls` is already reported as such.
     if find_blocking_call(checker, call).is_some() {
         return;
     }
     let display = checker.display_source(&call.func);
-    let last = hops.last().expect("a chain ends in a blocking call");
-    // A module checked on its own has no path: its places are lines.
-    let place = match display_path(last.path) {
-        path if path.is_empty() => format!("line {}", last.location.row),
-        path => format!("{path}:{}", last.location.row),
-    };
-    let explanation = match &hops[..] {
-        [direct] => format!("it calls `{}()` ({place})", direct.name),
-        longer => {
-            let names: Vec<String> = longer.iter().map(|hop| format!("`{}()`", hop.name)).collect();
-            format!("`{display}()` → {} ({place})", names.join(" → "))
+    let explanation = match &chains[..] {
+        [hops] => match &hops[..] {
+            [direct] => format!("it calls `{}()` ({})", direct.name, place(direct)),
+            _ => explain(&display, hops),
+        },
+        alternatives => {
+            let names: Vec<&str> = helpers.iter().map(|helper| &*project.index.function(*helper).qualname).collect();
+            let branches: Vec<String> =
+                names.iter().zip(alternatives).map(|(name, hops)| explain(name, hops)).collect();
+            format!("it is `{}()` or `{}()`, and both block: {}", names[0], names[1], branches.join("; "))
         }
     };
     let message =
         format!("`{display}()` blocks the event loop in `async def {}`: {explanation}", coroutine.name.as_str());
     let start = checker.position(call.start());
     let here = Hop { name: display, filename: String::new(), row: start.row, column: start.column };
-    let chain = std::iter::once(here).chain(hops.iter().map(to_hop)).collect();
-    let offload = offload_decision(&project, &callee, helper);
+    // The JSON chain follows the first of several alternatives.
+    let chain = std::iter::once(here).chain(chains[0].iter().map(to_hop)).collect();
+    let offload = helpers.iter().map(|helper| offload_decision(&project, &callee, *helper)).fold(
+        HelperOffload::Unsafe,
+        |all, one| match (all, one) {
+            (HelperOffload::Unsafe, HelperOffload::Unsafe) => HelperOffload::Unsafe,
+            _ => HelperOffload::Refused,
+        },
+    );
     checker.report_with_chain(&RULE, call.range(), message, chain, |checker| match offload {
         HelperOffload::Unsafe => offload_call(checker, call).map(Fix::into_unsafe),
         HelperOffload::Refused => checker
             .no_fix("the helper works with the event loop (coroutines of its class, or the loop itself) or with objects bound to the thread that made them (`sqlite3`): it stays on the loop's thread"),
     });
+}
+
+/// A chain of calls from `name` down to the blocking call, with where that is:
+/// "`save()` → `_write()` → `open()` (app/store.py:12)", or "`save()` calls `open()` (…)".
+fn explain(name: &str, hops: &[ChainHop<'_>]) -> String {
+    let last = hops.last().expect("a chain ends in a blocking call");
+    match hops {
+        [direct] => format!("`{name}()` calls `{}()` ({})", direct.name, place(last)),
+        longer => {
+            let names: Vec<String> = longer.iter().map(|hop| format!("`{}()`", hop.name)).collect();
+            format!("`{name}()` → {} ({})", names.join(" → "), place(last))
+        }
+    }
+}
+
+/// Where a hop is: `path:row`, or `line row` for a module checked on its own (no path).
+fn place(hop: &ChainHop<'_>) -> String {
+    match display_path(hop.path) {
+        path if path.is_empty() => format!("line {}", hop.location.row),
+        path => format!("{path}:{}", hop.location.row),
+    }
 }
 
 /// Whether the helper may be moved to a worker thread (see "Fix safety" above).
