@@ -15,7 +15,7 @@ Reports file-system calls in code running on the event loop: `os.path` functions
 touch the disk (`exists`, `isfile`, `isdir`, `getsize`, `realpath`, …; not the pure ones
 such as `join`, `basename`, `dirname`, `splitext`), `os` file calls (`listdir`,
 `scandir`, `remove`, `rename`, `makedirs`, `stat`, `walk`, `access`, and the
-file-descriptor calls `open`, `read`, `write`, …), `glob.glob()`
+file-descriptor calls `open`, `read`, `write`, `fsync`, `fchmod`, …), `glob.glob()`
 and `glob.iglob()`, `shutil` copies, moves and removals and `shutil.which()`, and
 `pathlib.Path` I/O methods (`read_text`, `write_bytes`, `exists`,
 `mkdir`, `unlink`, `iterdir`, `glob`, `stat`, `resolve`, …) on `Path(...)` expressions
