@@ -14,7 +14,9 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use super::graph::{self, Step};
-use super::summary::{Callee, ClassSummary, FileSummary, FunctionSummary, ModuleContext, Referent, Symbol};
+use super::summary::{
+    Callee, ClassSummary, FileSummary, FunctionSummary, Guard, Literal, ModuleContext, Referent, Symbol,
+};
 use crate::config::Settings;
 use crate::source::Position;
 
@@ -303,6 +305,27 @@ impl ProjectIndex {
     /// Whether the function blocks (see [`graph::propagate`]).
     pub fn blocks(&self, id: FunctionId) -> bool {
         self.blocking[id.file as usize][id.index as usize].is_some()
+    }
+
+    /// Whether the function blocks when called with arguments of which `known` gives the
+    /// literal ones (by parameter): some blocking call of its own body, or call of a
+    /// function that blocks, is under no `if` that those values make dead.
+    pub fn blocks_with(&self, id: FunctionId, known: &dyn Fn(&str) -> Option<Literal>) -> bool {
+        if !self.blocks(id) {
+            return false;
+        }
+        let function = self.function(id);
+        let live = |guards: &[Guard]| {
+            !guards.iter().any(|guard| known(&guard.parameter).is_some_and(|value| guard.is_violated_by(value)))
+        };
+        let callee_blocks = |callee: &Callee| {
+            self.resolve_callee(id.file, callee).is_some_and(|callee| self.blocks(callee))
+                || self
+                    .resolve_alternatives(id.file, callee)
+                    .is_some_and(|alternatives| alternatives.iter().all(|callee| self.blocks(*callee)))
+        };
+        function.blocking_guards.iter().any(|guards| live(guards))
+            || function.calls.iter().any(|call| live(&call.guards) && callee_blocks(&call.callee))
     }
 
     /// Whether the project-wide rules may report anything in the module at `path`:

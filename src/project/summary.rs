@@ -89,6 +89,70 @@ pub struct BlockingCallSite {
 pub struct CallSite {
     pub callee: Callee,
     pub location: Position,
+    /// What the function's parameters must be for the call to run.
+    pub guards: Box<[Guard]>,
+}
+
+/// What a literal argument (or default) is, as far as an `if` on it goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Literal {
+    None,
+    /// True, a non-zero number, a non-empty string.
+    Truthy,
+    /// False, zero, an empty string.
+    Falsy,
+}
+
+impl Literal {
+    pub fn of(expr: &Expr) -> Option<Literal> {
+        let truthy = match expr {
+            Expr::NoneLiteral(_) => return Some(Literal::None),
+            Expr::BooleanLiteral(literal) => literal.value,
+            Expr::NumberLiteral(ast::ExprNumberLiteral { value: ast::Number::Int(int), .. }) => int.as_u8() != Some(0),
+            Expr::NumberLiteral(ast::ExprNumberLiteral { value: ast::Number::Float(float), .. }) => *float != 0.0,
+            Expr::StringLiteral(string) => !string.value.is_empty(),
+            _ => return None,
+        };
+        Some(if truthy { Literal::Truthy } else { Literal::Falsy })
+    }
+}
+
+/// A condition on a parameter that an enclosing `if` puts on a call: `if param:`,
+/// `if not param:`, `if param is None:` and their `else`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Guard {
+    pub parameter: Box<str>,
+    pub live_when: Condition,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Condition {
+    Truthy,
+    Falsy,
+    IsNone,
+    IsNotNone,
+}
+
+impl Guard {
+    /// Whether a parameter with this literal value makes the guarded call dead.
+    pub fn is_violated_by(&self, value: Literal) -> bool {
+        match self.live_when {
+            Condition::Truthy => value != Literal::Truthy,
+            Condition::Falsy => value == Literal::Truthy,
+            Condition::IsNone => value != Literal::None,
+            Condition::IsNotNone => value == Literal::None,
+        }
+    }
+}
+
+/// A parameter of a function, as a caller's arguments bind it.
+#[derive(Clone, Debug)]
+pub struct ParameterSummary {
+    pub name: Box<str>,
+    /// Its default, when that is a literal.
+    pub default: Option<Literal>,
+    /// Whether a positional argument may bind it.
+    pub positional: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -104,6 +168,14 @@ pub struct FunctionSummary {
     pub suppressed: bool,
     /// The first blocking call of its own body (sync functions only).
     pub blocking_call: Option<BlockingCallSite>,
+    /// What the parameters must be for each blocking call of its own body to run (empty:
+    /// nothing, it always runs).
+    pub blocking_guards: Vec<Box<[Guard]>>,
+    /// Its parameters, the receiver of a method (`self`, `cls`) left out.
+    pub parameters: Vec<ParameterSummary>,
+    /// A method called with its receiver first: `self.m(a)` binds `a` to the second
+    /// parameter.
+    pub has_receiver: bool,
     /// Its own body calls what must run on the event loop's thread (the catalogue's
     /// `loop-bound`), or uses an object that may not move to another thread (a
     /// catalogue call marked `not-thread-safe`: `sqlite3`): moved to a worker thread, it
@@ -559,7 +631,12 @@ pub(crate) fn enter_function(checker: &mut Checker<'_>, function: &ast::StmtFunc
     } else {
         Vec::new()
     };
+    let has_receiver =
+        in_class && !function.decorator_list.iter().any(|decorator| is_named(&decorator.expression, "staticmethod"));
     let summary = FunctionSummary {
+        parameters: parameter_summaries(&function.parameters, has_receiver),
+        has_receiver,
+        blocking_guards: Vec::new(),
         qualname,
         location: builder.lines.position(function.name.start(), checker.source()),
         is_async: function.is_async,
@@ -672,11 +749,15 @@ pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     if let Some(blocking) = blocking {
         let rule = crate::rules::find(blocking.entry.rule).expect("catalogue entries name known rules");
         let suppressed = builder.suppressions.suppresses(rule, line) || builder.suppresses_ag110(call.start());
+        let guards = guards_at(checker, call);
         let builder = checker.summary_mut().expect("summarizing");
         let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
         function.loop_bound |= blocking.entry.threads == Threads::NotThreadSafe;
-        if !suppressed && function.blocking_call.is_none() {
-            function.blocking_call = Some(BlockingCallSite { display: blocking.display.into(), location });
+        if !suppressed {
+            function.blocking_guards.push(guards);
+            if function.blocking_call.is_none() {
+                function.blocking_call = Some(BlockingCallSite { display: blocking.display.into(), location });
+            }
         }
         return;
     }
@@ -684,7 +765,96 @@ pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         return;
     }
     let Some(callee) = callee_of(checker, &call.func, &builder.context) else { return };
+    let guards = guards_at(checker, call);
     let builder = checker.summary_mut().expect("summarizing");
     let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
-    function.calls.push(CallSite { callee, location });
+    function.calls.push(CallSite { callee, location, guards });
+}
+
+/// The parameters a caller's arguments bind, after the receiver of a method.
+fn parameter_summaries(parameters: &ast::Parameters, has_receiver: bool) -> Vec<ParameterSummary> {
+    let positional = parameters.posonlyargs.iter().chain(&parameters.args).skip(usize::from(has_receiver));
+    let summary = |parameter: &ast::ParameterWithDefault, positional: bool| ParameterSummary {
+        name: parameter.parameter.name.as_str().into(),
+        default: parameter.default.as_deref().and_then(Literal::of),
+        positional,
+    };
+    positional
+        .map(|parameter| summary(parameter, true))
+        .chain(parameters.kwonlyargs.iter().map(|parameter| summary(parameter, false)))
+        .collect()
+}
+
+/// What the enclosing function's parameters must be for `call` to run, as the `if`
+/// statements around it (in the function's own body) say.
+fn guards_at(checker: &Checker<'_>, call: &ast::ExprCall) -> Box<[Guard]> {
+    let semantic = checker.semantic();
+    // Only where the function's own scope is innermost: not in a lambda or comprehension.
+    let Some(ScopeKind::Function(_)) = semantic.scopes().last().map(|scope| scope.kind) else {
+        return Box::default();
+    };
+    let function_scope = semantic.scopes().len() - 1;
+    let is_parameter = |name: &str| matches!(semantic.lookup_with_scope(name), Some((scope, Binding::Parameter(_))) if scope == function_scope);
+    let statements = checker.statements();
+    let body_start = statements.iter().rposition(|stmt| matches!(stmt, ast::Stmt::FunctionDef(_))).map_or(0, |i| i + 1);
+    let mut guards = Vec::new();
+    for stmt in &statements[body_start..] {
+        let ast::Stmt::If(if_stmt) = stmt else { continue };
+        let position = call.range();
+        if if_stmt.body.first().is_some_and(|first| first.start() <= position.start())
+            && if_stmt.body.last().is_some_and(|last| position.end() <= last.end())
+        {
+            test_guards(&if_stmt.test, true, &is_parameter, &mut guards);
+            continue;
+        }
+        // In an `elif` or `else` clause: each earlier test was false, its own is true.
+        let mut earlier: Vec<&Expr> = vec![&if_stmt.test];
+        for clause in &if_stmt.elif_else_clauses {
+            if clause.range().contains_range(position) {
+                for test in &earlier {
+                    test_guards(test, false, &is_parameter, &mut guards);
+                }
+                if let Some(test) = &clause.test {
+                    test_guards(test, true, &is_parameter, &mut guards);
+                }
+                break;
+            }
+            earlier.extend(clause.test.as_ref());
+        }
+    }
+    guards.into()
+}
+
+/// The guards a test puts on the parameters when it is `holds` (true, or false): each
+/// one a condition that must hold (what cannot be put so is left out).
+fn test_guards(test: &Expr, holds: bool, is_parameter: &dyn Fn(&str) -> bool, guards: &mut Vec<Guard>) {
+    let mut guard = |name: &ast::ExprName, live_when: Condition| {
+        if is_parameter(name.id.as_str()) {
+            guards.push(Guard { parameter: name.id.as_str().into(), live_when });
+        }
+    };
+    match test {
+        Expr::Name(name) => guard(name, if holds { Condition::Truthy } else { Condition::Falsy }),
+        Expr::UnaryOp(ast::ExprUnaryOp { op: ast::UnaryOp::Not, operand, .. }) => {
+            test_guards(operand, !holds, is_parameter, guards);
+        }
+        Expr::Compare(ast::ExprCompare { left, ops, comparators, .. }) => {
+            let (Expr::Name(name), [op], [Expr::NoneLiteral(_)]) = (&**left, &ops[..], &comparators[..]) else {
+                return;
+            };
+            let is_none = match op {
+                ast::CmpOp::Is => holds,
+                ast::CmpOp::IsNot => !holds,
+                _ => return,
+            };
+            guard(name, if is_none { Condition::IsNone } else { Condition::IsNotNone });
+        }
+        // `a and b` true: both are; `a or b` false: neither is.
+        Expr::BoolOp(ast::ExprBoolOp { op, values, .. }) if (*op == ast::BoolOp::And) == holds => {
+            for value in values {
+                test_guards(value, holds, is_parameter, guards);
+            }
+        }
+        _ => {}
+    }
 }

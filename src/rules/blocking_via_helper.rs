@@ -1,7 +1,7 @@
 //! AG110 `blocking-via-helper`: a call, in code running on the event loop, to a sync
 //! function of the project that blocks, directly or through other project functions.
 
-use ruff_python_ast as ast;
+use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
 use super::{FixAvailability, RuleInfo};
@@ -11,7 +11,7 @@ use crate::fix::offload_call;
 use crate::linter::display_path;
 use crate::project::ProjectView;
 use crate::project::index::{ChainHop, FunctionId};
-use crate::project::summary::{Callee, callee_of};
+use crate::project::summary::{Callee, FunctionSummary, Literal, callee_of};
 use crate::rules::blocking_call::find_blocking_call;
 
 pub static RULE: RuleInfo = RuleInfo {
@@ -39,7 +39,16 @@ re-exports through a package `__init__`); `self.method()` and `cls.method()` alo
 class and its project base classes (in MRO order); methods of a variable bound to an
 instance of a project class (`c = Cache()`, `c: Cache`) and of a field set in
 `__init__` (`self.cache = Cache()` then `self.cache.get()`); a class called runs its
-`__init__`. A call that does not resolve is never assumed to block.
+`__init__`; a method of an object made on the spot (`Helper().run()`); `super().m()`
+in a method whose class has one line of ancestors; a conditional alias (`method =
+write_atomic if atomic else write; method()`) when both alternatives block. A call that
+does not resolve is never assumed to block.
+
+A helper whose blocking calls all sit under an `if` on its parameters (`if param:`,
+`if not param:`, `if param is None:`, `and` of those, and their `else`) is not
+reported where the call's literal arguments (or the literal defaults of the parameters
+it leaves out) make those branches dead: `serve(app, run_async=True)` where `serve`
+blocks only `if not run_async:`.
 
 A function only *referring* to a blocking function (passing it to `to_thread`,
 returning it) does not block, and a nested `def` or `lambda` is not part of its body.
@@ -130,6 +139,13 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     else {
         return;
     };
+    // `helper(flag=True)` where what blocks runs only `if not flag:`.
+    if let [helper] = helpers[..] {
+        let function = project.index.function(helper);
+        if !project.index.blocks_with(helper, &|parameter| literal_argument(call, function, &callee, parameter)) {
+            return;
+        }
+    }
     // A project function listed in `extend-blocking-calls` is already reported as such.
     if find_blocking_call(checker, call).is_some() {
         return;
@@ -165,6 +181,40 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         HelperOffload::Refused => checker
             .no_fix("the helper works with the event loop (coroutines of its class, or the loop itself) or with objects bound to the thread that made them (`sqlite3`): it stays on the loop's thread"),
     });
+}
+
+/// The literal value `call` gives the helper's `parameter`: a literal argument, or the
+/// literal default of a parameter it leaves out. `None` when not known.
+fn literal_argument(
+    call: &ast::ExprCall,
+    helper: &FunctionSummary,
+    callee: &Callee,
+    parameter: &str,
+) -> Option<Literal> {
+    let arguments = &call.arguments;
+    if let Some(keyword) = arguments.find_keyword(parameter) {
+        return Literal::of(&keyword.value);
+    }
+    // `Class.method(obj, …)` passes the receiver among the arguments; `Class(…)` and
+    // `obj.method(…)` do not.
+    let passes_receiver =
+        helper.has_receiver && matches!(callee, Callee::Symbol(_)) && !helper.qualname.ends_with(".__init__");
+    let index = helper.parameters.iter().position(|candidate| &*candidate.name == parameter)?;
+    let summary = &helper.parameters[index];
+    if summary.positional && index < arguments.args.len() {
+        let before = &arguments.args[..=index];
+        if passes_receiver || before.iter().any(Expr::is_starred_expr) {
+            return None;
+        }
+        return Literal::of(&arguments.args[index]);
+    }
+    // Left out, unless `*args` or `**kwargs` may give it.
+    let spreads = arguments.args.iter().any(Expr::is_starred_expr)
+        || arguments.keywords.iter().any(|keyword| keyword.arg.is_none());
+    if spreads || passes_receiver {
+        return None;
+    }
+    summary.default
 }
 
 /// A chain of calls from `name` down to the blocking call, with where that is:
