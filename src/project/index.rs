@@ -7,6 +7,7 @@
 //! computes it). It is conservative: a name bound twice, a module two files claim, and a
 //! method that a base from outside the project could define all resolve to nothing.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -15,10 +16,15 @@ use rayon::prelude::*;
 
 use super::graph::{self, Step};
 use super::summary::{
-    Callee, ClassSummary, FileSummary, FunctionSummary, Guard, Literal, ModuleContext, Referent, Symbol,
+    Argument, CallArguments, CallSite, Callee, ClassSummary, FileSummary, FunctionSummary, Guard, Literal,
+    ModuleContext, Referent, Symbol,
 };
 use crate::config::Settings;
 use crate::source::Position;
+
+/// How many functions the dead-branch analysis of one call looks into at most
+/// ([`ProjectIndex::blocks_called_with`]).
+const MAX_DEAD_BRANCH_CALLS: u32 = 64;
 
 /// Import chains are followed this many times at most (`a` re-exports from `b`, `b` from `a`).
 const MAX_IMPORT_DEPTH: u8 = 16;
@@ -307,25 +313,56 @@ impl ProjectIndex {
         self.blocking[id.file as usize][id.index as usize].is_some()
     }
 
-    /// Whether the function blocks when called with arguments of which `known` gives the
-    /// literal ones (by parameter): some blocking call of its own body, or call of a
-    /// function that blocks, is under no `if` that those values make dead.
-    pub fn blocks_with(&self, id: FunctionId, known: &dyn Fn(&str) -> Option<Literal>) -> bool {
+    /// Whether the function `callee` resolves to blocks when called with `arguments`:
+    /// some blocking call of its own body, or call of a function that blocks so called,
+    /// is under no `if` that the literal values of its parameters make dead. `known`
+    /// gives the literal values of the calling function's parameters it passes on.
+    pub fn blocks_called_with(
+        &self,
+        id: FunctionId,
+        callee: &Callee,
+        arguments: &CallArguments,
+        known: &dyn Fn(&str) -> Option<Literal>,
+    ) -> bool {
+        self.blocks_called_with_budget(id, callee, arguments, known, &Cell::new(MAX_DEAD_BRANCH_CALLS))
+    }
+
+    fn blocks_called_with_budget(
+        &self,
+        id: FunctionId,
+        callee: &Callee,
+        arguments: &CallArguments,
+        known: &dyn Fn(&str) -> Option<Literal>,
+        budget: &Cell<u32>,
+    ) -> bool {
         if !self.blocks(id) {
             return false;
         }
+        // Past the budget, what blocks somewhere blocks.
+        if budget.get() == 0 {
+            return true;
+        }
+        budget.set(budget.get() - 1);
         let function = self.function(id);
-        let live = |guards: &[Guard]| {
-            !guards.iter().any(|guard| known(&guard.parameter).is_some_and(|value| guard.is_violated_by(value)))
+        // `Class.method(obj, …)` passes the receiver among the arguments; `Class(…)` and
+        // `obj.method(…)` do not.
+        let passes_receiver =
+            function.has_receiver && matches!(callee, Callee::Symbol(_)) && !function.qualname.ends_with(".__init__");
+        let value_of = |parameter: &str| match arguments.bind(function, passes_receiver, parameter)? {
+            Argument::Literal(literal) => Some(literal),
+            Argument::Parameter(name) => known(&name),
         };
-        let callee_blocks = |callee: &Callee| {
-            self.resolve_callee(id.file, callee).is_some_and(|callee| self.blocks(callee))
-                || self
-                    .resolve_alternatives(id.file, callee)
-                    .is_some_and(|alternatives| alternatives.iter().all(|callee| self.blocks(*callee)))
+        let live = |guards: &[Guard]| {
+            !guards.iter().any(|guard| value_of(&guard.parameter).is_some_and(|value| guard.is_violated_by(value)))
+        };
+        let call_blocks = |call: &CallSite| match self.resolve_callee(id.file, &call.callee) {
+            Some(next) => self.blocks_called_with_budget(next, &call.callee, &call.arguments, &value_of, budget),
+            None => self
+                .resolve_alternatives(id.file, &call.callee)
+                .is_some_and(|alternatives| alternatives.iter().all(|alternative| self.blocks(*alternative))),
         };
         function.blocking_guards.iter().any(|guards| live(guards))
-            || function.calls.iter().any(|call| live(&call.guards) && callee_blocks(&call.callee))
+            || function.calls.iter().any(|call| live(&call.guards) && call_blocks(call))
     }
 
     /// Whether the project-wide rules may report anything in the module at `path`:

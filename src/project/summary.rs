@@ -91,6 +91,65 @@ pub struct CallSite {
     pub location: Position,
     /// What the function's parameters must be for the call to run.
     pub guards: Box<[Guard]>,
+    pub arguments: CallArguments,
+}
+
+/// What a call passes, as far as literals and the caller's own parameters go.
+#[derive(Clone, Debug, Default)]
+pub struct CallArguments {
+    /// Positional arguments in order (`None`: some other expression).
+    pub positional: Vec<Option<Argument>>,
+    pub keywords: Vec<(Box<str>, Option<Argument>)>,
+    /// `*args` or `**kwargs`: any parameter may get a value not seen here.
+    pub spreads: bool,
+}
+
+/// An argument whose value the analysis may know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Argument {
+    Literal(Literal),
+    /// A parameter of the calling function, passed on.
+    Parameter(Box<str>),
+}
+
+impl CallArguments {
+    /// Summarizes a call's arguments; `is_parameter` says which names are the calling
+    /// function's parameters (none, to keep literals only).
+    pub fn of(arguments: &ast::Arguments, is_parameter: &dyn Fn(&str) -> bool) -> Self {
+        let argument = |expr: &Expr| match expr {
+            Expr::Name(name) if is_parameter(name.id.as_str()) => Some(Argument::Parameter(name.id.as_str().into())),
+            other => Literal::of(other).map(Argument::Literal),
+        };
+        let spreads = arguments.args.iter().any(Expr::is_starred_expr)
+            || arguments.keywords.iter().any(|keyword| keyword.arg.is_none());
+        CallArguments {
+            positional: arguments.args.iter().map(argument).collect(),
+            keywords: arguments
+                .keywords
+                .iter()
+                .filter_map(|keyword| Some((keyword.arg.as_ref()?.as_str().into(), argument(&keyword.value))))
+                .collect(),
+            spreads,
+        }
+    }
+
+    /// What the call gives `helper`'s `parameter`: an argument, or the literal default of
+    /// a parameter it leaves out. `passes_receiver`: the call passes a method's receiver
+    /// among its arguments (`Class.method(obj, …)`).
+    pub fn bind(&self, helper: &FunctionSummary, passes_receiver: bool, parameter: &str) -> Option<Argument> {
+        if let Some((_, value)) = self.keywords.iter().find(|(name, _)| &**name == parameter) {
+            return value.clone();
+        }
+        if self.spreads || passes_receiver {
+            return None;
+        }
+        let index = helper.parameters.iter().position(|candidate| &*candidate.name == parameter)?;
+        let summary = &helper.parameters[index];
+        match self.positional.get(index) {
+            Some(value) if summary.positional => value.clone(),
+            _ => summary.default.map(Argument::Literal),
+        }
+    }
 }
 
 /// What a literal argument (or default) is, as far as an `if` on it goes.
@@ -766,9 +825,18 @@ pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     }
     let Some(callee) = callee_of(checker, &call.func, &builder.context) else { return };
     let guards = guards_at(checker, call);
+    let arguments = CallArguments::of(&call.arguments, &|name| is_own_parameter(checker.semantic(), name));
     let builder = checker.summary_mut().expect("summarizing");
     let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
-    function.calls.push(CallSite { callee, location, guards });
+    function.calls.push(CallSite { callee, location, guards, arguments });
+}
+
+/// Whether `name` is a parameter of the function whose own scope is innermost (not a
+/// lambda's or comprehension's), never rebound in it.
+fn is_own_parameter(semantic: &SemanticModel<'_>, name: &str) -> bool {
+    let Some(ScopeKind::Function(_)) = semantic.scopes().last().map(|scope| scope.kind) else { return false };
+    let innermost = semantic.scopes().len() - 1;
+    matches!(semantic.lookup_with_scope(name), Some((scope, Binding::Parameter(_))) if scope == innermost)
 }
 
 /// The parameters a caller's arguments bind, after the receiver of a method.
@@ -788,13 +856,7 @@ fn parameter_summaries(parameters: &ast::Parameters, has_receiver: bool) -> Vec<
 /// What the enclosing function's parameters must be for `call` to run, as the `if`
 /// statements around it (in the function's own body) say.
 fn guards_at(checker: &Checker<'_>, call: &ast::ExprCall) -> Box<[Guard]> {
-    let semantic = checker.semantic();
-    // Only where the function's own scope is innermost: not in a lambda or comprehension.
-    let Some(ScopeKind::Function(_)) = semantic.scopes().last().map(|scope| scope.kind) else {
-        return Box::default();
-    };
-    let function_scope = semantic.scopes().len() - 1;
-    let is_parameter = |name: &str| matches!(semantic.lookup_with_scope(name), Some((scope, Binding::Parameter(_))) if scope == function_scope);
+    let is_parameter = |name: &str| is_own_parameter(checker.semantic(), name);
     let statements = checker.statements();
     let body_start = statements.iter().rposition(|stmt| matches!(stmt, ast::Stmt::FunctionDef(_))).map_or(0, |i| i + 1);
     let mut guards = Vec::new();

@@ -1,7 +1,7 @@
 //! AG110 `blocking-via-helper`: a call, in code running on the event loop, to a sync
 //! function of the project that blocks, directly or through other project functions.
 
-use ruff_python_ast::{self as ast, Expr};
+use ruff_python_ast as ast;
 use ruff_text_size::Ranged;
 
 use super::{FixAvailability, RuleInfo};
@@ -11,7 +11,7 @@ use crate::fix::offload_call;
 use crate::linter::display_path;
 use crate::project::ProjectView;
 use crate::project::index::{ChainHop, FunctionId};
-use crate::project::summary::{Callee, FunctionSummary, Literal, callee_of};
+use crate::project::summary::{CallArguments, Callee, callee_of};
 use crate::rules::blocking_call::find_blocking_call;
 
 pub static RULE: RuleInfo = RuleInfo {
@@ -48,7 +48,8 @@ A helper whose blocking calls all sit under an `if` on its parameters (`if param
 `if not param:`, `if param is None:`, `and` of those, and their `else`) is not
 reported where the call's literal arguments (or the literal defaults of the parameters
 it leaves out) make those branches dead: `serve(app, run_async=True)` where `serve`
-blocks only `if not run_async:`.
+blocks only `if not run_async:`. A parameter the helper passes on to another helper
+is followed there.
 
 A function only *referring* to a blocking function (passing it to `to_thread`,
 returning it) does not block, and a nested `def` or `lambda` is not part of its body.
@@ -141,8 +142,8 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     };
     // `helper(flag=True)` where what blocks runs only `if not flag:`.
     if let [helper] = helpers[..] {
-        let function = project.index.function(helper);
-        if !project.index.blocks_with(helper, &|parameter| literal_argument(call, function, &callee, parameter)) {
+        let arguments = CallArguments::of(&call.arguments, &|_| false);
+        if !project.index.blocks_called_with(helper, &callee, &arguments, &|_| None) {
             return;
         }
     }
@@ -181,40 +182,6 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         HelperOffload::Refused => checker
             .no_fix("the helper works with the event loop (coroutines of its class, or the loop itself) or with objects bound to the thread that made them (`sqlite3`): it stays on the loop's thread"),
     });
-}
-
-/// The literal value `call` gives the helper's `parameter`: a literal argument, or the
-/// literal default of a parameter it leaves out. `None` when not known.
-fn literal_argument(
-    call: &ast::ExprCall,
-    helper: &FunctionSummary,
-    callee: &Callee,
-    parameter: &str,
-) -> Option<Literal> {
-    let arguments = &call.arguments;
-    if let Some(keyword) = arguments.find_keyword(parameter) {
-        return Literal::of(&keyword.value);
-    }
-    // `Class.method(obj, …)` passes the receiver among the arguments; `Class(…)` and
-    // `obj.method(…)` do not.
-    let passes_receiver =
-        helper.has_receiver && matches!(callee, Callee::Symbol(_)) && !helper.qualname.ends_with(".__init__");
-    let index = helper.parameters.iter().position(|candidate| &*candidate.name == parameter)?;
-    let summary = &helper.parameters[index];
-    if summary.positional && index < arguments.args.len() {
-        let before = &arguments.args[..=index];
-        if passes_receiver || before.iter().any(Expr::is_starred_expr) {
-            return None;
-        }
-        return Literal::of(&arguments.args[index]);
-    }
-    // Left out, unless `*args` or `**kwargs` may give it.
-    let spreads = arguments.args.iter().any(Expr::is_starred_expr)
-        || arguments.keywords.iter().any(|keyword| keyword.arg.is_none());
-    if spreads || passes_receiver {
-        return None;
-    }
-    summary.default
 }
 
 /// A chain of calls from `name` down to the blocking call, with where that is:
