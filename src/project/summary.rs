@@ -225,6 +225,9 @@ pub struct FunctionSummary {
     pub decorated: bool,
     /// `# noqa: AG110` on its `def` line: treated as not blocking.
     pub suppressed: bool,
+    /// Wrapped in `functools.cache`/`lru_cache`: its body runs on the first call (with
+    /// given arguments) only.
+    pub cached: bool,
     /// The first blocking call of its own body (sync functions only).
     pub blocking_call: Option<BlockingCallSite>,
     /// What the parameters must be for each blocking call of its own body to run (empty:
@@ -656,13 +659,24 @@ pub(crate) fn enter_class(checker: &mut Checker<'_>, class: &ast::StmtClassDef) 
 
 /// `@staticmethod`, `@functools.lru_cache(maxsize=1)`, …: see the catalogue.
 fn is_plain_decorator(semantic: &SemanticModel<'_>, decorator: &ast::Decorator) -> bool {
+    decorator_name(semantic, decorator).is_some_and(|name| semantic.catalogue().plain_decorators.contains(&name))
+}
+
+/// `@functools.cache`, `@functools.lru_cache(maxsize=…)`: the body runs on the first call
+/// with given arguments only.
+fn is_cache_decorator(semantic: &SemanticModel<'_>, decorator: &ast::Decorator) -> bool {
+    decorator_name(semantic, decorator)
+        .is_some_and(|name| matches!(name.as_str(), "functools.cache" | "functools.lru_cache"))
+}
+
+/// The qualified name of a decorator (of the function a decorator factory call names).
+fn decorator_name(semantic: &SemanticModel<'_>, decorator: &ast::Decorator) -> Option<String> {
     let expression = match &decorator.expression {
         Expr::Call(call) => &*call.func,
         other => other,
     };
     let mut buf = String::new();
-    matches!(semantic.resolve(expression, &mut buf), Some(Resolved::QualifiedName))
-        && semantic.catalogue().plain_decorators.contains(&buf)
+    matches!(semantic.resolve(expression, &mut buf), Some(Resolved::QualifiedName)).then_some(buf)
 }
 
 fn is_neutral_base(semantic: &SemanticModel<'_>, base: &Expr) -> bool {
@@ -700,6 +714,7 @@ pub(crate) fn enter_function(checker: &mut Checker<'_>, function: &ast::StmtFunc
         location: builder.lines.position(function.name.start(), checker.source()),
         is_async: function.is_async,
         decorated: function.decorator_list.iter().any(|decorator| !is_plain_decorator(checker.semantic(), decorator)),
+        cached: function.decorator_list.iter().any(|decorator| is_cache_decorator(checker.semantic(), decorator)),
         suppressed: builder.suppresses_ag110(function.name.start()),
         blocking_call: None,
         loop_bound: false,

@@ -51,6 +51,10 @@ it leaves out) make those branches dead: `serve(app, run_async=True)` where `ser
 blocks only `if not run_async:`. A parameter the helper passes on to another helper
 is followed there.
 
+A helper that blocks only through functions wrapped in `functools.cache` or
+`functools.lru_cache` is reported with "(blocks on its first call only)": the first
+call still blocks the loop, later ones with the same arguments do not.
+
 A function only *referring* to a blocking function (passing it to `to_thread`,
 returning it) does not block, and a nested `def` or `lambda` is not part of its body.
 Calls in the whole project count, also in files that are not being reported: checking
@@ -164,8 +168,15 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
             format!("it is `{}()` or `{}()`, and both block: {}", names[0], names[1], branches.join("; "))
         }
     };
-    let message =
-        format!("`{display}()` blocks the event loop in `async def {}`: {explanation}", coroutine.name.as_str());
+    let cached = if helpers.iter().all(|helper| project.index.blocks_only_through_caches(*helper)) {
+        " (blocks on its first call only)"
+    } else {
+        ""
+    };
+    let message = format!(
+        "`{display}()` blocks the event loop in `async def {}`{cached}: {explanation}",
+        coroutine.name.as_str()
+    );
     let start = checker.position(call.start());
     let here = Hop { name: display, filename: String::new(), row: start.row, column: start.column };
     // The JSON chain follows the first of several alternatives.
