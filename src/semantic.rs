@@ -1053,10 +1053,11 @@ impl<'a> Visitor<'a> for AttributeStores<'_, 'a> {
 }
 
 /// Collects the `name := value` of a scope's body, outside nested functions, classes and
-/// lambdas.
+/// lambdas (and expressions nested deeper than the checker walks).
 #[derive(Default)]
 struct WalrusTargets<'a> {
     found: Vec<(&'a str, &'a Expr)>,
+    depth: u32,
 }
 
 impl<'a> Visitor<'a> for WalrusTargets<'a> {
@@ -1067,6 +1068,10 @@ impl<'a> Visitor<'a> for WalrusTargets<'a> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.depth >= crate::checker::MAX_EXPRESSION_DEPTH {
+            return;
+        }
+        self.depth += 1;
         match expr {
             Expr::Lambda(_) => {}
             Expr::Named(named) => {
@@ -1077,6 +1082,7 @@ impl<'a> Visitor<'a> for WalrusTargets<'a> {
             }
             _ => visitor::walk_expr(self, expr),
         }
+        self.depth -= 1;
     }
 }
 

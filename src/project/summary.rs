@@ -463,10 +463,15 @@ impl<'a> Resolver<'_, 'a> {
         if let Expr::Name(name) = func
             && let Some(Binding::Assigned(Expr::If(alias))) = self.semantic.lookup(name.id.as_str())
         {
-            let then = Box::new(self.callee(&alias.body)?);
-            let orelse = Box::new(self.callee(&alias.orelse)?);
+            let then = Box::new(self.direct_callee(&alias.body)?);
+            let orelse = Box::new(self.direct_callee(&alias.orelse)?);
             return Some(Callee::Conditional { then, orelse });
         }
+        self.direct_callee(func)
+    }
+
+    /// The callee, not through a conditional alias.
+    fn direct_callee(&self, func: &Expr) -> Option<Callee> {
         if let Expr::Attribute(attribute) = func
             && let Expr::Call(call) = &*attribute.value
         {
@@ -881,7 +886,7 @@ fn guards_at(checker: &Checker<'_>, call: &ast::ExprCall) -> Box<[Guard]> {
         if if_stmt.body.first().is_some_and(|first| first.start() <= position.start())
             && if_stmt.body.last().is_some_and(|last| position.end() <= last.end())
         {
-            test_guards(&if_stmt.test, true, &is_parameter, &mut guards);
+            test_guards(&if_stmt.test, true, &is_parameter, &mut guards, 0);
             continue;
         }
         // In an `elif` or `else` clause: each earlier test was false, its own is true.
@@ -889,10 +894,10 @@ fn guards_at(checker: &Checker<'_>, call: &ast::ExprCall) -> Box<[Guard]> {
         for clause in &if_stmt.elif_else_clauses {
             if clause.range().contains_range(position) {
                 for test in &earlier {
-                    test_guards(test, false, &is_parameter, &mut guards);
+                    test_guards(test, false, &is_parameter, &mut guards, 0);
                 }
                 if let Some(test) = &clause.test {
-                    test_guards(test, true, &is_parameter, &mut guards);
+                    test_guards(test, true, &is_parameter, &mut guards, 0);
                 }
                 break;
             }
@@ -902,9 +907,17 @@ fn guards_at(checker: &Checker<'_>, call: &ast::ExprCall) -> Box<[Guard]> {
     guards.into()
 }
 
+/// `not` and `and`/`or` nested deeper than this put no guards (fewer guards only keep
+/// more calls live).
+const MAX_GUARD_DEPTH: u8 = 16;
+
 /// The guards a test puts on the parameters when it is `holds` (true, or false): each
-/// one a condition that must hold (what cannot be put so is left out).
-fn test_guards(test: &Expr, holds: bool, is_parameter: &dyn Fn(&str) -> bool, guards: &mut Vec<Guard>) {
+/// one a condition that must hold (what cannot be put so is left out). `depth`: how
+/// deep in the test this is.
+fn test_guards(test: &Expr, holds: bool, is_parameter: &dyn Fn(&str) -> bool, guards: &mut Vec<Guard>, depth: u8) {
+    if depth > MAX_GUARD_DEPTH {
+        return;
+    }
     let mut guard = |name: &ast::ExprName, live_when: Condition| {
         if is_parameter(name.id.as_str()) {
             guards.push(Guard { parameter: name.id.as_str().into(), live_when });
@@ -913,7 +926,7 @@ fn test_guards(test: &Expr, holds: bool, is_parameter: &dyn Fn(&str) -> bool, gu
     match test {
         Expr::Name(name) => guard(name, if holds { Condition::Truthy } else { Condition::Falsy }),
         Expr::UnaryOp(ast::ExprUnaryOp { op: ast::UnaryOp::Not, operand, .. }) => {
-            test_guards(operand, !holds, is_parameter, guards);
+            test_guards(operand, !holds, is_parameter, guards, depth + 1);
         }
         Expr::Compare(ast::ExprCompare { left, ops, comparators, .. }) => {
             let (Expr::Name(name), [op], [Expr::NoneLiteral(_)]) = (&**left, &ops[..], &comparators[..]) else {
@@ -929,7 +942,7 @@ fn test_guards(test: &Expr, holds: bool, is_parameter: &dyn Fn(&str) -> bool, gu
         // `a and b` true: both are; `a or b` false: neither is.
         Expr::BoolOp(ast::ExprBoolOp { op, values, .. }) if (*op == ast::BoolOp::And) == holds => {
             for value in values {
-                test_guards(value, holds, is_parameter, guards);
+                test_guards(value, holds, is_parameter, guards, depth + 1);
             }
         }
         _ => {}

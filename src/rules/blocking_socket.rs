@@ -5,7 +5,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
 use super::{FixAvailability, RuleInfo};
-use crate::checker::Checker;
+use crate::checker::{Checker, MAX_EXPRESSION_DEPTH};
 use crate::config::AsyncLibrary;
 use crate::diagnostic::{Edit, Fix};
 use crate::fix::codegen::{CANNOT_AWAIT_HERE, awaited, range_with_parentheses};
@@ -119,6 +119,7 @@ pub fn is_non_blocking(checker: &Checker<'_>, call: &ast::ExprCall, qualified_na
         socket: &checker.source()[method.value.range()],
         before: call.start(),
         found: false,
+        depth: 0,
     };
     finder.visit_body(&function.body);
     finder.found
@@ -132,6 +133,8 @@ struct NonBlockingMode<'s> {
     socket: &'s str,
     before: TextSize,
     found: bool,
+    /// How deep the walk is in expressions (it stops where the checker stops).
+    depth: u32,
 }
 
 impl<'b> Visitor<'b> for NonBlockingMode<'_> {
@@ -142,6 +145,9 @@ impl<'b> Visitor<'b> for NonBlockingMode<'_> {
     }
 
     fn visit_expr(&mut self, expr: &'b Expr) {
+        if self.depth >= MAX_EXPRESSION_DEPTH {
+            return;
+        }
         if let Expr::Call(call) = expr
             && call.end() <= self.before
             && let Expr::Attribute(method) = &*call.func
@@ -156,6 +162,8 @@ impl<'b> Visitor<'b> for NonBlockingMode<'_> {
                 _ => {}
             }
         }
+        self.depth += 1;
         visitor::walk_expr(self, expr);
+        self.depth -= 1;
     }
 }

@@ -87,24 +87,21 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, stmt: &'a ast::StmtExpr) {
 /// of a list, tuple, set or comprehension, either branch of a conditional expression,
 /// and the operands of `and`/`or`.
 fn dropped_calls<'a>(expr: &'a Expr, calls: &mut Vec<&'a ast::ExprCall>) {
-    match expr {
-        Expr::Call(call) => calls.push(call),
-        Expr::List(ast::ExprList { elts, .. })
-        | Expr::Tuple(ast::ExprTuple { elts, .. })
-        | Expr::Set(ast::ExprSet { elts, .. }) => calls.extend(elts.iter().filter_map(Expr::as_call_expr)),
-        Expr::ListComp(ast::ExprListComp { elt, .. })
-        | Expr::SetComp(ast::ExprSetComp { elt, .. })
-        | Expr::Generator(ast::ExprGenerator { elt, .. }) => calls.extend(elt.as_call_expr()),
-        Expr::If(ast::ExprIf { body, orelse, .. }) => {
-            dropped_calls(body, calls);
-            dropped_calls(orelse, calls);
+    // A stack, not recursion: conditional expressions nest without bound.
+    let mut pending = vec![expr];
+    while let Some(expr) = pending.pop() {
+        match expr {
+            Expr::Call(call) => calls.push(call),
+            Expr::List(ast::ExprList { elts, .. })
+            | Expr::Tuple(ast::ExprTuple { elts, .. })
+            | Expr::Set(ast::ExprSet { elts, .. }) => calls.extend(elts.iter().filter_map(Expr::as_call_expr)),
+            Expr::ListComp(ast::ExprListComp { elt, .. })
+            | Expr::SetComp(ast::ExprSetComp { elt, .. })
+            | Expr::Generator(ast::ExprGenerator { elt, .. }) => calls.extend(elt.as_call_expr()),
+            Expr::If(ast::ExprIf { body, orelse, .. }) => pending.extend([&**orelse, &**body]),
+            Expr::BoolOp(ast::ExprBoolOp { values, .. }) => pending.extend(values.iter().rev()),
+            _ => {}
         }
-        Expr::BoolOp(ast::ExprBoolOp { values, .. }) => {
-            for value in values {
-                dropped_calls(value, calls);
-            }
-        }
-        _ => {}
     }
 }
 
