@@ -412,23 +412,22 @@ impl ProjectIndex {
     /// Whether every way the function blocks passes through a function wrapped in a
     /// cache (`id` itself too): it blocks on its first call only.
     pub fn blocks_only_through_caches(&self, id: FunctionId) -> bool {
-        !self.blocks_uncached(id, &mut HashSet::new())
-    }
-
-    fn blocks_uncached(&self, id: FunctionId, seen: &mut HashSet<FunctionId>) -> bool {
-        let function = self.function(id);
-        if !self.blocks(id) || function.cached || !seen.insert(id) {
-            return false;
+        let mut seen = HashSet::new();
+        let mut pending = vec![id];
+        while let Some(id) = pending.pop() {
+            let function = self.function(id);
+            if !self.blocks(id) || function.cached || !seen.insert(id) {
+                continue;
+            }
+            if !function.blocking_guards.is_empty() {
+                return false;
+            }
+            for call in &function.calls {
+                pending.extend(self.resolve_callee(id.file, &call.callee));
+                pending.extend(self.resolve_alternatives(id.file, &call.callee).into_iter().flatten());
+            }
         }
-        !function.blocking_guards.is_empty()
-            || function.calls.iter().any(|call| {
-                let callees = self
-                    .resolve_callee(id.file, &call.callee)
-                    .map(|callee| vec![callee])
-                    .or_else(|| self.resolve_alternatives(id.file, &call.callee).map(Vec::from))
-                    .unwrap_or_default();
-                callees.into_iter().any(|callee| self.blocks_uncached(callee, seen))
-            })
+        true
     }
 
     fn resolve_class(&self, file: u32, symbol: &Symbol) -> Option<ClassId> {
