@@ -356,13 +356,16 @@ impl ProjectIndex {
             !guards.iter().any(|guard| value_of(&guard.parameter).is_some_and(|value| guard.is_violated_by(value)))
         };
         let call_blocks = |call: &CallSite| match self.resolve_callee(id.file, &call.callee) {
-            Some(next) => self.blocks_called_with_budget(next, &call.callee, &call.arguments, &value_of, budget),
+            Some(next) => match call.arguments() {
+                Some(arguments) => self.blocks_called_with_budget(next, &call.callee, arguments, &value_of, budget),
+                None => self.blocks(next),
+            },
             None => self
                 .resolve_alternatives(id.file, &call.callee)
                 .is_some_and(|alternatives| alternatives.iter().all(|alternative| self.blocks(*alternative))),
         };
         function.blocking_guards.iter().any(|guards| live(guards))
-            || function.calls.iter().any(|call| live(&call.guards) && call_blocks(call))
+            || function.calls.iter().any(|call| live(call.guards()) && call_blocks(call))
     }
 
     /// Whether the project-wide rules may report anything in the module at `path`:

@@ -89,17 +89,37 @@ pub struct BlockingCallSite {
 pub struct CallSite {
     pub callee: Callee,
     pub location: Position,
-    /// What the function's parameters must be for the call to run.
+    /// What parameters decide of the call, when anything (kept apart: most calls have
+    /// none, and a summary is kept for every function of the project).
+    pub parameters: Option<Box<CallParameters>>,
+}
+
+/// What the calling function's parameters decide of a call.
+#[derive(Clone, Debug)]
+pub struct CallParameters {
+    /// What they must be for the call to run.
     pub guards: Box<[Guard]>,
-    pub arguments: CallArguments,
+    /// `None` when nothing is known of them (no literal, no parameter passed on): no
+    /// parameter of the callee gets a known value.
+    pub arguments: Option<CallArguments>,
+}
+
+impl CallSite {
+    pub fn guards(&self) -> &[Guard] {
+        self.parameters.as_ref().map_or(&[], |parameters| &parameters.guards)
+    }
+
+    pub fn arguments(&self) -> Option<&CallArguments> {
+        self.parameters.as_ref()?.arguments.as_ref()
+    }
 }
 
 /// What a call passes, as far as literals and the caller's own parameters go.
 #[derive(Clone, Debug, Default)]
 pub struct CallArguments {
     /// Positional arguments in order (`None`: some other expression).
-    pub positional: Vec<Option<Argument>>,
-    pub keywords: Vec<(Box<str>, Option<Argument>)>,
+    pub positional: Box<[Option<Argument>]>,
+    pub keywords: Box<[(Box<str>, Option<Argument>)]>,
     /// `*args` or `**kwargs`: any parameter may get a value not seen here.
     pub spreads: bool,
 }
@@ -131,6 +151,15 @@ impl CallArguments {
                 .collect(),
             spreads,
         }
+    }
+
+    fn knows_any(&self) -> bool {
+        self.positional.iter().chain(self.keywords.iter().map(|(_, value)| value)).any(Option::is_some)
+    }
+
+    fn passes_parameters(&self) -> bool {
+        let values = self.positional.iter().chain(self.keywords.iter().map(|(_, value)| value));
+        values.flatten().any(|value| matches!(value, Argument::Parameter(_)))
     }
 
     /// What the call gives `helper`'s `parameter`: an argument, or the literal default of
@@ -787,8 +816,18 @@ fn init_fields(resolver: &Resolver<'_, '_>, init: &ast::StmtFunctionDef) -> Vec<
 
 /// A function is left, before its scope is popped.
 pub(crate) fn exit_function(checker: &mut Checker<'_>) {
-    if let Some(builder) = checker.summary_mut() {
-        builder.open_functions.pop();
+    if let Some(builder) = checker.summary_mut()
+        && let Some(index) = builder.open_functions.pop()
+    {
+        // The parameters matter only where a guard tests one or a call passes one on.
+        let function = &mut builder.summary.functions[index];
+        let tests_parameters = function.blocking_guards.iter().any(|guards| !guards.is_empty())
+            || function.calls.iter().any(|call| {
+                !call.guards().is_empty() || call.arguments().is_some_and(CallArguments::passes_parameters)
+            });
+        if !tests_parameters {
+            function.parameters = Vec::new();
+        }
     }
 }
 
@@ -846,9 +885,12 @@ pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     let Some(callee) = callee_of(checker, &call.func, &builder.context) else { return };
     let guards = guards_at(checker, call);
     let arguments = CallArguments::of(&call.arguments, &|name| is_own_parameter(checker.semantic(), name));
+    let arguments = arguments.knows_any().then_some(arguments);
+    let parameters =
+        (!guards.is_empty() || arguments.is_some()).then(|| Box::new(CallParameters { guards, arguments }));
     let builder = checker.summary_mut().expect("summarizing");
     let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
-    function.calls.push(CallSite { callee, location, guards, arguments });
+    function.calls.push(CallSite { callee, location, parameters });
 }
 
 /// Whether `name` is a parameter of the function whose own scope is innermost (not a
