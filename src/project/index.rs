@@ -16,8 +16,8 @@ use rayon::prelude::*;
 
 use super::graph::{self, Step};
 use super::summary::{
-    Argument, CallArguments, CallSite, Callee, ClassSummary, FileSummary, FunctionSummary, Guard, Literal,
-    ModuleContext, Referent, Symbol,
+    Argument, CallArguments, CallParameters, CallSite, Callee, ClassSummary, FileSummary, FunctionSummary, Guard,
+    Literal, ModuleContext, Referent, Symbol,
 };
 use crate::config::Settings;
 use crate::source::Position;
@@ -346,26 +346,34 @@ impl ProjectIndex {
         let function = self.function(id);
         // `Class.method(obj, …)` passes the receiver among the arguments; `Class(…)` and
         // `obj.method(…)` do not.
-        let passes_receiver =
-            function.has_receiver && matches!(callee, Callee::Symbol(_)) && !function.qualname.ends_with(".__init__");
-        let value_of = |parameter: &str| match arguments.bind(function, passes_receiver, parameter)? {
+        let facts = function.parameters.as_deref();
+        let passes_receiver = facts.is_some_and(|facts| facts.has_receiver)
+            && matches!(callee, Callee::Symbol(_))
+            && !function.qualname.ends_with(".__init__");
+        let value_of = |parameter: &str| match arguments.bind(facts?, passes_receiver, parameter)? {
             Argument::Literal(literal) => Some(literal),
             Argument::Parameter(name) => known(&name),
         };
         let live = |guards: &[Guard]| {
             !guards.iter().any(|guard| value_of(&guard.parameter).is_some_and(|value| guard.is_violated_by(value)))
         };
-        let call_blocks = |call: &CallSite| match self.resolve_callee(id.file, &call.callee) {
-            Some(next) => match call.arguments() {
-                Some(arguments) => self.blocks_called_with_budget(next, &call.callee, arguments, &value_of, budget),
-                None => self.blocks(next),
-            },
-            None => self
-                .resolve_alternatives(id.file, &call.callee)
-                .is_some_and(|alternatives| alternatives.iter().all(|alternative| self.blocks(*alternative))),
-        };
-        function.blocking_guards.iter().any(|guards| live(guards))
-            || function.calls.iter().any(|call| live(call.guards()) && call_blocks(call))
+        let call_parameters = |site: usize| facts.and_then(|facts| facts.call(site));
+        let call_blocks =
+            |call: &CallSite, parameters: Option<&CallParameters>| match self.resolve_callee(id.file, &call.callee) {
+                Some(next) => match parameters.and_then(|parameters| parameters.arguments.as_ref()) {
+                    Some(arguments) => self.blocks_called_with_budget(next, &call.callee, arguments, &value_of, budget),
+                    None => self.blocks(next),
+                },
+                None => self
+                    .resolve_alternatives(id.file, &call.callee)
+                    .is_some_and(|alternatives| alternatives.iter().all(|alternative| self.blocks(*alternative))),
+            };
+        function.unguarded_blocking
+            || facts.is_some_and(|facts| facts.guarded_blocking.iter().any(|guards| live(guards)))
+            || function.calls.iter().enumerate().any(|(site, call)| {
+                let parameters = call_parameters(site);
+                live(parameters.map_or(&[], |parameters| &parameters.guards)) && call_blocks(call, parameters)
+            })
     }
 
     /// Whether the project-wide rules may report anything in the module at `path`:
@@ -422,7 +430,7 @@ impl ProjectIndex {
             if !self.blocks(id) || function.cached || !seen.insert(id) {
                 continue;
             }
-            if !function.blocking_guards.is_empty() {
+            if function.blocking_call.is_some() {
                 return false;
             }
             for call in &function.calls {

@@ -55,15 +55,24 @@ pub enum Callee {
 }
 
 impl Callee {
-    /// The classes and symbols the callee names.
-    fn symbols(&self) -> Vec<&Symbol> {
+    /// The class or symbol the callee names (the first alternative's, for a conditional alias).
+    fn symbol(&self) -> &Symbol {
         match self {
-            Callee::Symbol(symbol) => vec![symbol],
+            Callee::Symbol(symbol) => symbol,
             Callee::Method { class, .. } | Callee::FieldMethod { class, .. } | Callee::SuperMethod { class, .. } => {
-                vec![class]
+                class
             }
-            Callee::Conditional { then, orelse } => then.symbols().into_iter().chain(orelse.symbols()).collect(),
+            Callee::Conditional { then, .. } => then.symbol(),
         }
+    }
+
+    /// Every class or symbol the callee names.
+    fn symbols(&self) -> impl Iterator<Item = &Symbol> {
+        let other = match self {
+            Callee::Conditional { orelse, .. } => Some(orelse.symbol()),
+            _ => None,
+        };
+        std::iter::once(self.symbol()).chain(other)
     }
 }
 
@@ -89,29 +98,18 @@ pub struct BlockingCallSite {
 pub struct CallSite {
     pub callee: Callee,
     pub location: Position,
-    /// What parameters decide of the call, when anything (kept apart: most calls have
-    /// none, and a summary is kept for every function of the project).
-    pub parameters: Option<Box<CallParameters>>,
 }
 
-/// What the calling function's parameters decide of a call.
+/// What the calling function's parameters decide of one of its calls.
 #[derive(Clone, Debug)]
 pub struct CallParameters {
+    /// The call's index among the function's calls.
+    pub site: u32,
     /// What they must be for the call to run.
     pub guards: Box<[Guard]>,
     /// `None` when nothing is known of them (no literal, no parameter passed on): no
     /// parameter of the callee gets a known value.
     pub arguments: Option<CallArguments>,
-}
-
-impl CallSite {
-    pub fn guards(&self) -> &[Guard] {
-        self.parameters.as_ref().map_or(&[], |parameters| &parameters.guards)
-    }
-
-    pub fn arguments(&self) -> Option<&CallArguments> {
-        self.parameters.as_ref()?.arguments.as_ref()
-    }
 }
 
 /// What a call passes, as far as literals and the caller's own parameters go.
@@ -133,6 +131,16 @@ pub enum Argument {
 }
 
 impl CallArguments {
+    /// Whether some argument is a literal or one of the calling function's parameters
+    /// (`is_parameter`): otherwise a summary keeps no arguments for the call.
+    pub fn knows_any(arguments: &ast::Arguments, is_parameter: &dyn Fn(&str) -> bool) -> bool {
+        let mut values = arguments.args.iter().chain(arguments.keywords.iter().map(|keyword| &keyword.value));
+        values.any(|value| match value {
+            Expr::Name(name) => is_parameter(name.id.as_str()),
+            other => Literal::of(other).is_some(),
+        })
+    }
+
     /// Summarizes a call's arguments; `is_parameter` says which names are the calling
     /// function's parameters (none, to keep literals only).
     pub fn of(arguments: &ast::Arguments, is_parameter: &dyn Fn(&str) -> bool) -> Self {
@@ -153,10 +161,6 @@ impl CallArguments {
         }
     }
 
-    fn knows_any(&self) -> bool {
-        self.positional.iter().chain(self.keywords.iter().map(|(_, value)| value)).any(Option::is_some)
-    }
-
     fn passes_parameters(&self) -> bool {
         let values = self.positional.iter().chain(self.keywords.iter().map(|(_, value)| value));
         values.flatten().any(|value| matches!(value, Argument::Parameter(_)))
@@ -165,7 +169,7 @@ impl CallArguments {
     /// What the call gives `helper`'s `parameter`: an argument, or the literal default of
     /// a parameter it leaves out. `passes_receiver`: the call passes a method's receiver
     /// among its arguments (`Class.method(obj, …)`).
-    pub fn bind(&self, helper: &FunctionSummary, passes_receiver: bool, parameter: &str) -> Option<Argument> {
+    pub fn bind(&self, helper: &ParameterFacts, passes_receiver: bool, parameter: &str) -> Option<Argument> {
         if let Some((_, value)) = self.keywords.iter().find(|(name, _)| &**name == parameter) {
             return value.clone();
         }
@@ -233,6 +237,29 @@ impl Guard {
     }
 }
 
+/// What a function's parameters decide of its blocking calls and calls.
+#[derive(Clone, Debug, Default)]
+pub struct ParameterFacts {
+    /// Its parameters, the receiver of a method (`self`, `cls`) left out.
+    pub parameters: Vec<ParameterSummary>,
+    /// A method called with its receiver first: `self.m(a)` binds `a` to the second
+    /// parameter.
+    pub has_receiver: bool,
+    /// What the parameters must be for each blocking call of its own body that an `if`
+    /// on them guards to run.
+    pub guarded_blocking: Vec<Box<[Guard]>>,
+    /// What they decide of its calls, for the calls they decide anything of, by site.
+    pub calls: Vec<CallParameters>,
+}
+
+impl ParameterFacts {
+    /// The facts of the call at `site`.
+    pub fn call(&self, site: usize) -> Option<&CallParameters> {
+        let found = self.calls.binary_search_by_key(&site, |call| call.site as usize).ok()?;
+        Some(&self.calls[found])
+    }
+}
+
 /// A parameter of a function, as a caller's arguments bind it.
 #[derive(Clone, Debug)]
 pub struct ParameterSummary {
@@ -259,14 +286,11 @@ pub struct FunctionSummary {
     pub cached: bool,
     /// The first blocking call of its own body (sync functions only).
     pub blocking_call: Option<BlockingCallSite>,
-    /// What the parameters must be for each blocking call of its own body to run (empty:
-    /// nothing, it always runs).
-    pub blocking_guards: Vec<Box<[Guard]>>,
-    /// Its parameters, the receiver of a method (`self`, `cls`) left out.
-    pub parameters: Vec<ParameterSummary>,
-    /// A method called with its receiver first: `self.m(a)` binds `a` to the second
-    /// parameter.
-    pub has_receiver: bool,
+    /// A blocking call of its own body runs whatever its parameters are.
+    pub unguarded_blocking: bool,
+    /// What its parameters decide, when they decide anything (kept apart: most functions
+    /// test none).
+    pub parameters: Option<Box<ParameterFacts>>,
     /// Its own body calls what must run on the event loop's thread (the catalogue's
     /// `loop-bound`), or uses an object that may not move to another thread (a
     /// catalogue call marked `not-thread-safe`: `sqlite3`): moved to a worker thread, it
@@ -548,7 +572,8 @@ impl<'a> Resolver<'_, 'a> {
 
     /// The callee, if what it calls may be the project's.
     fn project_callee(&self, callee: Callee) -> Option<Callee> {
-        callee.symbols().into_iter().all(|symbol| self.context.is_project(symbol)).then_some(callee)
+        let is_project = callee.symbols().all(|symbol| self.context.is_project(symbol));
+        is_project.then_some(callee)
     }
 }
 
@@ -738,12 +763,9 @@ pub(crate) fn enter_function(checker: &mut Checker<'_>, function: &ast::StmtFunc
     } else {
         Vec::new()
     };
-    let has_receiver =
-        in_class && !function.decorator_list.iter().any(|decorator| is_named(&decorator.expression, "staticmethod"));
     let summary = FunctionSummary {
-        parameters: parameter_summaries(&function.parameters, has_receiver),
-        has_receiver,
-        blocking_guards: Vec::new(),
+        parameters: None,
+        unguarded_blocking: false,
         qualname,
         location: builder.lines.position(function.name.start(), checker.source()),
         is_async: function.is_async,
@@ -816,17 +838,27 @@ fn init_fields(resolver: &Resolver<'_, '_>, init: &ast::StmtFunctionDef) -> Vec<
 
 /// A function is left, before its scope is popped.
 pub(crate) fn exit_function(checker: &mut Checker<'_>) {
+    let [.., outer, function_scope] = checker.semantic().scopes() else { return };
+    let (ScopeKind::Function(def), in_class) = (function_scope.kind, matches!(outer.kind, ScopeKind::Class(_))) else {
+        return;
+    };
     if let Some(builder) = checker.summary_mut()
         && let Some(index) = builder.open_functions.pop()
     {
         // The parameters matter only where a guard tests one or a call passes one on.
         let function = &mut builder.summary.functions[index];
-        let tests_parameters = function.blocking_guards.iter().any(|guards| !guards.is_empty())
-            || function.calls.iter().any(|call| {
-                !call.guards().is_empty() || call.arguments().is_some_and(CallArguments::passes_parameters)
-            });
-        if !tests_parameters {
-            function.parameters = Vec::new();
+        let tests_parameters = function.parameters.as_ref().is_some_and(|facts| {
+            !facts.guarded_blocking.is_empty()
+                || facts.calls.iter().any(|call| {
+                    !call.guards.is_empty() || call.arguments.as_ref().is_some_and(CallArguments::passes_parameters)
+                })
+        });
+        if tests_parameters {
+            let has_receiver =
+                in_class && !def.decorator_list.iter().any(|decorator| is_named(&decorator.expression, "staticmethod"));
+            let facts = function.parameters.get_or_insert_default();
+            facts.has_receiver = has_receiver;
+            facts.parameters = parameter_summaries(&def.parameters, has_receiver);
         }
     }
 }
@@ -872,7 +904,11 @@ pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
         function.loop_bound |= blocking.entry.threads == Threads::NotThreadSafe;
         if !suppressed {
-            function.blocking_guards.push(guards);
+            if guards.is_empty() {
+                function.unguarded_blocking = true;
+            } else {
+                function.parameters.get_or_insert_default().guarded_blocking.push(guards);
+            }
             if function.blocking_call.is_none() {
                 function.blocking_call = Some(BlockingCallSite { display: blocking.display.into(), location });
             }
@@ -884,13 +920,16 @@ pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     }
     let Some(callee) = callee_of(checker, &call.func, &builder.context) else { return };
     let guards = guards_at(checker, call);
-    let arguments = CallArguments::of(&call.arguments, &|name| is_own_parameter(checker.semantic(), name));
-    let arguments = arguments.knows_any().then_some(arguments);
-    let parameters =
-        (!guards.is_empty() || arguments.is_some()).then(|| Box::new(CallParameters { guards, arguments }));
+    let is_parameter = |name: &str| is_own_parameter(checker.semantic(), name);
+    let arguments = CallArguments::knows_any(&call.arguments, &is_parameter)
+        .then(|| CallArguments::of(&call.arguments, &is_parameter));
     let builder = checker.summary_mut().expect("summarizing");
     let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
-    function.calls.push(CallSite { callee, location, parameters });
+    if !guards.is_empty() || arguments.is_some() {
+        let site = function.calls.len() as u32;
+        function.parameters.get_or_insert_default().calls.push(CallParameters { site, guards, arguments });
+    }
+    function.calls.push(CallSite { callee, location });
 }
 
 /// Whether `name` is a parameter of the function whose own scope is innermost (not a
