@@ -322,7 +322,7 @@ impl ProjectIndex {
         id: FunctionId,
         callee: &Callee,
         arguments: &CallArguments,
-        known: &dyn Fn(&str) -> Option<Literal>,
+        known: &dyn Fn(u16) -> Option<Literal>,
     ) -> bool {
         self.blocks_called_with_budget(id, callee, arguments, known, &Cell::new(MAX_DEAD_BRANCH_CALLS))
     }
@@ -332,7 +332,7 @@ impl ProjectIndex {
         id: FunctionId,
         callee: &Callee,
         arguments: &CallArguments,
-        known: &dyn Fn(&str) -> Option<Literal>,
+        known: &dyn Fn(u16) -> Option<Literal>,
         budget: &Cell<u32>,
     ) -> bool {
         if !self.blocks(id) {
@@ -350,12 +350,12 @@ impl ProjectIndex {
         let passes_receiver = facts.is_some_and(|facts| facts.has_receiver)
             && matches!(callee, Callee::Symbol(_))
             && !function.qualname.ends_with(".__init__");
-        let value_of = |parameter: &str| match arguments.bind(facts?, passes_receiver, parameter)? {
+        let value_of = |parameter: u16| match arguments.bind(facts?, passes_receiver, parameter)? {
             Argument::Literal(literal) => Some(literal),
-            Argument::Parameter(name) => known(&name),
+            Argument::Parameter(passed) => known(passed),
         };
         let live = |guards: &[Guard]| {
-            !guards.iter().any(|guard| value_of(&guard.parameter).is_some_and(|value| guard.is_violated_by(value)))
+            !guards.iter().any(|guard| value_of(guard.parameter).is_some_and(|value| guard.is_violated_by(value)))
         };
         let call_parameters = |site: usize| facts.and_then(|facts| facts.call(site));
         let call_blocks =

@@ -126,26 +126,28 @@ pub struct CallArguments {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Argument {
     Literal(Literal),
-    /// A parameter of the calling function, passed on.
-    Parameter(Box<str>),
+    /// A parameter of the calling function, passed on (its index in its
+    /// [`ParameterFacts::parameters`]).
+    Parameter(u16),
 }
 
 impl CallArguments {
     /// Whether some argument is a literal or one of the calling function's parameters
-    /// (`is_parameter`): otherwise a summary keeps no arguments for the call.
-    pub fn knows_any(arguments: &ast::Arguments, is_parameter: &dyn Fn(&str) -> bool) -> bool {
+    /// (`own_parameter` gives their indexes): otherwise a summary keeps no arguments for
+    /// the call.
+    pub fn knows_any(arguments: &ast::Arguments, own_parameter: &dyn Fn(&str) -> Option<u16>) -> bool {
         let mut values = arguments.args.iter().chain(arguments.keywords.iter().map(|keyword| &keyword.value));
         values.any(|value| match value {
-            Expr::Name(name) => is_parameter(name.id.as_str()),
+            Expr::Name(name) => own_parameter(name.id.as_str()).is_some(),
             other => Literal::of(other).is_some(),
         })
     }
 
-    /// Summarizes a call's arguments; `is_parameter` says which names are the calling
-    /// function's parameters (none, to keep literals only).
-    pub fn of(arguments: &ast::Arguments, is_parameter: &dyn Fn(&str) -> bool) -> Self {
+    /// Summarizes a call's arguments; `own_parameter` gives the index of a name that is
+    /// a parameter of the calling function (none, to keep literals only).
+    pub fn of(arguments: &ast::Arguments, own_parameter: &dyn Fn(&str) -> Option<u16>) -> Self {
         let argument = |expr: &Expr| match expr {
-            Expr::Name(name) if is_parameter(name.id.as_str()) => Some(Argument::Parameter(name.id.as_str().into())),
+            Expr::Name(name) => own_parameter(name.id.as_str()).map(Argument::Parameter),
             other => Literal::of(other).map(Argument::Literal),
         };
         let spreads = arguments.args.iter().any(Expr::is_starred_expr)
@@ -166,18 +168,18 @@ impl CallArguments {
         values.flatten().any(|value| matches!(value, Argument::Parameter(_)))
     }
 
-    /// What the call gives `helper`'s `parameter`: an argument, or the literal default of
+    /// What the call gives `helper`'s `parameter` (by index): an argument, or the literal default of
     /// a parameter it leaves out. `passes_receiver`: the call passes a method's receiver
     /// among its arguments (`Class.method(obj, …)`).
-    pub fn bind(&self, helper: &ParameterFacts, passes_receiver: bool, parameter: &str) -> Option<Argument> {
-        if let Some((_, value)) = self.keywords.iter().find(|(name, _)| &**name == parameter) {
+    pub fn bind(&self, helper: &ParameterFacts, passes_receiver: bool, parameter: u16) -> Option<Argument> {
+        let index = usize::from(parameter);
+        let summary = helper.parameters.get(index)?;
+        if let Some((_, value)) = self.keywords.iter().find(|(name, _)| *name == summary.name) {
             return value.clone();
         }
         if self.spreads || passes_receiver {
             return None;
         }
-        let index = helper.parameters.iter().position(|candidate| &*candidate.name == parameter)?;
-        let summary = &helper.parameters[index];
         match self.positional.get(index) {
             Some(value) if summary.positional => value.clone(),
             _ => summary.default.map(Argument::Literal),
@@ -213,7 +215,8 @@ impl Literal {
 /// `if not param:`, `if param is None:` and their `else`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Guard {
-    pub parameter: Box<str>,
+    /// The parameter's index in the function's [`ParameterFacts::parameters`].
+    pub parameter: u16,
     pub live_when: Condition,
 }
 
@@ -838,10 +841,7 @@ fn init_fields(resolver: &Resolver<'_, '_>, init: &ast::StmtFunctionDef) -> Vec<
 
 /// A function is left, before its scope is popped.
 pub(crate) fn exit_function(checker: &mut Checker<'_>) {
-    let [.., outer, function_scope] = checker.semantic().scopes() else { return };
-    let (ScopeKind::Function(def), in_class) = (function_scope.kind, matches!(outer.kind, ScopeKind::Class(_))) else {
-        return;
-    };
+    let Some((def, has_receiver)) = innermost_function(checker.semantic()) else { return };
     if let Some(builder) = checker.summary_mut()
         && let Some(index) = builder.open_functions.pop()
     {
@@ -854,8 +854,6 @@ pub(crate) fn exit_function(checker: &mut Checker<'_>) {
                 })
         });
         if tests_parameters {
-            let has_receiver =
-                in_class && !def.decorator_list.iter().any(|decorator| is_named(&decorator.expression, "staticmethod"));
             let facts = function.parameters.get_or_insert_default();
             facts.has_receiver = has_receiver;
             facts.parameters = parameter_summaries(&def.parameters, has_receiver);
@@ -920,9 +918,9 @@ pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     }
     let Some(callee) = callee_of(checker, &call.func, &builder.context) else { return };
     let guards = guards_at(checker, call);
-    let is_parameter = |name: &str| is_own_parameter(checker.semantic(), name);
-    let arguments = CallArguments::knows_any(&call.arguments, &is_parameter)
-        .then(|| CallArguments::of(&call.arguments, &is_parameter));
+    let own_parameter = |name: &str| own_parameter(checker.semantic(), name);
+    let arguments = CallArguments::knows_any(&call.arguments, &own_parameter)
+        .then(|| CallArguments::of(&call.arguments, &own_parameter));
     let builder = checker.summary_mut().expect("summarizing");
     let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
     if !guards.is_empty() || arguments.is_some() {
@@ -932,12 +930,29 @@ pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     function.calls.push(CallSite { callee, location });
 }
 
-/// Whether `name` is a parameter of the function whose own scope is innermost (not a
-/// lambda's or comprehension's), never rebound in it.
-fn is_own_parameter(semantic: &SemanticModel<'_>, name: &str) -> bool {
-    let Some(ScopeKind::Function(_)) = semantic.scopes().last().map(|scope| scope.kind) else { return false };
+/// The function whose own scope is innermost (not a lambda's or comprehension's), and
+/// whether it is called with a receiver (a method, not static).
+fn innermost_function<'a>(semantic: &SemanticModel<'a>) -> Option<(&'a ast::StmtFunctionDef, bool)> {
+    let [.., outer, innermost] = semantic.scopes() else { return None };
+    let ScopeKind::Function(function) = innermost.kind else { return None };
+    let is_static = function.decorator_list.iter().any(|decorator| is_named(&decorator.expression, "staticmethod"));
+    Some((function, matches!(outer.kind, ScopeKind::Class(_)) && !is_static))
+}
+
+/// The index, in its [`ParameterFacts::parameters`], of the parameter `name` of the
+/// innermost function, when `name` is one never rebound in it.
+fn own_parameter(semantic: &SemanticModel<'_>, name: &str) -> Option<u16> {
+    let (function, has_receiver) = innermost_function(semantic)?;
     let innermost = semantic.scopes().len() - 1;
-    matches!(semantic.lookup_with_scope(name), Some((scope, Binding::Parameter(_))) if scope == innermost)
+    let (scope, Binding::Parameter(_)) = semantic.lookup_with_scope(name)? else { return None };
+    if scope != innermost {
+        return None;
+    }
+    let parameters = &function.parameters;
+    let positional = parameters.posonlyargs.iter().chain(&parameters.args).skip(usize::from(has_receiver));
+    let index =
+        positional.chain(&parameters.kwonlyargs).position(|parameter| parameter.parameter.name.as_str() == name)?;
+    u16::try_from(index).ok()
 }
 
 /// The parameters a caller's arguments bind, after the receiver of a method.
@@ -957,7 +972,7 @@ fn parameter_summaries(parameters: &ast::Parameters, has_receiver: bool) -> Vec<
 /// What the enclosing function's parameters must be for `call` to run, as the `if`
 /// statements around it (in the function's own body) say.
 fn guards_at(checker: &Checker<'_>, call: &ast::ExprCall) -> Box<[Guard]> {
-    let is_parameter = |name: &str| is_own_parameter(checker.semantic(), name);
+    let own_parameter = |name: &str| own_parameter(checker.semantic(), name);
     let statements = checker.statements();
     let body_start = statements.iter().rposition(|stmt| matches!(stmt, ast::Stmt::FunctionDef(_))).map_or(0, |i| i + 1);
     let mut guards = Vec::new();
@@ -967,7 +982,7 @@ fn guards_at(checker: &Checker<'_>, call: &ast::ExprCall) -> Box<[Guard]> {
         if if_stmt.body.first().is_some_and(|first| first.start() <= position.start())
             && if_stmt.body.last().is_some_and(|last| position.end() <= last.end())
         {
-            test_guards(&if_stmt.test, true, &is_parameter, &mut guards, 0);
+            test_guards(&if_stmt.test, true, &own_parameter, &mut guards, 0);
             continue;
         }
         // In an `elif` or `else` clause: each earlier test was false, its own is true.
@@ -975,10 +990,10 @@ fn guards_at(checker: &Checker<'_>, call: &ast::ExprCall) -> Box<[Guard]> {
         for clause in &if_stmt.elif_else_clauses {
             if clause.range().contains_range(position) {
                 for test in &earlier {
-                    test_guards(test, false, &is_parameter, &mut guards, 0);
+                    test_guards(test, false, &own_parameter, &mut guards, 0);
                 }
                 if let Some(test) = &clause.test {
-                    test_guards(test, true, &is_parameter, &mut guards, 0);
+                    test_guards(test, true, &own_parameter, &mut guards, 0);
                 }
                 break;
             }
@@ -995,19 +1010,25 @@ const MAX_GUARD_DEPTH: u8 = 16;
 /// The guards a test puts on the parameters when it is `holds` (true, or false): each
 /// one a condition that must hold (what cannot be put so is left out). `depth`: how
 /// deep in the test this is.
-fn test_guards(test: &Expr, holds: bool, is_parameter: &dyn Fn(&str) -> bool, guards: &mut Vec<Guard>, depth: u8) {
+fn test_guards(
+    test: &Expr,
+    holds: bool,
+    own_parameter: &dyn Fn(&str) -> Option<u16>,
+    guards: &mut Vec<Guard>,
+    depth: u8,
+) {
     if depth > MAX_GUARD_DEPTH {
         return;
     }
     let mut guard = |name: &ast::ExprName, live_when: Condition| {
-        if is_parameter(name.id.as_str()) {
-            guards.push(Guard { parameter: name.id.as_str().into(), live_when });
+        if let Some(parameter) = own_parameter(name.id.as_str()) {
+            guards.push(Guard { parameter, live_when });
         }
     };
     match test {
         Expr::Name(name) => guard(name, if holds { Condition::Truthy } else { Condition::Falsy }),
         Expr::UnaryOp(ast::ExprUnaryOp { op: ast::UnaryOp::Not, operand, .. }) => {
-            test_guards(operand, !holds, is_parameter, guards, depth + 1);
+            test_guards(operand, !holds, own_parameter, guards, depth + 1);
         }
         Expr::Compare(ast::ExprCompare { left, ops, comparators, .. }) => {
             let (Expr::Name(name), [op], [Expr::NoneLiteral(_)]) = (&**left, &ops[..], &comparators[..]) else {
@@ -1023,7 +1044,7 @@ fn test_guards(test: &Expr, holds: bool, is_parameter: &dyn Fn(&str) -> bool, gu
         // `a and b` true: both are; `a or b` false: neither is.
         Expr::BoolOp(ast::ExprBoolOp { op, values, .. }) if (*op == ast::BoolOp::And) == holds => {
             for value in values {
-                test_guards(value, holds, is_parameter, guards, depth + 1);
+                test_guards(value, holds, own_parameter, guards, depth + 1);
             }
         }
         _ => {}

@@ -146,7 +146,7 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     };
     // `helper(flag=True)` where what blocks runs only `if not flag:`.
     if let [helper] = helpers[..] {
-        let arguments = CallArguments::of(&call.arguments, &|_| false);
+        let arguments = CallArguments::of(&call.arguments, &|_| None);
         if !project.index.blocks_called_with(helper, &callee, &arguments, &|_| None) {
             return;
         }
