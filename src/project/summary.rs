@@ -101,7 +101,7 @@ pub struct CallSite {
 }
 
 /// What the calling function's parameters decide of one of its calls.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CallParameters {
     /// The call's index among the function's calls.
     pub site: u32,
@@ -113,7 +113,7 @@ pub struct CallParameters {
 }
 
 /// What a call passes, as far as literals and the caller's own parameters go.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CallArguments {
     /// Positional arguments in order (`None`: some other expression).
     pub positional: Box<[Option<Argument>]>,
@@ -123,7 +123,7 @@ pub struct CallArguments {
 }
 
 /// An argument whose value the analysis may know.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Argument {
     Literal(Literal),
     /// A parameter of the calling function, passed on (its index in its
@@ -188,7 +188,7 @@ impl CallArguments {
 }
 
 /// What a literal argument (or default) is, as far as an `if` on it goes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Literal {
     None,
     /// True, a non-zero number, a non-empty string.
@@ -213,14 +213,14 @@ impl Literal {
 
 /// A condition on a parameter that an enclosing `if` puts on a call: `if param:`,
 /// `if not param:`, `if param is None:` and their `else`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Guard {
     /// The parameter's index in the function's [`ParameterFacts::parameters`].
     pub parameter: u16,
     pub live_when: Condition,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Condition {
     Truthy,
     Falsy,
@@ -241,7 +241,7 @@ impl Guard {
 }
 
 /// What a function's parameters decide of its blocking calls and calls.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct ParameterFacts {
     /// Its parameters, the receiver of a method (`self`, `cls`) left out.
     pub parameters: Vec<ParameterSummary>,
@@ -264,7 +264,7 @@ impl ParameterFacts {
 }
 
 /// A parameter of a function, as a caller's arguments bind it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ParameterSummary {
     pub name: Box<str>,
     /// Its default, when that is a literal.
@@ -337,6 +337,11 @@ impl FileSummary {
     fn shrink_to_fit(&mut self) {
         for function in &mut self.functions {
             function.calls.shrink_to_fit();
+            if let Some(facts) = &mut function.parameters {
+                facts.parameters.shrink_to_fit();
+                facts.guarded_blocking.shrink_to_fit();
+                facts.calls.shrink_to_fit();
+            }
         }
         for class in &mut self.classes {
             class.bases.shrink_to_fit();
