@@ -397,6 +397,10 @@ fn project_pass(
         first_wave = false;
         summaries.extend(summarized.into_iter().flatten());
         let index = ProjectIndex::build(summaries, top_levels.names.clone(), project.unread(&read), settings);
+        // Every file of a listed project read: nothing can be missing.
+        if project.is_complete(&read) {
+            return ProjectPass { index, early_reports: early, top_levels, covers_project };
+        }
         let roots: Vec<u32> = checked.iter().filter_map(|path| index.file_of(path)).collect();
         wave = Vec::new();
         let settled = project.settled();

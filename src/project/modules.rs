@@ -350,6 +350,12 @@ impl<'s> ProjectFiles<'s> {
         &self.top_levels
     }
 
+    /// Whether every file that may claim a module name is read (`read` by id): only when
+    /// the files are listed.
+    pub fn is_complete(&self, read: &[bool]) -> bool {
+        self.probe.is_none() && read.len() == self.paths.len() && read.iter().all(|&read| read)
+    }
+
     /// How many module names are settled: every file that may claim them has an id.
     pub fn settled(&self) -> usize {
         self.claimants.len()
