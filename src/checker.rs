@@ -23,7 +23,7 @@ use crate::fix::style::Stylist;
 use crate::project::ProjectView;
 use crate::project::summary::{self, FileSummary, SummaryBuilder};
 use crate::rules::{self, RuleInfo};
-use crate::semantic::{Resolved, SemanticModel};
+use crate::semantic::{Binding, Resolved, SemanticModel};
 use crate::source::{LineIndex, Position};
 
 /// Longest callee text quoted in a message.
@@ -266,7 +266,25 @@ impl<'a> Checker<'a> {
 
     /// The tracked type of an object expression (`requests.Session`, `pathlib.Path`, …).
     pub fn type_of(&mut self, expr: &Expr) -> Option<&'a str> {
-        self.semantic.type_of(expr, &mut self.name_buf)
+        self.semantic.type_of(expr, &mut self.name_buf).or_else(|| self.returned_by_project(expr))
+    }
+
+    /// The tracked type of `make_client()`, or of a name this function binds to it, where
+    /// `make_client` is a project function of any module that declares it returns one.
+    /// Only a name bound in the current scope: its value's callee then resolves here as
+    /// where it was bound.
+    fn returned_by_project(&self, expr: &Expr) -> Option<&'a str> {
+        let project = self.project?;
+        let call = match expr {
+            Expr::Call(call) => call,
+            Expr::Name(name) => match self.semantic.lookup_with_scope(name.id.as_str())? {
+                (scope, Binding::Assigned(Expr::Call(call))) if scope + 1 == self.semantic.scopes().len() => call,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let callee = summary::callee_of(self, &call.func, &project.context())?;
+        project.index.return_type(project.file, &callee)
     }
 
     /// An expression's source text on one line, shortened for a message.

@@ -646,6 +646,16 @@ impl<'a> SemanticModel<'a> {
             .or_else(|| self.catalogue.any_attribute_type(owner).filter(|_| !member.starts_with('_')))
     }
 
+    /// The tracked type a sync, undecorated function declares it returns, its annotation
+    /// read in the first `scopes_around` scopes of the model (those around the `def`).
+    pub fn declared_return_type(&self, function: &ast::StmtFunctionDef, scopes_around: usize) -> Option<&'a str> {
+        if function.is_async || !function.decorator_list.is_empty() {
+            return None;
+        }
+        let env = Env { base: self.scopes.get(..scopes_around)?, extra: &[] };
+        self.annotated_type(env, function.returns.as_deref()?, &mut String::new())
+    }
+
     /// The tracked type a plain function of this module declares it returns.
     fn return_type(&self, env: Env<'_, 'a>, name: &str, buf: &mut String) -> Option<&'a str> {
         let (place, Binding::Function(function)) = env.lookup(name)? else { return None };

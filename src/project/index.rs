@@ -393,9 +393,18 @@ impl ProjectIndex {
             self.resolve_alternatives(file, callee)
                 .is_some_and(|alternatives| alternatives.iter().all(|id| self.blocks(*id)))
         });
-        reaches(&summary.loop_calls, &|id| self.blocks(id))
+        // A function of the project that returns a tracked object: the rules may find
+        // that object's blocking methods (`c = make_client(); c.get(url)`).
+        reaches(&summary.loop_calls, &|id| self.blocks(id) || self.function(id).returns.is_some())
             || alternatives_block
             || reaches(&summary.statement_calls, &|id| self.function(id).is_async)
+    }
+
+    /// The tracked type that the project function a call in module `file` reaches
+    /// declares it returns.
+    pub fn return_type(&self, file: u32, callee: &Callee) -> Option<&str> {
+        let Callee::Symbol(_) = callee else { return None };
+        self.function(self.resolve_callee(file, callee)?).returns.as_deref()
     }
 
     /// The chain from a blocking function to the blocking call, when it blocks.

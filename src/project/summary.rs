@@ -301,6 +301,9 @@ pub struct FunctionSummary {
     pub loop_bound: bool,
     /// The calls of its own body that may reach project functions (sync functions only).
     pub calls: Vec<CallSite>,
+    /// The tracked type it declares it returns (sync, undecorated functions only), for
+    /// other modules' `c = make_client()`.
+    pub returns: Option<Box<str>>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -783,6 +786,7 @@ pub(crate) fn enter_function(checker: &mut Checker<'_>, function: &ast::StmtFunc
         blocking_call: None,
         loop_bound: false,
         calls: Vec::new(),
+        returns: checker.semantic().declared_return_type(function, scopes.len() - 1).map(Box::from),
     };
     let builder = checker.summary_mut().expect("summarizing");
     let index = builder.summary.functions.len();
