@@ -70,9 +70,10 @@ pub fn run(paths: &[PathBuf], settings: &Settings, options: RunOptions) -> RunOu
         Some(changes) => discover_changed(paths, settings, options.force_exclude, changes),
         None => discovery::discover(paths, settings, options.force_exclude),
     };
+    let roots = ProjectRoots::of(paths, settings);
     // Checked again with nothing changed, a whole project gives the last run's findings.
     let recorded =
-        options.cache.filter(|_| is_recordable(options, &discovered)).map(|cache| (cache, run_key(paths, settings)));
+        options.cache.filter(|_| is_recordable(options, &discovered)).map(|cache| (cache, run_key(paths, &roots)));
     if let Some((cache, key)) = recorded
         && let Some(findings) = cache.run_findings(key, &discovered.files)
     {
@@ -83,7 +84,7 @@ pub fn run(paths: &[PathBuf], settings: &Settings, options: RunOptions) -> RunOu
     let mut project = (!options.parse_only && project::is_needed(settings.rules)).then(|| {
         // Without --diff-base, the walk of the paths found every file under them.
         let walked = options.changes.is_none().then_some(discovered.files.as_slice());
-        pool.install(|| project_pass(paths, walked, &discovered.files, settings, options.cache))
+        pool.install(|| project_pass(paths, &roots, walked, &discovered.files, settings, options.cache))
     });
     let mut early_reports = project.as_mut().map(|pass| std::mem::take(&mut pass.early_reports)).unwrap_or_default();
     early_reports.resize_with(discovered.files.len(), || None);
@@ -118,10 +119,9 @@ fn is_recordable(options: RunOptions, discovered: &Discovered) -> bool {
 
 /// What a run's findings depend on besides the settings and its files' content: the
 /// paths checked, the directory paths are shown from, and where the project is.
-fn run_key(paths: &[PathBuf], settings: &Settings) -> u64 {
-    let roots = ProjectRoots::of(paths, settings);
+fn run_key(paths: &[PathBuf], roots: &ProjectRoots) -> u64 {
     let sources: Vec<bool> = roots.names_from.iter().map(|root| root.join("src").is_dir()).collect();
-    cache::fingerprint(&(paths, std::env::current_dir().ok(), &roots, sources))
+    cache::fingerprint(&(paths, std::env::current_dir().ok(), roots, sources))
 }
 
 fn check_one(
@@ -336,17 +336,17 @@ impl TopLevels {
 /// it, and the others kept in it.
 fn project_pass(
     paths: &[PathBuf],
+    roots: &ProjectRoots,
     walked: Option<&[PathBuf]>,
     checked: &[PathBuf],
     settings: &Settings,
     cache: Option<&Cache>,
 ) -> ProjectPass {
-    let roots = ProjectRoots::of(paths, settings);
     let whole_project = std::env::var_os(WHOLE_PROJECT_VARIABLE).is_some();
     let walked_all = walked.filter(|_| roots.walk.iter().all(|root| paths.iter().any(|path| same_path(path, root))));
     let covers_project = walked_all.is_some() && !whole_project;
     let probed = match walked_all.is_none() && !whole_project {
-        true => ProjectFiles::probed(&roots, settings),
+        true => ProjectFiles::probed(roots, settings),
         false => None,
     };
     let mut project = probed.unwrap_or_else(|| {
@@ -358,7 +358,7 @@ fn project_pass(
         files.extend(checked.iter().cloned());
         files.sort();
         files.dedup();
-        ProjectFiles::listed(&roots, files, settings)
+        ProjectFiles::listed(roots, files, settings)
     });
 
     let checked_ids: Vec<usize> = checked.iter().map(|path| project.add(path)).collect();
