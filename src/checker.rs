@@ -21,9 +21,9 @@ use crate::fix::review;
 use crate::fix::scope_check::ModuleScopes;
 use crate::fix::style::Stylist;
 use crate::project::ProjectView;
-use crate::project::summary::{self, FileSummary, SummaryBuilder};
+use crate::project::summary::{self, Callee, FileSummary, ModuleContext, SummaryBuilder, TypeQuery};
 use crate::rules::{self, RuleInfo};
-use crate::semantic::{Binding, Resolved, SemanticModel};
+use crate::semantic::{ProjectTypes, Resolved, ScopeKind, SemanticModel};
 use crate::source::{LineIndex, Position};
 
 /// Longest callee text quoted in a message.
@@ -266,25 +266,32 @@ impl<'a> Checker<'a> {
 
     /// The tracked type of an object expression (`requests.Session`, `pathlib.Path`, …).
     pub fn type_of(&mut self, expr: &Expr) -> Option<&'a str> {
-        self.semantic.type_of(expr, &mut self.name_buf).or_else(|| self.returned_by_project(expr))
+        let mut buf = std::mem::take(&mut self.name_buf);
+        let ty = self.object_type(expr, &mut buf);
+        self.name_buf = buf;
+        ty
     }
 
-    /// The tracked type of `make_client()`, or of a name this function binds to it, where
-    /// `make_client` is a project function of any module that declares it returns one.
-    /// Only a name bound in the current scope: its value's callee then resolves here as
-    /// where it was bound.
-    fn returned_by_project(&self, expr: &Expr) -> Option<&'a str> {
-        let project = self.project?;
-        let call = match expr {
-            Expr::Call(call) => call,
-            Expr::Name(name) => match self.semantic.lookup_with_scope(name.id.as_str())? {
-                (scope, Binding::Assigned(Expr::Call(call))) if scope + 1 == self.semantic.scopes().len() => call,
-                _ => return None,
-            },
-            _ => return None,
-        };
-        let callee = summary::callee_of(self, &call.func, &project.context())?;
-        project.index.return_type(project.file, &callee)
+    /// [`type_of`](Self::type_of) with a buffer of the caller's, for a shared checker.
+    /// What the module alone cannot tell, the project index answers (`self.db` set by a
+    /// base class of another module, `make_client()` of another module); while the
+    /// summary is built, before there is an index, the question is kept in the summary
+    /// instead, so that the module is checked again once the index can answer.
+    pub fn object_type(&self, expr: &Expr, buf: &mut String) -> Option<&'a str> {
+        if self.project.is_none() && self.summary.is_none() {
+            return self.semantic.type_of(expr, buf);
+        }
+        self.semantic.type_of_with(expr, buf, &ProjectTypesOf(self))
+    }
+
+    /// How the module qualifies the project's names, when it is checked or summarized
+    /// as part of a project.
+    pub fn module_context(&self) -> Option<ModuleContext<'a>> {
+        match (&self.project, &self.summary) {
+            (Some(project), _) => Some(project.context()),
+            (None, Some(builder)) => Some(*builder.context()),
+            (None, None) => None,
+        }
     }
 
     /// An expression's source text on one line, shortened for a message.
@@ -483,5 +490,39 @@ impl<'a> Checker<'a> {
             }
             _ => visitor::walk_expr(self, expr),
         }
+    }
+}
+
+/// The project's answers to the semantic model's questions about types (see
+/// [`Checker::object_type`]).
+struct ProjectTypesOf<'c, 'a>(&'c Checker<'a>);
+
+impl<'a> ProjectTypesOf<'_, 'a> {
+    fn answer(&self, func: &Expr, query: fn(Callee) -> TypeQuery) -> Option<&'a str> {
+        let checker = self.0;
+        if let Some(project) = checker.project {
+            let callee = summary::callee_of(checker, func, &project.context())?;
+            return project.index.type_of(project.file, &query(callee));
+        }
+        let builder = checker.summary.as_ref()?;
+        // Only where the rules report: not in the own bodies of sync functions.
+        let in_sync_function = matches!(
+            checker.semantic.current_function_kind(),
+            Some(ScopeKind::Function(function)) if !function.is_async
+        );
+        if !in_sync_function && let Some(callee) = summary::callee_of(checker, func, builder.context()) {
+            builder.ask(query(callee));
+        }
+        None
+    }
+}
+
+impl<'a> ProjectTypes<'a> for ProjectTypesOf<'_, 'a> {
+    fn returned(&self, call: &ast::ExprCall) -> Option<&'a str> {
+        self.answer(&call.func, TypeQuery::Returned)
+    }
+
+    fn object(&self, expr: &Expr) -> Option<&'a str> {
+        self.answer(expr, TypeQuery::Object)
     }
 }

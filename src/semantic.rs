@@ -295,6 +295,18 @@ pub enum Resolved<'a> {
     Class(&'a ast::StmtClassDef),
 }
 
+/// What only the project knows of the objects a module uses: asked about expressions of
+/// the current scope whose type the module alone cannot tell.
+pub trait ProjectTypes<'a> {
+    /// The tracked type the project function called declares it returns (`make_client()`).
+    fn returned(&self, call: &ast::ExprCall) -> Option<&'a str>;
+    /// The tracked type of an object that other modules give a type: a module-level
+    /// object imported from another module (`from app.db import conn`), an attribute of
+    /// an instance of a class of another module or with a base class there (`repo.conn`
+    /// for `repo: Repository`, `self.db` set by a base class's `__init__`).
+    fn object(&self, expr: &Expr) -> Option<&'a str>;
+}
+
 /// The scopes around the checker's current position, and the facts of the module.
 pub struct SemanticModel<'a> {
     catalogue: &'static Catalogue,
@@ -435,7 +447,7 @@ impl<'a> SemanticModel<'a> {
 
     /// The model's own scopes, as names are looked up at the current position.
     fn env(&self) -> Env<'_, 'a> {
-        Env { base: &self.scopes, extra: &[] }
+        Env { base: &self.scopes, extra: &[], project: None }
     }
 
     /// A name visible here that is bound by an import of exactly `qualified`
@@ -526,6 +538,12 @@ impl<'a> SemanticModel<'a> {
         self.type_at_depth(self.env(), expr, buf, 0)
     }
 
+    /// [`type_of`](Self::type_of), asking `project` what this module cannot tell of
+    /// the current scope's expressions.
+    pub fn type_of_with(&self, expr: &Expr, buf: &mut String, project: &dyn ProjectTypes<'a>) -> Option<&'a str> {
+        self.type_at_depth(Env { project: Some(project), ..self.env() }, expr, buf, 0)
+    }
+
     fn type_at_depth(&self, env: Env<'_, 'a>, expr: &Expr, buf: &mut String, depth: u8) -> Option<&'a str> {
         if depth > MAX_RESOLUTION_DEPTH {
             return None;
@@ -534,13 +552,15 @@ impl<'a> SemanticModel<'a> {
             // A file opened in a coroutine is reported where it is opened (and the fix of a
             // `with open(...)` block moves the reading along): its object is tracked only
             // through a name bound outside coroutines (`LOG = open(...)` at module level).
-            Expr::Call(call) => {
-                self.constructed_type(env, &call.func, buf, depth).filter(|ty| depth > 0 || *ty != FILE_OBJECT)
-            }
+            Expr::Call(call) => self
+                .constructed_type(env, &call.func, buf, depth)
+                .or_else(|| env.project?.returned(call))
+                .filter(|ty| depth > 0 || *ty != FILE_OBJECT),
             // `Path(p).parent` is a path again; `self.db` is what the class assigns it.
             Expr::Attribute(attribute) => self
                 .attribute_type(env, attribute, buf, depth)
-                .or_else(|| self.instance_attribute_type(env, attribute, buf, depth)),
+                .or_else(|| self.instance_attribute_type(env, attribute, buf, depth))
+                .or_else(|| env.project?.object(expr)),
             // `client["db"]` is a database again.
             Expr::Subscript(subscript) => self.member_type(env, &subscript.value, "__getitem__", buf, depth),
             // `Path(p) / "name"` is a path again.
@@ -549,28 +569,56 @@ impl<'a> SemanticModel<'a> {
             }
             Expr::Name(name) => {
                 let (place, binding) = env.lookup(name.id.as_str())?;
-                let ty = match binding {
-                    Binding::Assigned(value) | Binding::WithTarget(value) => {
-                        self.type_at_depth(env, value, buf, depth + 1)?
-                    }
-                    Binding::Annotated { annotation, value } => {
-                        if let Some(declared) = self.annotated_type(env, annotation, buf) {
-                            return Some(declared);
-                        }
-                        self.type_at_depth(env, value.as_ref()?, buf, depth + 1)?
-                    }
-                    Binding::Parameter(Some(annotation)) => return self.annotated_type(env, annotation, buf),
-                    Binding::Element(iterable) => self.element_type(env, iterable, buf, depth)?,
-                    _ => return None,
-                };
-                let opened_in_coroutine = ty == FILE_OBJECT
-                    && place.is_some_and(
-                        |place| matches!(env.base[place].kind, ScopeKind::Function(function) if function.is_async),
-                    );
-                (!opened_in_coroutine).then_some(ty)
+                match binding {
+                    Binding::Import(_) | Binding::RelativeImport { .. } => env.project?.object(expr),
+                    binding => self.binding_type(env, place, binding, buf, depth),
+                }
             }
             _ => None,
         }
+    }
+
+    /// The tracked type of what a name bound so, in the scope at `place`, refers to.
+    fn binding_type(
+        &self,
+        env: Env<'_, 'a>,
+        place: Option<usize>,
+        binding: &Binding<'a>,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
+        let value_env = if env.is_current(place) { env } else { env.without_project() };
+        let ty = match binding {
+            Binding::Assigned(value) | Binding::WithTarget(value) => {
+                self.type_at_depth(value_env, value, buf, depth + 1)?
+            }
+            Binding::Annotated { annotation, value } => {
+                if let Some(declared) = self.annotated_type(env, annotation, buf) {
+                    return Some(declared);
+                }
+                self.type_at_depth(value_env, value.as_ref()?, buf, depth + 1)?
+            }
+            Binding::Parameter(Some(annotation)) => return self.annotated_type(env, annotation, buf),
+            Binding::Element(iterable) => self.element_type(value_env, iterable, buf, depth)?,
+            _ => return None,
+        };
+        let opened_in_coroutine = ty == FILE_OBJECT
+            && place.is_some_and(
+                |place| matches!(env.base[place].kind, ScopeKind::Function(function) if function.is_async),
+            );
+        (!opened_in_coroutine).then_some(ty)
+    }
+
+    /// The module-level names bound to objects of a tracked type (`conn =
+    /// sqlite3.connect(…)`), for the modules that import them. Read once the walk is back
+    /// at module level.
+    pub fn module_objects(&self) -> Vec<(&'a str, &'a str)> {
+        let env = Env { base: &self.scopes[..1], extra: &[], project: None };
+        let mut buf = String::new();
+        self.scopes[0]
+            .bindings()
+            .filter_map(|(name, binding)| Some((name, self.binding_type(env, Some(0), binding, &mut buf, 0)?)))
+            .collect()
     }
 
     /// The type of the items of a call's result the catalogue's `elements` lists
@@ -652,7 +700,7 @@ impl<'a> SemanticModel<'a> {
         if function.is_async || !function.decorator_list.is_empty() {
             return None;
         }
-        let env = Env { base: self.scopes.get(..scopes_around)?, extra: &[] };
+        let env = Env { base: self.scopes.get(..scopes_around)?, extra: &[], project: None };
         self.annotated_type(env, function.returns.as_deref()?, &mut String::new())
     }
 
@@ -771,64 +819,133 @@ impl<'a> SemanticModel<'a> {
         buf: &mut String,
         depth: u8,
     ) -> Option<&'a str> {
+        let facts = self.class_attribute_facts(class, defined_in, Some(attribute), buf, depth);
+        if let Some((_, attributes)) = facts.first() {
+            return attributes.tracked_type();
+        }
+        // Inherited from a base class of this module, if any gives it a type.
+        let bases = class.arguments.as_deref().map(|arguments| &arguments.args[..]).unwrap_or_default();
+        bases.iter().find_map(|base| {
+            let env = Env { base: defined_in, extra: &[], project: None };
+            let (base, base_defined_in) = self.class_named(env, base, buf)?;
+            self.class_attribute(base, base_defined_in, attribute, buf, depth + 1)
+        })
+    }
+
+    /// The instance attributes a class itself declares or assigns (not those it only
+    /// inherits), each with the tracked type it gives it: what other modules' code sees
+    /// of the class's instances and subclasses. Methods are left out unless they are
+    /// properties of a tracked type. `scopes_around`: the first scopes of the model,
+    /// those around the `class` statement.
+    pub fn own_instance_attributes(
+        &self,
+        class: &'a ast::StmtClassDef,
+        scopes_around: usize,
+    ) -> Vec<(&'a str, Option<&'a str>)> {
+        let Some(defined_in) = self.scopes.get(..scopes_around) else { return Vec::new() };
+        let is_method = |name: &str| {
+            class.body.iter().any(|stmt| matches!(stmt, Stmt::FunctionDef(method) if method.name.as_str() == name))
+        };
+        self.class_attribute_facts(class, defined_in, None, &mut String::new(), 0)
+            .into_iter()
+            .map(|(name, attributes)| {
+                (name, attributes.tracked_type().filter(|ty| !NOT_TRACKED_ON_INSTANCES.contains(ty)))
+            })
+            .filter(|(name, ty)| ty.is_some() || !is_method(name))
+            .collect()
+    }
+
+    /// What the class's body and methods make of its instance attributes: of `only`, or
+    /// of every one they touch, in the order first met.
+    fn class_attribute_facts(
+        &self,
+        class: &'a ast::StmtClassDef,
+        defined_in: &[Scope<'a>],
+        only: Option<&str>,
+        buf: &mut String,
+        depth: u8,
+    ) -> Vec<(&'a str, ClassAttributes<'a>)> {
+        let wanted = |name: &str| only.is_none_or(|only| only == name);
         let mut class_scope = Scope::new(ScopeKind::Class(class));
         class_scope.bind_body(&class.body, &mut Vec::new());
-        let in_class = Env { base: defined_in, extra: &[&class_scope] };
-        let mut attributes = ClassAttributes::default();
+        let in_class = Env { base: defined_in, extra: &[&class_scope], project: None };
+        // The stores, with the method (an index into `method_scopes`) that makes each.
+        let mut stores: Vec<(&'a str, AttributeStore<'a>, Option<usize>)> = Vec::new();
+        let mut method_scopes: Vec<Scope<'a>> = Vec::new();
         for stmt in &class.body {
             match stmt {
-                Stmt::AnnAssign(assign) if is_name(&assign.target, attribute) => {
-                    attributes.declare(self.annotated_type(in_class, &assign.annotation, buf));
+                Stmt::AnnAssign(assign) => {
+                    if let Expr::Name(name) = &*assign.target
+                        && wanted(name.id.as_str())
+                    {
+                        stores.push((name.id.as_str(), AttributeStore::Annotated(&assign.annotation), None));
+                    }
                 }
-                Stmt::Assign(assign) if assign.targets.iter().any(|target| is_name(target, attribute)) => {
-                    attributes.assign(&assign.value, |value| self.type_at_depth(in_class, value, buf, depth + 1));
-                }
-                Stmt::FunctionDef(method) if method.name.as_str() == attribute => {
-                    attributes.declare(self.property_type(in_class, method, buf));
+                Stmt::Assign(assign) => {
+                    for target in &assign.targets {
+                        if let Expr::Name(name) = target
+                            && wanted(name.id.as_str())
+                        {
+                            stores.push((name.id.as_str(), AttributeStore::Assigned(&assign.value), None));
+                        }
+                    }
                 }
                 Stmt::FunctionDef(method) => {
+                    if wanted(method.name.as_str()) {
+                        stores.push((method.name.as_str(), AttributeStore::Property(method), None));
+                    }
                     let Some(receiver) = method.parameters.posonlyargs.first().or(method.parameters.args.first())
                     else {
                         continue;
                     };
-                    let mut stores = AttributeStores {
+                    let mut found = AttributeStores {
                         receiver: receiver.parameter.name.as_str(),
-                        attribute,
+                        only,
                         nested: 0,
                         found: Vec::new(),
                     };
-                    stores.visit_body(&method.body);
-                    if stores.found.is_empty() {
+                    found.visit_body(&method.body);
+                    if found.found.is_empty() {
                         continue;
                     }
                     let mut method_scope = Scope::new(ScopeKind::Function(method));
                     method_scope.bind_parameters(&method.parameters);
                     method_scope.bind_body(&method.body, &mut Vec::new());
-                    let in_method = Env { base: defined_in, extra: &[&class_scope, &method_scope] };
-                    for store in stores.found {
-                        match store {
-                            AttributeStore::Assigned(value) => {
-                                attributes.assign(value, |value| self.type_at_depth(in_method, value, buf, depth + 1))
-                            }
-                            AttributeStore::Annotated(annotation) => {
-                                attributes.declare(self.annotated_type(in_method, annotation, buf));
-                            }
-                            AttributeStore::Other => attributes.assign_unknown(),
-                        }
-                    }
+                    method_scopes.push(method_scope);
+                    let index = method_scopes.len() - 1;
+                    stores.extend(found.found.into_iter().map(|(name, store)| (name, store, Some(index))));
                 }
                 _ => {}
             }
         }
-        if attributes.is_untouched() {
-            // Inherited from a base class of this module, if any gives it a type.
-            let bases = class.arguments.as_deref().map(|arguments| &arguments.args[..]).unwrap_or_default();
-            return bases.iter().find_map(|base| {
-                let (base, base_defined_in) = self.class_named(Env { base: defined_in, extra: &[] }, base, buf)?;
-                self.class_attribute(base, base_defined_in, attribute, buf, depth + 1)
-            });
+        let mut facts: Vec<(&'a str, ClassAttributes<'a>)> = Vec::new();
+        for (name, store, method) in stores {
+            let scopes: [&Scope<'a>; 2];
+            let env = match method {
+                Some(index) => {
+                    scopes = [&class_scope, &method_scopes[index]];
+                    Env { base: defined_in, extra: &scopes, project: None }
+                }
+                None => in_class,
+            };
+            let found = match facts.iter().position(|(known, _)| *known == name) {
+                Some(found) => found,
+                None => {
+                    facts.push((name, ClassAttributes::default()));
+                    facts.len() - 1
+                }
+            };
+            let attributes = &mut facts[found].1;
+            match store {
+                AttributeStore::Assigned(value) => {
+                    attributes.assign(value, |value| self.type_at_depth(env, value, buf, depth + 1))
+                }
+                AttributeStore::Annotated(annotation) => attributes.declare(self.annotated_type(env, annotation, buf)),
+                AttributeStore::Property(method) => attributes.declare(self.property_type(env, method, buf)),
+                AttributeStore::Other => attributes.assign_unknown(),
+            }
         }
-        attributes.tracked_type()
+        facts
     }
 
     /// The tracked type a `@property` or `@functools.cached_property` method declares.
@@ -886,6 +1003,9 @@ impl<'a> SemanticModel<'a> {
 struct Env<'s, 'a> {
     base: &'s [Scope<'a>],
     extra: &'s [&'s Scope<'a>],
+    /// What the project knows, while the expression looked at is one of the current
+    /// scope's: the project resolves names as they are seen at the current position.
+    project: Option<&'s dyn ProjectTypes<'a>>,
 }
 
 impl<'s, 'a> Env<'s, 'a> {
@@ -916,9 +1036,19 @@ impl<'s, 'a> Env<'s, 'a> {
     /// The scopes seen where the scope at `place` is innermost.
     fn up_to(self, place: Option<usize>) -> Env<'s, 'a> {
         match place {
-            Some(index) => Env { base: &self.base[..=index], extra: &[] },
-            None => self,
+            Some(index) => Env { base: &self.base[..=index], extra: &[], project: None },
+            None => self.without_project(),
         }
+    }
+
+    /// The same scopes, for an expression written elsewhere than at the current position.
+    fn without_project(self) -> Env<'s, 'a> {
+        Env { project: None, ..self }
+    }
+
+    /// Whether `place` is the current position's own scope.
+    fn is_current(self, place: Option<usize>) -> bool {
+        self.extra.is_empty() && place.is_some_and(|place| place + 1 == self.base.len())
     }
 }
 
@@ -947,12 +1077,10 @@ struct ClassAttributes<'a> {
     /// Declared or assigned two different types, or assigned something unknown.
     conflicting: bool,
     unknown_assignment: bool,
-    touched: bool,
 }
 
 impl<'a> ClassAttributes<'a> {
     fn declare(&mut self, ty: Option<&'a str>) {
-        self.touched = true;
         match (ty, self.declared) {
             (None, _) => self.conflicting = true,
             (Some(ty), Some(declared)) if ty != declared => self.conflicting = true,
@@ -961,7 +1089,6 @@ impl<'a> ClassAttributes<'a> {
     }
 
     fn assign<'e>(&mut self, value: &'e Expr, type_of: impl FnOnce(&'e Expr) -> Option<&'a str>) {
-        self.touched = true;
         if is_none(value) {
             return;
         }
@@ -973,12 +1100,7 @@ impl<'a> ClassAttributes<'a> {
     }
 
     fn assign_unknown(&mut self) {
-        self.touched = true;
         self.unknown_assignment = true;
-    }
-
-    fn is_untouched(&self) -> bool {
-        !self.touched
     }
 
     fn tracked_type(&self) -> Option<&'a str> {
@@ -995,45 +1117,51 @@ impl<'a> ClassAttributes<'a> {
     }
 }
 
-/// How a method stores one attribute of its receiver (`self.db = …`).
+/// How a class body or a method stores an instance attribute (`db: T`, `self.db = …`).
 enum AttributeStore<'a> {
     Assigned(&'a Expr),
     Annotated(&'a Expr),
+    /// A method of the name: a property declares its type, another method none.
+    Property(&'a ast::StmtFunctionDef),
     /// Any other store (augmented, unpacked, in a nested function, a `for` target, …).
     Other,
 }
 
-/// Collects a method's stores to `receiver.attribute`.
+/// Collects a method's stores to attributes of its receiver (to `only`, if given).
 struct AttributeStores<'n, 'a> {
     receiver: &'n str,
-    attribute: &'n str,
+    only: Option<&'n str>,
     /// How many nested functions, lambdas or classes enclose the position.
     nested: u32,
-    found: Vec<AttributeStore<'a>>,
+    found: Vec<(&'a str, AttributeStore<'a>)>,
 }
 
 impl<'a> AttributeStores<'_, 'a> {
-    fn is_target(&self, expr: &Expr) -> bool {
-        matches!(expr, Expr::Attribute(attribute)
-            if attribute.attr.as_str() == self.attribute && is_name(&attribute.value, self.receiver))
+    /// The attribute `expr` stores, when it is one of those collected.
+    fn target(&self, expr: &'a Expr) -> Option<&'a str> {
+        let Expr::Attribute(attribute) = expr else { return None };
+        let name = attribute.attr.as_str();
+        (is_name(&attribute.value, self.receiver) && self.only.is_none_or(|only| only == name)).then_some(name)
     }
 }
 
 impl<'a> Visitor<'a> for AttributeStores<'_, 'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
-            Stmt::Assign(assign) if self.nested == 0 && assign.targets.iter().any(|target| self.is_target(target)) => {
+            Stmt::Assign(assign)
+                if self.nested == 0 && assign.targets.iter().any(|target| self.target(target).is_some()) =>
+            {
                 for target in &assign.targets {
-                    if self.is_target(target) {
-                        self.found.push(AttributeStore::Assigned(&assign.value));
-                    } else {
-                        self.visit_expr(target);
+                    match self.target(target) {
+                        Some(name) => self.found.push((name, AttributeStore::Assigned(&assign.value))),
+                        None => self.visit_expr(target),
                     }
                 }
                 self.visit_expr(&assign.value);
             }
-            Stmt::AnnAssign(assign) if self.nested == 0 && self.is_target(&assign.target) => {
-                self.found.push(AttributeStore::Annotated(&assign.annotation));
+            Stmt::AnnAssign(assign) if self.nested == 0 && self.target(&assign.target).is_some() => {
+                let name = self.target(&assign.target).expect("matched");
+                self.found.push((name, AttributeStore::Annotated(&assign.annotation)));
                 if let Some(value) = &assign.value {
                     self.visit_expr(value);
                 }
@@ -1049,8 +1177,8 @@ impl<'a> Visitor<'a> for AttributeStores<'_, 'a> {
 
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
-            Expr::Attribute(attribute) if attribute.ctx.is_store() && self.is_target(expr) => {
-                self.found.push(AttributeStore::Other);
+            Expr::Attribute(attribute) if attribute.ctx.is_store() && self.target(expr).is_some() => {
+                self.found.push((attribute.attr.as_str(), AttributeStore::Other));
             }
             Expr::Lambda(_) => {
                 self.nested += 1;

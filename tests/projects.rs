@@ -273,3 +273,20 @@ fn a_diff_base_run_sees_the_helpers_of_unchanged_modules() {
         findings[0]["message"]
     );
 }
+
+/// A `with` block whose offload would move a `sqlite3` connection that a class of another
+/// module keeps to a worker thread (where `sqlite3` refuses it) gets no fix, checked
+/// whole or alone.
+#[test]
+fn a_block_using_another_modules_thread_bound_object_stays_on_the_loop() {
+    let project = projects_dir().join("clients");
+    for paths in [&["."][..], &["clients/handlers.py"]] {
+        let findings = check_with(&project, paths, &["--unsafe-fixes"], false);
+        let opened = findings
+            .iter()
+            .find(|finding| finding["code"] == "AG104" && finding["filename"] == "clients/handlers.py")
+            .expect("the `open()` of Importer.load");
+        assert!(opened["fix"].is_null(), "{opened:#}");
+        assert_eq!(opened["no_fix_reason"], "the `with` block uses an object that may not be used from another thread");
+    }
+}

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use super::graph::{self, Step};
 use super::summary::{
     Argument, CallArguments, CallParameters, CallSite, Callee, ClassSummary, FileSummary, FunctionSummary, Guard,
-    Literal, ModuleContext, Referent, Symbol,
+    Literal, ModuleContext, Referent, Symbol, TypeQuery,
 };
 use crate::config::Settings;
 use crate::source::Position;
@@ -247,6 +247,9 @@ impl ProjectIndex {
                 pending.extend(self.resolve_callee(file, callee));
                 pending.extend(self.resolve_alternatives(file, callee).into_iter().flatten());
             }
+            for query in &summary.type_queries {
+                self.type_of(file, query);
+            }
         }
         while let Some(function) = pending.pop() {
             if !seen.insert(function) {
@@ -393,18 +396,65 @@ impl ProjectIndex {
             self.resolve_alternatives(file, callee)
                 .is_some_and(|alternatives| alternatives.iter().all(|id| self.blocks(*id)))
         });
-        // A function of the project that returns a tracked object: the rules may find
-        // that object's blocking methods (`c = make_client(); c.get(url)`).
-        reaches(&summary.loop_calls, &|id| self.blocks(id) || self.function(id).returns.is_some())
+        // An object whose type the project tells: the rules may find its blocking
+        // methods (`c = make_client(); c.get(url)`, `self.db.execute(…)`).
+        reaches(&summary.loop_calls, &|id| self.blocks(id))
+            || summary.type_queries.iter().any(|query| self.type_of(file, query).is_some())
             || alternatives_block
             || reaches(&summary.statement_calls, &|id| self.function(id).is_async)
     }
 
-    /// The tracked type that the project function a call in module `file` reaches
-    /// declares it returns.
-    pub fn return_type(&self, file: u32, callee: &Callee) -> Option<&str> {
-        let Callee::Symbol(_) = callee else { return None };
-        self.function(self.resolve_callee(file, callee)?).returns.as_deref()
+    /// The project's answer to a question of module `file` about an object's type.
+    pub fn type_of(&self, file: u32, query: &TypeQuery) -> Option<&str> {
+        match query {
+            TypeQuery::Returned(callee) => self.function(self.resolve_callee(file, callee)?).returns.as_deref(),
+            TypeQuery::Object(Callee::Symbol(symbol)) => self.object_type(symbol, 0),
+            TypeQuery::Object(Callee::Method { class, method: attribute }) => {
+                self.attribute_type(self.resolve_class(file, class)?, attribute)
+            }
+            TypeQuery::Object(Callee::FieldMethod { class, field, method: attribute }) => {
+                let (holder, field_class) = self.field(self.resolve_class(file, class)?, field)?;
+                self.attribute_type(self.resolve_class(holder, field_class)?, attribute)
+            }
+            TypeQuery::Object(Callee::SuperMethod { .. } | Callee::Conditional { .. }) => None,
+        }
+    }
+
+    /// The tracked type of the object a dotted name names: a module's object
+    /// (`app.db.conn`, also re-exported by another module), or an attribute of an
+    /// instance a module keeps (`app.services.mailer.smtp`).
+    fn object_type(&self, symbol: &Symbol, depth: u8) -> Option<&str> {
+        // A name of the module itself is the semantic model's to know.
+        let Symbol::Global(path) = symbol else { return None };
+        let (owner, name) = path.rsplit_once('.')?;
+        match self.resolve_path(owner, depth)? {
+            Entity::Module(module) => {
+                let summary = &self.files[module as usize];
+                if let Ok(found) = summary.objects.binary_search_by(|(object, _)| (**object).cmp(name)) {
+                    return Some(&summary.objects[found].1);
+                }
+                let found = summary.exports.binary_search_by(|(export, _)| (**export).cmp(name)).ok()?;
+                match &summary.exports[found].1 {
+                    Referent::Symbol(symbol) if depth < MAX_IMPORT_DEPTH => self.object_type(symbol, depth + 1),
+                    _ => None,
+                }
+            }
+            Entity::Instance(class) => self.attribute_type(class, name),
+            Entity::Class(_) | Entity::Function(_) => None,
+        }
+    }
+
+    /// The tracked type of an instance attribute, as the first class along the class's
+    /// MRO that declares, assigns or defines it gives it.
+    fn attribute_type(&self, class: ClassId, name: &str) -> Option<&str> {
+        self.along_mro(class, |summary| {
+            if let Some((_, ty)) = summary.attributes.iter().find(|(attribute, _)| &**attribute == name) {
+                return Some(ty.as_deref());
+            }
+            // A method of that name (not a property of a tracked type).
+            summary.methods.iter().any(|(method, _)| &**method == name).then_some(None)
+        })
+        .map(|(_, ty)| ty)
     }
 
     /// The chain from a blocking function to the blocking call, when it blocks.

@@ -8,6 +8,7 @@
 //! semantic model; [`callee_of`] turns a call's callee into a [`Callee`] the same way for
 //! a summary and for the rules that look a call up in the project.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
@@ -74,6 +75,19 @@ impl Callee {
         };
         std::iter::once(self.symbol()).chain(other)
     }
+}
+
+/// A question about an object's type that the module could not answer alone, asked
+/// where the rules report (see [`crate::checker::Checker::object_type`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TypeQuery {
+    /// The tracked type the called project function declares it returns: `make_client()`,
+    /// `self.connection()`.
+    Returned(Callee),
+    /// The tracked type of an object named through the project: `Symbol` for a module's
+    /// object (`app.db.conn`), `Method` and `FieldMethod` for an attribute of an
+    /// instance (the "method" is the attribute: `repo.conn`, `self.db`, `self.repo.conn`).
+    Object(Callee),
 }
 
 /// What a module-level name (or a variable) refers to.
@@ -316,6 +330,9 @@ pub struct ClassSummary {
     /// Fields `__init__` sets to an instance of a class (`self.cache = Cache()`); `None`
     /// when set twice, or to anything else.
     pub fields: Vec<(Box<str>, Option<Symbol>)>,
+    /// The instance attributes it declares or assigns itself (methods aside), with the
+    /// tracked type it gives each (`self.db = sqlite3.connect(…)`, `client: redis.Redis`).
+    pub attributes: Vec<(Box<str>, Option<Box<str>>)>,
 }
 
 /// Everything the project-wide analysis keeps of one module.
@@ -333,6 +350,11 @@ pub struct FileSummary {
     pub loop_calls: Vec<Callee>,
     /// The calls AG202 may report: those made as statements.
     pub statement_calls: Vec<Callee>,
+    /// Module-level names bound to objects of a tracked type, sorted by name.
+    pub objects: Vec<(Box<str>, Box<str>)>,
+    /// What the rules asked the project about the types of objects used where they
+    /// report: answered, the module is checked again with the index.
+    pub type_queries: Vec<TypeQuery>,
 }
 
 impl FileSummary {
@@ -350,6 +372,7 @@ impl FileSummary {
             class.bases.shrink_to_fit();
             class.methods.shrink_to_fit();
             class.fields.shrink_to_fit();
+            class.attributes.shrink_to_fit();
         }
         self.functions.shrink_to_fit();
         self.classes.shrink_to_fit();
@@ -357,25 +380,13 @@ impl FileSummary {
         self.star_imports.shrink_to_fit();
         self.loop_calls.shrink_to_fit();
         self.statement_calls.shrink_to_fit();
-    }
-
-    /// Every dotted name into other modules that the summary holds.
-    pub fn global_names(&self) -> impl Iterator<Item = &str> {
-        let callees =
-            self.functions.iter().flat_map(|function| function.calls.iter()).flat_map(|call| call.callee.symbols());
-        let exports = self.exports.iter().map(|(_, Referent::Symbol(symbol) | Referent::Instance(symbol))| symbol);
-        let classes = self.classes.iter().flat_map(|class| {
-            class.bases.iter().flatten().chain(class.fields.iter().filter_map(|(_, class)| class.as_ref()))
-        });
-        let globals = callees.chain(exports).chain(classes).filter_map(|symbol| match symbol {
-            Symbol::Global(name) => Some(&**name),
-            Symbol::Local(_) => None,
-        });
-        globals.chain(self.star_imports.iter().map(|module| &**module))
+        self.objects.shrink_to_fit();
+        self.type_queries.shrink_to_fit();
     }
 }
 
 /// What qualifying a module's names needs to know about the module and the project.
+#[derive(Clone, Copy)]
 pub struct ModuleContext<'p> {
     /// The package relative imports start from.
     pub package: Option<&'p str>,
@@ -387,8 +398,13 @@ impl ModuleContext<'_> {
     fn is_project(&self, symbol: &Symbol) -> bool {
         match symbol {
             Symbol::Local(_) => true,
-            Symbol::Global(path) => self.top_levels.contains(path.split('.').next().unwrap_or(path)),
+            Symbol::Global(path) => self.is_project_name(path),
         }
+    }
+
+    /// Whether a dotted name starts with one of the project's top-level modules.
+    pub fn is_project_name(&self, name: &str) -> bool {
+        self.top_levels.contains(name.split('.').next().unwrap_or(name))
     }
 
     /// The package `level` dots refer to: 1 is the module's own package.
@@ -649,6 +665,8 @@ pub struct SummaryBuilder<'a> {
     /// Indexes of the functions and classes being walked, innermost last.
     open_functions: Vec<usize>,
     open_classes: Vec<usize>,
+    /// See [`FileSummary::type_queries`]; asked through a shared checker.
+    type_queries: RefCell<Vec<TypeQuery>>,
 }
 
 impl<'a> SummaryBuilder<'a> {
@@ -666,6 +684,24 @@ impl<'a> SummaryBuilder<'a> {
             suppressions,
             open_functions: Vec::new(),
             open_classes: Vec::new(),
+            type_queries: RefCell::new(Vec::new()),
+        }
+    }
+
+    pub fn context(&self) -> &ModuleContext<'a> {
+        &self.context
+    }
+
+    /// Keeps a question for the index (see [`FileSummary::type_queries`]).
+    pub fn ask(&self, query: TypeQuery) {
+        let is_project = match &query {
+            TypeQuery::Returned(callee) | TypeQuery::Object(callee) => {
+                callee.symbols().all(|symbol| self.context.is_project(symbol))
+            }
+        };
+        let mut queries = self.type_queries.borrow_mut();
+        if is_project && !queries.contains(&query) {
+            queries.push(query);
         }
     }
 
@@ -686,6 +722,11 @@ impl<'a> SummaryBuilder<'a> {
             .collect();
         exports.sort_by(|a, b| a.0.cmp(&b.0));
         self.summary.exports = exports;
+        let mut objects: Vec<(Box<str>, Box<str>)> =
+            semantic.module_objects().into_iter().map(|(name, ty)| (name.into(), ty.into())).collect();
+        objects.sort_unstable();
+        self.summary.objects = objects;
+        self.summary.type_queries = self.type_queries.take();
         for stmt in &module.body {
             if let ast::Stmt::ImportFrom(import) = stmt
                 && import.names.iter().any(|alias| alias.name.as_str() == "*")
@@ -704,7 +745,7 @@ impl<'a> SummaryBuilder<'a> {
 }
 
 /// A class is entered: called before its scope is pushed (its bases are evaluated outside it).
-pub(crate) fn enter_class(checker: &mut Checker<'_>, class: &ast::StmtClassDef) {
+pub(crate) fn enter_class<'a>(checker: &mut Checker<'a>, class: &'a ast::StmtClassDef) {
     let Some(builder) = checker.summary() else { return };
     let resolver = Resolver { semantic: checker.semantic(), context: &builder.context };
     let bases = class
@@ -721,10 +762,17 @@ pub(crate) fn enter_class(checker: &mut Checker<'_>, class: &ast::StmtClassDef) 
             Some(resolver.symbol(base, 0).filter(|symbol| builder.context.is_project(symbol)))
         })
         .collect();
-    let qualname = qualname_in(checker.semantic().scopes(), class.name.as_str());
+    let scopes = checker.semantic().scopes();
+    let qualname = qualname_in(scopes, class.name.as_str());
+    let attributes = checker
+        .semantic()
+        .own_instance_attributes(class, scopes.len())
+        .into_iter()
+        .map(|(name, ty)| (name.into(), ty.map(Box::from)))
+        .collect();
     let builder = checker.summary_mut().expect("summarizing");
     builder.open_classes.push(builder.summary.classes.len());
-    builder.summary.classes.push(ClassSummary { qualname, bases, methods: Vec::new(), fields: Vec::new() });
+    builder.summary.classes.push(ClassSummary { qualname, bases, methods: Vec::new(), fields: Vec::new(), attributes });
 }
 
 /// `@staticmethod`, `@functools.lru_cache(maxsize=1)`, …: see the catalogue.

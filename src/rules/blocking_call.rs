@@ -96,8 +96,9 @@ fn uses_objects_bound_to_a_thread(checker: &Checker<'_>, body: &[Stmt]) -> bool 
                 let semantic = self.checker.semantic();
                 let name = match (semantic.resolve(&call.func, &mut self.buf), &*call.func) {
                     (Some(Resolved::QualifiedName), _) => Some(std::mem::take(&mut self.buf)),
-                    (None, Expr::Attribute(method)) => semantic
-                        .type_of(&method.value, &mut self.buf)
+                    (None, Expr::Attribute(method)) => self
+                        .checker
+                        .object_type(&method.value, &mut self.buf)
                         .map(|ty| format!("{ty}.{}", method.attr.as_str())),
                     _ => None,
                 };
@@ -144,10 +145,16 @@ pub fn find_unallowed_blocking_call<'a>(checker: &mut Checker<'a>, call: &ast::E
 pub fn find_blocking_call<'a>(checker: &mut Checker<'a>, call: &ast::ExprCall) -> Option<BlockingCall<'a>> {
     let settings = checker.settings();
     let func: &Expr = &call.func;
+    let context = checker.module_context();
     if let Some(name) = checker.resolve_qualified_name(func) {
-        let entry = settings.blocking_entry(name)?;
-        let display = name.strip_prefix("builtins.").unwrap_or(name).to_owned();
-        return Some(BlockingCall { qualified_name: name.to_owned(), display, entry: Cow::Borrowed(entry) });
+        if let Some(entry) = settings.blocking_entry(name) {
+            let display = name.strip_prefix("builtins.").unwrap_or(name).to_owned();
+            return Some(BlockingCall { qualified_name: name.to_owned(), display, entry: Cow::Borrowed(entry) });
+        }
+        // `app.db.conn.execute`: a method of an object another module of the project keeps.
+        if !context.is_some_and(|context| context.is_project_name(name)) {
+            return None;
+        }
     }
     let Expr::Attribute(attribute) = func else { return None };
     // An awaited method is not the sync client's, whatever the object was taken for.

@@ -1,0 +1,74 @@
+# Objects kept on instances and modules of other modules: tracked through the project.
+from clients import repository
+
+from .repository import CACHE, SHARED, BaseService, Repository, Untouched, service
+
+
+class Service(BaseService):
+    async def lookup(self, key):
+        return self.cache.get(key)  # expect: AG111
+
+    async def save(self, row):
+        cursor = self.db.cursor()
+        cursor.execute("insert into t values (%s)", row)  # expect: AG111
+        self.db.commit()  # expect: AG111
+
+    async def fetch(self, url):
+        # Not followed: an attribute set from what a function of a third module returns.
+        return self.http.get(url)
+
+    async def not_certain(self):
+        self.maybe.get("https://example.com")
+        self.helper_name()
+
+
+class Overriding(BaseService):
+    def __init__(self, dsn, db):
+        super().__init__(dsn)
+        self.db = db
+
+    async def save(self):
+        self.db.commit()
+
+
+class Grandchild(Untouched):
+    async def lookup(self, key):
+        return self.cache.get(key)  # expect: AG111
+
+
+class Holder:
+    def __init__(self):
+        self.repo = Repository(":memory:")
+
+    async def count(self):
+        return self.repo.conn.execute("select 1")  # expect: AG111
+
+
+async def query(repo: Repository):
+    return repo.conn.execute("select 1")  # expect: AG111
+
+
+async def query_made_here():
+    repo = Repository(":memory:")  # expect: AG110
+    return repo.conn.execute("select 1")  # expect: AG111
+
+
+async def module_objects():
+    SHARED.execute("select 1")  # expect: AG111
+    repository.SHARED.execute("select 1")  # expect: AG111
+    CACHE.get("key")  # expect: AG111
+    service.cache.get("key")  # expect: AG111
+    repository.service.db.commit()  # expect: AG111
+
+
+async def not_objects(repo: Repository):
+    repo.label.strip()
+    repository.Repository.conn
+
+
+class Importer(Repository):
+    async def load(self, path):
+        # The block's offload would move the sqlite3 connection to another thread.
+        with open(path) as lines:  # expect: AG104
+            for line in lines:
+                self.conn.execute("insert into t values (?)", (line,))  # expect: AG111
