@@ -157,6 +157,8 @@ pub struct Catalogue {
     any_method: HashMap<String, Entry>,
     /// Types every public attribute of which has a type, by type.
     any_attribute: HashMap<String, String>,
+    /// Method name → the types (and modules) whose method of that name has an entry.
+    owners_by_method: HashMap<String, Vec<String>>,
     /// Constructor qualified name → type of the object it returns.
     pub constructors: HashMap<String, String>,
     /// A call whose result is iterated or unpacked → the type of each item.
@@ -184,7 +186,14 @@ impl Catalogue {
                 .partition::<HashMap<_, _>, _>(|(name, _)| name.ends_with(ANY_MEMBER));
             let (any_attribute, constructors) =
                 file.types.into_iter().partition::<HashMap<_, _>, _>(|(name, _)| name.ends_with(ANY_MEMBER));
+            let mut owners_by_method: HashMap<String, Vec<String>> = HashMap::new();
+            for name in calls.keys() {
+                if let Some((owner, method)) = name.rsplit_once('.') {
+                    owners_by_method.entry(method.to_owned()).or_default().push(owner.to_owned());
+                }
+            }
             Catalogue {
+                owners_by_method,
                 calls,
                 any_method: by_owner(any_method),
                 any_attribute: by_owner(any_attribute),
@@ -206,6 +215,12 @@ impl Catalogue {
             let (owner, method) = qualified_name.rsplit_once('.')?;
             if method.starts_with('_') { None } else { self.any_method.get(owner) }
         })
+    }
+
+    /// The types (and modules) with an entry listed for their method `method` (not those
+    /// listed with `.*`).
+    pub fn owners_of_method(&self, method: &str) -> &[String] {
+        self.owners_by_method.get(method).map_or(&[], Vec::as_slice)
     }
 
     /// The type of every public attribute of `owner`, if the catalogue lists it with `.*`

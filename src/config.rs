@@ -357,6 +357,28 @@ impl Settings {
         })
     }
 
+    /// The types (and modules) whose method `method` has an entry listed by name, in the
+    /// catalogue or the configuration.
+    pub fn blocking_owners(&self, method: &str) -> Vec<&str> {
+        if self.catalogue.owners_of_method(method).is_empty() && self.extend_blocking_calls.is_empty() {
+            return Vec::new();
+        }
+        let configured = self.extend_blocking_calls.keys().filter_map(|name| {
+            let (owner, listed) = name.rsplit_once('.')?;
+            (listed == method).then_some(owner)
+        });
+        let mut owners: Vec<&str> =
+            self.catalogue.owners_of_method(method).iter().map(String::as_str).chain(configured).collect();
+        owners.sort_unstable();
+        owners.dedup();
+        owners
+    }
+
+    /// The entry listed by name for a qualified name (not one of a type listed with `.*`).
+    pub fn listed_blocking_entry(&self, qualified_name: &str) -> Option<&Entry> {
+        self.extend_blocking_calls.get(qualified_name).or_else(|| self.catalogue.calls.get(qualified_name))
+    }
+
     /// The catalogue entry for a qualified name; the configuration's entries win.
     pub fn blocking_entry(&self, qualified_name: &str) -> Option<&Entry> {
         self.extend_blocking_calls.get(qualified_name).or_else(|| self.catalogue.call(qualified_name))

@@ -843,9 +843,15 @@ impl<'a> SemanticModel<'a> {
         scopes_around: usize,
     ) -> Vec<(&'a str, Option<&'a str>)> {
         let Some(defined_in) = self.scopes.get(..scopes_around) else { return Vec::new() };
-        let is_method = |name: &str| {
-            class.body.iter().any(|stmt| matches!(stmt, Stmt::FunctionDef(method) if method.name.as_str() == name))
-        };
+        let methods: HashSet<&str> = class
+            .body
+            .iter()
+            .filter_map(|stmt| match stmt {
+                Stmt::FunctionDef(method) => Some(method.name.as_str()),
+                _ => None,
+            })
+            .collect();
+        let is_method = |name: &str| methods.contains(name);
         self.class_attribute_facts(class, defined_in, None, &mut String::new(), 0)
             .into_iter()
             .map(|(name, attributes)| {
@@ -866,12 +872,9 @@ impl<'a> SemanticModel<'a> {
         depth: u8,
     ) -> Vec<(&'a str, ClassAttributes<'a>)> {
         let wanted = |name: &str| only.is_none_or(|only| only == name);
-        let mut class_scope = Scope::new(ScopeKind::Class(class));
-        class_scope.bind_body(&class.body, &mut Vec::new());
-        let in_class = Env { base: defined_in, extra: &[&class_scope], project: None };
-        // The stores, with the method (an index into `method_scopes`) that makes each.
+        // The stores, with the method (an index into `methods`) that makes each.
         let mut stores: Vec<(&'a str, AttributeStore<'a>, Option<usize>)> = Vec::new();
-        let mut method_scopes: Vec<Scope<'a>> = Vec::new();
+        let mut methods: Vec<&'a ast::StmtFunctionDef> = Vec::new();
         for stmt in &class.body {
             match stmt {
                 Stmt::AnnAssign(assign) => {
@@ -905,29 +908,36 @@ impl<'a> SemanticModel<'a> {
                         found: Vec::new(),
                     };
                     found.visit_body(&method.body);
-                    if found.found.is_empty() {
-                        continue;
+                    if !found.found.is_empty() {
+                        methods.push(method);
+                        let index = methods.len() - 1;
+                        stores.extend(found.found.into_iter().map(|(name, store)| (name, store, Some(index))));
                     }
-                    let mut method_scope = Scope::new(ScopeKind::Function(method));
-                    method_scope.bind_parameters(&method.parameters);
-                    method_scope.bind_body(&method.body, &mut Vec::new());
-                    method_scopes.push(method_scope);
-                    let index = method_scopes.len() - 1;
-                    stores.extend(found.found.into_iter().map(|(name, store)| (name, store, Some(index))));
                 }
                 _ => {}
             }
         }
+        // Scopes are built only for the values and annotations that name something.
+        let class_scope = OnceCell::new();
+        let class_scope = || {
+            class_scope.get_or_init(|| {
+                let mut scope = Scope::new(ScopeKind::Class(class));
+                scope.bind_body(&class.body, &mut Vec::new());
+                scope
+            })
+        };
+        let method_scopes: Vec<OnceCell<Scope<'a>>> = methods.iter().map(|_| OnceCell::new()).collect();
+        let method_scope = |index: usize| {
+            method_scopes[index].get_or_init(|| {
+                let method = methods[index];
+                let mut scope = Scope::new(ScopeKind::Function(method));
+                scope.bind_parameters(&method.parameters);
+                scope.bind_body(&method.body, &mut Vec::new());
+                scope
+            })
+        };
         let mut facts: Vec<(&'a str, ClassAttributes<'a>)> = Vec::new();
         for (name, store, method) in stores {
-            let scopes: [&Scope<'a>; 2];
-            let env = match method {
-                Some(index) => {
-                    scopes = [&class_scope, &method_scopes[index]];
-                    Env { base: defined_in, extra: &scopes, project: None }
-                }
-                None => in_class,
-            };
             let found = match facts.iter().position(|(known, _)| *known == name) {
                 Some(found) => found,
                 None => {
@@ -936,7 +946,19 @@ impl<'a> SemanticModel<'a> {
                 }
             };
             let attributes = &mut facts[found].1;
+            let names_something = match &store {
+                AttributeStore::Assigned(value) => may_have_tracked_type(value),
+                AttributeStore::Annotated(_) | AttributeStore::Property(_) => true,
+                AttributeStore::Other => false,
+            };
+            let extra: Vec<&Scope<'a>> = match method {
+                _ if !names_something => Vec::new(),
+                Some(index) => vec![class_scope(), method_scope(index)],
+                None => vec![class_scope()],
+            };
+            let env = Env { base: defined_in, extra: &extra, project: None };
             match store {
+                AttributeStore::Assigned(value) if !names_something => attributes.assign(value, |_| None),
                 AttributeStore::Assigned(value) => {
                     attributes.assign(value, |value| self.type_at_depth(env, value, buf, depth + 1))
                 }
@@ -1061,6 +1083,12 @@ fn is_name(expr: &Expr, name: &str) -> bool {
     matches!(expr, Expr::Name(named) if named.id.as_str() == name)
 }
 
+/// Whether [`SemanticModel::type_of`] may find a type for the expression: not for a
+/// literal, a display, an operation other than `/`, …
+fn may_have_tracked_type(expr: &Expr) -> bool {
+    matches!(expr, Expr::Name(_) | Expr::Attribute(_) | Expr::Call(_) | Expr::Subscript(_) | Expr::BinOp(_))
+}
+
 fn is_none(expr: &Expr) -> bool {
     matches!(expr, Expr::NoneLiteral(_))
 }
@@ -1131,7 +1159,7 @@ enum AttributeStore<'a> {
 struct AttributeStores<'n, 'a> {
     receiver: &'n str,
     only: Option<&'n str>,
-    /// How many nested functions, lambdas or classes enclose the position.
+    /// How many nested functions or classes enclose the position.
     nested: u32,
     found: Vec<(&'a str, AttributeStore<'a>)>,
 }
@@ -1180,12 +1208,11 @@ impl<'a> Visitor<'a> for AttributeStores<'_, 'a> {
             Expr::Attribute(attribute) if attribute.ctx.is_store() && self.target(expr).is_some() => {
                 self.found.push((attribute.attr.as_str(), AttributeStore::Other));
             }
-            Expr::Lambda(_) => {
-                self.nested += 1;
-                visitor::walk_expr(self, expr);
-                self.nested -= 1;
-            }
-            _ => visitor::walk_expr(self, expr),
+            // An attribute is stored by a statement's target, unpacked or not; no other
+            // expression stores one (but a comprehension's `for self.x in …`, which real
+            // code does not write), so the rest of an expression is not walked.
+            Expr::Tuple(_) | Expr::List(_) | Expr::Starred(_) => visitor::walk_expr(self, expr),
+            _ => {}
         }
     }
 }

@@ -97,11 +97,11 @@ pub fn propagate(index: &ProjectIndex, settings: &Settings, shares_loop: impl Fn
     for (file, summary) in index.files().iter().enumerate() {
         for (function, summary) in summary.functions.iter().enumerate() {
             let id = FunctionId { file: file as u32, index: function as u32 };
-            if summary.blocking_call.is_some() && can_block(id) {
+            if index.blocks_directly(id) && can_block(id) {
                 blocking[file][function] = Some(Step::Direct);
                 blocking_queue.push_back(id);
             }
-            if summary.loop_bound || summary.is_async || shares_loop(id) {
+            if index.binds_to_thread_directly(id) || summary.is_async || shares_loop(id) {
                 loop_bound[file][function] = true;
                 loop_bound_queue.push_back(id);
             }

@@ -17,8 +17,9 @@ use rayon::prelude::*;
 use super::graph::{self, Step};
 use super::summary::{
     Argument, CallArguments, CallParameters, CallSite, Callee, ClassSummary, FileSummary, FunctionSummary, Guard,
-    Literal, ModuleContext, Referent, Symbol, TypeQuery,
+    Literal, ModuleContext, Referent, Symbol, TypeQuery, TypedCall, attribute_hash,
 };
+use crate::catalogue::Threads;
 use crate::config::Settings;
 use crate::source::Position;
 
@@ -110,6 +111,15 @@ pub struct ChainHop<'i> {
     pub location: Position,
 }
 
+/// A function's blocking call on an object only the project types.
+#[derive(Clone, Copy, Debug)]
+struct TypedBlock {
+    /// The first such call that blocks, in [`FileSummary::typed_calls`].
+    call: u32,
+    /// Some such call that blocks uses an object that may not change threads (`sqlite3`).
+    binds_to_thread: bool,
+}
+
 pub struct ProjectIndex {
     files: Vec<FileSummary>,
     /// Module name → file; `None` when two files claim the name.
@@ -120,6 +130,9 @@ pub struct ProjectIndex {
     mros: Vec<Vec<Box<[MroEntry]>>>,
     blocking: Vec<Vec<Option<Step>>>,
     loop_bound: Vec<Vec<bool>>,
+    /// For each function, what its calls on objects only the project types do (see
+    /// [`TypedCall`](super::summary::TypedCall)).
+    typed_blocking: Vec<Vec<Option<TypedBlock>>>,
     /// For each function, the class it is a method of.
     method_class: Vec<Vec<Option<u32>>>,
     /// The names that files of the project not read yet may claim (see
@@ -161,6 +174,7 @@ impl ProjectIndex {
             mros: Vec::new(),
             blocking: Vec::new(),
             loop_bound: Vec::new(),
+            typed_blocking: Vec::new(),
             method_class,
             unread_modules,
             missing: Mutex::default(),
@@ -169,6 +183,8 @@ impl ProjectIndex {
         // The propagation resolves the calls of every indexed function, most of which no
         // checked module reaches: what those look for is not demanded.
         let bases_missing = std::mem::take(&mut *index.missing.lock().expect("not poisoned"));
+        index.typed_blocking =
+            (0..index.files.len() as u32).into_par_iter().map(|file| index.typed_blocks(file, settings)).collect();
         let propagation = graph::propagate(&index, settings, |id| {
             index.method_class[id.file as usize][id.index as usize]
                 .is_some_and(|class| index.class_shares_loop(ClassId { file: id.file, index: class }))
@@ -177,6 +193,49 @@ impl ProjectIndex {
         index.loop_bound = propagation.loop_bound;
         *index.missing.lock().expect("not poisoned") = bases_missing;
         index
+    }
+
+    /// For each function of the module, the first of its calls on objects only the
+    /// project types that blocks.
+    fn typed_blocks(&self, file: u32, settings: &Settings) -> Vec<Option<TypedBlock>> {
+        let summary = &self.files[file as usize];
+        let mut blocks: Vec<Option<TypedBlock>> = vec![None; summary.functions.len()];
+        for (index, call) in summary.typed_calls.iter().enumerate() {
+            let Some(ty) = self.type_of(file, &call.object) else { continue };
+            if call.unblocked_for.iter().any(|unblocked| **unblocked == *ty) {
+                continue;
+            }
+            let name = format!("{ty}.{}", call.method);
+            // The summary looked only at the entries listed by name.
+            let Some(entry) = settings.listed_blocking_entry(&name).filter(|_| !settings.is_allowed(&name)) else {
+                continue;
+            };
+            let block =
+                blocks[call.function as usize].get_or_insert(TypedBlock { call: index as u32, binds_to_thread: false });
+            block.binds_to_thread |= entry.threads == Threads::NotThreadSafe;
+        }
+        blocks
+    }
+
+    /// Whether the function's own body makes a blocking call: one the module sees, or a
+    /// method of an object only the project types.
+    pub fn blocks_directly(&self, id: FunctionId) -> bool {
+        self.function(id).blocking_call.is_some() || self.typed_blocking[id.file as usize][id.index as usize].is_some()
+    }
+
+    /// Whether the function's own body uses an object bound to its thread, or what must
+    /// run on the loop's (see [`FunctionSummary::loop_bound`]).
+    pub fn binds_to_thread_directly(&self, id: FunctionId) -> bool {
+        self.function(id).loop_bound
+            || self.typed_blocking[id.file as usize][id.index as usize].is_some_and(|block| block.binds_to_thread)
+    }
+
+    /// The function's calls on objects only the project types.
+    fn typed_calls(&self, id: FunctionId) -> &[TypedCall] {
+        let calls = &self.files[id.file as usize].typed_calls;
+        let start = calls.partition_point(|call| call.function < id.index);
+        let end = calls.partition_point(|call| call.function <= id.index);
+        &calls[start..end]
     }
 
     /// Whether the function needs the event loop's thread (see [`graph::propagate`]).
@@ -259,6 +318,9 @@ impl ProjectIndex {
                 self.receiver_shares_loop(function.file, &call.callee);
                 pending.extend(self.resolve_callee(function.file, &call.callee));
                 pending.extend(self.resolve_alternatives(function.file, &call.callee).into_iter().flatten());
+            }
+            for call in self.typed_calls(function) {
+                self.type_of(function.file, &call.object);
             }
         }
         let mut missing: Vec<Box<str>> = self.missing.lock().expect("not poisoned").drain().collect();
@@ -372,6 +434,7 @@ impl ProjectIndex {
                     .is_some_and(|alternatives| alternatives.iter().all(|alternative| self.blocks(*alternative))),
             };
         function.unguarded_blocking
+            || self.typed_blocking[id.file as usize][id.index as usize].is_some()
             || facts.is_some_and(|facts| facts.guarded_blocking.iter().any(|guards| live(guards)))
             || function.calls.iter().enumerate().any(|(site, call)| {
                 let parameters = call_parameters(site);
@@ -447,14 +510,28 @@ impl ProjectIndex {
     /// The tracked type of an instance attribute, as the first class along the class's
     /// MRO that declares, assigns or defines it gives it.
     fn attribute_type(&self, class: ClassId, name: &str) -> Option<&str> {
-        self.along_mro(class, |summary| {
-            if let Some((_, ty)) = summary.attributes.iter().find(|(attribute, _)| &**attribute == name) {
-                return Some(ty.as_deref());
+        let hash = attribute_hash(name);
+        let mro = self.mros.get(class.file as usize)?.get(class.index as usize)?;
+        for entry in mro.iter() {
+            // Nothing past a base from outside the project.
+            let MroEntry::Class(ancestor) = *entry else { return None };
+            let summary = &self.files[ancestor.file as usize];
+            let typed = summary
+                .attribute_types
+                .iter()
+                .find(|(class, attribute, _)| *class == ancestor.index && &**attribute == name);
+            if let Some((_, _, ty)) = typed {
+                return Some(ty);
             }
-            // A method of that name (not a property of a tracked type).
-            summary.methods.iter().any(|(method, _)| &**method == name).then_some(None)
-        })
-        .map(|(_, ty)| ty)
+            // Given something else, or a method of that name (not a property of a tracked type).
+            let methods = &summary.classes[ancestor.index as usize].methods;
+            if summary.untyped_attributes.binary_search(&(ancestor.index, hash)).is_ok()
+                || methods.iter().any(|(method, _)| &**method == name)
+            {
+                return None;
+            }
+        }
+        None
     }
 
     /// The chain from a blocking function to the blocking call, when it blocks.
@@ -466,8 +543,16 @@ impl ProjectIndex {
             let path = self.files[id.file as usize].path.as_path();
             match step {
                 Step::Direct => {
-                    let call = function.blocking_call.as_ref().expect("a direct step has a blocking call");
-                    hops.push(ChainHop { name: &call.display, path, location: call.location });
+                    let hop = match &function.blocking_call {
+                        Some(call) => ChainHop { name: &call.display, path, location: call.location },
+                        None => {
+                            let block = self.typed_blocking[id.file as usize][id.index as usize]
+                                .expect("a direct step has a blocking call");
+                            let call = &self.files[id.file as usize].typed_calls[block.call as usize];
+                            ChainHop { name: &call.display, path, location: call.location }
+                        }
+                    };
+                    hops.push(hop);
                     return Some(hops);
                 }
                 Step::Calls { site, callee } => {
@@ -489,7 +574,7 @@ impl ProjectIndex {
             if !self.blocks(id) || function.cached || !seen.insert(id) {
                 continue;
             }
-            if function.blocking_call.is_some() {
+            if self.blocks_directly(id) {
                 return false;
             }
             for call in &function.calls {

@@ -10,11 +10,13 @@
 
 use std::cell::RefCell;
 use std::collections::HashSet;
+use std::hash::Hasher;
 use std::path::PathBuf;
 
 use ruff_python_ast::{self as ast, Expr, Operator};
 use ruff_text_size::Ranged;
 use serde::{Deserialize, Serialize};
+use siphasher::sip::SipHasher13;
 
 use super::modules::ModuleNames;
 use crate::catalogue::Threads;
@@ -31,7 +33,7 @@ const NEUTRAL_BASE_MODULES: &[&str] = &["typing", "typing_extensions", "abc", "e
 const MAX_ALIAS_DEPTH: u8 = 4;
 
 /// A name the project index resolves.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Symbol {
     /// A function or class of the same module by its qualified name in the module
     /// (`Cache`, `Cache.get`, `outer.<locals>.inner`).
@@ -41,7 +43,7 @@ pub enum Symbol {
 }
 
 /// What a called expression refers to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Callee {
     /// A function, or a class (its constructor runs `__init__`).
     Symbol(Symbol),
@@ -79,7 +81,7 @@ impl Callee {
 
 /// A question about an object's type that the module could not answer alone, asked
 /// where the rules report (see [`crate::checker::Checker::object_type`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TypeQuery {
     /// The tracked type the called project function declares it returns: `make_client()`,
     /// `self.connection()`.
@@ -103,6 +105,23 @@ pub enum Referent {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BlockingCallSite {
     /// How the call reads: `time.sleep`, `open`, `session.get`.
+    pub display: Box<str>,
+    pub location: Position,
+}
+
+/// A method call, in a sync function's own body, on an object whose type only the
+/// project tells (`self.cache.get(k)` where a base class of another module declares
+/// `cache: redis.Redis`): the index decides whether it blocks.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TypedCall {
+    /// The function making it: an index into the module's functions.
+    pub function: u32,
+    pub object: TypeQuery,
+    pub method: Box<str>,
+    /// The types whose method the call would not block in (its arguments say so, as
+    /// `lock.acquire(blocking=False)`, or a `# noqa` on its line): usually none.
+    pub unblocked_for: Box<[Box<str>]>,
+    /// How the call reads: `self.cache.get`.
     pub display: Box<str>,
     pub location: Position,
 }
@@ -330,9 +349,13 @@ pub struct ClassSummary {
     /// Fields `__init__` sets to an instance of a class (`self.cache = Cache()`); `None`
     /// when set twice, or to anything else.
     pub fields: Vec<(Box<str>, Option<Symbol>)>,
-    /// The instance attributes it declares or assigns itself (methods aside), with the
-    /// tracked type it gives each (`self.db = sqlite3.connect(…)`, `client: redis.Redis`).
-    pub attributes: Vec<(Box<str>, Option<Box<str>>)>,
+}
+
+/// A short, stable hash of an attribute's name (see [`FileSummary::untyped_attributes`]).
+pub fn attribute_hash(name: &str) -> u32 {
+    let mut hasher = SipHasher13::new();
+    hasher.write(name.as_bytes());
+    hasher.finish() as u32
 }
 
 /// Everything the project-wide analysis keeps of one module.
@@ -352,6 +375,19 @@ pub struct FileSummary {
     pub statement_calls: Vec<Callee>,
     /// Module-level names bound to objects of a tracked type, sorted by name.
     pub objects: Vec<(Box<str>, Box<str>)>,
+    /// The instance attributes a class (an index into `classes`) declares or assigns
+    /// itself a tracked type (`self.db = sqlite3.connect(…)`, `client: redis.Redis`, a
+    /// property so annotated), with the type.
+    pub attribute_types: Vec<(u32, Box<str>, Box<str>)>,
+    /// The other attributes a class declares or assigns itself (methods aside), when it
+    /// has a base class of the project, as sorted (class, [`attribute_hash`]): they hide
+    /// a base class's attribute of the name. Most attributes are such, and a hash takes
+    /// a tenth of a name's room; two names that hash alike only hide more.
+    pub untyped_attributes: Vec<(u32, u32)>,
+    /// The method calls of sync functions' own bodies on objects only the project types,
+    /// under no `if` on their parameters, by function. Kept here rather than in each
+    /// function's summary: most functions have none.
+    pub typed_calls: Vec<TypedCall>,
     /// What the rules asked the project about the types of objects used where they
     /// report: answered, the module is checked again with the index.
     pub type_queries: Vec<TypeQuery>,
@@ -372,7 +408,6 @@ impl FileSummary {
             class.bases.shrink_to_fit();
             class.methods.shrink_to_fit();
             class.fields.shrink_to_fit();
-            class.attributes.shrink_to_fit();
         }
         self.functions.shrink_to_fit();
         self.classes.shrink_to_fit();
@@ -381,6 +416,9 @@ impl FileSummary {
         self.loop_calls.shrink_to_fit();
         self.statement_calls.shrink_to_fit();
         self.objects.shrink_to_fit();
+        self.attribute_types.shrink_to_fit();
+        self.untyped_attributes.shrink_to_fit();
+        self.typed_calls.shrink_to_fit();
         self.type_queries.shrink_to_fit();
     }
 }
@@ -665,8 +703,9 @@ pub struct SummaryBuilder<'a> {
     /// Indexes of the functions and classes being walked, innermost last.
     open_functions: Vec<usize>,
     open_classes: Vec<usize>,
-    /// See [`FileSummary::type_queries`]; asked through a shared checker.
-    type_queries: RefCell<Vec<TypeQuery>>,
+    /// See [`FileSummary::type_queries`]; asked through a shared checker. The set
+    /// keeps the first of each.
+    type_queries: RefCell<(Vec<TypeQuery>, HashSet<TypeQuery>)>,
 }
 
 impl<'a> SummaryBuilder<'a> {
@@ -684,7 +723,7 @@ impl<'a> SummaryBuilder<'a> {
             suppressions,
             open_functions: Vec::new(),
             open_classes: Vec::new(),
-            type_queries: RefCell::new(Vec::new()),
+            type_queries: RefCell::default(),
         }
     }
 
@@ -694,15 +733,23 @@ impl<'a> SummaryBuilder<'a> {
 
     /// Keeps a question for the index (see [`FileSummary::type_queries`]).
     pub fn ask(&self, query: TypeQuery) {
-        let is_project = match &query {
-            TypeQuery::Returned(callee) | TypeQuery::Object(callee) => {
-                callee.symbols().all(|symbol| self.context.is_project(symbol))
-            }
-        };
-        let mut queries = self.type_queries.borrow_mut();
-        if is_project && !queries.contains(&query) {
+        let (queries, seen) = &mut *self.type_queries.borrow_mut();
+        if self.may_answer(&query) && seen.insert(query.clone()) {
             queries.push(query);
         }
+    }
+
+    /// Whether the index may know more than the module of what a question asks: not of
+    /// the names of other packages, nor of the attributes of a class of this module none
+    /// of whose bases is the project's (the module sees all that such a class does).
+    fn may_answer(&self, query: &TypeQuery) -> bool {
+        let (TypeQuery::Returned(callee) | TypeQuery::Object(callee)) = query;
+        if !callee.symbols().all(|symbol| self.context.is_project(symbol)) {
+            return false;
+        }
+        let TypeQuery::Object(Callee::Method { class: Symbol::Local(qualname), .. }) = query else { return true };
+        let mut classes = self.summary.classes.iter().filter(|class| class.qualname == *qualname).peekable();
+        classes.peek().is_none() || classes.any(|class| class.bases.iter().any(Option::is_some))
     }
 
     fn suppresses_ag110(&self, offset: ruff_text_size::TextSize) -> bool {
@@ -726,7 +773,11 @@ impl<'a> SummaryBuilder<'a> {
             semantic.module_objects().into_iter().map(|(name, ty)| (name.into(), ty.into())).collect();
         objects.sort_unstable();
         self.summary.objects = objects;
-        self.summary.type_queries = self.type_queries.take();
+        self.summary.type_queries = self.type_queries.take().0;
+        self.summary.untyped_attributes.sort_unstable();
+        self.summary.untyped_attributes.dedup();
+        // By function, each function's in the order made.
+        self.summary.typed_calls.sort_by_key(|call| call.function);
         for stmt in &module.body {
             if let ast::Stmt::ImportFrom(import) = stmt
                 && import.names.iter().any(|alias| alias.name.as_str() == "*")
@@ -748,7 +799,7 @@ impl<'a> SummaryBuilder<'a> {
 pub(crate) fn enter_class<'a>(checker: &mut Checker<'a>, class: &'a ast::StmtClassDef) {
     let Some(builder) = checker.summary() else { return };
     let resolver = Resolver { semantic: checker.semantic(), context: &builder.context };
-    let bases = class
+    let bases: Vec<Option<Symbol>> = class
         .bases()
         .iter()
         .filter_map(|base| {
@@ -764,15 +815,20 @@ pub(crate) fn enter_class<'a>(checker: &mut Checker<'a>, class: &'a ast::StmtCla
         .collect();
     let scopes = checker.semantic().scopes();
     let qualname = qualname_in(scopes, class.name.as_str());
-    let attributes = checker
-        .semantic()
-        .own_instance_attributes(class, scopes.len())
-        .into_iter()
-        .map(|(name, ty)| (name.into(), ty.map(Box::from)))
-        .collect();
+    let attributes = checker.semantic().own_instance_attributes(class, scopes.len());
+    // Only what hides a base class's attribute matters of the untyped ones.
+    let has_project_base = bases.iter().any(Option::is_some);
     let builder = checker.summary_mut().expect("summarizing");
+    let index = builder.summary.classes.len() as u32;
+    for (name, ty) in attributes {
+        match ty {
+            Some(ty) => builder.summary.attribute_types.push((index, name.into(), ty.into())),
+            None if has_project_base => builder.summary.untyped_attributes.push((index, attribute_hash(name))),
+            None => {}
+        }
+    }
     builder.open_classes.push(builder.summary.classes.len());
-    builder.summary.classes.push(ClassSummary { qualname, bases, methods: Vec::new(), fields: Vec::new(), attributes });
+    builder.summary.classes.push(ClassSummary { qualname, bases, methods: Vec::new(), fields: Vec::new() });
 }
 
 /// `@staticmethod`, `@functools.lru_cache(maxsize=1)`, …: see the catalogue.
@@ -973,6 +1029,12 @@ pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     if builder.suppresses_ag110(call.start()) {
         return;
     }
+    if let Some(mut typed) = typed_call(checker, call) {
+        let builder = checker.summary_mut().expect("summarizing");
+        typed.function = *builder.open_functions.last().expect("in a function") as u32;
+        builder.summary.typed_calls.push(typed);
+    }
+    let Some(builder) = checker.summary() else { return };
     let Some(callee) = callee_of(checker, &call.func, &builder.context) else { return };
     let guards = guards_at(checker, call);
     let own_parameter = |name: &str| own_parameter(checker.semantic(), name);
@@ -985,6 +1047,61 @@ pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         function.parameters.get_or_insert_default().calls.push(CallParameters { site, guards, arguments });
     }
     function.calls.push(CallSite { callee, location });
+}
+
+/// `obj.method(…)` where the module does not know the type of `obj` but the project
+/// may (see [`TypeQuery`]), `method` is a blocking method of some type, and no `if` on
+/// the function's parameters is around the call.
+fn typed_call(checker: &mut Checker<'_>, call: &ast::ExprCall) -> Option<TypedCall> {
+    let Expr::Attribute(method) = &*call.func else { return None };
+    let owners = checker.settings().blocking_owners(method.attr.as_str());
+    if owners.is_empty() || checker.type_of(&method.value).is_some() || !guards_at(checker, call).is_empty() {
+        return None;
+    }
+    let builder = checker.summary()?;
+    let object = type_query(checker, &method.value, &builder.context).filter(|query| builder.may_answer(query))?;
+    let line = builder.lines.line_of(call.start());
+    let location = builder.lines.position(call.start(), checker.source());
+    let mut unblocked_for: Vec<Box<str>> = Vec::new();
+    for owner in &owners {
+        let name = format!("{owner}.{}", method.attr.as_str());
+        let Some(entry) = checker.settings().listed_blocking_entry(&name) else { continue };
+        let rule = crate::rules::find(entry.rule).expect("catalogue entries name known rules");
+        let suppressed = checker.summary().is_some_and(|builder| builder.suppressions.suppresses(rule, line));
+        if suppressed || blocking_call::is_allowed_call(checker, call, &name, entry) {
+            unblocked_for.push((*owner).into());
+        }
+    }
+    (unblocked_for.len() < owners.len()).then(|| TypedCall {
+        function: 0,
+        object,
+        method: method.attr.as_str().into(),
+        unblocked_for: unblocked_for.into(),
+        display: checker.display_source(&call.func).into(),
+        location,
+    })
+}
+
+/// The question the project answers about the type of a method call's receiver, asked
+/// the way the semantic model asks it (see [`crate::semantic::ProjectTypes`]): what a
+/// project function returns (called here, or bound to a name of this scope), or an
+/// object another module or class keeps.
+fn type_query(checker: &Checker<'_>, receiver: &Expr, context: &ModuleContext<'_>) -> Option<TypeQuery> {
+    let semantic = checker.semantic();
+    match receiver {
+        Expr::Call(call) => Some(TypeQuery::Returned(callee_of(checker, &call.func, context)?)),
+        Expr::Name(name) => match semantic.lookup_with_scope(name.id.as_str())? {
+            (_, Binding::Import(_) | Binding::RelativeImport { .. }) => {
+                Some(TypeQuery::Object(callee_of(checker, receiver, context)?))
+            }
+            (scope, Binding::Assigned(Expr::Call(call))) if scope + 1 == semantic.scopes().len() => {
+                Some(TypeQuery::Returned(callee_of(checker, &call.func, context)?))
+            }
+            _ => None,
+        },
+        Expr::Attribute(_) => Some(TypeQuery::Object(callee_of(checker, receiver, context)?)),
+        _ => None,
+    }
 }
 
 /// The function whose own scope is innermost (not a lambda's or comprehension's), and

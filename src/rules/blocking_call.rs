@@ -128,17 +128,20 @@ fn opened_with<'a>(checker: &Checker<'a>, call: &ast::ExprCall) -> Option<&'a as
 /// return at once (`lock.acquire(blocking=False)`).
 pub fn find_unallowed_blocking_call<'a>(checker: &mut Checker<'a>, call: &ast::ExprCall) -> Option<BlockingCall<'a>> {
     let blocking = find_blocking_call(checker, call)?;
-    let allowed = checker.settings().is_allowed(&blocking.qualified_name)
-        || (blocking.entry.rule == blocking_lock::RULE.code && blocking_lock::is_non_blocking(call))
-        || (blocking.entry.rule == blocking_wait::RULE.code
-            && blocking_wait::is_non_blocking(call, &blocking.qualified_name))
-        || (blocking.entry.rule == blocking_network_client::RULE.code
-            && blocking_network_client::is_non_blocking(call, &blocking.qualified_name))
-        || (blocking.entry.rule == blocking_socket::RULE.code
-            && blocking_socket::is_non_blocking(checker, call, &blocking.qualified_name))
-        || (blocking.entry.rule == blocking_open::RULE.code
-            && blocking_open::opens_no_certain_path(checker, call, &blocking.qualified_name));
-    (!allowed).then_some(blocking)
+    (!is_allowed_call(checker, call, &blocking.qualified_name, &blocking.entry)).then_some(blocking)
+}
+
+/// Whether the configuration allows the call to the catalogue entry `entry` (named
+/// `qualified_name`), or its arguments make it return at once.
+pub fn is_allowed_call(checker: &mut Checker<'_>, call: &ast::ExprCall, qualified_name: &str, entry: &Entry) -> bool {
+    checker.settings().is_allowed(qualified_name)
+        || (entry.rule == blocking_lock::RULE.code && blocking_lock::is_non_blocking(call))
+        || (entry.rule == blocking_wait::RULE.code && blocking_wait::is_non_blocking(call, qualified_name))
+        || (entry.rule == blocking_network_client::RULE.code
+            && blocking_network_client::is_non_blocking(call, qualified_name))
+        || (entry.rule == blocking_socket::RULE.code && blocking_socket::is_non_blocking(checker, call, qualified_name))
+        || (entry.rule == blocking_open::RULE.code
+            && blocking_open::opens_no_certain_path(checker, call, qualified_name))
 }
 
 /// Resolves the callee of `call` to a blocking catalogue entry, if it is one.

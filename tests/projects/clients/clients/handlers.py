@@ -72,3 +72,33 @@ class Importer(Repository):
         with open(path) as lines:  # expect: AG104
             for line in lines:
                 self.conn.execute("insert into t values (?)", (line,))  # expect: AG111
+
+
+# Sync helpers whose blocking call is on such an object: AG110 where a coroutine calls them.
+from .repository import LOCK
+
+
+class CachedService(BaseService):
+    def _read(self, key):
+        return self.cache.get(key)
+
+    async def read(self, key):
+        return self._read(key)  # expect: AG110
+
+
+def count_rows():
+    return SHARED.execute("select count(*) from t")
+
+
+def take_lock():
+    LOCK.acquire()
+
+
+def try_lock():
+    return LOCK.acquire(blocking=False)
+
+
+async def report():
+    take_lock()  # expect: AG110
+    try_lock()
+    return count_rows()  # expect: AG110

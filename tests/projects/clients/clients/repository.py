@@ -1,6 +1,7 @@
 # Classes and module-level objects that other modules use: their attributes' tracked
 # types are what those modules see.
 import sqlite3
+import threading
 
 import psycopg2
 import redis
@@ -9,6 +10,7 @@ from .factory import make_client, untyped_client
 
 SHARED = sqlite3.connect(":memory:")
 CACHE = redis.Redis()
+LOCK = threading.Lock()
 
 
 class Repository:

@@ -27,3 +27,7 @@ async def not_certain(url):
 
 def sync_caller(url):
     return make_client().get(url)
+
+
+async def through_a_sync_helper(url):
+    return sync_caller(url)  # expect: AG110
