@@ -833,15 +833,15 @@ impl<'a> SemanticModel<'a> {
     }
 
     /// The instance attributes a class itself declares or assigns (not those it only
-    /// inherits), each with the tracked type it gives it: what other modules' code sees
-    /// of the class's instances and subclasses. Methods are left out unless they are
+    /// inherits), each with what it gives it: what other modules' code sees of the
+    /// class's instances and subclasses. Methods are left out unless they are
     /// properties of a tracked type. `scopes_around`: the first scopes of the model,
     /// those around the `class` statement.
     pub fn own_instance_attributes(
         &self,
         class: &'a ast::StmtClassDef,
         scopes_around: usize,
-    ) -> Vec<(&'a str, Option<&'a str>)> {
+    ) -> Vec<(&'a str, OwnAttribute<'a>)> {
         let Some(defined_in) = self.scopes.get(..scopes_around) else { return Vec::new() };
         let methods: HashSet<&str> = class
             .body
@@ -855,9 +855,15 @@ impl<'a> SemanticModel<'a> {
         self.class_attribute_facts(class, defined_in, None, &mut String::new(), 0)
             .into_iter()
             .map(|(name, attributes)| {
-                (name, attributes.tracked_type().filter(|ty| !NOT_TRACKED_ON_INSTANCES.contains(ty)))
+                let tracked = attributes.tracked_type().filter(|ty| !NOT_TRACKED_ON_INSTANCES.contains(ty));
+                let own = match (tracked, attributes.only_call()) {
+                    (Some(ty), _) => OwnAttribute::Tracked(ty),
+                    (None, Some(call)) => OwnAttribute::Returned(call),
+                    (None, None) => OwnAttribute::Untracked,
+                };
+                (name, own)
             })
-            .filter(|(name, ty)| ty.is_some() || !is_method(name))
+            .filter(|(name, own)| !matches!(own, OwnAttribute::Untracked) || !is_method(name))
             .collect()
     }
 
@@ -960,7 +966,15 @@ impl<'a> SemanticModel<'a> {
             match store {
                 AttributeStore::Assigned(value) if !names_something => attributes.assign(value, |_| None),
                 AttributeStore::Assigned(value) => {
-                    attributes.assign(value, |value| self.type_at_depth(env, value, buf, depth + 1))
+                    attributes.assign(value, |value| self.type_at_depth(env, value, buf, depth + 1));
+                    // A call the model cannot type, whose callee is named as around the
+                    // class (not by the method's or the class body's own names).
+                    if let Expr::Call(call) = value
+                        && attributes.assigned.is_none()
+                        && root_name(&call.func).is_some_and(|root| extra.iter().all(|scope| scope.get(root).is_none()))
+                    {
+                        attributes.call = Some(call);
+                    }
                 }
                 AttributeStore::Annotated(annotation) => attributes.declare(self.annotated_type(env, annotation, buf)),
                 AttributeStore::Property(method) => attributes.declare(self.property_type(env, method, buf)),
@@ -1083,6 +1097,15 @@ fn is_name(expr: &Expr, name: &str) -> bool {
     matches!(expr, Expr::Name(named) if named.id.as_str() == name)
 }
 
+/// The name a dotted expression starts from (`a` of `a.b.c`).
+fn root_name(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Name(name) => Some(name.id.as_str()),
+        Expr::Attribute(attribute) => root_name(&attribute.value),
+        _ => None,
+    }
+}
+
 /// Whether [`SemanticModel::type_of`] may find a type for the expression: not for a
 /// literal, a display, an operation other than `/`, …
 fn may_have_tracked_type(expr: &Expr) -> bool {
@@ -1105,10 +1128,25 @@ struct ClassAttributes<'a> {
     /// Declared or assigned two different types, or assigned something unknown.
     conflicting: bool,
     unknown_assignment: bool,
+    /// How many declarations and stores (`None` aside) there are.
+    stores: u32,
+    /// A call assigned, whose type the module does not know.
+    call: Option<&'a ast::ExprCall>,
+}
+
+/// What a class gives one of its instance attributes, as other modules see it.
+pub enum OwnAttribute<'a> {
+    Tracked(&'a str),
+    /// Only the result of this call, whose callee another module may declare the type
+    /// of (`self.http = make_client()` with `make_client` imported): its callee is named
+    /// as around the class.
+    Returned(&'a ast::ExprCall),
+    Untracked,
 }
 
 impl<'a> ClassAttributes<'a> {
     fn declare(&mut self, ty: Option<&'a str>) {
+        self.stores += 1;
         match (ty, self.declared) {
             (None, _) => self.conflicting = true,
             (Some(ty), Some(declared)) if ty != declared => self.conflicting = true,
@@ -1120,6 +1158,7 @@ impl<'a> ClassAttributes<'a> {
         if is_none(value) {
             return;
         }
+        self.stores += 1;
         match (type_of(value), self.assigned) {
             (None, _) => self.unknown_assignment = true,
             (Some(ty), Some(assigned)) if ty != assigned => self.conflicting = true,
@@ -1128,7 +1167,13 @@ impl<'a> ClassAttributes<'a> {
     }
 
     fn assign_unknown(&mut self) {
+        self.stores += 1;
         self.unknown_assignment = true;
+    }
+
+    /// The call that is the attribute's one value, when the module knows no type of it.
+    fn only_call(&self) -> Option<&'a ast::ExprCall> {
+        (self.stores == 1 && self.declared.is_none() && self.assigned.is_none()).then_some(self.call?)
     }
 
     fn tracked_type(&self) -> Option<&'a str> {

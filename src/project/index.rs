@@ -16,8 +16,8 @@ use rayon::prelude::*;
 
 use super::graph::{self, Step};
 use super::summary::{
-    Argument, CallArguments, CallParameters, CallSite, Callee, ClassSummary, FileSummary, FunctionSummary, Guard,
-    Literal, ModuleContext, Referent, Symbol, TypeQuery, TypedCall, attribute_hash,
+    Argument, AttributeType, CallArguments, CallParameters, CallSite, Callee, ClassSummary, FileSummary,
+    FunctionSummary, Guard, Literal, ModuleContext, Referent, Symbol, TypeQuery, TypedCall, attribute_hash,
 };
 use crate::catalogue::Threads;
 use crate::config::Settings;
@@ -470,7 +470,7 @@ impl ProjectIndex {
     /// The project's answer to a question of module `file` about an object's type.
     pub fn type_of(&self, file: u32, query: &TypeQuery) -> Option<&str> {
         match query {
-            TypeQuery::Returned(callee) => self.function(self.resolve_callee(file, callee)?).returns.as_deref(),
+            TypeQuery::Returned(callee) => self.returned_type(file, callee),
             TypeQuery::Object(Callee::Symbol(symbol)) => self.object_type(symbol, 0),
             TypeQuery::Object(Callee::Method { class, method: attribute }) => {
                 self.attribute_type(self.resolve_class(file, class)?, attribute)
@@ -481,6 +481,12 @@ impl ProjectIndex {
             }
             TypeQuery::Object(Callee::SuperMethod { .. } | Callee::Conditional { .. }) => None,
         }
+    }
+
+    /// The tracked type the project function a call of module `file` reaches declares
+    /// it returns.
+    fn returned_type(&self, file: u32, callee: &Callee) -> Option<&str> {
+        self.function(self.resolve_callee(file, callee)?).returns.as_deref()
     }
 
     /// The tracked type of the object a dotted name names: a module's object
@@ -520,8 +526,10 @@ impl ProjectIndex {
                 .attribute_types
                 .iter()
                 .find(|(class, attribute, _)| *class == ancestor.index && &**attribute == name);
-            if let Some((_, _, ty)) = typed {
-                return Some(ty);
+            match typed {
+                Some((_, _, AttributeType::Tracked(ty))) => return Some(ty),
+                Some((_, _, AttributeType::Returned(callee))) => return self.returned_type(ancestor.file, callee),
+                None => {}
             }
             // Given something else, or a method of that name (not a property of a tracked type).
             let methods = &summary.classes[ancestor.index as usize].methods;

@@ -23,7 +23,7 @@ use crate::catalogue::Threads;
 use crate::checker::Checker;
 use crate::noqa::Suppressions;
 use crate::rules::{blocking_call, blocking_via_helper};
-use crate::semantic::{Binding, Resolved, Scope, ScopeKind, SemanticModel};
+use crate::semantic::{Binding, OwnAttribute, Resolved, Scope, ScopeKind, SemanticModel};
 use crate::source::{LineIndex, Position};
 
 /// Bases every class may have that define none of the project's methods.
@@ -351,6 +351,15 @@ pub struct ClassSummary {
     pub fields: Vec<(Box<str>, Option<Symbol>)>,
 }
 
+/// The type a class gives one of its instance attributes.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum AttributeType {
+    /// `self.db = sqlite3.connect(…)`, `client: redis.Redis`, a property so annotated.
+    Tracked(Box<str>),
+    /// `self.http = make_client()`: what the project function called declares it returns.
+    Returned(Callee),
+}
+
 /// A short, stable hash of an attribute's name (see [`FileSummary::untyped_attributes`]).
 pub fn attribute_hash(name: &str) -> u32 {
     let mut hasher = SipHasher13::new();
@@ -376,9 +385,8 @@ pub struct FileSummary {
     /// Module-level names bound to objects of a tracked type, sorted by name.
     pub objects: Vec<(Box<str>, Box<str>)>,
     /// The instance attributes a class (an index into `classes`) declares or assigns
-    /// itself a tracked type (`self.db = sqlite3.connect(…)`, `client: redis.Redis`, a
-    /// property so annotated), with the type.
-    pub attribute_types: Vec<(u32, Box<str>, Box<str>)>,
+    /// itself a tracked type, or what a project function returns.
+    pub attribute_types: Vec<(u32, Box<str>, AttributeType)>,
     /// The other attributes a class declares or assigns itself (methods aside), when it
     /// has a base class of the project, as sorted (class, [`attribute_hash`]): they hide
     /// a base class's attribute of the name. Most attributes are such, and a hash takes
@@ -815,16 +823,29 @@ pub(crate) fn enter_class<'a>(checker: &mut Checker<'a>, class: &'a ast::StmtCla
         .collect();
     let scopes = checker.semantic().scopes();
     let qualname = qualname_in(scopes, class.name.as_str());
-    let attributes = checker.semantic().own_instance_attributes(class, scopes.len());
     // Only what hides a base class's attribute matters of the untyped ones.
     let has_project_base = bases.iter().any(Option::is_some);
+    let resolver = Resolver { semantic: checker.semantic(), context: &builder.context };
+    let attributes: Vec<(&str, Option<AttributeType>)> = checker
+        .semantic()
+        .own_instance_attributes(class, scopes.len())
+        .into_iter()
+        .map(|(name, own)| {
+            let ty = match own {
+                OwnAttribute::Tracked(ty) => Some(AttributeType::Tracked(ty.into())),
+                OwnAttribute::Returned(call) => resolver.callee(&call.func).map(AttributeType::Returned),
+                OwnAttribute::Untracked => None,
+            };
+            (name, ty)
+        })
+        .filter(|(_, ty)| ty.is_some() || has_project_base)
+        .collect();
     let builder = checker.summary_mut().expect("summarizing");
     let index = builder.summary.classes.len() as u32;
     for (name, ty) in attributes {
         match ty {
-            Some(ty) => builder.summary.attribute_types.push((index, name.into(), ty.into())),
-            None if has_project_base => builder.summary.untyped_attributes.push((index, attribute_hash(name))),
-            None => {}
+            Some(ty) => builder.summary.attribute_types.push((index, name.into(), ty)),
+            None => builder.summary.untyped_attributes.push((index, attribute_hash(name))),
         }
     }
     builder.open_classes.push(builder.summary.classes.len());

@@ -1,7 +1,7 @@
 # Objects kept on instances and modules of other modules: tracked through the project.
 from clients import repository
 
-from .repository import CACHE, SHARED, BaseService, Repository, Untouched, service
+from .repository import CACHE, SHARED, BaseService, Injected, Reassigned, Repository, Untouched, service
 
 
 class Service(BaseService):
@@ -14,8 +14,7 @@ class Service(BaseService):
         self.db.commit()  # expect: AG111
 
     async def fetch(self, url):
-        # Not followed: an attribute set from what a function of a third module returns.
-        return self.http.get(url)
+        return self.http.get(url)  # expect: AG102
 
     async def not_certain(self):
         self.maybe.get("https://example.com")
@@ -61,9 +60,11 @@ async def module_objects():
     repository.service.db.commit()  # expect: AG111
 
 
-async def not_objects(repo: Repository):
+async def not_objects(repo: Repository, injected: Injected, reassigned: Reassigned):
     repo.label.strip()
     repository.Repository.conn
+    injected.http.get("https://example.com")
+    reassigned.http.get("https://example.com")
 
 
 class Importer(Repository):

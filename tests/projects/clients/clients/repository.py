@@ -36,3 +36,18 @@ class Untouched(BaseService):
 
 
 service = BaseService("dbname=app")
+
+
+class Injected:
+    """`make_client` here is the parameter, not the imported function."""
+
+    def __init__(self, make_client):
+        self.http = make_client()
+
+
+class Reassigned:
+    def __init__(self):
+        self.http = make_client()
+
+    def reset(self, client):
+        self.http = client
