@@ -47,6 +47,10 @@ pub enum Binding<'a> {
     Class(&'a ast::StmtClassDef),
     /// `global x` / `nonlocal x`: look in the enclosing scopes.
     Outer,
+    /// A module-level name that functions declare `global` and assign: every value it
+    /// is given, at module level and in those functions (each value's names resolve
+    /// there as at module level).
+    Global(Box<[&'a Expr]>),
     /// Bound some other way (a loop target, an exception name, …), or bound in two
     /// different ways: refers to nothing aioguard knows.
     Unknown,
@@ -342,8 +346,24 @@ impl<'a> SemanticModel<'a> {
         // A function that declares a name `global` rebinds the module's name at run time.
         let mut globals = GlobalDeclarations::default();
         globals.visit_body(module);
-        for name in globals.names {
-            scope.bind(name, Binding::Unknown);
+        let mut values: HashMap<&'a str, Option<Vec<&'a Expr>>> = HashMap::new();
+        for (name, function) in globals.declarations {
+            let known = values.entry(name).or_insert_with(|| match scope.get(name) {
+                None => Some(Vec::new()),
+                Some(Binding::Assigned(value)) => Some(vec![*value]),
+                Some(_) => None,
+            });
+            match (known.as_mut(), function.and_then(|function| global_stores(function, name))) {
+                (Some(known), Some(stores)) => known.extend(stores),
+                _ => *known = None,
+            }
+        }
+        for (name, values) in values {
+            let binding = match values {
+                Some(values) if !values.is_empty() => Binding::Global(values.into()),
+                _ => Binding::Unknown,
+            };
+            scope.bindings.insert(name, binding);
         }
         SemanticModel {
             catalogue,
@@ -600,6 +620,19 @@ impl<'a> SemanticModel<'a> {
             }
             Binding::Parameter(Some(annotation)) => return self.annotated_type(env, annotation, buf),
             Binding::Element(iterable) => self.element_type(value_env, iterable, buf, depth)?,
+            // The one type every value but `None` gives it.
+            Binding::Global(values) => {
+                let module = env.up_to(Some(0));
+                let mut agreed = None;
+                for value in values.iter().filter(|value| !is_none(value)) {
+                    let ty = self.type_at_depth(module, value, buf, depth + 1)?;
+                    if agreed.is_some_and(|agreed| agreed != ty) {
+                        return None;
+                    }
+                    agreed = Some(ty);
+                }
+                agreed?
+            }
             _ => return None,
         };
         let opened_in_coroutine = ty == FILE_OBJECT
@@ -971,7 +1004,7 @@ impl<'a> SemanticModel<'a> {
                     // class (not by the method's or the class body's own names).
                     if let Expr::Call(call) = value
                         && attributes.assigned.is_none()
-                        && root_name(&call.func).is_some_and(|root| extra.iter().all(|scope| scope.get(root).is_none()))
+                        && type_root(&call.func).is_some_and(|root| extra.iter().all(|scope| scope.get(root).is_none()))
                     {
                         attributes.call = Some(call);
                     }
@@ -1095,15 +1128,6 @@ fn parse_string_annotation(string: &ast::ExprStringLiteral) -> Option<Parsed<ast
 
 fn is_name(expr: &Expr, name: &str) -> bool {
     matches!(expr, Expr::Name(named) if named.id.as_str() == name)
-}
-
-/// The name a dotted expression starts from (`a` of `a.b.c`).
-fn root_name(expr: &Expr) -> Option<&str> {
-    match expr {
-        Expr::Name(name) => Some(name.id.as_str()),
-        Expr::Attribute(attribute) => root_name(&attribute.value),
-        _ => None,
-    }
 }
 
 /// Whether [`SemanticModel::type_of`] may find a type for the expression: not for a
@@ -1296,22 +1320,127 @@ impl<'a> Visitor<'a> for WalrusTargets<'a> {
     }
 }
 
-/// Collects the names declared `global` in any function of a module, walking
-/// statements only.
+/// Collects the names declared `global` anywhere in a module, walking statements only,
+/// each with the function declaring it when that is a sync function at module level or
+/// a method of a class there (where names resolve as at module level, the class body
+/// aside).
 #[derive(Default)]
 struct GlobalDeclarations<'a> {
-    names: Vec<&'a str>,
+    declarations: Vec<(&'a str, Option<&'a ast::StmtFunctionDef>)>,
+    /// The `def` and `class` statements around the position, outermost first.
+    around: Vec<&'a Stmt>,
 }
 
 impl<'a> Visitor<'a> for GlobalDeclarations<'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        if let Stmt::Global(global) = stmt {
-            self.names.extend(global.names.iter().map(|name| name.as_str()));
+        match stmt {
+            Stmt::Global(global) => {
+                let function = match self.around[..] {
+                    [Stmt::FunctionDef(function)] | [Stmt::ClassDef(_), Stmt::FunctionDef(function)]
+                        if !function.is_async =>
+                    {
+                        Some(function)
+                    }
+                    _ => None,
+                };
+                self.declarations.extend(global.names.iter().map(|name| (name.as_str(), function)));
+            }
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {
+                self.around.push(stmt);
+                visitor::walk_stmt(self, stmt);
+                self.around.pop();
+            }
+            _ => visitor::walk_stmt(self, stmt),
         }
-        visitor::walk_stmt(self, stmt);
     }
 
     fn visit_expr(&mut self, _expr: &'a Expr) {}
+}
+
+/// The values `function` assigns to `name`, a name it declares `global`, with plain
+/// `name = value` statements; `None` when it binds the name any other way, or a value's
+/// type would depend on one of the function's own names.
+fn global_stores<'a>(function: &'a ast::StmtFunctionDef, name: &'a str) -> Option<Vec<&'a Expr>> {
+    let mut stores = GlobalStores { name, values: Vec::new(), other: false };
+    stores.visit_body(&function.body);
+    if stores.other {
+        return None;
+    }
+    let mut own = Scope::new(ScopeKind::Function(function));
+    own.bind_parameters(&function.parameters);
+    own.bind_body(&function.body, &mut Vec::new());
+    let resolves_as_at_module = |value: &&Expr| type_root(value).is_none_or(|root| own.get(root).is_none());
+    stores.values.iter().all(resolves_as_at_module).then_some(stores.values)
+}
+
+/// The name the type of an expression is worked out from (`httpx` of
+/// `httpx.Client(timeout=t)`), if any.
+fn type_root(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Name(name) => Some(name.id.as_str()),
+        Expr::Attribute(ast::ExprAttribute { value, .. })
+        | Expr::Call(ast::ExprCall { func: value, .. })
+        | Expr::Subscript(ast::ExprSubscript { value, .. })
+        | Expr::BinOp(ast::ExprBinOp { left: value, .. }) => type_root(value),
+        _ => None,
+    }
+}
+
+/// Collects the plain assignments to one name in a function's own body, and whether
+/// anything else binds it there (an import, a loop target, `del`, a nested `def` of
+/// the name, a walrus, …).
+struct GlobalStores<'a> {
+    name: &'a str,
+    values: Vec<&'a Expr>,
+    other: bool,
+}
+
+impl<'a> Visitor<'a> for GlobalStores<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(ast::StmtFunctionDef { name, .. }) | Stmt::ClassDef(ast::StmtClassDef { name, .. }) => {
+                self.other |= name.as_str() == self.name;
+            }
+            Stmt::Assign(assign) => {
+                for target in &assign.targets {
+                    if is_name(target, self.name) {
+                        self.values.push(&assign.value);
+                    } else {
+                        self.visit_expr(target);
+                    }
+                }
+                self.visit_expr(&assign.value);
+            }
+            Stmt::Import(ast::StmtImport { names, .. }) | Stmt::ImportFrom(ast::StmtImportFrom { names, .. }) => {
+                self.other |= names.iter().any(|alias| {
+                    let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                    bound.split('.').next() == Some(self.name)
+                });
+            }
+            Stmt::Delete(delete) => self.other |= delete.targets.iter().any(|target| is_name(target, self.name)),
+            Stmt::Try(try_stmt) => {
+                self.other |= try_stmt.handlers.iter().any(|ast::ExceptHandler::ExceptHandler(handler)| {
+                    handler.name.as_ref().is_some_and(|bound| bound.as_str() == self.name)
+                });
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::Match(match_stmt) => {
+                for case in &match_stmt.cases {
+                    NameCollector::bound_by_pattern(&case.pattern, |bound| self.other |= bound == self.name);
+                }
+                visitor::walk_stmt(self, stmt);
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Name(name) if name.ctx.is_store() && name.id.as_str() == self.name => self.other = true,
+            Expr::Lambda(_) => {}
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
 }
 
 /// Collects every name bound anywhere in a module, in any scope.
