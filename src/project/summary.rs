@@ -748,16 +748,29 @@ impl<'a> SummaryBuilder<'a> {
     }
 
     /// Whether the index may know more than the module of what a question asks: not of
-    /// the names of other packages, nor of the attributes of a class of this module none
-    /// of whose bases is the project's (the module sees all that such a class does).
+    /// the names of other packages, nor of an attribute of a class of this module none of
+    /// whose bases is the project's, unless it holds what a project function returns
+    /// (the module sees all else that such a class does).
     fn may_answer(&self, query: &TypeQuery) -> bool {
         let (TypeQuery::Returned(callee) | TypeQuery::Object(callee)) = query;
         if !callee.symbols().all(|symbol| self.context.is_project(symbol)) {
             return false;
         }
-        let TypeQuery::Object(Callee::Method { class: Symbol::Local(qualname), .. }) = query else { return true };
-        let mut classes = self.summary.classes.iter().filter(|class| class.qualname == *qualname).peekable();
-        classes.peek().is_none() || classes.any(|class| class.bases.iter().any(Option::is_some))
+        let TypeQuery::Object(Callee::Method { class: Symbol::Local(qualname), method: attribute }) = query else {
+            return true;
+        };
+        let mut classes = self.summary.classes.iter().enumerate().filter(|(_, class)| class.qualname == *qualname);
+        let returned = |index: usize| {
+            self.summary.attribute_types.iter().any(|(class, name, ty)| {
+                *class as usize == index && name == attribute && matches!(ty, AttributeType::Returned(_))
+            })
+        };
+        let mut found = false;
+        let may = classes.any(|(index, class)| {
+            found = true;
+            class.bases.iter().any(Option::is_some) || returned(index)
+        });
+        may || !found
     }
 
     fn suppresses_ag110(&self, offset: ruff_text_size::TextSize) -> bool {

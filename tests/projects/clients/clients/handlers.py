@@ -103,3 +103,4 @@ async def report():
     take_lock()  # expect: AG110
     try_lock()
     return count_rows()  # expect: AG110
+
