@@ -103,4 +103,3 @@ async def report():
     take_lock()  # expect: AG110
     try_lock()
     return count_rows()  # expect: AG110
-
