@@ -55,6 +55,12 @@ A helper that blocks only through functions wrapped in `functools.cache` or
 `functools.lru_cache` is reported with "(blocks on its first call only)": the first
 call still blocks the loop, later ones with the same arguments do not.
 
+A helper's method call on an object whose type only another module tells blocks too:
+`self.cache.get(k)` where a base class of another module declares `cache: redis.Redis`,
+`conn.execute(q)` after `from app.db import conn`, `make_client().get(url)` where the
+imported `make_client` is annotated `-> httpx.Client` (not under an `if` on the
+helper's parameters).
+
 A function only *referring* to a blocking function (passing it to `to_thread`,
 returning it) does not block, and a nested `def` or `lambda` is not part of its body.
 Calls in the whole project count, also in files that are not being reported: checking
