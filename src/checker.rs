@@ -498,10 +498,12 @@ impl<'a> Checker<'a> {
 struct ProjectTypesOf<'c, 'a>(&'c Checker<'a>);
 
 impl<'a> ProjectTypesOf<'_, 'a> {
-    fn answer(&self, func: &Expr, query: fn(Callee) -> TypeQuery) -> Option<&'a str> {
+    /// The answer to `query` about what `named` names (a called function, an object),
+    /// or the question kept for later.
+    fn answer(&self, named: &Expr, query: fn(Callee) -> TypeQuery) -> Option<&'a str> {
         let checker = self.0;
         if let Some(project) = checker.project {
-            let callee = summary::callee_of(checker, func, &project.context())?;
+            let callee = summary::callee_of(checker, named, &project.context())?;
             return project.index.type_of(project.file, &query(callee));
         }
         let builder = checker.summary.as_ref()?;
@@ -510,7 +512,7 @@ impl<'a> ProjectTypesOf<'_, 'a> {
             checker.semantic.current_function_kind(),
             Some(ScopeKind::Function(function)) if !function.is_async
         );
-        if !in_sync_function && let Some(callee) = summary::callee_of(checker, func, builder.context()) {
+        if !in_sync_function && let Some(callee) = summary::callee_of(checker, named, builder.context()) {
             builder.ask(query(callee));
         }
         None

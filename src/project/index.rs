@@ -532,10 +532,15 @@ impl ProjectIndex {
                 None => {}
             }
             // Given something else, or a method of that name (not a property of a tracked type).
-            let methods = &summary.classes[ancestor.index as usize].methods;
+            let ancestor_summary = &summary.classes[ancestor.index as usize];
             if summary.untyped_attributes.binary_search(&(ancestor.index, hash)).is_ok()
-                || methods.iter().any(|(method, _)| &**method == name)
+                || ancestor_summary.methods.iter().any(|(method, _)| &**method == name)
             {
+                return None;
+            }
+            // The untyped attributes of a class without project bases are not kept: it may
+            // give this one a value, and hide a class after it (`class C(A, B)`).
+            if !ancestor_summary.bases.iter().any(Option::is_some) {
                 return None;
             }
         }

@@ -3,7 +3,7 @@ import collections
 
 from clients import repository
 
-from .repository import CACHE, SHARED, BaseService, Injected, Reassigned, Repository, Untouched, service
+from .repository import CACHE, SHARED, BaseService, Injected, Plain, Reassigned, Repository, Untouched, service
 
 
 class Service(BaseService):
@@ -35,6 +35,12 @@ class Overriding(BaseService):
 class LibraryFirst(collections.UserDict, BaseService):
     async def lookup(self, key):
         # A base from outside the project comes first in the MRO: not certain.
+        return self.cache.get(key)
+
+
+class PlainFirst(Plain, BaseService):
+    async def lookup(self, key):
+        # `Plain` comes first in the MRO and gives `cache` another value: not certain.
         return self.cache.get(key)
 
 

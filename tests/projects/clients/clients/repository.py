@@ -51,3 +51,8 @@ class Reassigned:
 
     def reset(self, client):
         self.http = client
+
+
+class Plain:
+    def __init__(self):
+        self.cache = object()
