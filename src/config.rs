@@ -358,20 +358,13 @@ impl Settings {
     }
 
     /// The types (and modules) whose method `method` has an entry listed by name, in the
-    /// catalogue or the configuration.
-    pub fn blocking_owners(&self, method: &str) -> Vec<&str> {
-        if self.catalogue.owners_of_method(method).is_empty() && self.extend_blocking_calls.is_empty() {
-            return Vec::new();
-        }
-        let configured = self.extend_blocking_calls.keys().filter_map(|name| {
+    /// catalogue or the configuration (one listed in both comes twice).
+    pub fn blocking_owners<'s>(&'s self, method: &'s str) -> impl Iterator<Item = &'s str> {
+        let configured = self.extend_blocking_calls.keys().filter_map(move |name| {
             let (owner, listed) = name.rsplit_once('.')?;
             (listed == method).then_some(owner)
         });
-        let mut owners: Vec<&str> =
-            self.catalogue.owners_of_method(method).iter().map(String::as_str).chain(configured).collect();
-        owners.sort_unstable();
-        owners.dedup();
-        owners
+        self.catalogue.owners_of_method(method).iter().map(String::as_str).chain(configured)
     }
 
     /// The entry listed by name for a qualified name (not one of a type listed with `.*`).

@@ -1003,7 +1003,6 @@ impl<'a> SemanticModel<'a> {
                     // A call the model cannot type, whose callee is named as around the
                     // class (not by the method's or the class body's own names).
                     if let Expr::Call(call) = value
-                        && attributes.assigned.is_none()
                         && type_root(&call.func).is_some_and(|root| extra.iter().all(|scope| scope.get(root).is_none()))
                     {
                         attributes.call = Some(call);

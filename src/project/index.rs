@@ -253,10 +253,7 @@ impl ProjectIndex {
                 return self.receiver_shares_loop(file, then) || self.receiver_shares_loop(file, orelse);
             }
             Callee::Method { class, .. } | Callee::SuperMethod { class, .. } => self.resolve_class(file, class),
-            Callee::FieldMethod { class, field, .. } => self
-                .resolve_class(file, class)
-                .and_then(|class| self.field(class, field))
-                .and_then(|(holder, field_class)| self.resolve_class(holder, field_class)),
+            Callee::FieldMethod { class, field, .. } => self.field_class(file, class, field),
         };
         class.is_some_and(|class| self.class_shares_loop(class))
     }
@@ -359,10 +356,7 @@ impl ProjectIndex {
             Callee::SuperMethod { class, method } => self.method_after(self.resolve_class(file, class)?, method),
             // Either of two: see [`ProjectIndex::resolve_alternatives`].
             Callee::Conditional { .. } => None,
-            Callee::FieldMethod { class, field, method } => {
-                let (holder, field_class) = self.field(self.resolve_class(file, class)?, field)?;
-                self.method(self.resolve_class(holder, field_class)?, method)
-            }
+            Callee::FieldMethod { class, field, method } => self.method(self.field_class(file, class, field)?, method),
         }
     }
 
@@ -476,8 +470,7 @@ impl ProjectIndex {
                 self.attribute_type(self.resolve_class(file, class)?, attribute)
             }
             TypeQuery::Object(Callee::FieldMethod { class, field, method: attribute }) => {
-                let (holder, field_class) = self.field(self.resolve_class(file, class)?, field)?;
-                self.attribute_type(self.resolve_class(holder, field_class)?, attribute)
+                self.attribute_type(self.field_class(file, class, field)?, attribute)
             }
             TypeQuery::Object(Callee::SuperMethod { .. } | Callee::Conditional { .. }) => None,
         }
@@ -517,34 +510,28 @@ impl ProjectIndex {
     /// MRO that declares, assigns or defines it gives it.
     fn attribute_type(&self, class: ClassId, name: &str) -> Option<&str> {
         let hash = attribute_hash(name);
-        let mro = self.mros.get(class.file as usize)?.get(class.index as usize)?;
-        for entry in mro.iter() {
-            // Nothing past a base from outside the project.
-            let MroEntry::Class(ancestor) = *entry else { return None };
+        self.along_mro(class, |ancestor, class| {
             let summary = &self.files[ancestor.file as usize];
             let typed = summary
                 .attribute_types
                 .iter()
                 .find(|(class, attribute, _)| *class == ancestor.index && &**attribute == name);
             match typed {
-                Some((_, _, AttributeType::Tracked(ty))) => return Some(ty),
-                Some((_, _, AttributeType::Returned(callee))) => return self.returned_type(ancestor.file, callee),
+                Some((_, _, AttributeType::Tracked(ty))) => return Some(Some(&**ty)),
+                Some((_, _, AttributeType::Returned(callee))) => {
+                    return Some(self.returned_type(ancestor.file, callee));
+                }
                 None => {}
             }
-            // Given something else, or a method of that name (not a property of a tracked type).
-            let ancestor_summary = &summary.classes[ancestor.index as usize];
-            if summary.untyped_attributes.binary_search(&(ancestor.index, hash)).is_ok()
-                || ancestor_summary.methods.iter().any(|(method, _)| &**method == name)
-            {
-                return None;
-            }
-            // The untyped attributes of a class without project bases are not kept: it may
-            // give this one a value, and hide a class after it (`class C(A, B)`).
-            if !ancestor_summary.bases.iter().any(Option::is_some) {
-                return None;
-            }
-        }
-        None
+            // Given something else, or a method of that name (not a property of a tracked
+            // type); and the untyped attributes of a class without project bases are not
+            // kept: it may give this one a value, and hide a class after it (`class C(A, B)`).
+            let untyped = summary.untyped_attributes.binary_search(&(ancestor.index, hash)).is_ok()
+                || class.methods.iter().any(|(method, _)| &**method == name)
+                || !class.bases.iter().any(Option::is_some);
+            untyped.then_some(None)
+        })
+        .map(|(_, ty)| ty)
     }
 
     /// The chain from a blocking function to the blocking call, when it blocks.
@@ -717,7 +704,7 @@ impl ProjectIndex {
 
     /// The first definition of `name` along the class's MRO.
     fn method(&self, class: ClassId, name: &str) -> Option<FunctionId> {
-        self.along_mro(class, |summary| {
+        self.along_mro(class, |_, summary| {
             summary.methods.iter().find(|(method, _)| &**method == name).map(|(_, index)| *index)
         })
         .map(|(file, index)| FunctionId { file, index: index as u32 })
@@ -736,10 +723,17 @@ impl ProjectIndex {
         self.method(next, name)
     }
 
+    /// The class of the instance that `__init__` of the class `class` (named in module
+    /// `file`) stores in `field`.
+    fn field_class(&self, file: u32, class: &Symbol, field: &str) -> Option<ClassId> {
+        let (holder, field_class) = self.field(self.resolve_class(file, class)?, field)?;
+        self.resolve_class(holder, field_class)
+    }
+
     /// The class of the instance that `__init__` stores in a field, and the file its
     /// symbol is written in.
     fn field(&self, class: ClassId, name: &str) -> Option<(u32, &Symbol)> {
-        self.along_mro(class, |summary| {
+        self.along_mro(class, |_, summary| {
             summary.fields.iter().find(|(field, _)| &**field == name).map(|(_, class)| class.as_ref())
         })
     }
@@ -750,13 +744,14 @@ impl ProjectIndex {
     fn along_mro<'s, T>(
         &'s self,
         class: ClassId,
-        find: impl Fn(&'s ClassSummary) -> Option<Option<T>>,
+        find: impl Fn(ClassId, &'s ClassSummary) -> Option<Option<T>>,
     ) -> Option<(u32, T)> {
         // While the MROs are being computed (bases named through a class), there are none yet.
         let mro = self.mros.get(class.file as usize)?.get(class.index as usize)?;
         for entry in mro.iter() {
             let MroEntry::Class(ancestor) = *entry else { return None };
-            if let Some(found) = find(&self.files[ancestor.file as usize].classes[ancestor.index as usize]) {
+            let summary = &self.files[ancestor.file as usize].classes[ancestor.index as usize];
+            if let Some(found) = find(ancestor, summary) {
                 return found.map(|found| (ancestor.file, found));
             }
         }

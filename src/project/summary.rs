@@ -759,18 +759,15 @@ impl<'a> SummaryBuilder<'a> {
         let TypeQuery::Object(Callee::Method { class: Symbol::Local(qualname), method: attribute }) = query else {
             return true;
         };
-        let mut classes = self.summary.classes.iter().enumerate().filter(|(_, class)| class.qualname == *qualname);
         let returned = |index: usize| {
             self.summary.attribute_types.iter().any(|(class, name, ty)| {
                 *class as usize == index && name == attribute && matches!(ty, AttributeType::Returned(_))
             })
         };
-        let mut found = false;
-        let may = classes.any(|(index, class)| {
-            found = true;
-            class.bases.iter().any(Option::is_some) || returned(index)
-        });
-        may || !found
+        let mut classes =
+            self.summary.classes.iter().enumerate().filter(|(_, class)| class.qualname == *qualname).peekable();
+        classes.peek().is_none()
+            || classes.any(|(index, class)| class.bases.iter().any(Option::is_some) || returned(index))
     }
 
     fn suppresses_ag110(&self, offset: ruff_text_size::TextSize) -> bool {
@@ -1088,12 +1085,18 @@ pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
 /// the function's parameters is around the call.
 fn typed_call(checker: &mut Checker<'_>, call: &ast::ExprCall) -> Option<TypedCall> {
     let Expr::Attribute(method) = &*call.func else { return None };
-    let owners = checker.settings().blocking_owners(method.attr.as_str());
-    if owners.is_empty() || checker.type_of(&method.value).is_some() || !guards_at(checker, call).is_empty() {
+    // The cheap tests first: most calls of sync functions are none of these.
+    if checker.settings().blocking_owners(method.attr.as_str()).next().is_none()
+        || checker.type_of(&method.value).is_some()
+        || !guards_at(checker, call).is_empty()
+    {
         return None;
     }
     let builder = checker.summary()?;
     let object = type_query(checker, &method.value, &builder.context).filter(|query| builder.may_answer(query))?;
+    let mut owners: Vec<&str> = checker.settings().blocking_owners(method.attr.as_str()).collect();
+    owners.sort_unstable();
+    owners.dedup();
     let line = builder.lines.line_of(call.start());
     let location = builder.lines.position(call.start(), checker.source());
     let mut unblocked_for: Vec<Box<str>> = Vec::new();
