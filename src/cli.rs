@@ -12,14 +12,14 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::cache::{self, Cache};
-use crate::changes::{Changes, DiffFilter};
-use crate::config::{self, Overrides, Settings};
-use crate::diagnostic::Applicability;
+use crate::data::config::{self, Overrides, Settings};
+use crate::data::diagnostic::Applicability;
+use crate::data::registry::{self, FixAvailability};
+use crate::driver::cache::{self, Cache};
+use crate::driver::changes::{Changes, DiffFilter};
+use crate::driver::linter::{self, Finding, FixMode, FixOptions};
 use crate::driver::{self, RunOptions, RunOutcome};
-use crate::linter::{self, Finding, FixMode, FixOptions};
-use crate::output::{EmitContext, OutputFormat};
-use crate::rules::{self, FixAvailability};
+use crate::outputs::{EmitContext, OutputFormat};
 
 #[derive(Parser)]
 #[command(
@@ -132,7 +132,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check(args),
-        Command::Rule { rule } => match rules::find(&rule) {
+        Command::Rule { rule } => match registry::find(&rule) {
             Some(rule) => {
                 println!("# {} ({})\n\n{}\n\n{}", rule.name, rule.code, rule.summary, rule.doc.trim_end());
                 ExitCode::SUCCESS
@@ -143,7 +143,7 @@ pub fn run() -> ExitCode {
             }
         },
         Command::Rules => {
-            for rule in rules::ALL {
+            for rule in registry::ALL {
                 let fixable = match rule.fix {
                     FixAvailability::Always => "fix",
                     FixAvailability::Sometimes => "fix (some)",
@@ -416,8 +416,8 @@ fn write_summary(
 
 /// Each rule with findings: how many, and whether any of them is fixable by this run's
 /// options.
-fn statistics(findings: &[Finding], applicability: Applicability) -> Vec<(&'static rules::RuleInfo, usize, bool)> {
-    rules::ALL
+fn statistics(findings: &[Finding], applicability: Applicability) -> Vec<(&'static registry::RuleInfo, usize, bool)> {
+    registry::ALL
         .iter()
         .filter_map(|rule| {
             let of_rule = findings.iter().filter(|finding| std::ptr::eq(finding.rule, *rule));

@@ -1,32 +1,23 @@
 //! aioguard finds the calls that block the asyncio event loop in Python code and
 //! rewrites them so that they stop blocking it.
 //!
-//! The pipeline: [`cli`] reads the command line and [`config`] and hands the run to
-//! [`driver`], which decides what to read, parse, summarize and check; [`discovery`]
-//! finds the files; [`linter`] reads (decoding as [`encoding`] says), parses and checks each file in parallel, with [`checker`]
-//! walking the AST once, [`semantic`] resolving names and [`rules`] reporting against
-//! the [`catalogue`]; [`noqa`] applies suppressions; [`changes`] narrows a run to what
-//! changed since a git base; [`output`] prints the findings. When a project-wide rule is
-//! on, [`project`] first summarizes and indexes the modules of the checked files'
-//! project that their results depend on. The [`cache`] keeps each file's summary and
-//! findings between runs, so that only the files that changed are read again.
+//! The modules are layers; each uses only those listed before it (a test,
+//! `tests/layers.rs`, keeps it so):
+//!
+//! 1. [`data`]: source text, encodings, file discovery, the rule registry, the catalogue
+//!    of blocking calls, the settings, suppressions, and the findings' types;
+//! 2. [`analysis`]: the semantic model, the walk over a module, which calls block, and the
+//!    project-wide summaries, index and call graph;
+//! 3. [`rules`]: the checker and one file per rule;
+//! 4. [`fixes`]: the fix of each kind of finding, the review every fix passes, and the
+//!    engine that applies them;
+//! 5. [`outputs`]: one file per output format;
+//! 6. [`driver`] (the run: what to read, check, cache and fix) and [`cli`] on top.
 
-pub mod cache;
-pub mod catalogue;
-pub mod changes;
-pub mod checker;
+pub mod analysis;
 pub mod cli;
-pub mod config;
-pub mod diagnostic;
-pub mod discovery;
+pub mod data;
 pub mod driver;
-pub mod encoding;
-pub mod fix;
-pub mod linter;
-pub mod noqa;
-pub mod output;
-pub mod project;
+pub mod fixes;
+pub mod outputs;
 pub mod rules;
-pub mod semantic;
-pub mod source;
-pub mod suggest;

@@ -209,17 +209,17 @@ fn aioguard_unprivileged(dir: &Path, args: &[&str]) -> Output {
 #[test]
 fn a_file_that_vanished_before_reading_is_an_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
-    let settings = aioguard::config::Settings::new(
-        aioguard::config::Options::default(),
+    let settings = aioguard::data::config::Settings::new(
+        aioguard::data::config::Options::default(),
         dir.path().to_path_buf(),
         None,
-        &aioguard::config::Overrides::default(),
+        &aioguard::data::config::Overrides::default(),
     )
     .unwrap();
-    let report = aioguard::linter::check_file(
+    let report = aioguard::driver::linter::check_file(
         &dir.path().join("gone.py"),
         &settings,
-        aioguard::linter::FixOptions::REPORT,
+        aioguard::driver::linter::FixOptions::REPORT,
         None,
     );
     let error = report.error.expect("an error");

@@ -27,7 +27,7 @@ fn copy_project(name: &str) -> TempDir {
 
 fn aioguard(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_aioguard"));
-    command.current_dir(dir).env_remove(aioguard::cache::DIR_VARIABLE).env_remove("AIOGUARD_WHOLE_PROJECT");
+    command.current_dir(dir).env_remove(aioguard::driver::cache::DIR_VARIABLE).env_remove("AIOGUARD_WHOLE_PROJECT");
     command
 }
 
@@ -307,7 +307,7 @@ fn aioguard_without_write_access(dir: &Path) -> Command {
     }
     let mut command = Command::new("setpriv");
     command.args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_aioguard")]);
-    command.current_dir(dir).env_remove(aioguard::cache::DIR_VARIABLE);
+    command.current_dir(dir).env_remove(aioguard::driver::cache::DIR_VARIABLE);
     command
 }
 
@@ -387,7 +387,7 @@ fn the_cache_goes_where_the_flag_or_the_environment_says() {
 
     let run = |flag: bool| {
         let mut command = aioguard(dir);
-        command.env(aioguard::cache::DIR_VARIABLE, &from_env);
+        command.env(aioguard::driver::cache::DIR_VARIABLE, &from_env);
         command.args(["check", "--output-format", "json", "--exit-zero"]);
         if flag {
             command.arg("--cache-dir").arg(&from_flag);
@@ -402,7 +402,13 @@ fn the_cache_goes_where_the_flag_or_the_environment_says() {
 
     // An empty variable is no variable: the cache goes to the project root.
     let mut command = aioguard(dir);
-    command.env(aioguard::cache::DIR_VARIABLE, "").args(["check", "--output-format", "json", "--exit-zero", "."]);
+    command.env(aioguard::driver::cache::DIR_VARIABLE, "").args([
+        "check",
+        "--output-format",
+        "json",
+        "--exit-zero",
+        ".",
+    ]);
     assert_eq!(findings_of(command.output().unwrap()), expected);
     assert!(dir.join(CACHE_DIR).join("CACHEDIR.TAG").is_file());
 }

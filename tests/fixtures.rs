@@ -14,11 +14,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use aioguard::config::{self, Overrides, Settings};
-use aioguard::diagnostic::Applicability;
-use aioguard::fix::write::stored_bytes;
-use aioguard::linter;
-use aioguard::source::LineIndex;
+use aioguard::data::config::{self, Overrides, Settings};
+use aioguard::data::diagnostic::Applicability;
+use aioguard::data::source::LineIndex;
+use aioguard::driver::linter;
+use aioguard::fixes::write::stored_bytes;
 
 const EXPECT_MARKER: &str = "# expect:";
 

@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use aioguard::config::{Options, Overrides, Settings};
-use aioguard::linter;
+use aioguard::data::config::{Options, Overrides, Settings};
+use aioguard::driver::linter;
 
 fn settings(options: Options) -> Settings {
     Settings::new(options, PathBuf::from("."), None, &Overrides::default()).unwrap()

@@ -6,9 +6,9 @@
 
 use std::sync::LazyLock;
 
-use aioguard::config::{Options, Overrides, Settings};
-use aioguard::diagnostic::{Applicability, Diagnostic};
-use aioguard::linter;
+use aioguard::data::config::{Options, Overrides, Settings};
+use aioguard::data::diagnostic::{Applicability, Diagnostic};
+use aioguard::driver::linter;
 use aioguard::rules;
 use libfuzzer_sys::fuzz_target;
 
@@ -31,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let diagnostics = linter::check_text(text, &SETTINGS, SETTINGS.rules, None);
     assert_in_bounds(text, &diagnostics);
-    let parses = !diagnostics.iter().any(|diagnostic| std::ptr::eq(diagnostic.rule, &rules::syntax_error::RULE));
+    let parses = !diagnostics.iter().any(|diagnostic| std::ptr::eq(diagnostic.rule, &registry::SYNTAX_ERROR));
     let fixed = linter::fix_text(text, diagnostics, &SETTINGS, SETTINGS.rules, Applicability::Unsafe, None);
     if !parses {
         return;

@@ -11,18 +11,19 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
-use crate::catalogue::{Entry, FixKind, Threads};
-use crate::checker::Checker;
-use crate::config::AsyncLibrary;
-use crate::diagnostic::Fix;
-use crate::fix::collect_iterator::offload_iterator;
-use crate::fix::offload_call;
-use crate::fix::with_block::offload_with_block;
+use crate::analysis::semantic::Resolved;
+use crate::data::catalogue::{Entry, FixKind, Threads};
+use crate::data::config::AsyncLibrary;
+use crate::data::diagnostic::Fix;
+use crate::data::registry;
+use crate::fixes::collect_iterator::offload_iterator;
+use crate::fixes::offload_call;
+use crate::fixes::with_block::offload_with_block;
+use crate::rules::checker::Checker;
 use crate::rules::{
-    self, blocking_http, blocking_lock, blocking_network_client, blocking_open, blocking_sleep, blocking_socket,
+    blocking_http, blocking_lock, blocking_network_client, blocking_open, blocking_sleep, blocking_socket,
     blocking_wait,
 };
-use crate::semantic::Resolved;
 
 /// A call the catalogue (or the configuration) says blocks.
 pub struct BlockingCall<'e> {
@@ -36,7 +37,7 @@ pub struct BlockingCall<'e> {
 pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     let Some(coroutine) = checker.semantic().enclosing_coroutine() else { return };
     let Some(blocking) = find_unallowed_blocking_call(checker, call) else { return };
-    let rule = rules::find(blocking.entry.rule).expect("catalogue entries name known rules");
+    let rule = registry::find(blocking.entry.rule).expect("catalogue entries name known rules");
     if !checker.is_enabled(rule) {
         return;
     }
@@ -135,12 +136,13 @@ pub fn find_unallowed_blocking_call<'a>(checker: &mut Checker<'a>, call: &ast::E
 /// `qualified_name`), or its arguments make it return at once.
 pub fn is_allowed_call(checker: &mut Checker<'_>, call: &ast::ExprCall, qualified_name: &str, entry: &Entry) -> bool {
     checker.settings().is_allowed(qualified_name)
-        || (entry.rule == blocking_lock::RULE.code && blocking_lock::is_non_blocking(call))
-        || (entry.rule == blocking_wait::RULE.code && blocking_wait::is_non_blocking(call, qualified_name))
-        || (entry.rule == blocking_network_client::RULE.code
+        || (entry.rule == registry::BLOCKING_LOCK.code && blocking_lock::is_non_blocking(call))
+        || (entry.rule == registry::BLOCKING_WAIT.code && blocking_wait::is_non_blocking(call, qualified_name))
+        || (entry.rule == registry::BLOCKING_NETWORK_CLIENT.code
             && blocking_network_client::is_non_blocking(call, qualified_name))
-        || (entry.rule == blocking_socket::RULE.code && blocking_socket::is_non_blocking(checker, call, qualified_name))
-        || (entry.rule == blocking_open::RULE.code
+        || (entry.rule == registry::BLOCKING_SOCKET.code
+            && blocking_socket::is_non_blocking(checker, call, qualified_name))
+        || (entry.rule == registry::BLOCKING_OPEN.code
             && blocking_open::opens_no_certain_path(checker, call, qualified_name))
 }
 

@@ -1,71 +1,62 @@
 //! AG102 `blocking-http`: synchronous HTTP clients (`requests`, `httpx` module
 //! functions and `httpx.Client`, `urllib.request.urlopen`, `urllib3`) on the event loop,
 //! and any `x.request("GET", ...)` with an HTTP verb literal that is not awaited.
+//!
+//! ## What it does
+//! Reports synchronous HTTP requests in code running on the event loop: `requests.get()`
+//! and the other `requests` verbs, methods of a `requests.Session`, `httpx` module
+//! functions and `httpx.Client` methods, `urllib.request.urlopen()`, `urllib3.request()`
+//! and `PoolManager`/`HTTPConnectionPool` `.request()`/`.urlopen()`, and any
+//! `x.request("GET", ...)` whose first argument is an HTTP verb literal and whose result is
+//! used at once (not awaited, entered by `async with` or passed to another call, as an async
+//! client's would be). Sessions and clients are tracked when assigned from their constructor in the
+//! same function or at module level, or when a parameter is annotated with their type.
+//!
+//! ## Why is this bad?
+//! A request waits for DNS, a TCP and TLS handshake and the server's answer; the event
+//! loop stands still for all of it, often for seconds, and every other task waits too.
+//!
+//! ## Example
+//! ```python
+//! import requests
+//!
+//! async def fetch_user(user_id):
+//!     response = requests.get(f"https://api.example.com/users/{user_id}", timeout=5)
+//!     return response.json()
+//! ```
+//!
+//! ## Use instead
+//! An async client (`httpx.AsyncClient`, `aiohttp`), or run the call in a thread:
+//! ```python
+//! async def fetch_user(user_id):
+//!     response = await asyncio.to_thread(requests.get, f"https://api.example.com/users/{user_id}", timeout=5)
+//!     return response.json()
+//! ```
+//!
+//! ## Fix
+//! Wraps the call: `requests.get(u, timeout=5)` becomes
+//! `await asyncio.to_thread(requests.get, u, timeout=5)` (a method call offloads the bound
+//! method). Safe: the same call runs with the same arguments, in a worker thread. A
+//! `with urlopen(u) as r:` block is offloaded whole by the unsafe block fix.
+//! `httpx.stream()` has no fix.
+//!
+//! `aioguard check --fix` turns the example into:
+//! ```python
+//! import asyncio
+//!
+//! import requests
+//!
+//! async def fetch_user(user_id):
+//!     response = await asyncio.to_thread(requests.get, f"https://api.example.com/users/{user_id}", timeout=5)
+//!     return response.json()
+//! ```
 
+use crate::data::registry::BLOCKING_HTTP as RULE;
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
-use super::{FixAvailability, RuleInfo};
-use crate::catalogue::{Entry, FixKind, Threads};
-use crate::checker::Checker;
-
-pub static RULE: RuleInfo = RuleInfo {
-    code: "AG102",
-    name: "blocking-http",
-    summary: "a synchronous HTTP request in an `async def` blocks the event loop for the whole round trip",
-    fix: FixAvailability::Sometimes,
-    default_enabled: true,
-    aliases: &["ASYNC210", "ASYNC211", "ASYNC212"],
-    doc: r#"## What it does
-Reports synchronous HTTP requests in code running on the event loop: `requests.get()`
-and the other `requests` verbs, methods of a `requests.Session`, `httpx` module
-functions and `httpx.Client` methods, `urllib.request.urlopen()`, `urllib3.request()`
-and `PoolManager`/`HTTPConnectionPool` `.request()`/`.urlopen()`, and any
-`x.request("GET", ...)` whose first argument is an HTTP verb literal and whose result is
-used at once (not awaited, entered by `async with` or passed to another call, as an async
-client's would be). Sessions and clients are tracked when assigned from their constructor in the
-same function or at module level, or when a parameter is annotated with their type.
-
-## Why is this bad?
-A request waits for DNS, a TCP and TLS handshake and the server's answer; the event
-loop stands still for all of it, often for seconds, and every other task waits too.
-
-## Example
-```python
-import requests
-
-async def fetch_user(user_id):
-    response = requests.get(f"https://api.example.com/users/{user_id}", timeout=5)
-    return response.json()
-```
-
-## Use instead
-An async client (`httpx.AsyncClient`, `aiohttp`), or run the call in a thread:
-```python
-async def fetch_user(user_id):
-    response = await asyncio.to_thread(requests.get, f"https://api.example.com/users/{user_id}", timeout=5)
-    return response.json()
-```
-
-## Fix
-Wraps the call: `requests.get(u, timeout=5)` becomes
-`await asyncio.to_thread(requests.get, u, timeout=5)` (a method call offloads the bound
-method). Safe: the same call runs with the same arguments, in a worker thread. A
-`with urlopen(u) as r:` block is offloaded whole by the unsafe block fix.
-`httpx.stream()` has no fix.
-
-`aioguard check --fix` turns the example into:
-```python
-import asyncio
-
-import requests
-
-async def fetch_user(user_id):
-    response = await asyncio.to_thread(requests.get, f"https://api.example.com/users/{user_id}", timeout=5)
-    return response.json()
-```
-"#,
-};
+use crate::data::catalogue::{Entry, FixKind, Threads};
+use crate::rules::checker::Checker;
 
 const HTTP_VERBS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 

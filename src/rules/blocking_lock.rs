@@ -1,50 +1,41 @@
 //! AG108 `blocking-lock`: waiting on threading primitives and `queue.Queue` on the loop.
+//!
+//! ## What it does
+//! Reports, in code running on the event loop, `with lock:`, `.acquire()` and `.wait()` on
+//! tracked `threading.Lock`, `RLock`, `Semaphore`, `BoundedSemaphore`, `Event`,
+//! `Condition` and `Barrier` objects, and `.get()`, `.put()` and `.join()` on tracked
+//! `queue.Queue`-family objects. Calls that cannot block (`acquire(blocking=False)`,
+//! `get(block=False)`, `get_nowait()`) are not reported. An object is tracked when it is
+//! assigned from its constructor in the same function or at module level, or when a
+//! parameter is annotated with its type.
+//!
+//! ## Why is this bad?
+//! A thread lock held by another thread, or an empty queue, makes the event loop thread
+//! wait; if the holder is a task on the same loop, it never runs again: a deadlock.
+//!
+//! ## Example
+//! ```python
+//! cache_lock = threading.Lock()
+//!
+//! async def refresh():
+//!     with cache_lock:
+//!         cache.update(await load())
+//! ```
+//!
+//! ## Use instead
+//! `asyncio.Lock`, `asyncio.Semaphore`, `asyncio.Event`, `asyncio.Condition` and
+//! `asyncio.Queue`, whose waits are awaited. Where the object is shared with threads, wait
+//! for it in a thread: `await asyncio.to_thread(queue.get)`.
+//!
+//! ## Fix
+//! None: whether an asyncio primitive can replace the threading one depends on who else
+//! uses it. The message names the asyncio counterpart.
 
+use crate::data::registry::BLOCKING_LOCK as RULE;
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
-use super::{FixAvailability, RuleInfo};
-use crate::checker::Checker;
-
-pub static RULE: RuleInfo = RuleInfo {
-    code: "AG108",
-    name: "blocking-lock",
-    summary: "waiting on a `threading` lock or a `queue.Queue` in an `async def` blocks the event loop",
-    fix: FixAvailability::Never,
-    default_enabled: true,
-    aliases: &[],
-    doc: r#"## What it does
-Reports, in code running on the event loop, `with lock:`, `.acquire()` and `.wait()` on
-tracked `threading.Lock`, `RLock`, `Semaphore`, `BoundedSemaphore`, `Event`,
-`Condition` and `Barrier` objects, and `.get()`, `.put()` and `.join()` on tracked
-`queue.Queue`-family objects. Calls that cannot block (`acquire(blocking=False)`,
-`get(block=False)`, `get_nowait()`) are not reported. An object is tracked when it is
-assigned from its constructor in the same function or at module level, or when a
-parameter is annotated with its type.
-
-## Why is this bad?
-A thread lock held by another thread, or an empty queue, makes the event loop thread
-wait; if the holder is a task on the same loop, it never runs again: a deadlock.
-
-## Example
-```python
-cache_lock = threading.Lock()
-
-async def refresh():
-    with cache_lock:
-        cache.update(await load())
-```
-
-## Use instead
-`asyncio.Lock`, `asyncio.Semaphore`, `asyncio.Event`, `asyncio.Condition` and
-`asyncio.Queue`, whose waits are awaited. Where the object is shared with threads, wait
-for it in a thread: `await asyncio.to_thread(queue.get)`.
-
-## Fix
-None: whether an asyncio primitive can replace the threading one depends on who else
-uses it. The message names the asyncio counterpart.
-"#,
-};
+use crate::rules::checker::Checker;
 
 /// The tracked types whose `with` statement acquires and may wait.
 const LOCK_TYPES: &[&str] = &["threading.Lock", "threading.Semaphore", "threading.Condition"];

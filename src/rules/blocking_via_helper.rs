@@ -1,138 +1,129 @@
 //! AG110 `blocking-via-helper`: a call, in code running on the event loop, to a sync
 //! function of the project that blocks, directly or through other project functions.
+//!
+//! ## What it does
+//! Reports a call, in code running on the event loop, to a *sync* function or method of
+//! the checked project that blocks: its body makes a blocking call (any call the other
+//! AG1 rules report, or one configured in `extend-blocking-calls`), or calls another
+//! project function that blocks, to any depth and across modules. The message names the
+//! chain down to the blocking call, with its place:
+//!
+//! ```text
+//! `retrying_save()` blocks the event loop in `async def save`: `retrying_save()` → `_backoff()` → `time.sleep()` (app/storage.py:12)
+//! ```
+//!
+//! Calls are followed when they resolve for certain: functions of the same module; names
+//! imported from project modules (`from app.storage import load`, `from app.services
+//! import http` then `http.fetch()`, `import app.services.http as h`, relative imports,
+//! re-exports through a package `__init__`); `self.method()` and `cls.method()` along the
+//! class and its project base classes (in MRO order); methods of a variable bound to an
+//! instance of a project class (`c = Cache()`, `c: Cache`) and of a field set in
+//! `__init__` (`self.cache = Cache()` then `self.cache.get()`); a class called runs its
+//! `__init__`; a method of an object made on the spot (`Helper().run()`); `super().m()`
+//! in a method whose class has one line of ancestors; a conditional alias (`method =
+//! write_atomic if atomic else write; method()`) when both alternatives block. A call that
+//! does not resolve is never assumed to block.
+//!
+//! A helper whose blocking calls all sit under an `if` on its parameters (`if param:`,
+//! `if not param:`, `if param is None:`, `and` of those, and their `else`) is not
+//! reported where the call's literal arguments (or the literal defaults of the parameters
+//! it leaves out) make those branches dead: `serve(app, run_async=True)` where `serve`
+//! blocks only `if not run_async:`. A parameter the helper passes on to another helper
+//! is followed there.
+//!
+//! A helper that blocks only through functions wrapped in `functools.cache` or
+//! `functools.lru_cache` is reported with "(blocks on its first call only)": the first
+//! call still blocks the loop, later ones with the same arguments do not.
+//!
+//! A helper's method call on an object whose type only another module tells blocks too:
+//! `self.cache.get(k)` where a base class of another module declares `cache: redis.Redis`,
+//! `conn.execute(q)` after `from app.db import conn`, `make_client().get(url)` where the
+//! imported `make_client` is annotated `-> httpx.Client` (not under an `if` on the
+//! helper's parameters).
+//!
+//! A function only *referring* to a blocking function (passing it to `to_thread`,
+//! returning it) does not block, and a nested `def` or `lambda` is not part of its body.
+//! Calls in the whole project count, also in files that are not being reported: checking
+//! one changed file still sees a helper in an unchanged module that blocks.
+//!
+//! A function named in `allowed-calls` by its qualified name (`app.storage.load`,
+//! `app.cache.Cache.get`) is taken not to block, and neither is one whose `def` line says
+//! `# noqa: AG110`; a call with `# noqa: AG110` is not reported and, in a helper, not
+//! followed.
+//!
+//! ## Why is this bad?
+//! The blocking call runs on the event loop's thread all the same, however many
+//! functions lie between it and the coroutine: every other task waits for it. Hidden
+//! behind a helper, it is the one a reviewer does not see.
+//!
+//! ## Example
+//! ```python
+//! import json
+//!
+//! def load_settings(path):
+//!     with open(path) as f:
+//!         return json.load(f)
+//!
+//! async def handle(request):
+//!     settings = load_settings("settings.json")
+//!     return settings["greeting"]
+//! ```
+//! (`load_settings` may as well live in another module of the project.)
+//!
+//! ## Use instead
+//! Run the helper in a worker thread, as the fix does, or make it async, with async I/O
+//! all the way down.
+//!
+//! ## Fix
+//! The call runs in a worker thread and is awaited, as for the other offloaded calls:
+//! `x = helper("a")` becomes `x = await asyncio.to_thread(helper, "a")` (`trio` and `anyio`
+//! modules get their own `to_thread`, Python below 3.9 `run_in_executor`).
+//!
+//! `aioguard check --fix --unsafe-fixes` turns the example into:
+//! ```python
+//! import asyncio
+//! import json
+//!
+//! def load_settings(path):
+//!     with open(path) as f:
+//!         return json.load(f)
+//!
+//! async def handle(request):
+//!     settings = await asyncio.to_thread(load_settings, "settings.json")
+//!     return settings["greeting"]
+//! ```
+//!
+//! ## Fix safety
+//! The fix is never safe, only offered with `--unsafe-fixes`: the helper's whole body,
+//! everything it calls, now runs in another thread, where thread-local state differs and
+//! the helper runs at the same time as the loop's other tasks. No fix is offered at all
+//! where the helper needs the loop's thread (it is *loop-bound*):
+//! - it, or any project function it reaches, calls what must run on the loop's thread
+//!   (`asyncio.get_running_loop()`, `create_task`, `loop.call_soon`, anything of
+//!   `asyncio`, `trio` or `anyio` but their thread-safe entry points, or a callee named
+//!   `async_…`), or calls an `async def` of the project (creating its coroutine);
+//! - it is a method called on an object whose class (or a base class) has `async def`
+//!   methods (`self.switch_screen()` in an `App` with coroutines): that object's state is
+//!   the loop's too;
+//! - it is the constructor of such a class (`KNXModule(hass, config)`: its `__init__`);
+//! - it, or any project function it reaches, uses an object that may not move to another
+//!   thread (a catalogue call without a fix for that reason: `sqlite3`, whose objects
+//!   refuse any thread but their creator's, SQLAlchemy sessions, boto3 resources).
+//!
+//! No fix either where an `await` cannot be written (in a generator expression).
 
+use crate::data::registry::BLOCKING_VIA_HELPER as RULE;
 use ruff_python_ast as ast;
 use ruff_text_size::Ranged;
 
-use super::{FixAvailability, RuleInfo};
-use crate::checker::Checker;
-use crate::diagnostic::{Fix, Hop};
-use crate::fix::offload_call;
-use crate::linter::display_path;
-use crate::project::ProjectView;
-use crate::project::index::{ChainHop, FunctionId};
-use crate::project::summary::{CallArguments, Callee, callee_of};
+use crate::analysis::project::ProjectView;
+use crate::analysis::project::index::{ChainHop, FunctionId};
+use crate::analysis::project::summary::{CallArguments, Callee, callee_of};
+use crate::data::diagnostic::{Fix, Hop};
+use crate::driver::linter::display_path;
+use crate::fixes::offload_call;
 use crate::rules::blocking_call::find_blocking_call;
-
-pub static RULE: RuleInfo = RuleInfo {
-    code: "AG110",
-    name: "blocking-via-helper",
-    summary: "a sync function of the project called in an `async def` blocks the event loop further down",
-    fix: FixAvailability::Sometimes,
-    default_enabled: true,
-    aliases: &[],
-    doc: r#"## What it does
-Reports a call, in code running on the event loop, to a *sync* function or method of
-the checked project that blocks: its body makes a blocking call (any call the other
-AG1 rules report, or one configured in `extend-blocking-calls`), or calls another
-project function that blocks, to any depth and across modules. The message names the
-chain down to the blocking call, with its place:
-
-```text
-`retrying_save()` blocks the event loop in `async def save`: `retrying_save()` → `_backoff()` → `time.sleep()` (app/storage.py:12)
-```
-
-Calls are followed when they resolve for certain: functions of the same module; names
-imported from project modules (`from app.storage import load`, `from app.services
-import http` then `http.fetch()`, `import app.services.http as h`, relative imports,
-re-exports through a package `__init__`); `self.method()` and `cls.method()` along the
-class and its project base classes (in MRO order); methods of a variable bound to an
-instance of a project class (`c = Cache()`, `c: Cache`) and of a field set in
-`__init__` (`self.cache = Cache()` then `self.cache.get()`); a class called runs its
-`__init__`; a method of an object made on the spot (`Helper().run()`); `super().m()`
-in a method whose class has one line of ancestors; a conditional alias (`method =
-write_atomic if atomic else write; method()`) when both alternatives block. A call that
-does not resolve is never assumed to block.
-
-A helper whose blocking calls all sit under an `if` on its parameters (`if param:`,
-`if not param:`, `if param is None:`, `and` of those, and their `else`) is not
-reported where the call's literal arguments (or the literal defaults of the parameters
-it leaves out) make those branches dead: `serve(app, run_async=True)` where `serve`
-blocks only `if not run_async:`. A parameter the helper passes on to another helper
-is followed there.
-
-A helper that blocks only through functions wrapped in `functools.cache` or
-`functools.lru_cache` is reported with "(blocks on its first call only)": the first
-call still blocks the loop, later ones with the same arguments do not.
-
-A helper's method call on an object whose type only another module tells blocks too:
-`self.cache.get(k)` where a base class of another module declares `cache: redis.Redis`,
-`conn.execute(q)` after `from app.db import conn`, `make_client().get(url)` where the
-imported `make_client` is annotated `-> httpx.Client` (not under an `if` on the
-helper's parameters).
-
-A function only *referring* to a blocking function (passing it to `to_thread`,
-returning it) does not block, and a nested `def` or `lambda` is not part of its body.
-Calls in the whole project count, also in files that are not being reported: checking
-one changed file still sees a helper in an unchanged module that blocks.
-
-A function named in `allowed-calls` by its qualified name (`app.storage.load`,
-`app.cache.Cache.get`) is taken not to block, and neither is one whose `def` line says
-`# noqa: AG110`; a call with `# noqa: AG110` is not reported and, in a helper, not
-followed.
-
-## Why is this bad?
-The blocking call runs on the event loop's thread all the same, however many
-functions lie between it and the coroutine: every other task waits for it. Hidden
-behind a helper, it is the one a reviewer does not see.
-
-## Example
-```python
-import json
-
-def load_settings(path):
-    with open(path) as f:
-        return json.load(f)
-
-async def handle(request):
-    settings = load_settings("settings.json")
-    return settings["greeting"]
-```
-(`load_settings` may as well live in another module of the project.)
-
-## Use instead
-Run the helper in a worker thread, as the fix does, or make it async, with async I/O
-all the way down.
-
-## Fix
-The call runs in a worker thread and is awaited, as for the other offloaded calls:
-`x = helper("a")` becomes `x = await asyncio.to_thread(helper, "a")` (`trio` and `anyio`
-modules get their own `to_thread`, Python below 3.9 `run_in_executor`).
-
-`aioguard check --fix --unsafe-fixes` turns the example into:
-```python
-import asyncio
-import json
-
-def load_settings(path):
-    with open(path) as f:
-        return json.load(f)
-
-async def handle(request):
-    settings = await asyncio.to_thread(load_settings, "settings.json")
-    return settings["greeting"]
-```
-
-## Fix safety
-The fix is never safe, only offered with `--unsafe-fixes`: the helper's whole body,
-everything it calls, now runs in another thread, where thread-local state differs and
-the helper runs at the same time as the loop's other tasks. No fix is offered at all
-where the helper needs the loop's thread (it is *loop-bound*):
-- it, or any project function it reaches, calls what must run on the loop's thread
-  (`asyncio.get_running_loop()`, `create_task`, `loop.call_soon`, anything of
-  `asyncio`, `trio` or `anyio` but their thread-safe entry points, or a callee named
-  `async_…`), or calls an `async def` of the project (creating its coroutine);
-- it is a method called on an object whose class (or a base class) has `async def`
-  methods (`self.switch_screen()` in an `App` with coroutines): that object's state is
-  the loop's too;
-- it is the constructor of such a class (`KNXModule(hass, config)`: its `__init__`);
-- it, or any project function it reaches, uses an object that may not move to another
-  thread (a catalogue call without a fix for that reason: `sqlite3`, whose objects
-  refuse any thread but their creator's, SQLAlchemy sessions, boto3 resources).
-
-No fix either where an `await` cannot be written (in a generator expression).
-"#,
-};
+use crate::rules::checker::Checker;
 
 pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     let Some(coroutine) = checker.coroutine_for(&RULE) else { return };

@@ -1,75 +1,66 @@
 //! AG201 `dangling-task`: a task created and dropped, which the garbage collector may
 //! destroy before it finishes.
+//!
+//! ## What it does
+//! Reports `asyncio.create_task()`, `asyncio.ensure_future()` and `loop.create_task()` on a
+//! tracked event loop (a name bound from `asyncio.get_running_loop()`, `get_event_loop()` or
+//! `new_event_loop()`) or on an attribute named `loop` (`self.loop`, `self.hass.loop`),
+//! whose result is dropped: an expression statement; a list, tuple, set or comprehension,
+//! a branch of a conditional expression or an operand of `and`/`or` that is an expression
+//! statement; the condition of a conditional expression or of an `if`/`elif`/`while`, a
+//! comprehension's `if`, a `with` item without `as` (only the task's truth is looked at). Not reported: a task that is
+//! assigned, returned, passed on or stored, and `TaskGroup.create_task()`. Reported in any
+//! function, since creating a task needs a running loop wherever it is written.
+//!
+//! ## Why is this bad?
+//! The event loop keeps only a weak reference to tasks. A task nobody references can be
+//! garbage-collected in the middle of its work, silently; and its exception is never seen.
+//!
+//! ## Example
+//! ```python
+//! import asyncio
+//!
+//! async def on_message(message):
+//!     asyncio.create_task(store(message))
+//! ```
+//!
+//! ## Use instead
+//! A strong reference until the task is done (what the fix below writes), or a task group
+//! that owns the task:
+//! ```python
+//! async def on_messages(messages):
+//!     async with asyncio.TaskGroup() as group:
+//!         for message in messages:
+//!             group.create_task(store(message))
+//! ```
+//!
+//! ## Fix
+//! Keeps a strong reference in one module-level `_background_tasks` set;
+//! inside an `async with asyncio.TaskGroup() as tg:` block, `tg.create_task()` instead.
+//! Unsafe: the task now lives until it finishes, which changes when it is collected.
+//! No fix for a task created inside a larger expression or statement.
+//!
+//! `aioguard check --fix --unsafe-fixes` turns the example into:
+//! ```python
+//! import asyncio
+//!
+//! _background_tasks: set[asyncio.Task] = set()
+//!
+//! async def on_message(message):
+//!     task = asyncio.create_task(store(message))
+//!     _background_tasks.add(task)
+//!     task.add_done_callback(_background_tasks.discard)
+//! ```
 
+use crate::data::registry::DANGLING_TASK as RULE;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextLen, TextRange};
 
-use super::{FixAvailability, RuleInfo};
-use crate::checker::Checker;
-use crate::diagnostic::{Edit, Fix};
-use crate::fix::codegen::{is_unused_in, range_with_parentheses, unused_name};
-use crate::fix::style;
-use crate::semantic::{Binding, Resolved};
-
-pub static RULE: RuleInfo = RuleInfo {
-    code: "AG201",
-    name: "dangling-task",
-    summary: "the task from `asyncio.create_task()` is dropped and can vanish mid-flight",
-    fix: FixAvailability::Sometimes,
-    default_enabled: true,
-    aliases: &["RUF006", "ASYNC300"],
-    doc: r#"## What it does
-Reports `asyncio.create_task()`, `asyncio.ensure_future()` and `loop.create_task()` on a
-tracked event loop (a name bound from `asyncio.get_running_loop()`, `get_event_loop()` or
-`new_event_loop()`) or on an attribute named `loop` (`self.loop`, `self.hass.loop`),
-whose result is dropped: an expression statement; a list, tuple, set or comprehension,
-a branch of a conditional expression or an operand of `and`/`or` that is an expression
-statement; the condition of a conditional expression or of an `if`/`elif`/`while`, a
-comprehension's `if`, a `with` item without `as` (only the task's truth is looked at). Not reported: a task that is
-assigned, returned, passed on or stored, and `TaskGroup.create_task()`. Reported in any
-function, since creating a task needs a running loop wherever it is written.
-
-## Why is this bad?
-The event loop keeps only a weak reference to tasks. A task nobody references can be
-garbage-collected in the middle of its work, silently; and its exception is never seen.
-
-## Example
-```python
-import asyncio
-
-async def on_message(message):
-    asyncio.create_task(store(message))
-```
-
-## Use instead
-A strong reference until the task is done (what the fix below writes), or a task group
-that owns the task:
-```python
-async def on_messages(messages):
-    async with asyncio.TaskGroup() as group:
-        for message in messages:
-            group.create_task(store(message))
-```
-
-## Fix
-Keeps a strong reference in one module-level `_background_tasks` set;
-inside an `async with asyncio.TaskGroup() as tg:` block, `tg.create_task()` instead.
-Unsafe: the task now lives until it finishes, which changes when it is collected.
-No fix for a task created inside a larger expression or statement.
-
-`aioguard check --fix --unsafe-fixes` turns the example into:
-```python
-import asyncio
-
-_background_tasks: set[asyncio.Task] = set()
-
-async def on_message(message):
-    task = asyncio.create_task(store(message))
-    _background_tasks.add(task)
-    task.add_done_callback(_background_tasks.discard)
-```
-"#,
-};
+use crate::analysis::semantic::{Binding, Resolved};
+use crate::data::diagnostic::{Edit, Fix};
+use crate::fixes::codegen::{is_unused_in, range_with_parentheses, unused_name};
+use crate::fixes::style;
+use crate::rules::checker::Checker;
 
 pub(crate) fn check<'a>(checker: &mut Checker<'a>, stmt: &'a ast::StmtExpr) {
     if !checker.is_enabled(&RULE) {

@@ -1,55 +1,46 @@
 //! AG203 `nested-event-loop`: starting an event loop from code already running on one.
+//!
+//! ## What it does
+//! Reports `asyncio.run(...)`, any `.run_until_complete(...)` and `asyncio.Runner().run(...)`
+//! in code running on the event loop.
+//!
+//! ## Why is this bad?
+//! `asyncio.run()` raises `RuntimeError` when a loop is already running in the thread, and
+//! `run_until_complete()` on the running loop raises too; on another loop it blocks this one
+//! until that one is done. Code that "works" does so only when called outside a loop.
+//!
+//! ## Example
+//! ```python
+//! import asyncio
+//!
+//! async def refresh():
+//!     token = asyncio.run(fetch_token())
+//! ```
+//!
+//! ## Use instead
+//! ```python
+//! async def refresh():
+//!     token = await fetch_token()
+//! ```
+//!
+//! ## Fix
+//! `asyncio.run(coro)` and `loop.run_until_complete(coro)` become `await coro`, when the
+//! call has exactly one argument and no keyword. Safe: the coroutine runs on the current loop
+//! instead of failing.
+//!
+//! `aioguard check --fix` turns the example into:
+//! ```python
+//! async def refresh():
+//!     token = await fetch_token()
+//! ```
 
+use crate::data::registry::NESTED_EVENT_LOOP as RULE;
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use super::{FixAvailability, RuleInfo};
-use crate::checker::Checker;
-use crate::diagnostic::{Edit, Fix};
-use crate::fix::codegen::{CANNOT_AWAIT_HERE, await_needs_parentheses, range_with_parentheses};
-
-pub static RULE: RuleInfo = RuleInfo {
-    code: "AG203",
-    name: "nested-event-loop",
-    summary: "`asyncio.run()` or `run_until_complete()` inside a running event loop",
-    fix: FixAvailability::Sometimes,
-    default_enabled: true,
-    aliases: &[],
-    doc: r#"## What it does
-Reports `asyncio.run(...)`, any `.run_until_complete(...)` and `asyncio.Runner().run(...)`
-in code running on the event loop.
-
-## Why is this bad?
-`asyncio.run()` raises `RuntimeError` when a loop is already running in the thread, and
-`run_until_complete()` on the running loop raises too; on another loop it blocks this one
-until that one is done. Code that "works" does so only when called outside a loop.
-
-## Example
-```python
-import asyncio
-
-async def refresh():
-    token = asyncio.run(fetch_token())
-```
-
-## Use instead
-```python
-async def refresh():
-    token = await fetch_token()
-```
-
-## Fix
-`asyncio.run(coro)` and `loop.run_until_complete(coro)` become `await coro`, when the
-call has exactly one argument and no keyword. Safe: the coroutine runs on the current loop
-instead of failing.
-
-`aioguard check --fix` turns the example into:
-```python
-async def refresh():
-    token = await fetch_token()
-```
-"#,
-};
+use crate::data::diagnostic::{Edit, Fix};
+use crate::fixes::codegen::{CANNOT_AWAIT_HERE, await_needs_parentheses, range_with_parentheses};
+use crate::rules::checker::Checker;
 
 pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     let Some(coroutine) = checker.coroutine_for(&RULE) else { return };

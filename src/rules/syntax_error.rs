@@ -1,25 +1,14 @@
 //! AG001 `syntax-error`: a file that does not parse.
-
-use super::{FixAvailability, RuleInfo};
-
-pub static RULE: RuleInfo = RuleInfo {
-    code: "AG001",
-    name: "syntax-error",
-    summary: "the file is not valid Python",
-    fix: FixAvailability::Never,
-    default_enabled: true,
-    aliases: &[],
-    doc: r#"## What it does
-Reports the first syntax error of a file that does not parse, at its location. The
-file is not checked further; the other files are. It cannot be suppressed with `# noqa`.
-
-## Why is this bad?
-Python cannot run the file, and aioguard cannot tell what it calls.
-
-## Example
-```python
-async def f(:
-    pass
-```
-"#,
-};
+//!
+//! ## What it does
+//! Reports the first syntax error of a file that does not parse, at its location. The
+//! file is not checked further; the other files are. It cannot be suppressed with `# noqa`.
+//!
+//! ## Why is this bad?
+//! Python cannot run the file, and aioguard cannot tell what it calls.
+//!
+//! ## Example
+//! ```python
+//! async def f(:
+//!     pass
+//! ```

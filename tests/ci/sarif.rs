@@ -5,10 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use aioguard::config::{self, Overrides, Settings};
-use aioguard::diagnostic::{Applicability, Hop};
-use aioguard::linter::{self, Finding, LocatedEdit, LocatedFix};
-use aioguard::output::{EmitContext, OutputFormat};
+use aioguard::data::config::{self, Overrides, Settings};
+use aioguard::data::diagnostic::{Applicability, Hop};
+use aioguard::driver::linter::{self, Finding, LocatedEdit, LocatedFix};
+use aioguard::outputs::{EmitContext, OutputFormat};
 use serde_json::Value;
 
 use crate::common::{aioguard, awkward_project, manifest_dir, run_ok, tool};
@@ -74,7 +74,7 @@ fn fixture_findings_with_fixes_and_a_chain_are_valid_sarif() {
     assert!(findings.len() >= 3, "the fixtures have findings");
     let first = &mut findings[0];
     let (start, end) = (first.start, first.end);
-    let at = |row, column| aioguard::source::Position { row, column };
+    let at = |row, column| aioguard::data::source::Position { row, column };
     first.fix = Some(LocatedFix {
         applicability: Applicability::Safe,
         message: "Replace with `await asyncio.sleep()`".to_owned(),

@@ -1,0 +1,12 @@
+//! Layer 2, analysis: what the code means, for the rules to read.
+//!
+//! The [`semantic`] model resolves names and tracks the types of objects; [`walk`] visits
+//! a module once, keeping that model in step with the position being visited;
+//! [`blocking`] tells whether a call is one the catalogue lists as blocking; the
+//! [`project`] summarizes modules, indexes them across the project and finds the
+//! functions that block through other functions.
+
+pub mod blocking;
+pub mod project;
+pub mod semantic;
+pub mod walk;

@@ -1,0 +1,85 @@
+//! Project-wide analysis: the blocking calls a coroutine makes through the project's own
+//! functions, in any module (AG110), and the project's coroutine functions called
+//! without `await` (AG202).
+//!
+//! [`modules`] finds the project's files and names them; a [`summary`] keeps what the
+//! analysis needs of each module; the [`index`] resolves the summaries' references across
+//! modules and [`graph`] finds which functions block. The run
+//! ([`driver`](crate::driver)) decides which modules to summarize; the check of a module
+//! then looks its calls up in the index ([`ProjectView`]): no AST outlives its file's pass.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use crate::data::config::{RuleSet, Settings};
+use crate::data::diagnostic::Diagnostic;
+use crate::data::noqa::Suppressions;
+use crate::data::registry;
+use crate::data::source::LineIndex;
+use crate::rules::checker;
+
+pub mod graph;
+pub mod index;
+pub mod modules;
+pub mod summary;
+
+pub use index::ProjectIndex;
+use index::Unread;
+use modules::ModuleNames;
+use summary::{FileSummary, ModuleContext, SummaryBuilder};
+
+/// The project as the check of one of its modules sees it.
+#[derive(Clone, Copy)]
+pub struct ProjectView<'p> {
+    pub index: &'p ProjectIndex,
+    pub file: u32,
+}
+
+impl<'p> ProjectView<'p> {
+    pub fn context(&self) -> ModuleContext<'p> {
+        self.index.context(self.file)
+    }
+}
+
+/// Whether any of these enabled rules needs the project-wide analysis.
+pub fn is_needed(enabled: RuleSet) -> bool {
+    registry::PROJECT_RULES.iter().any(|rule| enabled.contains(rule))
+}
+
+/// The summary of a parsed module (`None` when it is nested too deeply to walk), and the
+/// diagnostics of the `enabled` rules, checked in the same walk, that survive suppression.
+pub fn summarize_parsed(
+    path: PathBuf,
+    module: ModuleNames,
+    text: &str,
+    parsed: &ruff_python_parser::Parsed<ruff_python_ast::ModModule>,
+    settings: &Settings,
+    top_levels: &HashSet<Box<str>>,
+    enabled: RuleSet,
+) -> (Option<FileSummary>, Vec<Diagnostic>) {
+    let lines = LineIndex::new(text);
+    let suppressions = Suppressions::from_tokens(parsed.tokens(), text, &lines);
+    let package: Option<Box<str>> = module.package().map(Box::from);
+    let context = ModuleContext { package: package.as_deref(), top_levels };
+    let builder = SummaryBuilder::new(path, module, context, &lines, &suppressions);
+    let (summary, mut diagnostics) = checker::summarize_module(text, parsed, settings, enabled, builder);
+    if suppressions.skip_file {
+        diagnostics.clear();
+    }
+    diagnostics.retain(|diagnostic| !suppressions.suppresses(diagnostic.rule, lines.line_of(diagnostic.range.start())));
+    (summary, diagnostics)
+}
+
+/// The index of a module checked on its own (a text with no file, a file outside any
+/// project pass): its own functions and classes, nothing imported.
+pub fn single_module(
+    text: &str,
+    parsed: &ruff_python_parser::Parsed<ruff_python_ast::ModModule>,
+    settings: &Settings,
+) -> Option<ProjectIndex> {
+    let top_levels = HashSet::new();
+    let (summary, _) =
+        summarize_parsed(PathBuf::new(), ModuleNames::default(), text, parsed, settings, &top_levels, RuleSet::EMPTY);
+    let summary = summary?;
+    Some(ProjectIndex::build(vec![summary], top_levels, Unread::none(), settings))
+}

@@ -1,0 +1,651 @@
+//! Configuration: `aioguard.yaml` / `.aioguard.yaml`, or `[tool.aioguard]` in
+//! `pyproject.toml`, found in the checked directory or its ancestors (nearest wins),
+//! merged with the command line into the [`Settings`] a run uses.
+//!
+//! Every key is checked: an unknown key, a bad value or malformed YAML/TOML is an error
+//! that names the file, the line and the key.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use ruff_python_ast::Stmt;
+use serde::Deserialize;
+
+use crate::data::catalogue::{Catalogue, Entry, EntrySpec};
+use crate::data::registry::{self, RuleInfo};
+
+pub const CONFIG_FILE_NAMES: &[&str] = &["aioguard.yaml", ".aioguard.yaml"];
+
+/// The keys of a configuration file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Options {
+    pub select: Option<Vec<String>>,
+    pub ignore: Option<Vec<String>>,
+    pub exclude: Option<Vec<String>>,
+    pub per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
+    pub extend_blocking_calls: Option<BTreeMap<String, EntrySpec>>,
+    pub allowed_calls: Option<Vec<String>>,
+    pub target_version: Option<TargetVersion>,
+    pub async_library: Option<AsyncLibraryOption>,
+    /// How loudly CI surfaces report a rule, by selector: `{AG2: warning}`.
+    pub severity: Option<BTreeMap<String, Severity>>,
+    /// The 1-based line each top-level key is on, for error messages.
+    #[serde(skip)]
+    pub key_lines: HashMap<String, usize>,
+    pub known_first_party: Option<Vec<String>>,
+}
+
+/// The level at which CI surfaces (annotations, SARIF, Code Quality) report a finding.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    #[default]
+    Error,
+    Warning,
+    Note,
+}
+
+impl Severity {
+    /// The name configuration uses for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
+/// The `severity` table: the most specific selector that takes a rule decides its level
+/// (a code or name over a prefix, a longer prefix over a shorter one, anything over `ALL`).
+#[derive(Debug, Default)]
+pub struct Severities {
+    by_selector: Vec<(String, Severity)>,
+}
+
+impl Severities {
+    /// The levels of a `severity` table: selector -> level.
+    pub fn from_table(table: impl IntoIterator<Item = (String, Severity)>) -> Self {
+        Severities { by_selector: table.into_iter().collect() }
+    }
+
+    pub fn of(&self, rule: &RuleInfo) -> Severity {
+        let specificity = |selector: &str| {
+            if selector.eq_ignore_ascii_case("ALL") {
+                0
+            } else if rule.is_named_by(selector) {
+                usize::MAX
+            } else {
+                selector.len()
+            }
+        };
+        self.by_selector
+            .iter()
+            .filter(|(selector, _)| rule.is_selected_by(selector))
+            .max_by_key(|(selector, _)| specificity(selector))
+            .map_or_else(Severity::default, |(_, severity)| *severity)
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetVersion {
+    Py38,
+    #[default]
+    Py39,
+    Py310,
+    Py311,
+    Py312,
+    Py313,
+    Py314,
+}
+
+impl TargetVersion {
+    /// Whether `asyncio.to_thread` exists (Python 3.9+).
+    pub fn has_to_thread(self) -> bool {
+        self >= TargetVersion::Py39
+    }
+
+    /// Whether `set[...]` and the other built-in generics can be evaluated (Python 3.9+).
+    pub fn has_builtin_generics(self) -> bool {
+        self >= TargetVersion::Py39
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum AsyncLibraryOption {
+    Auto,
+    Asyncio,
+    Trio,
+    Anyio,
+}
+
+/// The async library a module runs under: it decides what messages and fixes suggest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AsyncLibrary {
+    Asyncio,
+    Trio,
+    Anyio,
+}
+
+impl AsyncLibrary {
+    /// The library a module imports (`import trio`, `from anyio import …`); asyncio otherwise.
+    pub fn detect(module: &[Stmt]) -> Self {
+        let mut found = AsyncLibrary::Asyncio;
+        for stmt in module {
+            let names: Vec<&str> = match stmt {
+                Stmt::Import(import) => import.names.iter().map(|alias| alias.name.as_str()).collect(),
+                Stmt::ImportFrom(import) if import.level == 0 => {
+                    import.module.iter().map(|module| module.as_str()).collect()
+                }
+                _ => continue,
+            };
+            for name in names {
+                match name.split('.').next() {
+                    Some("trio") => found = AsyncLibrary::Trio,
+                    Some("anyio") => found = AsyncLibrary::Anyio,
+                    _ => {}
+                }
+            }
+        }
+        found
+    }
+
+    pub fn module(self) -> &'static str {
+        match self {
+            AsyncLibrary::Asyncio => "asyncio",
+            AsyncLibrary::Trio => "trio",
+            AsyncLibrary::Anyio => "anyio",
+        }
+    }
+
+    /// The function that runs a sync callable in a worker thread.
+    pub fn offload_call(self) -> &'static str {
+        match self {
+            AsyncLibrary::Asyncio => "asyncio.to_thread",
+            AsyncLibrary::Trio => "trio.to_thread.run_sync",
+            AsyncLibrary::Anyio => "anyio.to_thread.run_sync",
+        }
+    }
+}
+
+/// A set of enabled rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuleSet(u32);
+
+impl RuleSet {
+    /// No rule at all (not even the syntax-error rule).
+    pub const EMPTY: RuleSet = RuleSet(0);
+
+    fn bit(rule: &RuleInfo) -> u32 {
+        let index = registry::ALL.iter().position(|known| std::ptr::eq(*known, rule)).expect("registered rule");
+        1 << index
+    }
+
+    pub fn contains(self, rule: &RuleInfo) -> bool {
+        self.0 & Self::bit(rule) != 0
+    }
+
+    /// `select` (without one: the rules enabled by default) minus `ignore`; the
+    /// syntax-error rule is always on.
+    pub fn from_selectors(select: Option<&[String]>, ignore: &[String]) -> Self {
+        let mut set = RuleSet(Self::bit(&registry::SYNTAX_ERROR));
+        for rule in registry::ALL {
+            let selected = match select {
+                Some(select) => select.iter().any(|selector| rule.is_selected_by(selector)),
+                None => rule.default_enabled,
+            };
+            let ignored = ignore.iter().any(|selector| rule.is_selected_by(selector));
+            if selected && !ignored {
+                set.0 |= Self::bit(rule);
+            }
+        }
+        set
+    }
+
+    pub fn without(self, ignore: &[String]) -> Self {
+        let mut set = self;
+        for rule in registry::ALL {
+            if rule.code != registry::SYNTAX_ERROR.code && ignore.iter().any(|selector| rule.is_selected_by(selector)) {
+                set.0 &= !Self::bit(rule);
+            }
+        }
+        set
+    }
+
+    pub fn without_rule(self, rule: &RuleInfo) -> Self {
+        RuleSet(self.0 & !Self::bit(rule))
+    }
+}
+
+/// Globs matched against a path relative to the project root, and against its file name.
+pub struct PathMatcher {
+    globs: GlobSet,
+}
+
+impl PathMatcher {
+    fn new(patterns: &[String]) -> Result<Self, String> {
+        let mut builder = GlobSetBuilder::new();
+        for pattern in patterns {
+            let glob =
+                Glob::new(pattern.trim_end_matches('/')).map_err(|error| format!("bad glob `{pattern}`: {error}"))?;
+            builder.add(glob);
+        }
+        Ok(PathMatcher { globs: builder.build().map_err(|error| error.to_string())? })
+    }
+
+    pub fn is_match(&self, relative: &Path) -> bool {
+        !self.globs.is_empty()
+            && (self.globs.is_match(relative)
+                || relative.file_name().is_some_and(|name| self.globs.is_match(Path::new(name))))
+    }
+}
+
+/// Everything a run needs to know, from the configuration file and the command line.
+pub struct Settings {
+    pub catalogue: &'static Catalogue,
+    /// Where relative globs are anchored: the configuration file's directory, or the cwd.
+    pub root: PathBuf,
+    pub config_file: Option<PathBuf>,
+    pub rules: RuleSet,
+    pub exclude: PathMatcher,
+    pub per_file_ignores: Vec<(PathMatcher, Vec<String>)>,
+    pub extend_blocking_calls: HashMap<String, Entry>,
+    /// The classes whose methods `extend-blocking-calls` lists (`mylib.Client` for
+    /// `mylib.Client.fetch`): objects built from them or annotated with them are tracked.
+    pub configured_types: HashSet<String>,
+    pub allowed_calls: HashSet<String>,
+    pub target_version: TargetVersion,
+    /// `None`: detect per module.
+    pub async_library: Option<AsyncLibrary>,
+    pub severities: Severities,
+    /// Top-level packages of the project that live outside its usual roots: a directory of
+    /// this name anywhere in the project is importable under this name.
+    pub known_first_party: Vec<String>,
+}
+
+/// Directories never walked into unless named on the command line.
+pub const DEFAULT_EXCLUDES: &[&str] =
+    &[".venv", "venv", "node_modules", "build", "dist", "site-packages", "__pycache__"];
+
+/// Command-line choices that override the configuration.
+#[derive(Debug, Default)]
+pub struct Overrides {
+    pub select: Option<Vec<String>>,
+    pub ignore: Vec<String>,
+}
+
+impl Settings {
+    pub fn new(
+        mut options: Options,
+        root: PathBuf,
+        config_file: Option<PathBuf>,
+        overrides: &Overrides,
+    ) -> Result<Self, String> {
+        let key_lines = std::mem::take(&mut options.key_lines);
+        let where_ = |key: &str| match (&config_file, key_lines.get(key)) {
+            (Some(file), Some(line)) => format!("{}:{line}: key `{key}`", file.display()),
+            (Some(file), None) => format!("{}: key `{key}`", file.display()),
+            (None, _) => format!("--{key}"),
+        };
+        let selector_sources = [
+            ("--select".to_owned(), overrides.select.as_deref().unwrap_or_default()),
+            ("--ignore".to_owned(), overrides.ignore.as_slice()),
+            (where_("select"), options.select.as_deref().unwrap_or_default()),
+            (where_("ignore"), options.ignore.as_deref().unwrap_or_default()),
+        ];
+        for (origin, selectors) in selector_sources {
+            if let Some(bad) = selectors.iter().find(|selector| !registry::is_valid_selector(selector)) {
+                return Err(format!("{origin}: {}", registry::unknown_selector_error(bad)));
+            }
+        }
+        let select = overrides.select.clone().or(options.select);
+        let mut ignore = options.ignore.unwrap_or_default();
+        ignore.extend(overrides.ignore.iter().cloned());
+        let mut per_file_ignores = Vec::new();
+        for (pattern, codes) in options.per_file_ignores.unwrap_or_default() {
+            if let Some(bad) = codes.iter().find(|selector| !registry::is_valid_selector(selector)) {
+                return Err(format!("{}: {}", where_("per-file-ignores"), registry::unknown_selector_error(bad)));
+            }
+            let matcher =
+                PathMatcher::new(&[pattern]).map_err(|error| format!("{}: {error}", where_("per-file-ignores")))?;
+            per_file_ignores.push((matcher, codes));
+        }
+        let mut extend_blocking_calls = HashMap::new();
+        for (name, spec) in options.extend_blocking_calls.unwrap_or_default() {
+            let entry = spec
+                .resolve(registry::BLOCKING_CONFIGURED.code)
+                .map_err(|error| format!("{}: `{name}`: {error}", where_("extend-blocking-calls")))?;
+            extend_blocking_calls.insert(name, entry);
+        }
+        let configured_types = extend_blocking_calls.keys().filter_map(|name| method_class(name)).collect();
+        let severity = options.severity.unwrap_or_default();
+        if let Some(bad) = severity.keys().find(|selector| !registry::is_valid_selector(selector)) {
+            return Err(format!("{}: {}", where_("severity"), registry::unknown_selector_error(bad)));
+        }
+        let exclude = PathMatcher::new(&options.exclude.unwrap_or_default())
+            .map_err(|error| format!("{}: {error}", where_("exclude")))?;
+        let known_first_party = options.known_first_party.unwrap_or_default();
+        if let Some(bad) = known_first_party.iter().find(|name| !is_identifier(name)) {
+            return Err(format!("{}: `{bad}` is not a top-level package name", where_("known-first-party")));
+        }
+        let async_library = match options.async_library.unwrap_or(AsyncLibraryOption::Auto) {
+            AsyncLibraryOption::Auto => None,
+            AsyncLibraryOption::Asyncio => Some(AsyncLibrary::Asyncio),
+            AsyncLibraryOption::Trio => Some(AsyncLibrary::Trio),
+            AsyncLibraryOption::Anyio => Some(AsyncLibrary::Anyio),
+        };
+        Ok(Settings {
+            catalogue: Catalogue::builtin(),
+            root,
+            config_file,
+            rules: RuleSet::from_selectors(select.as_deref(), &ignore),
+            exclude,
+            per_file_ignores,
+            extend_blocking_calls,
+            configured_types,
+            allowed_calls: options.allowed_calls.unwrap_or_default().into_iter().collect(),
+            target_version: options.target_version.unwrap_or_default(),
+            async_library,
+            severities: Severities::from_table(severity),
+            known_first_party,
+        })
+    }
+
+    /// The types (and modules) whose method `method` has an entry listed by name, in the
+    /// catalogue or the configuration (one listed in both comes twice).
+    pub fn blocking_owners<'s>(&'s self, method: &'s str) -> impl Iterator<Item = &'s str> {
+        let configured = self.extend_blocking_calls.keys().filter_map(move |name| {
+            let (owner, listed) = name.rsplit_once('.')?;
+            (listed == method).then_some(owner)
+        });
+        self.catalogue.owners_of_method(method).iter().map(String::as_str).chain(configured)
+    }
+
+    /// The entry listed by name for a qualified name (not one of a type listed with `.*`).
+    pub fn listed_blocking_entry(&self, qualified_name: &str) -> Option<&Entry> {
+        self.extend_blocking_calls.get(qualified_name).or_else(|| self.catalogue.calls.get(qualified_name))
+    }
+
+    /// The catalogue entry for a qualified name; the configuration's entries win.
+    pub fn blocking_entry(&self, qualified_name: &str) -> Option<&Entry> {
+        self.extend_blocking_calls.get(qualified_name).or_else(|| self.catalogue.call(qualified_name))
+    }
+
+    pub fn is_allowed(&self, qualified_name: &str) -> bool {
+        self.allowed_calls.contains(qualified_name)
+    }
+
+    /// A path relative to the project root, for glob matching.
+    pub fn relative<'p>(&self, path: &'p Path) -> &'p Path {
+        path.strip_prefix(&self.root).or_else(|_| path.strip_prefix("./")).unwrap_or(path)
+    }
+
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        self.exclude.is_match(self.relative(path))
+    }
+
+    /// The rules enabled for one file, after `per-file-ignores`.
+    pub fn rules_for(&self, path: &Path) -> RuleSet {
+        let relative = self.relative(path);
+        self.per_file_ignores
+            .iter()
+            .filter(|(matcher, _)| matcher.is_match(relative))
+            .fold(self.rules, |rules, (_, codes)| rules.without(codes))
+    }
+}
+
+/// The class a configured qualified name is a method of: the part before the last dot,
+/// when that part's own last name is capitalised as Python classes are (`mylib.Client`
+/// for `mylib.Client.fetch`; none for the module function `mylib.fetch`).
+fn method_class(qualified_name: &str) -> Option<String> {
+    let (class, _method) = qualified_name.rsplit_once('.')?;
+    let class_name = class.rsplit('.').next().unwrap_or(class);
+    class_name.starts_with(|c: char| c.is_ascii_uppercase()).then(|| class.to_owned())
+}
+
+/// Whether a name is a Python identifier (letters, digits and `_`, not starting with a digit).
+pub fn is_identifier(name: &str) -> bool {
+    name.chars().next().is_some_and(|first| !first.is_ascii_digit())
+        && name.chars().all(|c| c == '_' || c.is_alphanumeric())
+}
+
+/// Finds the nearest configuration at or above `start`: an `aioguard.yaml`,
+/// `.aioguard.yaml`, or a `pyproject.toml` with a `[tool.aioguard]` table (in any form
+/// TOML allows: `[tool]` with `aioguard = {...}`, spaces around the dots). A
+/// `pyproject.toml` met on the way that does not parse is an error when it mentions
+/// aioguard (it may be the configuration), and passed over otherwise.
+pub fn find_config_file(start: &Path) -> Result<Option<PathBuf>, String> {
+    let Ok(start) = std::path::absolute(start) else { return Ok(None) };
+    let mut dir = if start.is_dir() { Some(start.as_path()) } else { start.parent() };
+    while let Some(current) = dir {
+        for name in CONFIG_FILE_NAMES {
+            let candidate = current.join(name);
+            if candidate.is_file() {
+                return Ok(Some(candidate));
+            }
+        }
+        let pyproject = current.join("pyproject.toml");
+        if pyproject.is_file() && read_pyproject(&pyproject, InUse::IfMentioned)?.is_some() {
+            return Ok(Some(pyproject));
+        }
+        dir = current.parent();
+    }
+    Ok(None)
+}
+
+/// A `pyproject.toml` as far as aioguard reads it: its `tool.aioguard` table, read as `T`.
+#[derive(Deserialize)]
+struct PyProject<T> {
+    tool: Option<Tool<T>>,
+}
+
+#[derive(Deserialize)]
+struct Tool<T> {
+    aioguard: Option<T>,
+}
+
+/// Whether a `pyproject.toml` that does not parse is an error.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum InUse {
+    /// Named as the configuration: always.
+    Yes,
+    /// Met while searching: when it mentions aioguard (it may be the configuration).
+    IfMentioned,
+}
+
+/// The `[tool.aioguard]` table of a `pyproject.toml` (`None`: it has none), parsed
+/// as TOML and looked up after parsing. A file that does not parse is an error naming
+/// the line when it is `in_use`, and has no table otherwise.
+fn read_pyproject(path: &Path, in_use: InUse) -> Result<Option<(Options, String)>, String> {
+    let text = std::fs::read_to_string(path).map_err(|error| format!("{}: cannot read: {error}", path.display()))?;
+    let located = |error: toml::de::Error| {
+        let line = error.span().map(|span| format!(":{}", line_of(&text, span.start))).unwrap_or_default();
+        format!("{}{line}: {}", path.display(), with_suggestion(error.message()))
+    };
+    // Whether there is a table is decided first, so that a pyproject without one is
+    // never held to aioguard's schema.
+    match toml::from_str::<PyProject<toml::Value>>(&text) {
+        Ok(PyProject { tool: Some(Tool { aioguard: Some(_) }) }) => {}
+        Ok(_) => return Ok(None),
+        Err(_) if in_use == InUse::IfMentioned && !text.contains("aioguard") => return Ok(None),
+        Err(error) => return Err(located(error)),
+    }
+    let parsed: PyProject<Options> = toml::from_str(&text).map_err(located)?;
+    let options = parsed.tool.and_then(|tool| tool.aioguard).unwrap_or_default();
+    Ok(Some((options, text)))
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Reads and parses one configuration file.
+pub fn load_options(path: &Path) -> Result<Options, String> {
+    let is_pyproject = path.file_name().is_some_and(|name| name == "pyproject.toml");
+    if is_pyproject {
+        let Some((mut options, text)) = read_pyproject(path, InUse::Yes)? else { return Ok(Options::default()) };
+        options.key_lines = toml_key_lines(&text);
+        return Ok(options);
+    }
+    let text = std::fs::read_to_string(path).map_err(|error| format!("{}: cannot read: {error}", path.display()))?;
+    if text.trim().is_empty() {
+        return Ok(Options::default());
+    }
+    let mut options: Options = serde_yaml::from_str(&text).map_err(|error| {
+        let line = error.location().map(|location| format!(":{}", location.line())).unwrap_or_default();
+        format!("{}{line}: {}", path.display(), with_suggestion(&error.to_string()))
+    })?;
+    options.key_lines = yaml_key_lines(&text);
+    Ok(options)
+}
+
+/// A serde error about an unknown key or value (`unknown field `ignor`, expected one of
+/// `select`, `ignore`, …`) with the closest expected spelling suggested.
+fn with_suggestion(message: &str) -> String {
+    let typed = ["unknown field `", "unknown variant `"].iter().find_map(|lead| {
+        let start = message.find(lead)? + lead.len();
+        message[start..].split('`').next()
+    });
+    let Some(typed) = typed else { return message.to_owned() };
+    let Some(expected) = message.find("expected") else { return message.to_owned() };
+    let candidates = message[expected..].split('`').skip(1).step_by(2);
+    format!("{message}{}", crate::data::suggest::did_you_mean(typed, candidates))
+}
+
+/// The 1-based line of each key of the `tool.aioguard` table, wherever TOML puts it.
+fn toml_key_lines(text: &str) -> HashMap<String, usize> {
+    type KeySpans = BTreeMap<toml::Spanned<String>, toml::Value>;
+    let Ok(PyProject { tool: Some(Tool { aioguard: Some(keys) }) }) = toml::from_str::<PyProject<KeySpans>>(text)
+    else {
+        return HashMap::new();
+    };
+    keys.keys().map(|key| (key.get_ref().clone(), line_of(text, key.span().start))).collect()
+}
+
+/// The 1-based line of each unindented `key:` of a YAML file.
+fn yaml_key_lines(text: &str) -> HashMap<String, usize> {
+    let mut lines = HashMap::new();
+    for (index, line) in text.lines().enumerate() {
+        if let Some((key, _)) = line.split_once(':')
+            && !key.is_empty()
+            && !key.starts_with(char::is_whitespace)
+            && !key.starts_with('#')
+        {
+            lines.entry(key.trim().trim_matches('"').to_owned()).or_insert(index + 1);
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::registry;
+
+    #[test]
+    fn selectors_take_codes_prefixes_and_names() {
+        let set = RuleSet::from_selectors(Some(&["AG1".into(), "dangling-task".into()]), &["AG108".into()]);
+        assert!(set.contains(&registry::BLOCKING_SLEEP));
+        assert!(set.contains(&registry::DANGLING_TASK));
+        assert!(!set.contains(&registry::BLOCKING_LOCK));
+        assert!(!set.contains(&registry::NESTED_EVENT_LOOP));
+        assert!(set.contains(&registry::SYNTAX_ERROR));
+    }
+
+    #[test]
+    fn selectors_are_case_insensitive_and_typos_get_a_suggestion() {
+        let set = RuleSet::from_selectors(Some(&["ag10".into(), "Dangling-Task".into()]), &["ag108".into()]);
+        assert!(set.contains(&registry::BLOCKING_SLEEP) && set.contains(&registry::DANGLING_TASK));
+        assert!(!set.contains(&registry::BLOCKING_LOCK));
+        let overrides = Overrides { select: Some(vec!["AG1O1".into()]), ignore: Vec::new() };
+        let error = Settings::new(Options::default(), PathBuf::new(), None, &overrides).err().unwrap();
+        assert_eq!(error, "--select: no rule matches `AG1O1`; did you mean `AG101`?");
+        let severities: Options = serde_yaml::from_str("severity: {all: note, Blocking-Sleep: warning}").unwrap();
+        let settings = Settings::new(severities, PathBuf::new(), None, &Overrides::default()).unwrap();
+        assert_eq!(settings.severities.of(&registry::BLOCKING_SLEEP), Severity::Warning);
+        assert_eq!(settings.severities.of(&registry::DANGLING_TASK), Severity::Note);
+    }
+
+    #[test]
+    fn style_rules_run_only_when_selected() {
+        let loop_rule = &registry::GET_EVENT_LOOP_IN_COROUTINE;
+        let default = RuleSet::from_selectors(None, &[]);
+        assert!(default.contains(&registry::BLOCKING_SLEEP) && !default.contains(loop_rule));
+        for selector in ["ALL", "AG204", "AG2", "get-event-loop-in-coroutine"] {
+            assert!(RuleSet::from_selectors(Some(&[selector.into()]), &[]).contains(loop_rule), "{selector}");
+        }
+    }
+
+    fn pyproject(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pyproject.toml");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn pyproject_tables_are_found_in_every_toml_form() {
+        for text in [
+            "[project]\nname = 'x'\n\n[tool.aioguard]\nselect = ['AG2']\n",
+            "[tool.aioguard ]\nselect = ['AG2']\n",
+            "[tool . aioguard]\nselect = ['AG2']\n",
+            "[ tool.\"aioguard\" ]\nselect = ['AG2']\n",
+            "[tool]\naioguard = {select = ['AG2']}\n",
+            "tool.aioguard.select = ['AG2']\n",
+        ] {
+            let (dir, path) = pyproject(text);
+            assert_eq!(find_config_file(dir.path()), Ok(Some(path.clone())), "{text}");
+            assert_eq!(load_options(&path).unwrap().select, Some(vec!["AG2".to_owned()]), "{text}");
+        }
+        let (dir, _) = pyproject("[tool.ruff]\nselect = ['E']\n");
+        assert_eq!(find_config_file(dir.path()), Ok(None), "no aioguard table: not a configuration");
+    }
+
+    #[test]
+    fn a_broken_or_misspelt_pyproject_is_an_error_naming_the_line() {
+        let (dir, _) = pyproject("[project]\nname = 'x'\n[tool.aioguard\nselect = ['AG2']\n");
+        let error = find_config_file(dir.path()).unwrap_err();
+        assert!(error.contains("pyproject.toml:3:"), "{error}");
+        let (dir, path) = pyproject("[project\nname = 'x'\n");
+        assert_eq!(find_config_file(dir.path()), Ok(None), "broken, but not about aioguard: passed over");
+        let error = load_options(&path).unwrap_err();
+        assert!(error.contains("pyproject.toml:1:"), "named as the configuration, it is an error: {error}");
+        let (_dir, path) = pyproject("[tool]\nother = 1\naioguard = {select = ['AG2'], ignor = ['AG1']}\n");
+        let error = load_options(&path).unwrap_err();
+        assert!(error.contains("pyproject.toml:3:") && error.ends_with("did you mean `ignore`?"), "{error}");
+        let (_dir, path) = pyproject("[tool.aioguard]\nselect = ['AG2']\n\ntarget-version = 'py3l2'\n");
+        let error = load_options(&path).unwrap_err();
+        assert!(error.contains("pyproject.toml:4:") && error.ends_with("did you mean `py312`?"), "{error}");
+        let options = load_options(&pyproject("[tool . aioguard]\n\nselect = ['AG2']\n").1).unwrap();
+        assert_eq!(options.key_lines.get("select"), Some(&3), "key lines come from the parsed table");
+    }
+
+    #[test]
+    fn the_most_specific_severity_selector_wins() {
+        let options: Options =
+            serde_yaml::from_str("severity: {ALL: note, AG1: warning, blocking-sleep: error}").unwrap();
+        let settings = Settings::new(options, PathBuf::new(), None, &Overrides::default()).unwrap();
+        assert_eq!(settings.severities.of(&registry::BLOCKING_SLEEP), Severity::Error);
+        assert_eq!(settings.severities.of(&registry::BLOCKING_HTTP), Severity::Warning);
+        assert_eq!(settings.severities.of(&registry::DANGLING_TASK), Severity::Note);
+        assert_eq!(Severities::default().of(&registry::DANGLING_TASK), Severity::Error);
+        let bad: Options = serde_yaml::from_str("severity: {AG9: note}").unwrap();
+        let error = Settings::new(bad, PathBuf::new(), None, &Overrides::default()).err().unwrap();
+        assert!(error.contains("--severity") && error.contains("AG9"), "{error}");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_naming_line_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("aioguard.yaml");
+        std::fs::write(&path, "select: [AG1]\nselct: [AG2]\n").unwrap();
+        let error = load_options(&path).unwrap_err();
+        assert!(error.contains("aioguard.yaml:2") && error.contains("selct"), "{error}");
+        assert!(error.ends_with("did you mean `select`?"), "{error}");
+    }
+}

@@ -1,0 +1,17 @@
+//! Layer 1, data: what every other layer reads and nothing here computes about code.
+//!
+//! The source text and its line index ([`source`]), how files are decoded
+//! ([`encoding`]), which files are checked ([`discovery`]), the rule registry
+//! ([`registry`]: codes, names, selectors, documentation), the catalogue of blocking calls
+//! ([`catalogue`]), the settings ([`config`]), suppression comments ([`noqa`]) and what a
+//! check produces ([`diagnostic`]).
+
+pub mod catalogue;
+pub mod config;
+pub mod diagnostic;
+pub mod discovery;
+pub mod encoding;
+pub mod noqa;
+pub mod registry;
+pub mod source;
+pub mod suggest;

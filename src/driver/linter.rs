@@ -1,0 +1,370 @@
+//! Checking one file: read, parse, run the rules, apply suppressions, fix what the run
+//! asks to fix, and turn the diagnostics into located findings that the output formats
+//! print. Files are checked (and fixed) in parallel; each file's AST is dropped as soon
+//! as its findings are located.
+
+use std::path::{Path, PathBuf};
+
+use ruff_python_ast::ModModule;
+use ruff_python_parser::{ParseError, Parsed, parse_module};
+use ruff_text_size::TextRange;
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::project::{self, ProjectIndex, ProjectView};
+use crate::data::config::{RuleSet, Settings};
+use crate::data::diagnostic::{Applicability, Diagnostic, Hop};
+use crate::data::encoding::{self, SourceText};
+use crate::data::noqa::Suppressions;
+use crate::data::registry::{self, RuleInfo};
+use crate::data::source::{LineIndex, Position};
+use crate::fixes::engine::{self, FixedText};
+use crate::fixes::{diff, write};
+use crate::rules::checker::check_module;
+
+/// The UTF-8 byte order mark, kept aside while the text is checked.
+pub const BOM: &str = "\u{feff}";
+
+/// Bytes inspected for NUL to tell a binary file.
+const BINARY_SNIFF_BYTES: usize = 8192;
+
+/// A finding with its place in the file resolved to rows and columns.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Finding {
+    #[serde(with = "registry::by_code")]
+    pub rule: &'static RuleInfo,
+    pub message: String,
+    pub filename: String,
+    pub start: Position,
+    pub end: Position,
+    /// The row a `# noqa` for this finding goes on.
+    pub noqa_row: usize,
+    /// The source lines the finding spans, for the `full` format.
+    pub source_lines: Vec<String>,
+    pub fix: Option<LocatedFix>,
+    /// Why no fix is offered, when there is none and the rule knows.
+    pub no_fix_reason: Option<String>,
+    pub chain: Vec<Hop>,
+}
+
+impl Finding {
+    /// Whether a run applying fixes of `applicability` or better fixes this finding.
+    pub fn is_fixable(&self, applicability: Applicability) -> bool {
+        self.fix.as_ref().is_some_and(|fix| fix.applicability >= applicability)
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LocatedFix {
+    pub applicability: Applicability,
+    pub message: String,
+    pub edits: Vec<LocatedEdit>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LocatedEdit {
+    pub content: String,
+    pub start: Position,
+    pub end: Position,
+}
+
+/// What a run does with the fixes it finds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixMode {
+    /// Only report them.
+    Report,
+    /// Rewrite the files.
+    Write,
+    /// Show the rewrite as a diff.
+    Diff,
+}
+
+/// Which fixes a run applies (or marks as fixable), and what it does with them.
+#[derive(Clone, Copy, Debug)]
+pub struct FixOptions {
+    pub mode: FixMode,
+    /// The least applicability applied: `Safe`, or `Unsafe` with `--unsafe-fixes`.
+    pub applicability: Applicability,
+}
+
+impl FixOptions {
+    /// Report only, marking the safe fixes as fixable: a run without fix options.
+    pub const REPORT: FixOptions = FixOptions { mode: FixMode::Report, applicability: Applicability::Safe };
+}
+
+/// What checking one file produced.
+#[derive(Debug, Default)]
+pub struct FileReport {
+    /// After fixing, what is left.
+    pub findings: Vec<Finding>,
+    /// An error about the file itself (unreadable, invalid in its encoding, binary, not
+    /// writable); the run goes on.
+    pub error: Option<String>,
+    /// How many fixes were applied (or, for a diff, would be).
+    pub fixed: usize,
+    /// The unified diff of the fixes, in diff mode.
+    pub diff: Option<String>,
+    /// The file could not be checked at all (the error says why).
+    pub unchecked: bool,
+    /// When only some rows were to be fixed: those rows as the fixes left the file.
+    pub rows_after_fix: Option<Vec<(usize, usize)>>,
+}
+
+impl FileReport {
+    /// The report of a file that could not be checked.
+    pub fn failed(error: String) -> Self {
+        FileReport { error: Some(error), unchecked: true, ..FileReport::default() }
+    }
+}
+
+/// Reads a Python file, decoding it as Python does (UTF-8, or the encoding it declares),
+/// refusing binary content and bytes invalid in the encoding with a clear reason.
+pub fn read_source(path: &Path) -> Result<SourceText, String> {
+    decode_source(std::fs::read(path))
+}
+
+/// [`read_source`] of bytes read already (or of the error reading them).
+pub fn decode_source(read: std::io::Result<Vec<u8>>) -> Result<SourceText, String> {
+    let bytes = read.map_err(|error| format!("cannot read: {error}"))?;
+    if bytes[..bytes.len().min(BINARY_SNIFF_BYTES)].contains(&0) {
+        return Err("binary file (contains NUL bytes), not Python source".to_owned());
+    }
+    encoding::decode(bytes)
+}
+
+/// How a path is shown: relative to the current directory when it is below it.
+pub fn display_path(path: &Path) -> String {
+    let relative = std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    let shown: PathBuf = relative.unwrap_or_else(|| path.strip_prefix("./").unwrap_or(path).to_path_buf());
+    shown.display().to_string()
+}
+
+/// Parses and checks a text, returning the diagnostics that survive suppression, or
+/// the first syntax error. Without a `project`, the project-wide rules see the module
+/// alone.
+pub fn check_source(
+    text: &str,
+    settings: &Settings,
+    enabled: RuleSet,
+    project: Option<ProjectView<'_>>,
+) -> Result<Vec<Diagnostic>, ParseError> {
+    let parsed = parse_module(text)?;
+    let diagnostics = check_parsed(text, &parsed, settings, enabled, project);
+    release_parsed(parsed, &diagnostics);
+    Ok(diagnostics)
+}
+
+/// Checks a parsed module: the diagnostics that survive suppression.
+pub fn check_parsed(
+    text: &str,
+    parsed: &Parsed<ModModule>,
+    settings: &Settings,
+    enabled: RuleSet,
+    project: Option<ProjectView<'_>>,
+) -> Vec<Diagnostic> {
+    let lines = LineIndex::new(text);
+    let suppressions = Suppressions::from_tokens(parsed.tokens(), text, &lines);
+    if suppressions.skip_file {
+        return Vec::new();
+    }
+    let single_module = match project {
+        None if project::is_needed(enabled) => project::single_module(text, parsed, settings),
+        _ => None,
+    };
+    let project = project.or(single_module.as_ref().map(|index| ProjectView { index, file: 0 }));
+    let mut diagnostics = check_module(text, parsed, settings, enabled, project);
+    diagnostics.retain(|diagnostic| !suppressions.suppresses(diagnostic.rule, lines.line_of(diagnostic.range.start())));
+    diagnostics
+}
+
+/// Drops a parsed module once checked. The only syntax error the checker reports is
+/// nesting past its depth limit; dropping such a tree recurses as deeply, so it is left
+/// to the process exit.
+pub fn release_parsed(parsed: Parsed<ModModule>, diagnostics: &[Diagnostic]) {
+    if diagnostics.iter().any(|diagnostic| std::ptr::eq(diagnostic.rule, &registry::SYNTAX_ERROR)) {
+        std::mem::forget(parsed);
+    }
+}
+
+/// The diagnostic of a text that does not parse.
+pub fn syntax_error(error: &ParseError) -> Diagnostic {
+    Diagnostic {
+        rule: &registry::SYNTAX_ERROR,
+        range: TextRange::empty(error.location.start()),
+        message: format!("SyntaxError: {}", error.error),
+        fix: None,
+        no_fix_reason: None,
+        chain: Vec::new(),
+    }
+}
+
+/// A file's diagnostics as findings, sorted by position.
+pub fn findings_of(filename: &str, text: &str, mut diagnostics: Vec<Diagnostic>) -> Vec<Finding> {
+    if diagnostics.is_empty() {
+        return Vec::new();
+    }
+    diagnostics.sort_by_key(|diagnostic| (diagnostic.range.start(), diagnostic.rule.code));
+    let lines = LineIndex::new(text);
+    diagnostics.into_iter().map(|diagnostic| locate(diagnostic, filename, text, &lines)).collect()
+}
+
+/// Parses and checks a text; a text that does not parse yields one AG001 diagnostic.
+pub fn check_text(
+    text: &str,
+    settings: &Settings,
+    enabled: RuleSet,
+    project: Option<ProjectView<'_>>,
+) -> Vec<Diagnostic> {
+    check_source(text, settings, enabled, project).unwrap_or_else(|error| vec![syntax_error(&error)])
+}
+
+/// Applies the fixes of `diagnostics` (those of `text`) of `applicability` or better,
+/// pass after pass; with `within`, only those of the diagnostics that touch these ranges
+/// of `text`. The error says why a pass's result does not parse. The project index
+/// stays valid across passes: fixes change only coroutine bodies, and the index knows a
+/// module's functions by their qualified names, not their offsets.
+pub fn fix_text(
+    text: &str,
+    diagnostics: Vec<Diagnostic>,
+    settings: &Settings,
+    enabled: RuleSet,
+    applicability: Applicability,
+    project: Option<ProjectView<'_>>,
+    within: Option<Vec<TextRange>>,
+) -> Result<FixedText, String> {
+    engine::fix_text(text, diagnostics, applicability, within, |fixed| {
+        check_source(fixed, settings, enabled, project).map_err(|error| {
+            let position = LineIndex::new(fixed).position(error.location.start(), fixed);
+            format!("SyntaxError at {}:{}: {}", position.row, position.column, error.error)
+        })
+    })
+}
+
+/// Checks one file end to end, against the project index when there is one, fixing it
+/// as `fix` says.
+pub fn check_file(path: &Path, settings: &Settings, fix: FixOptions, project: Option<&ProjectIndex>) -> FileReport {
+    check_file_fixing_rows(path, settings, fix, project, None)
+}
+
+/// [`check_file`], fixing only what touches the 1-based inclusive `rows` when given
+/// (the lines a change touched).
+pub fn check_file_fixing_rows(
+    path: &Path,
+    settings: &Settings,
+    fix: FixOptions,
+    project: Option<&ProjectIndex>,
+    rows: Option<&[(usize, usize)]>,
+) -> FileReport {
+    check_read_file(path, read_source(path), settings, fix, project, rows)
+}
+
+/// [`check_file_fixing_rows`] of a file read already.
+pub fn check_read_file(
+    path: &Path,
+    source: Result<SourceText, String>,
+    settings: &Settings,
+    fix: FixOptions,
+    project: Option<&ProjectIndex>,
+    rows: Option<&[(usize, usize)]>,
+) -> FileReport {
+    let filename = display_path(path);
+    let source = match source {
+        Ok(source) => source,
+        Err(error) => return FileReport::failed(format!("{filename}: {error}")),
+    };
+    let enabled = settings.rules_for(path);
+    let project = project.and_then(|index| Some(ProjectView { index, file: index.file_of(path)? }));
+    let diagnostics = check_text(&source.text, settings, enabled, project);
+    let has_fixes = diagnostics
+        .iter()
+        .any(|diagnostic| diagnostic.fix.as_ref().is_some_and(|proposed| proposed.applicability >= fix.applicability));
+    let mut report = FileReport::default();
+    let (text, diagnostics) = if fix.mode == FixMode::Report || !has_fixes {
+        (source.text, diagnostics)
+    } else {
+        let within = rows.map(|rows| {
+            let lines = LineIndex::new(&source.text);
+            let last = lines.line_count();
+            rows.iter()
+                .filter(|&&(first, _)| first >= 1 && first <= last)
+                .map(|&(first, end)| {
+                    let start = lines.line_range(first - 1, &source.text).start();
+                    TextRange::new(start, lines.line_range(end.clamp(first, last) - 1, &source.text).end())
+                })
+                .collect()
+        });
+        match fix_text(&source.text, diagnostics.clone(), settings, enabled, fix.applicability, project, within) {
+            Err(error) => {
+                report.error = Some(format!(
+                    "{filename}: fixing it produced invalid code ({error}); the file was left unchanged. This is a bug in aioguard: please report it"
+                ));
+                (source.text, diagnostics)
+            }
+            Ok(fixed) => {
+                let outcome = match fix.mode {
+                    // The diff shows the text; a file in another encoding shows decoded.
+                    FixMode::Diff => {
+                        let with_bom = |text: &str| format!("{}{text}", if source.has_bom { BOM } else { "" });
+                        let (original, rewritten) = (with_bom(&source.text), with_bom(&fixed.text));
+                        report.diff = Some(diff::unified_diff(&filename, &original, &rewritten));
+                        Ok(())
+                    }
+                    _ => source
+                        .stored_bytes(&fixed.text)
+                        .and_then(|rewritten| write::replace_file(path, &source.original_bytes(), &rewritten)),
+                };
+                match outcome {
+                    Ok(()) => {
+                        report.fixed = fixed.fixed;
+                        report.rows_after_fix =
+                            rows.map(|rows| crate::driver::changes::rows_after_fix(&source.text, &fixed.text, rows));
+                        (fixed.text, fixed.diagnostics)
+                    }
+                    Err(error) => {
+                        report.error = Some(format!("{filename}: cannot write the fixes: {error}"));
+                        (source.text, diagnostics)
+                    }
+                }
+            }
+        }
+    };
+    report.findings = findings_of(&filename, &text, diagnostics);
+    report
+}
+
+/// Resolves a diagnostic's byte offsets to rows and columns.
+pub fn locate(diagnostic: Diagnostic, filename: &str, text: &str, lines: &LineIndex) -> Finding {
+    let start = lines.position(diagnostic.range.start(), text);
+    let end = lines.position(diagnostic.range.end(), text);
+    let source_lines = (start.row - 1..end.row.min(lines.line_count()))
+        .map(|line| text[lines.line_range(line, text)].to_owned())
+        .collect();
+    let fix = diagnostic.fix.map(|fix| LocatedFix {
+        applicability: fix.applicability,
+        message: fix.message,
+        edits: fix
+            .edits
+            .into_iter()
+            .map(|edit| LocatedEdit {
+                start: lines.position(edit.range.start(), text),
+                end: lines.position(edit.range.end(), text),
+                content: edit.content,
+            })
+            .collect(),
+    });
+    Finding {
+        rule: diagnostic.rule,
+        message: diagnostic.message,
+        filename: filename.to_owned(),
+        start,
+        end,
+        noqa_row: start.row,
+        source_lines,
+        fix,
+        no_fix_reason: diagnostic.no_fix_reason,
+        chain: diagnostic
+            .chain
+            .into_iter()
+            .map(|hop| if hop.filename.is_empty() { Hop { filename: filename.to_owned(), ..hop } } else { hop })
+            .collect(),
+    }
+}
