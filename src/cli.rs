@@ -14,10 +14,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::data::config::{self, Overrides, Settings};
 use crate::data::diagnostic::Applicability;
+use crate::data::discovery;
 use crate::data::registry::{self, FixAvailability};
 use crate::driver::cache::{self, Cache};
 use crate::driver::changes::{Changes, DiffFilter};
-use crate::driver::linter::{self, Finding, FixMode, FixOptions};
+use crate::driver::linter::{Finding, FixMode, FixOptions};
 use crate::driver::{self, RunOptions, RunOutcome};
 use crate::outputs::{EmitContext, OutputFormat};
 
@@ -283,7 +284,7 @@ impl Totals {
         let errors = outcome
             .discovery_errors
             .iter()
-            .map(|error| format!("{}: {}", linter::display_path(&error.path), error.message))
+            .map(|error| format!("{}: {}", discovery::display_path(&error.path), error.message))
             .collect();
         let coverage = Coverage { checked: outcome.files.len(), unchecked: outcome.discovery_errors.len() };
         let mut totals = Totals { errors, findings: Vec::new(), diffs: String::new(), fixed: 0, coverage };

@@ -16,9 +16,9 @@ use std::process::Command;
 
 use aioguard::data::config::{self, Overrides, Settings};
 use aioguard::data::diagnostic::Applicability;
+use aioguard::data::encoding::stored_bytes;
 use aioguard::data::source::LineIndex;
 use aioguard::driver::linter;
-use aioguard::fixes::write::stored_bytes;
 
 const EXPECT_MARKER: &str = "# expect:";
 

@@ -7,6 +7,7 @@
 //! functions that block through other functions.
 
 pub mod blocking;
+pub mod context;
 pub mod project;
 pub mod semantic;
 pub mod walk;

@@ -286,6 +286,13 @@ fn error_message(error: &ignore::Error) -> String {
     }
 }
 
+/// How a path is shown: relative to the current directory when it is below it.
+pub fn display_path(path: &Path) -> String {
+    let relative = std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    let shown: PathBuf = relative.unwrap_or_else(|| path.strip_prefix("./").unwrap_or(path).to_path_buf());
+    shown.display().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,7 +82,7 @@ impl SourceText {
     pub fn original_bytes(&self) -> Cow<'_, [u8]> {
         match &self.legacy_bytes {
             Some(bytes) => Cow::Borrowed(bytes),
-            None => Cow::Owned(crate::fixes::write::stored_bytes(&self.text, self.has_bom)),
+            None => Cow::Owned(stored_bytes(&self.text, self.has_bom)),
         }
     }
 
@@ -91,7 +91,7 @@ impl SourceText {
     /// the bytes of the file as read (writing would then change more than the fixes).
     pub fn stored_bytes(&self, text: &str) -> Result<Vec<u8>, String> {
         if self.encoding == SourceEncoding::Utf8 {
-            return Ok(crate::fixes::write::stored_bytes(text, self.has_bom));
+            return Ok(stored_bytes(text, self.has_bom));
         }
         if encode(&self.text, self.encoding).ok().as_deref() != Some(&*self.original_bytes()) {
             return Err(format!(
@@ -216,6 +216,17 @@ fn line_of(bytes: &[u8], offset: usize) -> usize {
     bytes[..offset.min(bytes.len())].iter().filter(|byte| **byte == b'\n').count() + 1
 }
 
+/// The text of a file as it is stored: the checked text with its byte order mark, if
+/// the file had one.
+pub fn stored_bytes(text: &str, has_bom: bool) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(text.len() + BOM.len());
+    if has_bom {
+        bytes.extend_from_slice(BOM);
+    }
+    bytes.extend_from_slice(text.as_bytes());
+    bytes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,5 +279,11 @@ mod tests {
         let source = decode(bytes.clone()).unwrap();
         assert_eq!(source.text, "# -*- coding: cp1252 -*-\nprice = '\u{20ac} 5'\n");
         assert_eq!(source.stored_bytes(&source.text).unwrap(), bytes);
+    }
+
+    #[test]
+    fn keeps_a_byte_order_mark() {
+        assert_eq!(stored_bytes("x\r\n", true), b"\xef\xbb\xbfx\r\n");
+        assert_eq!(stored_bytes("x\n", false), b"x\n");
     }
 }

@@ -3,6 +3,7 @@
 //! print. Files are checked (and fixed) in parallel; each file's AST is dropped as soon
 //! as its findings are located.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use ruff_python_ast::ModModule;
@@ -10,16 +11,20 @@ use ruff_python_parser::{ParseError, Parsed, parse_module};
 use ruff_text_size::TextRange;
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::project::modules::ModuleNames;
+use crate::analysis::project::summary::{FileSummary, ModuleContext, SummaryBuilder};
 use crate::analysis::project::{self, ProjectIndex, ProjectView};
 use crate::data::config::{RuleSet, Settings};
 use crate::data::diagnostic::{Applicability, Diagnostic, Hop};
+use crate::data::discovery::display_path;
 use crate::data::encoding::{self, SourceText};
 use crate::data::noqa::Suppressions;
 use crate::data::registry::{self, RuleInfo};
 use crate::data::source::{LineIndex, Position};
+use crate::driver::write;
 use crate::fixes::engine::{self, FixedText};
-use crate::fixes::{diff, write};
-use crate::rules::checker::check_module;
+use crate::fixes::{ModuleFixes, diff};
+use crate::rules::checker::{check_and_summarize, check_module};
 
 /// The UTF-8 byte order mark, kept aside while the text is checked.
 pub const BOM: &str = "\u{feff}";
@@ -131,13 +136,6 @@ pub fn decode_source(read: std::io::Result<Vec<u8>>) -> Result<SourceText, Strin
     encoding::decode(bytes)
 }
 
-/// How a path is shown: relative to the current directory when it is below it.
-pub fn display_path(path: &Path) -> String {
-    let relative = std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
-    let shown: PathBuf = relative.unwrap_or_else(|| path.strip_prefix("./").unwrap_or(path).to_path_buf());
-    shown.display().to_string()
-}
-
 /// Parses and checks a text, returning the diagnostics that survive suppression, or
 /// the first syntax error. Without a `project`, the project-wide rules see the module
 /// alone.
@@ -171,9 +169,35 @@ pub fn check_parsed(
         _ => None,
     };
     let project = project.or(single_module.as_ref().map(|index| ProjectView { index, file: 0 }));
-    let mut diagnostics = check_module(text, parsed, settings, enabled, project);
+    let fixes = ModuleFixes::new(parsed.syntax(), text);
+    let mut diagnostics = check_module(text, parsed, settings, enabled, project, &fixes);
     diagnostics.retain(|diagnostic| !suppressions.suppresses(diagnostic.rule, lines.line_of(diagnostic.range.start())));
     diagnostics
+}
+
+/// The summary of a parsed module (`None` when it is nested too deeply to walk), and the
+/// diagnostics of the `enabled` rules, checked in the same walk, that survive suppression.
+pub fn summarize_and_check(
+    path: PathBuf,
+    module: ModuleNames,
+    text: &str,
+    parsed: &Parsed<ModModule>,
+    settings: &Settings,
+    top_levels: &HashSet<Box<str>>,
+    enabled: RuleSet,
+) -> (Option<FileSummary>, Vec<Diagnostic>) {
+    let lines = LineIndex::new(text);
+    let suppressions = Suppressions::from_tokens(parsed.tokens(), text, &lines);
+    let package: Option<Box<str>> = module.package().map(Box::from);
+    let context = ModuleContext { package: package.as_deref(), top_levels };
+    let builder = SummaryBuilder::new(path, module, context, &lines, &suppressions);
+    let fixes = ModuleFixes::new(parsed.syntax(), text);
+    let (summary, mut diagnostics) = check_and_summarize(text, parsed, settings, enabled, builder, &fixes);
+    if suppressions.skip_file {
+        diagnostics.clear();
+    }
+    diagnostics.retain(|diagnostic| !suppressions.suppresses(diagnostic.rule, lines.line_of(diagnostic.range.start())));
+    (summary, diagnostics)
 }
 
 /// Drops a parsed module once checked. The only syntax error the checker reports is

@@ -20,6 +20,7 @@
 pub mod cache;
 pub mod changes;
 pub mod linter;
+pub mod write;
 
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
@@ -158,7 +159,7 @@ fn check_one(
     .unwrap_or_else(|_| {
         FileReport::failed(format!(
             "{}: internal error while checking this file (a bug in aioguard)",
-            linter::display_path(path)
+            discovery::display_path(path)
         ))
     });
     if let Some(changes) = options.changes {
@@ -184,7 +185,7 @@ fn check_file(
 ) -> FileReport {
     if project.is_none()
         && let Some(cache) = cache
-        && let Some(findings) = cache.findings(path, &linter::display_path(path))
+        && let Some(findings) = cache.findings(path, &discovery::display_path(path))
     {
         let report = FileReport { findings, ..FileReport::default() };
         if !has_fixes(&report, fix) {
@@ -248,7 +249,7 @@ fn parse_only(path: &Path) -> FileReport {
             FileReport::default()
         }
         Err(error) => {
-            FileReport { error: Some(format!("{}: {error}", linter::display_path(path))), ..FileReport::default() }
+            FileReport { error: Some(format!("{}: {error}", discovery::display_path(path))), ..FileReport::default() }
         }
     }
 }
@@ -454,7 +455,7 @@ fn summarize_file(
         if !check_too {
             return (summary, None);
         }
-        if let Some(findings) = cache.findings(&path, &linter::display_path(&path)) {
+        if let Some(findings) = cache.findings(&path, &discovery::display_path(&path)) {
             return (summary, Some(FileReport { findings, ..FileReport::default() }));
         }
     }
@@ -470,7 +471,7 @@ fn summarize_anew(
     check_too: bool,
     cache: Option<&Cache>,
 ) -> (Option<FileSummary>, Option<FileReport>) {
-    let filename = || linter::display_path(&path);
+    let filename = || discovery::display_path(&path);
     let (source, stamp) = read_file(&path, cache);
     let source = match source {
         Ok(source) => source,
@@ -483,7 +484,7 @@ fn summarize_anew(
                 true => PROJECT_RULES.iter().fold(settings.rules_for(&path), |rules, rule| rules.without_rule(rule)),
                 false => RuleSet::EMPTY,
             };
-            let (summary, diagnostics) = project::summarize_parsed(
+            let (summary, diagnostics) = linter::summarize_and_check(
                 path.clone(),
                 module,
                 &source.text,

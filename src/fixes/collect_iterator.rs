@@ -16,8 +16,8 @@ use ruff_text_size::Ranged;
 
 use crate::analysis::semantic::Resolved;
 use crate::data::diagnostic::Fix;
+use crate::fixes::Fixer;
 use crate::fixes::codegen::{CANNOT_AWAIT_HERE, ThreadCall, awaited};
-use crate::rules::checker::Checker;
 
 /// Builtins that consume an iterable whole and keep none of it as an iterator.
 const CONSUMING_BUILTINS: &[&str] =
@@ -46,23 +46,23 @@ const READING_METHODS: &[&str] = &["copy", "count", "index"];
 /// Collects the iterator `call` returns in a worker thread, where a list is equivalent
 /// (see the module's documentation). Unsafe: the iteration ends before the loop's body
 /// runs, so it sees the disk as it was at the start.
-pub fn offload_iterator(checker: &Checker<'_>, call: &ast::ExprCall) -> Option<Fix> {
-    if !checker.can_await_here() {
-        return checker.no_fix(CANNOT_AWAIT_HERE);
+pub fn offload_iterator(fixer: &Fixer<'_, '_>, call: &ast::ExprCall) -> Option<Fix> {
+    if !fixer.can_await_here() {
+        return fixer.no_fix(CANNOT_AWAIT_HERE);
     }
-    if checker.semantic().lookup("list").is_some() {
-        return checker.no_fix("the name `list` is bound to something else here");
+    if fixer.semantic().lookup("list").is_some() {
+        return fixer.no_fix("the name `list` is bound to something else here");
     }
-    if !is_consumed_at_once(checker, call) {
-        return checker.no_fix("the iterator is kept or changed, not consumed at once: a list cannot stand in for it");
+    if !is_consumed_at_once(fixer, call) {
+        return fixer.no_fix("the iterator is kept or changed, not consumed at once: a list cannot stand in for it");
     }
-    let thread = ThreadCall::for_module(checker, false)?;
+    let thread = ThreadCall::for_module(fixer, false)?;
     let head = format!("{}lambda: list(", thread.open);
-    let mut edits = awaited(checker, call.range(), call.start(), &head, &")".repeat(thread.depth + 1));
+    let mut edits = awaited(fixer, call.range(), call.start(), &head, &")".repeat(thread.depth + 1));
     edits.extend(thread.imports);
     let message = format!(
         "Collect `{}()` in a worker thread with `await {}(lambda: list(...))`",
-        checker.display_source(&call.func),
+        fixer.display_source(&call.func),
         thread.runner
     );
     Some(Fix::unsafe_edits(message, edits))
@@ -70,20 +70,20 @@ pub fn offload_iterator(checker: &Checker<'_>, call: &ast::ExprCall) -> Option<F
 
 /// Whether the iterator `call` returns is consumed where it is made, as a plain
 /// iterable, and the consumer changes nothing that the iteration handed it.
-fn is_consumed_at_once(checker: &Checker<'_>, call: &ast::ExprCall) -> bool {
+fn is_consumed_at_once(fixer: &Fixer<'_, '_>, call: &ast::ExprCall) -> bool {
     let range = call.range();
-    if let Some(Stmt::For(for_stmt)) = checker.statements().last().copied()
+    if let Some(Stmt::For(for_stmt)) = fixer.statements().last().copied()
         && !for_stmt.is_async
         && for_stmt.iter.range() == range
     {
         let targets = stored_names(&for_stmt.target);
         return !for_stmt.body.iter().chain(&for_stmt.orelse).any(|stmt| {
-            let mut finder = InPlaceChange::new(checker, &targets);
+            let mut finder = InPlaceChange::new(fixer, &targets);
             finder.visit_stmt(stmt);
             finder.found
         });
     }
-    let Some(parent) = checker.parent_expression() else { return false };
+    let Some(parent) = fixer.parent_expression() else { return false };
     match parent {
         Expr::ListComp(ast::ExprListComp { generators, .. })
         | Expr::SetComp(ast::ExprSetComp { generators, .. })
@@ -93,14 +93,14 @@ fn is_consumed_at_once(checker: &Checker<'_>, call: &ast::ExprCall) -> bool {
                 return false;
             };
             let targets = stored_names(&generator.target);
-            let mut finder = InPlaceChange::new(checker, &targets);
+            let mut finder = InPlaceChange::new(fixer, &targets);
             finder.visit_expr(parent);
             !generator.is_async && !finder.found
         }
         Expr::Call(consumer) => {
             let only_argument = consumer.arguments.keywords.is_empty()
                 && matches!(&consumer.arguments.args[..], [argument] if argument.range() == range);
-            only_argument && is_one_of(checker, &consumer.func, CONSUMING_BUILTINS)
+            only_argument && is_one_of(fixer, &consumer.func, CONSUMING_BUILTINS)
         }
         Expr::Compare(compare) => compare
             .ops
@@ -112,9 +112,9 @@ fn is_consumed_at_once(checker: &Checker<'_>, call: &ast::ExprCall) -> bool {
 }
 
 /// Whether `expr` names one of the `qualified` names.
-fn is_one_of(checker: &Checker<'_>, expr: &Expr, qualified: &[&str]) -> bool {
+fn is_one_of(fixer: &Fixer<'_, '_>, expr: &Expr, qualified: &[&str]) -> bool {
     let mut name = String::new();
-    matches!(checker.semantic().resolve(expr, &mut name), Some(Resolved::QualifiedName))
+    matches!(fixer.semantic().resolve(expr, &mut name), Some(Resolved::QualifiedName))
         && qualified.contains(&name.as_str())
 }
 
@@ -133,14 +133,14 @@ fn stored_names(target: &Expr) -> Vec<&str> {
 /// assigned or deleted (`dirs[:] = …`), an augmented assignment (`dirs += …`), a method
 /// call (`dirs.remove(d)`) or the object passed to a call that might change it.
 struct InPlaceChange<'c, 'n, 'a> {
-    checker: &'c Checker<'a>,
+    fixer: &'c Fixer<'c, 'a>,
     names: &'n [&'n str],
     found: bool,
 }
 
 impl<'c, 'n, 'a> InPlaceChange<'c, 'n, 'a> {
-    fn new(checker: &'c Checker<'a>, names: &'n [&'n str]) -> Self {
-        InPlaceChange { checker, names, found: false }
+    fn new(fixer: &'c Fixer<'c, 'a>, names: &'n [&'n str]) -> Self {
+        InPlaceChange { fixer, names, found: false }
     }
 
     fn is_one_of_names(&self, expr: &Expr) -> bool {
@@ -174,7 +174,7 @@ impl<'b> Visitor<'b> for InPlaceChange<'_, '_, '_> {
                 }
                 let passes_name = call.arguments.args.iter().chain(call.arguments.keywords.iter().map(|k| &k.value));
                 if passes_name.into_iter().any(|argument| self.is_one_of_names(argument))
-                    && !is_one_of(self.checker, &call.func, READING_BUILTINS)
+                    && !is_one_of(self.fixer, &call.func, READING_BUILTINS)
                 {
                     self.found = true;
                 }

@@ -21,9 +21,9 @@ use ruff_python_parser::parse_module;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::data::diagnostic::Edit;
+use crate::fixes::Fixer;
 use crate::fixes::engine;
 use crate::fixes::style::{self, Stylist};
-use crate::rules::checker::Checker;
 
 /// The isort sections, in the order their blocks follow one another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -160,12 +160,12 @@ impl Importer {
         }
     }
 
-    /// How code at the checker's position refers to `qualified` (`asyncio.to_thread`):
+    /// How code at the fixer's position refers to `qualified` (`asyncio.to_thread`):
     /// through a visible import of it or of a module it is in, or through an
     /// `import <top-level module>` added to the module. `None` when that module's name
     /// is bound to something else here.
-    pub fn reference(&self, checker: &Checker<'_>, qualified: &str) -> Option<ImportedName> {
-        let semantic = checker.semantic();
+    pub fn reference(&self, fixer: &Fixer<'_, '_>, qualified: &str) -> Option<ImportedName> {
+        let semantic = fixer.semantic();
         let mut prefix = qualified;
         loop {
             if let Some(name) = semantic.name_importing(prefix) {
@@ -179,7 +179,7 @@ impl Importer {
         }
         let module = prefix;
         if semantic.lookup(module).is_some() {
-            return checker
+            return fixer
                 .no_fix(format!("the fix needs the module `{module}`, and that name is bound to something else here"));
         }
         Some(ImportedName { expr: qualified.to_owned(), import: Some(self.import(module)) })

@@ -20,18 +20,18 @@ use ruff_text_size::{Ranged, TextSize};
 use super::engine::apply_edits;
 use super::scope_check::{ModuleScopes, changed_bindings};
 use crate::data::diagnostic::{Applicability, Fix};
-use crate::rules::checker::Checker;
+use crate::fixes::Fixer;
 
 /// The fix as it may be offered, or `None` when it must not be.
-pub fn review(checker: &Checker<'_>, fix: Fix, at: TextSize) -> Option<Fix> {
-    let fixed = apply_edits(checker.source(), fix.edits.iter().collect());
+pub fn review(fixer: &Fixer<'_, '_>, fix: Fix, at: TextSize) -> Option<Fix> {
+    let fixed = apply_edits(fixer.source(), fix.edits.iter().collect());
     // A fix whose result does not parse is refused by the engine, which names it.
     if let Ok(parsed) = parse_module(&fixed)
-        && let Some(reason) = changed_bindings(checker.module_scopes(), &ModuleScopes::analyse(&parsed.syntax().body))
+        && let Some(reason) = changed_bindings(fixer.module_scopes(), &ModuleScopes::analyse(&parsed.syntax().body))
     {
-        return checker.no_fix(format!("after the fix, {reason}"));
+        return fixer.no_fix(format!("after the fix, {reason}"));
     }
-    if fix.applicability == Applicability::Safe && writes_await(&fix) && interrupts_check_then_act(checker, at) {
+    if fix.applicability == Applicability::Safe && writes_await(&fix) && interrupts_check_then_act(fixer, at) {
         return Some(fix.into_unsafe());
     }
     Some(fix)
@@ -44,13 +44,13 @@ fn writes_await(fix: &Fix) -> bool {
 /// Whether an `await` at `at`, in the coroutine being checked, falls between a read and
 /// a later write of the same `self` attribute or module global that had no `await`
 /// between them.
-fn interrupts_check_then_act(checker: &Checker<'_>, at: TextSize) -> bool {
-    let Some(coroutine) = checker.semantic().enclosing_coroutine() else { return false };
+fn interrupts_check_then_act(fixer: &Fixer<'_, '_>, at: TextSize) -> bool {
+    let Some(coroutine) = fixer.semantic().enclosing_coroutine() else { return false };
     let receiver = coroutine.parameters.posonlyargs.first().or(coroutine.parameters.args.first());
     let mut events = SharedStateEvents {
         receiver: receiver.map(|parameter| parameter.parameter.name.as_str()),
         globals: declared_globals(&coroutine.body),
-        module_names: |name: &str| checker.semantic().scopes()[0].get(name).is_some(),
+        module_names: |name: &str| fixer.semantic().scopes()[0].get(name).is_some(),
         locals: local_names(coroutine),
         reads: Vec::new(),
         writes: Vec::new(),

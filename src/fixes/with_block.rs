@@ -28,10 +28,10 @@ use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::data::diagnostic::{Edit, Fix};
+use crate::fixes::Fixer;
 use crate::fixes::codegen::{CANNOT_AWAIT_HERE, ThreadCall, unused_name};
 use crate::fixes::scope_check::pattern_capture;
 use crate::fixes::style;
-use crate::rules::checker::Checker;
 
 /// The helper's name, with a number appended while it is taken.
 const HELPER_NAME: &str = "_blocking_io";
@@ -44,30 +44,30 @@ const FRAME_SENSITIVE_CALLS: &[&str] = &["super", "locals", "vars", "dir", "exec
 
 /// Offloads the `with` statement `with` (in the coroutine being checked) to a worker
 /// thread. Unsafe: the block runs in another thread, which matters to thread-local state.
-pub fn offload_with_block(checker: &Checker<'_>, with: &ast::StmtWith) -> Option<Fix> {
+pub fn offload_with_block(fixer: &Fixer<'_, '_>, with: &ast::StmtWith) -> Option<Fix> {
     if with.is_async {
         return None;
     }
-    if !checker.can_await_here() {
-        return checker.no_fix(CANNOT_AWAIT_HERE);
+    if !fixer.can_await_here() {
+        return fixer.no_fix(CANNOT_AWAIT_HERE);
     }
-    let function = checker.semantic().enclosing_coroutine()?;
-    let source = checker.source();
+    let function = fixer.semantic().enclosing_coroutine()?;
+    let source = fixer.source();
     let Some(indent) = style::indentation_at(source, with.start()) else {
-        return checker.no_fix("the `with` statement shares its line with other code");
+        return fixer.no_fix("the `with` statement shares its line with other code");
     };
-    if spans_multiline_string(checker, with.range()) {
-        return checker.no_fix("the `with` block holds a multi-line string, which re-indenting would change");
+    if spans_multiline_string(fixer, with.range()) {
+        return fixer.no_fix("the `with` block holds a multi-line string, which re-indenting would change");
     }
 
     let block = match BlockFacts::collect(with) {
         Ok(block) => block,
-        Err(reason) => return checker.no_fix(reason),
+        Err(reason) => return fixer.no_fix(reason),
     };
     let outside = OutsideFacts::collect(function, with.range());
     // In the helper such an assignment would bind a local of its own instead.
     if let Some(name) = block.bound.iter().find(|name| outside.declared_outer.contains(*name)) {
-        return checker
+        return fixer
             .no_fix(format!("the `with` block assigns `{name}`, which the coroutine declares `global` or `nonlocal`"));
     }
     // The coroutine's own variables stay the coroutine's: the helper declares them `nonlocal`.
@@ -76,18 +76,18 @@ pub fn offload_with_block(checker: &Checker<'_>, with: &ast::StmtWith) -> Option
     let exports: Vec<&str> = if block.has_return {
         // Only a block that always returns can hand its result back as a `return`.
         if !ends_in_return || outside.yields {
-            return checker.no_fix("the `with` block returns on some paths only, or the coroutine is a generator");
+            return fixer.no_fix("the `with` block returns on some paths only, or the coroutine is a generator");
         }
         Vec::new()
     } else {
-        let in_loop = checker
+        let in_loop = fixer
             .statements()
             .iter()
             .rev()
             .take_while(|stmt| !stmt.is_function_def_stmt())
             .any(|stmt| matches!(stmt, Stmt::For(_) | Stmt::While(_)));
         let following =
-            checker.statements().iter().rev().nth(1).map_or(&[][..], |parent| following_siblings(parent, with.range()));
+            fixer.statements().iter().rev().nth(1).map_or(&[][..], |parent| following_siblings(parent, with.range()));
         let exports: Vec<&str> = block
             .bound
             .iter()
@@ -101,16 +101,16 @@ pub fn offload_with_block(checker: &Checker<'_>, with: &ast::StmtWith) -> Option
             .collect();
         let definite = definitely_bound(with);
         if let Some(name) = exports.iter().find(|name| !definite.contains(*name)) {
-            return checker
+            return fixer
                 .no_fix(format!("the `with` block may leave `{name}` unassigned, and it is read after the block"));
         }
         exports
     };
 
-    let thread = ThreadCall::for_module(checker, false)?;
-    let helper = unused_name(checker, function.range(), HELPER_NAME);
-    let unit = indent_unit(checker, with, function, indent);
-    let line_ending = checker.stylist().line_ending();
+    let thread = ThreadCall::for_module(fixer, false)?;
+    let helper = unused_name(fixer, function.range(), HELPER_NAME);
+    let unit = indent_unit(fixer, with, function, indent);
+    let line_ending = fixer.stylist().line_ending();
     let range = TextRange::new(style::line_start(source, with.start()), style::line_end(source, with.end()));
     // Blank lines set the helper apart where the coroutine's body has blank lines of its
     // own (none before it when it opens its block or follows a blank or a comment line).
@@ -166,22 +166,22 @@ fn follows_code(source: &str, line_start: TextSize) -> bool {
 }
 
 /// Whether a string literal inside `range` spans lines: re-indenting would change it.
-fn spans_multiline_string(checker: &Checker<'_>, range: TextRange) -> bool {
-    checker.tokens().in_range(range).iter().any(|token| {
+fn spans_multiline_string(fixer: &Fixer<'_, '_>, range: TextRange) -> bool {
+    fixer.tokens().in_range(range).iter().any(|token| {
         matches!(token.kind(), TokenKind::String | TokenKind::FStringMiddle | TokenKind::TStringMiddle)
-            && checker.source()[token.range()].contains(['\n', '\r'])
+            && fixer.source()[token.range()].contains(['\n', '\r'])
     })
 }
 
 /// One level of the file's indentation: what the block adds to its `with` line, or
 /// what the function body adds to its `def` line.
 fn indent_unit<'s>(
-    checker: &Checker<'s>,
+    fixer: &Fixer<'_, 's>,
     with: &ast::StmtWith,
     function: &ast::StmtFunctionDef,
     indent: &str,
 ) -> &'s str {
-    let source = checker.source();
+    let source = fixer.source();
     let deeper = |outer: &str, inner_start| {
         style::indentation_at(source, inner_start)
             .and_then(|inner| inner.strip_prefix(outer))

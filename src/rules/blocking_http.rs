@@ -50,38 +50,3 @@
 //!     response = await asyncio.to_thread(requests.get, f"https://api.example.com/users/{user_id}", timeout=5)
 //!     return response.json()
 //! ```
-
-use crate::data::registry::BLOCKING_HTTP as RULE;
-use ruff_python_ast::{self as ast, Expr};
-use ruff_text_size::Ranged;
-
-use crate::data::catalogue::{Entry, FixKind, Threads};
-use crate::rules::checker::Checker;
-
-const HTTP_VERBS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
-
-/// `x.request("GET", ...)` on an object aioguard does not otherwise know, whose result
-/// is used right there: not awaited, not entered by `async with`, and not handed to
-/// another call (`asyncio.gather(x.request("GET", u))` is an async client's coroutine).
-pub fn is_request_with_verb_literal(checker: &Checker<'_>, call: &ast::ExprCall) -> bool {
-    let Expr::Attribute(attribute) = &*call.func else { return false };
-    if attribute.attr.as_str() != "request"
-        || checker.is_awaited(call.range())
-        || checker.is_passed_to_call(call.range())
-    {
-        return false;
-    }
-    matches!(
-        call.arguments.args.first(),
-        Some(Expr::StringLiteral(literal)) if HTTP_VERBS.contains(&literal.value.to_str().to_ascii_uppercase().as_str())
-    )
-}
-
-pub fn verb_literal_entry() -> Entry {
-    Entry {
-        rule: RULE.code,
-        message: Some("an async HTTP client".to_owned()),
-        fix: FixKind::Offload,
-        threads: Threads::Any,
-    }
-}

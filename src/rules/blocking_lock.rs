@@ -31,11 +31,11 @@
 //! None: whether an asyncio primitive can replace the threading one depends on who else
 //! uses it. The message names the asyncio counterpart.
 
-use crate::data::registry::BLOCKING_LOCK as RULE;
-use ruff_python_ast::{self as ast, Expr};
+use ruff_python_ast as ast;
 use ruff_text_size::Ranged;
 
-use crate::rules::checker::Checker;
+use crate::data::registry::BLOCKING_LOCK as RULE;
+use crate::rules::checker::{Checker, FixRequest};
 
 /// The tracked types whose `with` statement acquires and may wait.
 const LOCK_TYPES: &[&str] = &["threading.Lock", "threading.Semaphore", "threading.Condition"];
@@ -56,36 +56,9 @@ pub(crate) fn check_with<'a>(checker: &mut Checker<'a>, with: &'a ast::StmtWith)
             checker.display_source(&item.context_expr),
             coroutine.name.as_str()
         );
-        checker.report_with_fix(&RULE, item.context_expr.range(), message, |checker| {
-            checker.no_fix("the lock is shared with code outside this coroutine: changing its kind is a design change")
-        });
-    }
-}
-
-/// Whether `expr` is the literal `0` or `0.0` (a timeout that returns at once).
-pub fn is_zero(expr: &Expr) -> bool {
-    matches!(expr, Expr::NumberLiteral(ast::ExprNumberLiteral { value: ast::Number::Int(int), .. }) if int.as_u8() == Some(0))
-        || matches!(expr, Expr::NumberLiteral(ast::ExprNumberLiteral { value: ast::Number::Float(float), .. }) if *float == 0.0)
-}
-
-/// `lock.acquire(False)`, `lock.acquire(blocking=False)`, `q.get(block=False)`,
-/// `q.get(False)`, `event.wait(0)`, `lock.acquire(timeout=0)`: these return at once.
-pub fn is_non_blocking(call: &ast::ExprCall) -> bool {
-    let is_false = |expr: &Expr| matches!(expr, Expr::BooleanLiteral(literal) if !literal.value);
-    let Expr::Attribute(attribute) = &*call.func else { return false };
-    let method = attribute.attr.as_str();
-    let first = call.arguments.args.first();
-    let keyword_is = |name: &str, predicate: &dyn Fn(&Expr) -> bool| {
-        call.arguments.find_keyword(name).is_some_and(|keyword| predicate(&keyword.value))
-    };
-    match method {
-        "acquire" | "get" | "put" => {
-            let block_keyword = if method == "acquire" { "blocking" } else { "block" };
-            // `put(item, False)`: the flag is the second positional argument.
-            let flag = if method == "put" { call.arguments.args.get(1) } else { first };
-            flag.is_some_and(is_false) || keyword_is(block_keyword, &is_false) || keyword_is("timeout", &is_zero)
-        }
-        "wait" => first.is_some_and(is_zero) || keyword_is("timeout", &is_zero),
-        _ => false,
+        let declined = FixRequest::Declined(
+            "the lock is shared with code outside this coroutine: changing its kind is a design change",
+        );
+        checker.report_with_fix(&RULE, item.context_expr.range(), message, declined);
     }
 }

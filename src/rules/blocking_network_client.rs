@@ -66,17 +66,3 @@
 //! object is not thread-safe (the `smtplib`, `ftplib`, `poplib`, `imaplib`, `telnetlib`
 //! and `paramiko` clients, XML-RPC proxies, boto3 resources, kafka-python consumers, pika): another task may
 //! use it meanwhile, and moving every use of it is beyond a codemod.
-
-use ruff_python_ast as ast;
-
-/// Constructors that connect only when given a host: `smtplib.SMTP()` and `ftplib.FTP()`
-/// without one connect later, in `connect()` (`open()` for `telnetlib.Telnet`).
-const CONNECT_WHEN_GIVEN_A_HOST: &[&str] =
-    &["smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP", "ftplib.FTP", "ftplib.FTP_TLS", "telnetlib.Telnet"];
-
-/// A client built without a host: it has not connected yet.
-pub fn is_non_blocking(call: &ast::ExprCall, qualified_name: &str) -> bool {
-    CONNECT_WHEN_GIVEN_A_HOST.contains(&qualified_name)
-        && call.arguments.args.is_empty()
-        && call.arguments.find_keyword("host").is_none()
-}

@@ -43,22 +43,3 @@
 //!     while not await client.ready():
 //!         await asyncio.sleep(0.5)
 //! ```
-
-use ruff_python_ast as ast;
-use ruff_text_size::Ranged;
-
-use crate::data::diagnostic::Fix;
-use crate::fixes::codegen::{CANNOT_AWAIT_HERE, awaited, range_with_parentheses};
-use crate::rules::checker::Checker;
-
-/// `time.sleep(x)` → `await asyncio.sleep(x)` (`trio.sleep`, `anyio.sleep`).
-pub(crate) fn fix(checker: &Checker<'_>, call: &ast::ExprCall) -> Option<Fix> {
-    if !checker.can_await_here() {
-        return checker.no_fix(CANNOT_AWAIT_HERE);
-    }
-    let sleep = checker.importer().reference(checker, &format!("{}.sleep", checker.library().module()))?;
-    let callee = range_with_parentheses(checker, &call.func, call);
-    let mut edits = awaited(checker, call.range(), callee.end(), &sleep.expr, "");
-    edits.extend(sleep.import);
-    Some(Fix::safe(format!("Replace with `await {}()`", sleep.expr), edits))
-}

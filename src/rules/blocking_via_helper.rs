@@ -112,18 +112,17 @@
 //!
 //! No fix either where an `await` cannot be written (in a generator expression).
 
-use crate::data::registry::BLOCKING_VIA_HELPER as RULE;
 use ruff_python_ast as ast;
 use ruff_text_size::Ranged;
 
+use crate::analysis::blocking::find_blocking_call;
 use crate::analysis::project::ProjectView;
 use crate::analysis::project::index::{ChainHop, FunctionId};
 use crate::analysis::project::summary::{CallArguments, Callee, callee_of};
-use crate::data::diagnostic::{Fix, Hop};
-use crate::driver::linter::display_path;
-use crate::fixes::offload_call;
-use crate::rules::blocking_call::find_blocking_call;
-use crate::rules::checker::Checker;
+use crate::data::diagnostic::Hop;
+use crate::data::discovery::display_path;
+use crate::data::registry::BLOCKING_VIA_HELPER as RULE;
+use crate::rules::checker::{Checker, FixRequest};
 
 pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     let Some(coroutine) = checker.coroutine_for(&RULE) else { return };
@@ -185,11 +184,13 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
             _ => HelperOffload::Refused,
         },
     );
-    checker.report_with_chain(&RULE, call.range(), message, chain, |checker| match offload {
-        HelperOffload::Unsafe => offload_call(checker, call).map(Fix::into_unsafe),
-        HelperOffload::Refused => checker
-            .no_fix("the helper works with the event loop (coroutines of its class, or the loop itself) or with objects bound to the thread that made them (`sqlite3`): it stays on the loop's thread"),
-    });
+    let fix = match offload {
+        HelperOffload::Unsafe => FixRequest::OffloadHelper { call },
+        HelperOffload::Refused => FixRequest::Declined(
+            "the helper works with the event loop (coroutines of its class, or the loop itself) or with objects bound to the thread that made them (`sqlite3`): it stays on the loop's thread",
+        ),
+    };
+    checker.report_with_chain(&RULE, call.range(), message, chain, Some(fix));
 }
 
 /// A chain of calls from `name` down to the blocking call, with where that is:

@@ -51,25 +51,3 @@
 //!     future = executor.submit(report.render)
 //!     return await asyncio.to_thread(future.result)
 //! ```
-
-use ruff_python_ast::{self as ast, Expr};
-
-use super::blocking_lock::is_zero;
-
-/// A wait given a zero timeout: `thread.join(0)`, `future.result(timeout=0)`,
-/// `select.select(r, w, x, 0)`, `poller.poll(0)`, `concurrent.futures.wait(fs, 0)`; or
-/// `executor.shutdown(wait=False)`.
-pub fn is_non_blocking(call: &ast::ExprCall, qualified_name: &str) -> bool {
-    if qualified_name == "concurrent.futures.Executor.shutdown" {
-        let wait = call.arguments.args.first().or(call.arguments.find_keyword("wait").map(|keyword| &keyword.value));
-        return wait.is_some_and(|wait| matches!(wait, Expr::BooleanLiteral(literal) if !literal.value));
-    }
-    let timeout_position = match qualified_name {
-        "select.select" => 3,
-        "concurrent.futures.wait" | "concurrent.futures.as_completed" => 1,
-        _ => 0,
-    };
-    let positional: Option<&Expr> = call.arguments.args.get(timeout_position);
-    let keyword = call.arguments.find_keyword("timeout").map(|keyword| &keyword.value);
-    positional.or(keyword).is_some_and(is_zero)
-}

@@ -52,15 +52,11 @@
 //!     task.add_done_callback(_background_tasks.discard)
 //! ```
 
-use crate::data::registry::DANGLING_TASK as RULE;
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::{Ranged, TextLen, TextRange};
+use ruff_text_size::Ranged;
 
-use crate::analysis::semantic::{Binding, Resolved};
-use crate::data::diagnostic::{Edit, Fix};
-use crate::fixes::codegen::{is_unused_in, range_with_parentheses, unused_name};
-use crate::fixes::style;
-use crate::rules::checker::Checker;
+use crate::data::registry::DANGLING_TASK as RULE;
+use crate::rules::checker::{Checker, FixRequest};
 
 pub(crate) fn check<'a>(checker: &mut Checker<'a>, stmt: &'a ast::StmtExpr) {
     if !checker.is_enabled(&RULE) {
@@ -143,145 +139,11 @@ fn report<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall, whole_statemen
     let message = format!(
         "the task from `{creator}()` is dropped; keep a reference to it (a set of background tasks, or a `TaskGroup`) or it can be garbage-collected before it finishes"
     );
-    checker.report_with_fix(&RULE, call.range(), message, |checker| match whole_statement {
-        Some(stmt) => fix(checker, stmt, call, &creator),
-        None => checker.no_fix("the task is created inside a larger expression or statement"),
-    });
-}
-
-/// The module-level set that keeps background tasks alive (numbered while taken).
-const BACKGROUND_TASKS: &str = "_background_tasks";
-
-/// Inside an `async with asyncio.TaskGroup() as tg:` block, `tg.create_task(...)`;
-/// elsewhere the task is kept in the module's set of background tasks until it is done.
-fn fix(checker: &Checker<'_>, stmt: &ast::StmtExpr, call: &ast::ExprCall, creator: &str) -> Option<Fix> {
-    if creator == "asyncio.create_task"
-        && let Some(group) = enclosing_task_group(checker)
-    {
-        let callee = range_with_parentheses(checker, &call.func, call);
-        let edits = vec![Edit::replace(callee, format!("{group}.create_task"))];
-        return Some(Fix::unsafe_edits(format!("Create the task in the task group `{group}`"), edits));
-    }
-    let (tasks, mut edits) = background_tasks_set(checker)?;
-    // The set is named as new where the fix creates it: the user's code has no such name yet.
-    let where_kept = if edits.is_empty() { format!("`{tasks}`") } else { format!("a new module-level set, `{tasks}`") };
-    let task = unused_name(checker, innermost_scope_range(checker), "task");
-    let source = checker.source();
-    edits.push(Edit::insert(stmt.start(), format!("{task} = ")));
-    let keep = format!("{tasks}.add({task})");
-    let release = format!("{task}.add_done_callback({tasks}.discard)");
-    match style::indentation_at(source, stmt.start()) {
-        Some(indent) if style::ends_line(source, stmt.end()) => {
-            let line_ending = checker.stylist().line_ending();
-            let end = style::line_end(source, stmt.end());
-            edits.push(Edit::insert(end, format!("{line_ending}{indent}{keep}{line_ending}{indent}{release}")));
-        }
-        // On a line shared with other statements, or after `if x:`: stay on that line.
-        _ => edits.push(Edit::insert(stmt.end(), format!("; {keep}; {release}"))),
-    }
-    Some(Fix::unsafe_edits(format!("Keep a reference to the task in {where_kept}"), edits))
-}
-
-/// The name of the task group an enclosing `async with` block of the same function binds.
-fn enclosing_task_group<'a>(checker: &Checker<'a>) -> Option<&'a str> {
-    for stmt in checker.statements().iter().rev() {
-        match stmt {
-            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return None,
-            Stmt::With(with) if with.is_async => {
-                let group = with.items.iter().find_map(|item| {
-                    let Some(Expr::Name(name)) = item.optional_vars.as_deref() else { return None };
-                    let ty = checker.semantic().type_of(&item.context_expr, &mut String::new());
-                    (ty == Some("asyncio.TaskGroup")).then_some(name.id.as_str())
-                });
-                if group.is_some() {
-                    return group;
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-/// The range of the innermost function or class around the checked position, or the
-/// whole module.
-fn innermost_scope_range(checker: &Checker<'_>) -> TextRange {
-    checker
-        .statements()
-        .iter()
-        .rev()
-        .find(|stmt| matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)))
-        .map_or(TextRange::up_to(checker.source().len().try_into().unwrap_or_default()), |stmt| stmt.range())
-}
-
-/// The module's set of background tasks: `_background_tasks` (or `_background_tasks_2`,
-/// …), and the edits defining it. A module-level name is reused only when it already is
-/// exactly such a set (`_background_tasks = set()`); a name the module uses in any other
-/// way is passed over for the next number.
-fn background_tasks_set(checker: &Checker<'_>) -> Option<(String, Vec<Edit>)> {
-    let scopes = checker.semantic().scopes();
-    let module = TextRange::up_to(checker.source().text_len());
-    let candidates = std::iter::once(BACKGROUND_TASKS.to_owned())
-        .chain((2..).map(|number| format!("{BACKGROUND_TASKS}_{number}")))
-        .take(MAX_NAME_CANDIDATES);
-    for name in candidates {
-        if scopes[1..].iter().any(|scope| scope.get(&name).is_some()) {
-            continue;
-        }
-        match scopes[0].get(&name) {
-            Some(binding) if is_empty_set(checker, binding) => return Some((name, Vec::new())),
-            None if is_unused_in(checker, module, &name) => {
-                let edits = background_tasks_definition(checker, &name)?;
-                return Some((name, edits));
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-/// Names tried for the set before giving up on a fix.
-const MAX_NAME_CANDIDATES: usize = 100;
-
-/// `x = set()` or `x: set[asyncio.Task] = set()`.
-fn is_empty_set(checker: &Checker<'_>, binding: &Binding<'_>) -> bool {
-    let value = match binding {
-        Binding::Assigned(value) => *value,
-        Binding::Annotated { value: Some(value), .. } => *value,
-        _ => return false,
+    let fix = match whole_statement {
+        Some(statement) => FixRequest::KeepTask { call, statement, creator },
+        None => FixRequest::Declined("the task is created inside a larger expression or statement"),
     };
-    let Expr::Call(call) = value else { return false };
-    let mut name = String::new();
-    call.arguments.is_empty()
-        && matches!(checker.semantic().resolve(&call.func, &mut name), Some(Resolved::QualifiedName))
-        && name == "builtins.set"
-}
-
-/// The edits defining the module's set of background tasks `name`: after the opening
-/// imports, annotated with `asyncio.Task` (quoted where the annotation could not be
-/// evaluated there). `None` when the name `asyncio` is bound to something else.
-fn background_tasks_definition(checker: &Checker<'_>, name: &str) -> Option<Vec<Edit>> {
-    let scopes = checker.semantic().scopes();
-    let importer = checker.importer();
-    let mut edits = Vec::new();
-    let (asyncio, evaluable) = match (importer.opening_import_of("asyncio"), scopes[0].get("asyncio")) {
-        (Some(name), _) => (name.to_owned(), true),
-        (None, None) => {
-            edits.push(importer.import("asyncio"));
-            ("asyncio".to_owned(), true)
-        }
-        (None, Some(Binding::Import(module))) if &**module == "asyncio" => ("asyncio".to_owned(), false),
-        (None, Some(_)) => return None,
-    };
-    let annotation = format!("set[{asyncio}.Task]");
-    let annotation = if evaluable && checker.settings().target_version.has_builtin_generics() {
-        annotation
-    } else {
-        format!("\"{annotation}\"")
-    };
-    let line_ending = checker.stylist().line_ending();
-    edits.push(importer.statement(&format!("{line_ending}{name}: {annotation} = set()")));
-    Some(edits)
+    checker.report_with_fix(&RULE, call.range(), message, fix);
 }
 
 /// `asyncio.create_task`, `asyncio.ensure_future`, or `loop.create_task` on a tracked

@@ -46,13 +46,11 @@
 //!     await loop.run_in_executor(None, work)
 //! ```
 
-use crate::data::registry::GET_EVENT_LOOP_IN_COROUTINE as RULE;
-use ruff_python_ast::{self as ast, Expr};
+use ruff_python_ast as ast;
 use ruff_text_size::Ranged;
 
-use crate::data::diagnostic::{Edit, Fix};
-use crate::fixes::codegen::range_with_parentheses;
-use crate::rules::checker::Checker;
+use crate::data::registry::GET_EVENT_LOOP_IN_COROUTINE as RULE;
+use crate::rules::checker::{Checker, FixRequest};
 
 pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     let Some(coroutine) = checker.coroutine_for(&RULE) else { return };
@@ -63,19 +61,5 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         "`asyncio.get_event_loop()` in `async def {}`: use `asyncio.get_running_loop()`, which says that the running loop is meant (`get_event_loop()` is deprecated where no loop runs)",
         coroutine.name.as_str()
     );
-    checker.report_with_fix(&RULE, call.range(), message, |checker| fix(checker, call));
-}
-
-/// `asyncio.get_event_loop()` → `asyncio.get_running_loop()`: the attribute is renamed,
-/// a bare imported name replaced.
-fn fix(checker: &Checker<'_>, call: &ast::ExprCall) -> Option<Fix> {
-    const MESSAGE: &str = "Replace with `get_running_loop()`";
-    if let Expr::Attribute(attribute) = &*call.func {
-        return Some(Fix::safe(MESSAGE, vec![Edit::replace(attribute.attr.range(), "get_running_loop")]));
-    }
-    let reference = checker.importer().reference(checker, "asyncio.get_running_loop")?;
-    let callee = range_with_parentheses(checker, &call.func, call);
-    let mut edits = vec![Edit::replace(callee, reference.expr)];
-    edits.extend(reference.import);
-    Some(Fix::safe(MESSAGE, edits))
+    checker.report_with_fix(&RULE, call.range(), message, FixRequest::GetRunningLoop { call });
 }

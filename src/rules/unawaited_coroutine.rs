@@ -47,14 +47,12 @@
 //!     await notify(user)
 //! ```
 
-use crate::data::registry::UNAWAITED_COROUTINE as RULE;
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
 use crate::analysis::project::summary::callee_of;
-use crate::data::diagnostic::{Edit, Fix};
-use crate::fixes::codegen::CANNOT_AWAIT_HERE;
-use crate::rules::checker::Checker;
+use crate::data::registry::UNAWAITED_COROUTINE as RULE;
+use crate::rules::checker::{Checker, FixRequest};
 
 pub(crate) fn check<'a>(checker: &mut Checker<'a>, stmt: &'a ast::StmtExpr) {
     if !checker.is_enabled(&RULE) {
@@ -73,10 +71,5 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, stmt: &'a ast::StmtExpr) {
     let message = format!(
         "`{callee}()` is an `async def` called without `await`: the coroutine is created and dropped, and its body never runs"
     );
-    checker.report_with_fix(&RULE, call.range(), message, |checker| {
-        if !checker.can_await_here() {
-            return checker.no_fix(CANNOT_AWAIT_HERE);
-        }
-        Some(Fix::unsafe_edits("Insert `await`", vec![Edit::insert(call.start(), "await ")]))
-    });
+    checker.report_with_fix(&RULE, call.range(), message, FixRequest::InsertAwait { call });
 }

@@ -11,12 +11,15 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
+use ruff_python_ast::ModModule;
+use ruff_python_parser::Parsed;
+
+use crate::analysis::context::Context;
+use crate::analysis::walk::walk_module;
 use crate::data::config::{RuleSet, Settings};
-use crate::data::diagnostic::Diagnostic;
 use crate::data::noqa::Suppressions;
 use crate::data::registry;
 use crate::data::source::LineIndex;
-use crate::rules::checker;
 
 pub mod graph;
 pub mod index;
@@ -46,40 +49,29 @@ pub fn is_needed(enabled: RuleSet) -> bool {
     registry::PROJECT_RULES.iter().any(|rule| enabled.contains(rule))
 }
 
-/// The summary of a parsed module (`None` when it is nested too deeply to walk), and the
-/// diagnostics of the `enabled` rules, checked in the same walk, that survive suppression.
+/// The summary of a parsed module (`None` when it is nested too deeply to walk).
 pub fn summarize_parsed(
     path: PathBuf,
     module: ModuleNames,
     text: &str,
-    parsed: &ruff_python_parser::Parsed<ruff_python_ast::ModModule>,
+    parsed: &Parsed<ModModule>,
     settings: &Settings,
     top_levels: &HashSet<Box<str>>,
-    enabled: RuleSet,
-) -> (Option<FileSummary>, Vec<Diagnostic>) {
+) -> Option<FileSummary> {
     let lines = LineIndex::new(text);
     let suppressions = Suppressions::from_tokens(parsed.tokens(), text, &lines);
     let package: Option<Box<str>> = module.package().map(Box::from);
     let context = ModuleContext { package: package.as_deref(), top_levels };
     let builder = SummaryBuilder::new(path, module, context, &lines, &suppressions);
-    let (summary, mut diagnostics) = checker::summarize_module(text, parsed, settings, enabled, builder);
-    if suppressions.skip_file {
-        diagnostics.clear();
-    }
-    diagnostics.retain(|diagnostic| !suppressions.suppresses(diagnostic.rule, lines.line_of(diagnostic.range.start())));
-    (summary, diagnostics)
+    let mut context = Context::new(text, parsed, settings, None, Some(builder));
+    walk_module(&mut context, &parsed.syntax().body);
+    context.finish_summary()
 }
 
 /// The index of a module checked on its own (a text with no file, a file outside any
 /// project pass): its own functions and classes, nothing imported.
-pub fn single_module(
-    text: &str,
-    parsed: &ruff_python_parser::Parsed<ruff_python_ast::ModModule>,
-    settings: &Settings,
-) -> Option<ProjectIndex> {
+pub fn single_module(text: &str, parsed: &Parsed<ModModule>, settings: &Settings) -> Option<ProjectIndex> {
     let top_levels = HashSet::new();
-    let (summary, _) =
-        summarize_parsed(PathBuf::new(), ModuleNames::default(), text, parsed, settings, &top_levels, RuleSet::EMPTY);
-    let summary = summary?;
+    let summary = summarize_parsed(PathBuf::new(), ModuleNames::default(), text, parsed, settings, &top_levels)?;
     Some(ProjectIndex::build(vec![summary], top_levels, Unread::none(), settings))
 }

@@ -4,7 +4,7 @@
 //! references still to be resolved), its classes (bases, methods, the instances their
 //! `__init__` stores in fields) and the names it exports.
 //!
-//! A summary is built in the same walk as the checks ([`crate::rules::checker`]), with the same
+//! A summary is built in the same walk as the checks ([`crate::rules::cx`]), with the same
 //! semantic model; [`callee_of`] turns a call's callee into a [`Callee`] the same way for
 //! a summary and for the rules that look a call up in the project.
 
@@ -19,13 +19,13 @@ use serde::{Deserialize, Serialize};
 use siphasher::sip::SipHasher13;
 
 use super::modules::ModuleNames;
+use crate::analysis::blocking;
+use crate::analysis::context::Context;
 use crate::analysis::semantic::{Binding, OwnAttribute, Resolved, Scope, ScopeKind, SemanticModel};
 use crate::data::catalogue::Threads;
 use crate::data::noqa::Suppressions;
 use crate::data::registry;
 use crate::data::source::{LineIndex, Position};
-use crate::rules::blocking_call;
-use crate::rules::checker::Checker;
 
 /// Bases every class may have that define none of the project's methods.
 const NEUTRAL_BASE_MODULES: &[&str] = &["typing", "typing_extensions", "abc", "enum"];
@@ -81,7 +81,7 @@ impl Callee {
 }
 
 /// A question about an object's type that the module could not answer alone, asked
-/// where the rules report (see [`crate::rules::checker::Checker::object_type`]).
+/// where the rules report (see [`crate::rules::cx::Checker::object_type`]).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TypeQuery {
     /// The tracked type the called project function declares it returns: `make_client()`,
@@ -680,14 +680,14 @@ fn is_named(expr: &Expr, name: &str) -> bool {
 }
 
 /// What the call's callee refers to in the project, if it may be a project function.
-pub fn callee_of(checker: &Checker<'_>, func: &Expr, context: &ModuleContext<'_>) -> Option<Callee> {
-    Resolver { semantic: checker.semantic(), context }.callee(func)
+pub fn callee_of(cx: &Context<'_>, func: &Expr, context: &ModuleContext<'_>) -> Option<Callee> {
+    Resolver { semantic: cx.semantic(), context }.callee(func)
 }
 
 /// Whether `call` must run on the event loop's thread: a function or a tracked object's
 /// method of the async libraries, or a callee named like a loop callback (`async_…`).
-fn needs_loop_thread(checker: &mut Checker<'_>, call: &ast::ExprCall) -> bool {
-    let loop_bound = &checker.semantic().catalogue().loop_bound;
+fn needs_loop_thread(cx: &mut Context<'_>, call: &ast::ExprCall) -> bool {
+    let loop_bound = &cx.semantic().catalogue().loop_bound;
     let last_name = match &*call.func {
         Expr::Name(name) => name.id.as_str(),
         Expr::Attribute(attribute) => attribute.attr.as_str(),
@@ -696,14 +696,14 @@ fn needs_loop_thread(checker: &mut Checker<'_>, call: &ast::ExprCall) -> bool {
     if loop_bound.is_loop_callback_name(last_name) {
         return true;
     }
-    if let Some(name) = checker.resolve_qualified_name(&call.func) {
+    if let Some(name) = cx.resolve_qualified_name(&call.func) {
         return loop_bound.needs_loop_thread(name);
     }
     let Expr::Attribute(attribute) = &*call.func else { return false };
-    checker.type_of(&attribute.value).is_some_and(|ty| loop_bound.needs_loop_thread(&format!("{ty}.{last_name}")))
+    cx.type_of(&attribute.value).is_some_and(|ty| loop_bound.needs_loop_thread(&format!("{ty}.{last_name}")))
 }
 
-/// Builds a [`FileSummary`] during the checker's walk; the checker calls the hooks below.
+/// Builds a [`FileSummary`] during the cx's walk; the cx calls the hooks below.
 pub struct SummaryBuilder<'a> {
     summary: FileSummary,
     context: ModuleContext<'a>,
@@ -712,7 +712,7 @@ pub struct SummaryBuilder<'a> {
     /// Indexes of the functions and classes being walked, innermost last.
     open_functions: Vec<usize>,
     open_classes: Vec<usize>,
-    /// See [`FileSummary::type_queries`]; asked through a shared checker. The set
+    /// See [`FileSummary::type_queries`]; asked through a shared cx. The set
     /// keeps the first of each.
     type_queries: RefCell<(Vec<TypeQuery>, HashSet<TypeQuery>)>,
 }
@@ -815,9 +815,9 @@ impl<'a> SummaryBuilder<'a> {
 }
 
 /// A class is entered: called before its scope is pushed (its bases are evaluated outside it).
-pub(crate) fn enter_class<'a>(checker: &mut Checker<'a>, class: &'a ast::StmtClassDef) {
-    let Some(builder) = checker.summary() else { return };
-    let resolver = Resolver { semantic: checker.semantic(), context: &builder.context };
+pub(crate) fn enter_class<'a>(cx: &mut Context<'a>, class: &'a ast::StmtClassDef) {
+    let Some(builder) = cx.summary() else { return };
+    let resolver = Resolver { semantic: cx.semantic(), context: &builder.context };
     let bases: Vec<Option<Symbol>> = class
         .bases()
         .iter()
@@ -826,18 +826,18 @@ pub(crate) fn enter_class<'a>(checker: &mut Checker<'a>, class: &'a ast::StmtCla
                 Expr::Subscript(subscript) => &*subscript.value,
                 other => other,
             };
-            if is_named(base, "object") || is_neutral_base(checker.semantic(), base) {
+            if is_named(base, "object") || is_neutral_base(cx.semantic(), base) {
                 return None;
             }
             Some(resolver.symbol(base, 0).filter(|symbol| builder.context.is_project(symbol)))
         })
         .collect();
-    let scopes = checker.semantic().scopes();
+    let scopes = cx.semantic().scopes();
     let qualname = qualname_in(scopes, class.name.as_str());
     // Only what hides a base class's attribute matters of the untyped ones.
     let has_project_base = bases.iter().any(Option::is_some);
-    let resolver = Resolver { semantic: checker.semantic(), context: &builder.context };
-    let attributes: Vec<(&str, Option<AttributeType>)> = checker
+    let resolver = Resolver { semantic: cx.semantic(), context: &builder.context };
+    let attributes: Vec<(&str, Option<AttributeType>)> = cx
         .semantic()
         .own_instance_attributes(class, scopes.len())
         .into_iter()
@@ -851,7 +851,7 @@ pub(crate) fn enter_class<'a>(checker: &mut Checker<'a>, class: &'a ast::StmtCla
         })
         .filter(|(_, ty)| ty.is_some() || has_project_base)
         .collect();
-    let builder = checker.summary_mut().expect("summarizing");
+    let builder = cx.summary_mut().expect("summarizing");
     let index = builder.summary.classes.len() as u32;
     for (name, ty) in attributes {
         match ty {
@@ -892,20 +892,20 @@ fn is_neutral_base(semantic: &SemanticModel<'_>, base: &Expr) -> bool {
 }
 
 /// A class is left, after its scope is popped.
-pub(crate) fn exit_class(checker: &mut Checker<'_>) {
-    if let Some(builder) = checker.summary_mut() {
+pub(crate) fn exit_class(cx: &mut Context<'_>) {
+    if let Some(builder) = cx.summary_mut() {
         builder.open_classes.pop();
     }
 }
 
 /// A function is entered, after its scope is pushed.
-pub(crate) fn enter_function(checker: &mut Checker<'_>, function: &ast::StmtFunctionDef) {
-    let Some(builder) = checker.summary() else { return };
-    let scopes = checker.semantic().scopes();
+pub(crate) fn enter_function(cx: &mut Context<'_>, function: &ast::StmtFunctionDef) {
+    let Some(builder) = cx.summary() else { return };
+    let scopes = cx.semantic().scopes();
     let qualname = qualname_in(&scopes[..scopes.len() - 1], function.name.as_str());
     let in_class = matches!(scopes[scopes.len() - 2].kind, ScopeKind::Class(_));
     let fields = if in_class && function.name.as_str() == "__init__" {
-        let resolver = Resolver { semantic: checker.semantic(), context: &builder.context };
+        let resolver = Resolver { semantic: cx.semantic(), context: &builder.context };
         init_fields(&resolver, function)
     } else {
         Vec::new()
@@ -914,17 +914,17 @@ pub(crate) fn enter_function(checker: &mut Checker<'_>, function: &ast::StmtFunc
         parameters: None,
         unguarded_blocking: false,
         qualname,
-        location: builder.lines.position(function.name.start(), checker.source()),
+        location: builder.lines.position(function.name.start(), cx.source()),
         is_async: function.is_async,
-        decorated: function.decorator_list.iter().any(|decorator| !is_plain_decorator(checker.semantic(), decorator)),
-        cached: function.decorator_list.iter().any(|decorator| is_cache_decorator(checker.semantic(), decorator)),
+        decorated: function.decorator_list.iter().any(|decorator| !is_plain_decorator(cx.semantic(), decorator)),
+        cached: function.decorator_list.iter().any(|decorator| is_cache_decorator(cx.semantic(), decorator)),
         suppressed: builder.suppresses_ag110(function.name.start()),
         blocking_call: None,
         loop_bound: false,
         calls: Vec::new(),
-        returns: checker.semantic().declared_return_type(function, scopes.len() - 1).map(Box::from),
+        returns: cx.semantic().declared_return_type(function, scopes.len() - 1).map(Box::from),
     };
-    let builder = checker.summary_mut().expect("summarizing");
+    let builder = cx.summary_mut().expect("summarizing");
     let index = builder.summary.functions.len();
     builder.summary.functions.push(summary);
     builder.open_functions.push(index);
@@ -985,9 +985,9 @@ fn init_fields(resolver: &Resolver<'_, '_>, init: &ast::StmtFunctionDef) -> Vec<
 }
 
 /// A function is left, before its scope is popped.
-pub(crate) fn exit_function(checker: &mut Checker<'_>) {
-    let Some((def, has_receiver)) = innermost_function(checker.semantic()) else { return };
-    if let Some(builder) = checker.summary_mut()
+pub(crate) fn exit_function(cx: &mut Context<'_>) {
+    let Some((def, has_receiver)) = innermost_function(cx.semantic()) else { return };
+    if let Some(builder) = cx.summary_mut()
         && let Some(index) = builder.open_functions.pop()
     {
         // The parameters matter only where a guard tests one or a call passes one on.
@@ -1007,16 +1007,16 @@ pub(crate) fn exit_function(checker: &mut Checker<'_>) {
 }
 
 /// A call: recorded when it is in the own body of a sync function.
-pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
+pub(crate) fn on_call<'a>(cx: &mut Context<'a>, call: &'a ast::ExprCall) {
     let in_sync_function =
-        matches!(checker.semantic().current_function_kind(), Some(ScopeKind::Function(function)) if !function.is_async);
+        matches!(cx.semantic().current_function_kind(), Some(ScopeKind::Function(function)) if !function.is_async);
     let is_statement =
-        matches!(checker.statements().last(), Some(ast::Stmt::Expr(stmt)) if stmt.value.range() == call.range());
+        matches!(cx.statements().last(), Some(ast::Stmt::Expr(stmt)) if stmt.value.range() == call.range());
     if (!in_sync_function || is_statement)
-        && let Some(builder) = checker.summary()
-        && let Some(callee) = callee_of(checker, &call.func, &builder.context)
+        && let Some(builder) = cx.summary()
+        && let Some(callee) = callee_of(cx, &call.func, &builder.context)
     {
-        let summary = &mut checker.summary_mut().expect("summarizing").summary;
+        let summary = &mut cx.summary_mut().expect("summarizing").summary;
         match (in_sync_function, is_statement) {
             (false, true) => {
                 summary.loop_calls.push(callee.clone());
@@ -1029,21 +1029,21 @@ pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     if !in_sync_function {
         return;
     }
-    if needs_loop_thread(checker, call)
-        && let Some(builder) = checker.summary_mut()
+    if needs_loop_thread(cx, call)
+        && let Some(builder) = cx.summary_mut()
     {
         let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
         function.loop_bound = true;
     }
-    let blocking = blocking_call::find_unallowed_blocking_call(checker, call);
-    let Some(builder) = checker.summary() else { return };
+    let blocking = blocking::find_unallowed_blocking_call(cx, call);
+    let Some(builder) = cx.summary() else { return };
     let line = builder.lines.line_of(call.start());
-    let location = builder.lines.position(call.start(), checker.source());
+    let location = builder.lines.position(call.start(), cx.source());
     if let Some(blocking) = blocking {
         let rule = crate::data::registry::find(blocking.entry.rule).expect("catalogue entries name known rules");
         let suppressed = builder.suppressions.suppresses(rule, line) || builder.suppresses_ag110(call.start());
-        let guards = guards_at(checker, call);
-        let builder = checker.summary_mut().expect("summarizing");
+        let guards = guards_at(cx, call);
+        let builder = cx.summary_mut().expect("summarizing");
         let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
         function.loop_bound |= blocking.entry.threads == Threads::NotThreadSafe;
         if !suppressed {
@@ -1061,18 +1061,18 @@ pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     if builder.suppresses_ag110(call.start()) {
         return;
     }
-    if let Some(mut typed) = typed_call(checker, call) {
-        let builder = checker.summary_mut().expect("summarizing");
+    if let Some(mut typed) = typed_call(cx, call) {
+        let builder = cx.summary_mut().expect("summarizing");
         typed.function = *builder.open_functions.last().expect("in a function") as u32;
         builder.summary.typed_calls.push(typed);
     }
-    let Some(builder) = checker.summary() else { return };
-    let Some(callee) = callee_of(checker, &call.func, &builder.context) else { return };
-    let guards = guards_at(checker, call);
-    let own_parameter = |name: &str| own_parameter(checker.semantic(), name);
+    let Some(builder) = cx.summary() else { return };
+    let Some(callee) = callee_of(cx, &call.func, &builder.context) else { return };
+    let guards = guards_at(cx, call);
+    let own_parameter = |name: &str| own_parameter(cx.semantic(), name);
     let arguments = CallArguments::knows_any(&call.arguments, &own_parameter)
         .then(|| CallArguments::of(&call.arguments, &own_parameter));
-    let builder = checker.summary_mut().expect("summarizing");
+    let builder = cx.summary_mut().expect("summarizing");
     let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
     if !guards.is_empty() || arguments.is_some() {
         let site = function.calls.len() as u32;
@@ -1084,29 +1084,29 @@ pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
 /// `obj.method(…)` where the module does not know the type of `obj` but the project
 /// may (see [`TypeQuery`]), `method` is a blocking method of some type, and no `if` on
 /// the function's parameters is around the call.
-fn typed_call(checker: &mut Checker<'_>, call: &ast::ExprCall) -> Option<TypedCall> {
+fn typed_call(cx: &mut Context<'_>, call: &ast::ExprCall) -> Option<TypedCall> {
     let Expr::Attribute(method) = &*call.func else { return None };
     // The cheap tests first: most calls of sync functions are none of these.
-    if checker.settings().blocking_owners(method.attr.as_str()).next().is_none()
-        || checker.type_of(&method.value).is_some()
-        || !guards_at(checker, call).is_empty()
+    if cx.settings().blocking_owners(method.attr.as_str()).next().is_none()
+        || cx.type_of(&method.value).is_some()
+        || !guards_at(cx, call).is_empty()
     {
         return None;
     }
-    let builder = checker.summary()?;
-    let object = type_query(checker, &method.value, &builder.context).filter(|query| builder.may_answer(query))?;
-    let mut owners: Vec<&str> = checker.settings().blocking_owners(method.attr.as_str()).collect();
+    let builder = cx.summary()?;
+    let object = type_query(cx, &method.value, &builder.context).filter(|query| builder.may_answer(query))?;
+    let mut owners: Vec<&str> = cx.settings().blocking_owners(method.attr.as_str()).collect();
     owners.sort_unstable();
     owners.dedup();
     let line = builder.lines.line_of(call.start());
-    let location = builder.lines.position(call.start(), checker.source());
+    let location = builder.lines.position(call.start(), cx.source());
     let mut unblocked_for: Vec<Box<str>> = Vec::new();
     for owner in &owners {
         let name = format!("{owner}.{}", method.attr.as_str());
-        let Some(entry) = checker.settings().listed_blocking_entry(&name) else { continue };
+        let Some(entry) = cx.settings().listed_blocking_entry(&name) else { continue };
         let rule = crate::data::registry::find(entry.rule).expect("catalogue entries name known rules");
-        let suppressed = checker.summary().is_some_and(|builder| builder.suppressions.suppresses(rule, line));
-        if suppressed || blocking_call::is_allowed_call(checker, call, &name, entry) {
+        let suppressed = cx.summary().is_some_and(|builder| builder.suppressions.suppresses(rule, line));
+        if suppressed || blocking::is_allowed_call(cx, call, &name, entry) {
             unblocked_for.push((*owner).into());
         }
     }
@@ -1115,7 +1115,7 @@ fn typed_call(checker: &mut Checker<'_>, call: &ast::ExprCall) -> Option<TypedCa
         object,
         method: method.attr.as_str().into(),
         unblocked_for: unblocked_for.into(),
-        display: checker.display_source(&call.func).into(),
+        display: cx.display_source(&call.func).into(),
         location,
     })
 }
@@ -1124,20 +1124,20 @@ fn typed_call(checker: &mut Checker<'_>, call: &ast::ExprCall) -> Option<TypedCa
 /// the way the semantic model asks it (see [`crate::analysis::semantic::ProjectTypes`]): what a
 /// project function returns (called here, or bound to a name of this scope), or an
 /// object another module or class keeps.
-fn type_query(checker: &Checker<'_>, receiver: &Expr, context: &ModuleContext<'_>) -> Option<TypeQuery> {
-    let semantic = checker.semantic();
+fn type_query(cx: &Context<'_>, receiver: &Expr, context: &ModuleContext<'_>) -> Option<TypeQuery> {
+    let semantic = cx.semantic();
     match receiver {
-        Expr::Call(call) => Some(TypeQuery::Returned(callee_of(checker, &call.func, context)?)),
+        Expr::Call(call) => Some(TypeQuery::Returned(callee_of(cx, &call.func, context)?)),
         Expr::Name(name) => match semantic.lookup_with_scope(name.id.as_str())? {
             (_, Binding::Import(_) | Binding::RelativeImport { .. }) => {
-                Some(TypeQuery::Object(callee_of(checker, receiver, context)?))
+                Some(TypeQuery::Object(callee_of(cx, receiver, context)?))
             }
             (scope, Binding::Assigned(Expr::Call(call))) if scope + 1 == semantic.scopes().len() => {
-                Some(TypeQuery::Returned(callee_of(checker, &call.func, context)?))
+                Some(TypeQuery::Returned(callee_of(cx, &call.func, context)?))
             }
             _ => None,
         },
-        Expr::Attribute(_) => Some(TypeQuery::Object(callee_of(checker, receiver, context)?)),
+        Expr::Attribute(_) => Some(TypeQuery::Object(callee_of(cx, receiver, context)?)),
         _ => None,
     }
 }
@@ -1183,9 +1183,9 @@ fn parameter_summaries(parameters: &ast::Parameters, has_receiver: bool) -> Vec<
 
 /// What the enclosing function's parameters must be for `call` to run, as the `if`
 /// statements around it (in the function's own body) say.
-fn guards_at(checker: &Checker<'_>, call: &ast::ExprCall) -> Box<[Guard]> {
-    let own_parameter = |name: &str| own_parameter(checker.semantic(), name);
-    let statements = checker.statements();
+fn guards_at(cx: &Context<'_>, call: &ast::ExprCall) -> Box<[Guard]> {
+    let own_parameter = |name: &str| own_parameter(cx.semantic(), name);
+    let statements = cx.statements();
     let body_start = statements.iter().rposition(|stmt| matches!(stmt, ast::Stmt::FunctionDef(_))).map_or(0, |i| i + 1);
     let mut guards = Vec::new();
     for stmt in &statements[body_start..] {

@@ -1301,7 +1301,7 @@ impl<'a> Visitor<'a> for WalrusTargets<'a> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if self.depth >= crate::rules::checker::MAX_EXPRESSION_DEPTH {
+        if self.depth >= crate::analysis::context::MAX_EXPRESSION_DEPTH {
             return;
         }
         self.depth += 1;

@@ -6,19 +6,6 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::driver::linter::BOM;
-
-/// The text of a file as it is stored: the checked text with its byte order mark, if
-/// the file had one.
-pub fn stored_bytes(text: &str, has_bom: bool) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(text.len() + BOM.len());
-    if has_bom {
-        bytes.extend_from_slice(BOM.as_bytes());
-    }
-    bytes.extend_from_slice(text.as_bytes());
-    bytes
-}
-
 /// Replaces the contents of `path` (`original` when it was read) with `fixed`.
 pub fn replace_file(path: &Path, original: &[u8], fixed: &[u8]) -> Result<(), String> {
     let target = std::fs::canonicalize(path).map_err(|error| format!("cannot resolve the path: {error}"))?;
@@ -89,11 +76,5 @@ mod tests {
         assert!(error.contains("read-only"), "{error}");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "edited meanwhile\n");
         assert_eq!(entries(dir.path()), ["m.py"]);
-    }
-
-    #[test]
-    fn keeps_a_byte_order_mark() {
-        assert_eq!(stored_bytes("x\r\n", true), b"\xef\xbb\xbfx\r\n");
-        assert_eq!(stored_bytes("x\n", false), b"x\n");
     }
 }

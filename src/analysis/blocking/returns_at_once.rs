@@ -1,0 +1,176 @@
+//! The argument forms that make a call the catalogue lists return at once, so that it
+//! does not block: `lock.acquire(blocking=False)`, `thread.join(0)`, `smtplib.SMTP()`
+//! without a host, a method of a socket put in non-blocking mode, an archive opened from
+//! a buffer.
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextSize};
+
+use crate::analysis::context::{Context, MAX_EXPRESSION_DEPTH};
+use crate::analysis::semantic::{Binding, ScopeKind};
+
+/// Whether `expr` is the literal `0` or `0.0` (a timeout that returns at once).
+pub fn is_zero(expr: &Expr) -> bool {
+    matches!(expr, Expr::NumberLiteral(ast::ExprNumberLiteral { value: ast::Number::Int(int), .. }) if int.as_u8() == Some(0))
+        || matches!(expr, Expr::NumberLiteral(ast::ExprNumberLiteral { value: ast::Number::Float(float), .. }) if *float == 0.0)
+}
+
+/// `lock.acquire(False)`, `lock.acquire(blocking=False)`, `q.get(block=False)`,
+/// `q.get(False)`, `event.wait(0)`, `lock.acquire(timeout=0)`: these return at once.
+pub fn lock_call(call: &ast::ExprCall) -> bool {
+    let is_false = |expr: &Expr| matches!(expr, Expr::BooleanLiteral(literal) if !literal.value);
+    let Expr::Attribute(attribute) = &*call.func else { return false };
+    let method = attribute.attr.as_str();
+    let first = call.arguments.args.first();
+    let keyword_is = |name: &str, predicate: &dyn Fn(&Expr) -> bool| {
+        call.arguments.find_keyword(name).is_some_and(|keyword| predicate(&keyword.value))
+    };
+    match method {
+        "acquire" | "get" | "put" => {
+            let block_keyword = if method == "acquire" { "blocking" } else { "block" };
+            // `put(item, False)`: the flag is the second positional argument.
+            let flag = if method == "put" { call.arguments.args.get(1) } else { first };
+            flag.is_some_and(is_false) || keyword_is(block_keyword, &is_false) || keyword_is("timeout", &is_zero)
+        }
+        "wait" => first.is_some_and(is_zero) || keyword_is("timeout", &is_zero),
+        _ => false,
+    }
+}
+
+/// A wait given a zero timeout: `thread.join(0)`, `future.result(timeout=0)`,
+/// `select.select(r, w, x, 0)`, `poller.poll(0)`, `concurrent.futures.wait(fs, 0)`; or
+/// `executor.shutdown(wait=False)`.
+pub fn wait_call(call: &ast::ExprCall, qualified_name: &str) -> bool {
+    if qualified_name == "concurrent.futures.Executor.shutdown" {
+        let wait = call.arguments.args.first().or(call.arguments.find_keyword("wait").map(|keyword| &keyword.value));
+        return wait.is_some_and(|wait| matches!(wait, Expr::BooleanLiteral(literal) if !literal.value));
+    }
+    let timeout_position = match qualified_name {
+        "select.select" => 3,
+        "concurrent.futures.wait" | "concurrent.futures.as_completed" => 1,
+        _ => 0,
+    };
+    let positional: Option<&Expr> = call.arguments.args.get(timeout_position);
+    let keyword = call.arguments.find_keyword("timeout").map(|keyword| &keyword.value);
+    positional.or(keyword).is_some_and(is_zero)
+}
+
+/// Constructors that connect only when given a host: `smtplib.SMTP()` and `ftplib.FTP()`
+/// without one connect later, in `connect()` (`open()` for `telnetlib.Telnet`).
+const CONNECT_WHEN_GIVEN_A_HOST: &[&str] =
+    &["smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP", "ftplib.FTP", "ftplib.FTP_TLS", "telnetlib.Telnet"];
+
+/// A client built without a host: it has not connected yet.
+pub fn client_without_host(call: &ast::ExprCall, qualified_name: &str) -> bool {
+    CONNECT_WHEN_GIVEN_A_HOST.contains(&qualified_name)
+        && call.arguments.args.is_empty()
+        && call.arguments.find_keyword("host").is_none()
+}
+
+/// A method of a socket that the enclosing function put in non-blocking mode before the
+/// call (`sock.setblocking(False)`, `sock.settimeout(0)` on the same expression).
+pub fn non_blocking_socket_call(cx: &Context<'_>, call: &ast::ExprCall, qualified_name: &str) -> bool {
+    let Some(ScopeKind::Function(function)) = cx.semantic().current_function_kind() else { return false };
+    let Expr::Attribute(method) = &*call.func else { return false };
+    if !qualified_name.starts_with("socket.socket.") {
+        return false;
+    }
+    let mut finder = NonBlockingMode {
+        source: cx.source(),
+        socket: &cx.source()[method.value.range()],
+        before: call.start(),
+        found: false,
+        depth: 0,
+    };
+    finder.visit_body(&function.body);
+    finder.found
+}
+
+/// Whether the last `<socket>.setblocking(…)` or `<socket>.settimeout(…)` before an
+/// offset, outside nested functions and classes, makes the socket non-blocking.
+struct NonBlockingMode<'s> {
+    source: &'s str,
+    /// The socket expression's source text.
+    socket: &'s str,
+    before: TextSize,
+    found: bool,
+    /// How deep the walk is in expressions (it stops where the walk stops).
+    depth: u32,
+}
+
+impl<'b> Visitor<'b> for NonBlockingMode<'_> {
+    fn visit_stmt(&mut self, stmt: &'b Stmt) {
+        if stmt.start() < self.before && !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+            visitor::walk_stmt(self, stmt);
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'b Expr) {
+        if self.depth >= MAX_EXPRESSION_DEPTH {
+            return;
+        }
+        if let Expr::Call(call) = expr
+            && call.end() <= self.before
+            && let Expr::Attribute(method) = &*call.func
+            && &self.source[method.value.range()] == self.socket
+            && let [argument] = &call.arguments.args[..]
+        {
+            // The last mode set before the call holds (`setblocking(True)` undoes it).
+            let is_false = matches!(argument, Expr::BooleanLiteral(literal) if !literal.value);
+            match method.attr.as_str() {
+                "setblocking" => self.found = is_false || is_zero(argument),
+                "settimeout" => self.found = is_zero(argument),
+                _ => {}
+            }
+        }
+        self.depth += 1;
+        visitor::walk_expr(self, expr);
+        self.depth -= 1;
+    }
+}
+
+/// Archive constructors that open the file they are given, with the keyword naming it.
+/// Given a buffer (`ZipFile(io.BytesIO(data))`, `tarfile.open(fileobj=buffer)`) they do
+/// no I/O of their own.
+const ARCHIVE_OPENERS: &[(&str, &str)] =
+    &[("zipfile.ZipFile", "file"), ("tarfile.open", "name"), ("tarfile.TarFile", "name")];
+
+/// Assignments followed to find whether a variable holds a path.
+const MAX_PATH_ASSIGNMENTS: u8 = 4;
+
+/// Whether `call` opens an archive from something other than a certain path: not reported.
+pub fn opens_no_certain_path(cx: &mut Context<'_>, call: &ast::ExprCall, qualified_name: &str) -> bool {
+    let Some((_, keyword)) = ARCHIVE_OPENERS.iter().find(|(name, _)| *name == qualified_name) else { return false };
+    if call.arguments.find_keyword("fileobj").is_some() {
+        return true;
+    }
+    let file = call.arguments.args.first().or(call.arguments.find_keyword(keyword).map(|keyword| &keyword.value));
+    !file.is_some_and(|file| is_certainly_a_path(cx, file, 0))
+}
+
+/// A string or `pathlib.Path` expression, or a variable assigned or annotated one.
+fn is_certainly_a_path(cx: &mut Context<'_>, expr: &Expr, depth: u8) -> bool {
+    if cx.type_of(expr) == Some("pathlib.Path") {
+        return true;
+    }
+    match expr {
+        Expr::StringLiteral(_) | Expr::FString(_) => true,
+        Expr::Call(call) => matches!(
+            cx.resolve_qualified_name(&call.func),
+            Some("os.path.join" | "os.path.abspath" | "os.fspath" | "builtins.str")
+        ),
+        Expr::Name(name) if depth < MAX_PATH_ASSIGNMENTS => match cx.semantic().lookup(name.id.as_str()) {
+            Some(Binding::Assigned(value)) => {
+                let value = *value;
+                is_certainly_a_path(cx, value, depth + 1)
+            }
+            Some(Binding::Parameter(Some(annotation))) => {
+                let annotation = *annotation;
+                matches!(cx.resolve_qualified_name(annotation), Some("builtins.str" | "os.PathLike"))
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
