@@ -14,11 +14,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::data::config::{self, Overrides, Settings};
 use crate::data::diagnostic::Applicability;
+use crate::data::diagnostic::Finding;
 use crate::data::discovery;
 use crate::data::registry::{self, FixAvailability};
 use crate::driver::cache::{self, Cache};
 use crate::driver::changes::{Changes, DiffFilter};
-use crate::driver::linter::{Finding, FixMode, FixOptions};
+use crate::driver::linter::{FixMode, FixOptions};
 use crate::driver::{self, RunOptions, RunOutcome};
 use crate::outputs::{EmitContext, OutputFormat};
 

@@ -1,9 +1,12 @@
-//! What a check produces: a finding with its rule, range, message and proposed fix.
+//! What a check produces: a finding with its rule, range, message and proposed fix
+//! ([`Diagnostic`]), and the same placed in its file by row and column ([`Finding`]), as
+//! the outputs print it and the cache keeps it.
 
 use ruff_text_size::{TextRange, TextSize};
 use serde::{Deserialize, Serialize};
 
-use crate::data::registry::RuleInfo;
+use crate::data::registry::{self, RuleInfo};
+use crate::data::source::Position;
 
 /// Whether applying a fix can change what the program does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -100,4 +103,44 @@ pub struct Diagnostic {
     /// Why no fix is offered, when `fix` is `None` (the `full` output prints it).
     pub no_fix_reason: Option<String>,
     pub chain: Vec<Hop>,
+}
+
+/// A finding with its place in the file resolved to rows and columns.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Finding {
+    #[serde(with = "registry::by_code")]
+    pub rule: &'static RuleInfo,
+    pub message: String,
+    pub filename: String,
+    pub start: Position,
+    pub end: Position,
+    /// The row a `# noqa` for this finding goes on.
+    pub noqa_row: usize,
+    /// The source lines the finding spans, for the `full` format.
+    pub source_lines: Vec<String>,
+    pub fix: Option<LocatedFix>,
+    /// Why no fix is offered, when there is none and the rule knows.
+    pub no_fix_reason: Option<String>,
+    pub chain: Vec<Hop>,
+}
+
+impl Finding {
+    /// Whether a run applying fixes of `applicability` or better fixes this finding.
+    pub fn is_fixable(&self, applicability: Applicability) -> bool {
+        self.fix.as_ref().is_some_and(|fix| fix.applicability >= applicability)
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LocatedFix {
+    pub applicability: Applicability,
+    pub message: String,
+    pub edits: Vec<LocatedEdit>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LocatedEdit {
+    pub content: String,
+    pub start: Position,
+    pub end: Position,
 }

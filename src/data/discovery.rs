@@ -3,7 +3,9 @@
 //! (which honours `.gitignore`, `.ignore`, `.git/info/exclude` and global git excludes).
 
 use std::collections::HashMap;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::Mutex;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
@@ -291,6 +293,34 @@ pub fn display_path(path: &Path) -> String {
     let relative = std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
     let shown: PathBuf = relative.unwrap_or_else(|| path.strip_prefix("./").unwrap_or(path).to_path_buf());
     shown.display().to_string()
+}
+
+/// The top directory of the git checkout that contains `dir`, canonical.
+pub fn repository_root(dir: &Path) -> Result<PathBuf, String> {
+    let top = git(dir, ["rev-parse", "--show-toplevel"])
+        .map_err(|error| format!("{} is not in a git checkout ({error})", dir.display()))?;
+    std::fs::canonicalize(top.trim_end_matches('\n'))
+        .map_err(|error| format!("{}: cannot resolve the repository root: {error}", top.trim_end()))
+}
+
+/// Runs `git` in `dir`; its standard output, or its complaint.
+pub fn git<I, S>(dir: &Path, args: I) -> Result<String, String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("LC_ALL", "C")
+        .output()
+        .map_err(|error| format!("cannot run git: {error}"))?;
+    if output.status.success() {
+        // A patch may quote source that is not UTF-8; the paths that matter here are.
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).trim().to_owned())
+    }
 }
 
 #[cfg(test)]

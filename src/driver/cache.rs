@@ -32,7 +32,7 @@ use siphasher::sip::SipHasher13;
 use siphasher::sip128::{Hasher128, SipHasher13 as SipHasher128};
 
 use crate::analysis::project::summary::FileSummary;
-use crate::driver::linter::Finding;
+use crate::data::diagnostic::Finding;
 
 /// The cache's directory under the project root.
 pub const DEFAULT_DIR_NAME: &str = ".aioguard_cache";

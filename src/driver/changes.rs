@@ -3,13 +3,12 @@
 //! that are not ignored). Asks the `git` command line, as the checkout it runs in sees it.
 
 use std::collections::HashMap;
-use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use clap::ValueEnum;
 
-use crate::driver::linter::Finding;
+use crate::data::diagnostic::Finding;
+use crate::data::discovery::{git, repository_root};
 
 /// Which findings of a changed file are reported.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -177,34 +176,6 @@ pub fn rows_after_fix(original: &str, fixed: &str, rows: &[(usize, usize)]) -> V
         }
     }
     changed
-}
-
-/// The top directory of the git checkout that contains `dir`, canonical.
-pub fn repository_root(dir: &Path) -> Result<PathBuf, String> {
-    let top = git(dir, ["rev-parse", "--show-toplevel"])
-        .map_err(|error| format!("{} is not in a git checkout ({error})", dir.display()))?;
-    std::fs::canonicalize(top.trim_end_matches('\n'))
-        .map_err(|error| format!("{}: cannot resolve the repository root: {error}", top.trim_end()))
-}
-
-/// Runs `git` in `dir`; its standard output, or its complaint.
-fn git<I, S>(dir: &Path, args: I) -> Result<String, String>
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("LC_ALL", "C")
-        .output()
-        .map_err(|error| format!("cannot run git: {error}"))?;
-    if output.status.success() {
-        // A patch may quote source that is not UTF-8; the paths that matter here are.
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-    } else {
-        Err(String::from_utf8_lossy(&output.stderr).trim().to_owned())
-    }
 }
 
 /// The new path and added rows of each file in a `git diff -U0` patch. A file with no

@@ -9,18 +9,17 @@ use std::path::{Path, PathBuf};
 use ruff_python_ast::ModModule;
 use ruff_python_parser::{ParseError, Parsed, parse_module};
 use ruff_text_size::TextRange;
-use serde::{Deserialize, Serialize};
 
 use crate::analysis::project::modules::ModuleNames;
 use crate::analysis::project::summary::{FileSummary, ModuleContext, SummaryBuilder};
 use crate::analysis::project::{self, ProjectIndex, ProjectView};
 use crate::data::config::{RuleSet, Settings};
-use crate::data::diagnostic::{Applicability, Diagnostic, Hop};
+use crate::data::diagnostic::{Applicability, Diagnostic, Finding, Hop, LocatedEdit, LocatedFix};
 use crate::data::discovery::display_path;
 use crate::data::encoding::{self, SourceText};
 use crate::data::noqa::Suppressions;
-use crate::data::registry::{self, RuleInfo};
-use crate::data::source::{LineIndex, Position};
+use crate::data::registry;
+use crate::data::source::LineIndex;
 use crate::driver::write;
 use crate::fixes::engine::{self, FixedText};
 use crate::fixes::{ModuleFixes, diff};
@@ -31,46 +30,6 @@ pub const BOM: &str = "\u{feff}";
 
 /// Bytes inspected for NUL to tell a binary file.
 const BINARY_SNIFF_BYTES: usize = 8192;
-
-/// A finding with its place in the file resolved to rows and columns.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Finding {
-    #[serde(with = "registry::by_code")]
-    pub rule: &'static RuleInfo,
-    pub message: String,
-    pub filename: String,
-    pub start: Position,
-    pub end: Position,
-    /// The row a `# noqa` for this finding goes on.
-    pub noqa_row: usize,
-    /// The source lines the finding spans, for the `full` format.
-    pub source_lines: Vec<String>,
-    pub fix: Option<LocatedFix>,
-    /// Why no fix is offered, when there is none and the rule knows.
-    pub no_fix_reason: Option<String>,
-    pub chain: Vec<Hop>,
-}
-
-impl Finding {
-    /// Whether a run applying fixes of `applicability` or better fixes this finding.
-    pub fn is_fixable(&self, applicability: Applicability) -> bool {
-        self.fix.as_ref().is_some_and(|fix| fix.applicability >= applicability)
-    }
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct LocatedFix {
-    pub applicability: Applicability,
-    pub message: String,
-    pub edits: Vec<LocatedEdit>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct LocatedEdit {
-    pub content: String,
-    pub start: Position,
-    pub end: Position,
-}
 
 /// What a run does with the fixes it finds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

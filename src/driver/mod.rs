@@ -33,12 +33,13 @@ use crate::analysis::project::modules::{ModuleNames, ProjectFiles, ProjectRoots}
 use crate::analysis::project::summary::FileSummary;
 use crate::analysis::project::{self, ProjectIndex};
 use crate::data::config::{RuleSet, Settings};
+use crate::data::diagnostic::Finding;
 use crate::data::discovery::{self, Discovered, DiscoveryError, Visibility};
 use crate::data::encoding::SourceText;
 use crate::data::registry::PROJECT_RULES;
 use crate::driver::cache::{Cache, Stamp};
 use crate::driver::changes::Changes;
-use crate::driver::linter::{FileReport, Finding, FixMode, FixOptions, read_source};
+use crate::driver::linter::{FileReport, FixMode, FixOptions, read_source};
 
 /// Stack size of the checking threads: deeply nested expressions recurse deeply.
 const WORKER_STACK_BYTES: usize = 256 * 1024 * 1024;

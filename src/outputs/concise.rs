@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::{EmitContext, Emitter, Style, header};
-use crate::driver::linter::Finding;
+use crate::data::diagnostic::Finding;
 
 pub struct Concise;
 

@@ -5,8 +5,8 @@
 use std::io::{self, Write};
 
 use super::{EmitContext, Emitter, Style, header};
+use crate::data::diagnostic::Finding;
 use crate::data::registry;
-use crate::driver::linter::Finding;
 
 pub struct Full;
 

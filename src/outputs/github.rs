@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use super::{EmitContext, Emitter};
 use crate::data::config::Severity;
-use crate::driver::linter::Finding;
+use crate::data::diagnostic::Finding;
 
 pub struct Github;
 

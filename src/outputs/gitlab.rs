@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::{EmitContext, Emitter, fingerprints};
 use crate::data::config::Severity;
-use crate::driver::linter::Finding;
+use crate::data::diagnostic::Finding;
 
 pub struct Gitlab;
 

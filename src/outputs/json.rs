@@ -10,8 +10,8 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::{EmitContext, Emitter, documentation_url, fingerprints};
+use crate::data::diagnostic::Finding;
 use crate::data::source::Position;
-use crate::driver::linter::Finding;
 
 pub struct Json;
 

@@ -10,9 +10,9 @@ use clap::ValueEnum;
 
 use crate::data::config::Severities;
 use crate::data::diagnostic::Applicability;
+use crate::data::diagnostic::Finding;
+use crate::data::discovery;
 use crate::data::registry::RuleInfo;
-use crate::driver::changes;
-use crate::driver::linter::Finding;
 
 mod concise;
 mod full;
@@ -53,7 +53,7 @@ impl<'a> EmitContext<'a> {
     /// checkout git refuses to read, in a container); else the anchor itself.
     pub fn repository_root(&self) -> &Path {
         self.repository_root.get_or_init(|| {
-            changes::repository_root(&self.anchor)
+            discovery::repository_root(&self.anchor)
                 .ok()
                 .or_else(|| std::env::var_os("GITHUB_WORKSPACE").and_then(|dir| std::fs::canonicalize(dir).ok()))
                 .unwrap_or_else(|| std::fs::canonicalize(&self.anchor).unwrap_or_else(|_| self.anchor.clone()))

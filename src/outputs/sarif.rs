@@ -13,9 +13,9 @@ use serde_json::{Value, json};
 
 use super::{EmitContext, Emitter, documentation_url, fingerprints};
 use crate::data::config::Severity;
+use crate::data::diagnostic::{Finding, LocatedFix};
 use crate::data::registry::RuleInfo;
 use crate::data::source::Position;
-use crate::driver::linter::{Finding, LocatedFix};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const SOURCE_ROOT: &str = "%SRCROOT%";
@@ -226,9 +226,9 @@ mod tests {
 
     use super::*;
     use crate::data::config::Severities;
+    use crate::data::diagnostic::LocatedEdit;
     use crate::data::diagnostic::{Applicability, Hop};
     use crate::data::registry;
-    use crate::driver::linter::LocatedEdit;
 
     #[test]
     fn fixes_chains_and_rules_map_to_sarif() {

@@ -7,7 +7,8 @@ use std::process::Command;
 
 use aioguard::data::config::{self, Overrides, Settings};
 use aioguard::data::diagnostic::{Applicability, Hop};
-use aioguard::driver::linter::{self, Finding, LocatedEdit, LocatedFix};
+use aioguard::data::diagnostic::{Finding, LocatedEdit, LocatedFix};
+use aioguard::driver::linter;
 use aioguard::outputs::{EmitContext, OutputFormat};
 use serde_json::Value;
 
