@@ -1,6 +1,8 @@
-//! The run of `aioguard check`: which files to read, parse, summarize and check, and in
-//! what order. [`cli`](crate::cli) hands it the settings and the paths and prints what
-//! it returns.
+//! Layer 6, the driver: the run of `aioguard check`, which files to read, parse,
+//! summarize and check, and in what order. [`cli`](crate::cli) hands it the settings
+//! and the paths and prints what it returns. [`linter`] checks (and fixes) one file,
+//! [`write`] writes a fixed file, [`changes`] narrows a run to what changed since a git
+//! base and [`cache`] keeps each file's results between runs.
 //!
 //! The stages:
 //! 1. **Discovery**: the files to check, walked from the paths given, or with

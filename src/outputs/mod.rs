@@ -1,5 +1,6 @@
-//! Output formats. Each lives in its own file behind [`Emitter`]; adding a format
-//! means one file and one variant of [`OutputFormat`].
+//! Layer 5, outputs: the formats findings are printed in. Each lives in its own file
+//! behind [`Emitter`]; adding a format means one file and one variant of
+//! [`OutputFormat`].
 
 use std::cell::OnceCell;
 use std::collections::HashMap;

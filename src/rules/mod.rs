@@ -1,9 +1,13 @@
-//! The rules: one file per rule, each with the documentation that `aioguard rule CODE`
-//! prints, and the registry that selection, suppression and the outputs read.
+//! Layer 3, the rules: one file per rule, opening with the documentation that
+//! `aioguard rule CODE` prints (the registry, `data/registry.rs`, holds each rule's
+//! code, name and summary).
 //!
-//! Rules do not walk the tree: the checker walks each module once and calls the
-//! `on_*` hooks below with the node at hand; a rule reads the semantic model and
-//! reports through the checker.
+//! Rules do not walk the tree: the [`checker`] walks each module once and calls the
+//! `on_*` hooks below with the node at hand; a rule reads the analysis context and
+//! reports through the checker, naming the fix its finding takes
+//! ([`checker::FixRequest`]), which the fixes layer builds. The blocking-call family
+//! shares [`blocking_call`]: which calls block is the catalogue's data, resolved by
+//! `analysis/blocking`.
 
 use ruff_python_ast as ast;
 

@@ -129,7 +129,7 @@ fn the_crate_holds_the_sources_and_documents_only() {
     for file in sources.lines().chain(["build.rs", "Cargo.toml", "Cargo.lock", "README.md", "LICENSE"]) {
         assert!(packaged.contains(file), "{file} is not in the crate:\n{listing}");
     }
-    assert!(packaged.contains("src/catalogue.yaml"));
+    assert!(packaged.contains("src/data/catalogue.yaml"));
     let generated = ["Cargo.toml.orig", ".cargo_vcs_info.json"];
     let others: Vec<&&str> = packaged
         .iter()
