@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use aioguard::data::config::{Options, Overrides, Settings};
 use aioguard::data::diagnostic::{Applicability, Diagnostic};
 use aioguard::driver::linter;
-use aioguard::rules;
+use aioguard::data::registry;
 use libfuzzer_sys::fuzz_target;
 
 static SETTINGS: LazyLock<Settings> =
