@@ -1,0 +1,359 @@
+//! Type tracking: the tracked type of the object an expression evaluates to, followed
+//! through bindings, constructors, annotations, catalogue members and what the project
+//! tells; and the values functions give the module's `global` names.
+
+use std::collections::HashMap;
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Operator, Stmt};
+use ruff_python_parser::Parsed;
+
+use super::SemanticModel;
+use super::resolve::{Env, MAX_RESOLUTION_DEPTH, Resolved};
+use super::scopes::{Binding, NameCollector, Scope, ScopeKind};
+
+/// What only the project knows of the objects a module uses: asked about expressions of
+/// the current scope whose type the module alone cannot tell.
+pub trait ProjectTypes<'a> {
+    /// The tracked type the project function called declares it returns (`make_client()`).
+    fn returned(&self, call: &ast::ExprCall) -> Option<&'a str>;
+    /// The tracked type of an object that other modules give a type: a module-level
+    /// object imported from another module (`from app.db import conn`), an attribute of
+    /// an instance of a class of another module or with a base class there (`repo.conn`
+    /// for `repo: Repository`, `self.db` set by a base class's `__init__`).
+    fn object(&self, expr: &Expr) -> Option<&'a str>;
+}
+
+/// The type of file objects.
+pub(super) const FILE_OBJECT: &str = "io.IOBase";
+
+impl<'a> SemanticModel<'a> {
+    /// The tracked type of the object an expression evaluates to (`requests.Session`
+    /// for `s` after `s = requests.Session()`), if aioguard tracks it.
+    pub fn type_of(&self, expr: &Expr, buf: &mut String) -> Option<&'a str> {
+        self.type_at_depth(self.env(), expr, buf, 0)
+    }
+
+    /// [`type_of`](Self::type_of), asking `project` what this module cannot tell of
+    /// the current scope's expressions.
+    pub fn type_of_with(&self, expr: &Expr, buf: &mut String, project: &dyn ProjectTypes<'a>) -> Option<&'a str> {
+        self.type_at_depth(Env { project: Some(project), ..self.env() }, expr, buf, 0)
+    }
+
+    pub(super) fn type_at_depth(&self, env: Env<'_, 'a>, expr: &Expr, buf: &mut String, depth: u8) -> Option<&'a str> {
+        if depth > MAX_RESOLUTION_DEPTH {
+            return None;
+        }
+        match expr {
+            // A file opened in a coroutine is reported where it is opened (and the fix of a
+            // `with open(...)` block moves the reading along): its object is tracked only
+            // through a name bound outside coroutines (`LOG = open(...)` at module level).
+            Expr::Call(call) => self
+                .constructed_type(env, &call.func, buf, depth)
+                .or_else(|| env.project?.returned(call))
+                .filter(|ty| depth > 0 || *ty != FILE_OBJECT),
+            // `Path(p).parent` is a path again; `self.db` is what the class assigns it.
+            Expr::Attribute(attribute) => self
+                .attribute_type(env, attribute, buf, depth)
+                .or_else(|| self.instance_attribute_type(env, attribute, buf, depth))
+                .or_else(|| env.project?.object(expr)),
+            // `client["db"]` is a database again.
+            Expr::Subscript(subscript) => self.member_type(env, &subscript.value, "__getitem__", buf, depth),
+            // `Path(p) / "name"` is a path again.
+            Expr::BinOp(ast::ExprBinOp { left, op: Operator::Div, .. }) => {
+                self.type_at_depth(env, left, buf, depth + 1).filter(|ty| *ty == "pathlib.Path")
+            }
+            Expr::Name(name) => {
+                let (place, binding) = env.lookup(name.id.as_str())?;
+                match binding {
+                    Binding::Import(_) | Binding::RelativeImport { .. } => env.project?.object(expr),
+                    binding => self.binding_type(env, place, binding, buf, depth),
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The tracked type of what a name bound so, in the scope at `place`, refers to.
+    fn binding_type(
+        &self,
+        env: Env<'_, 'a>,
+        place: Option<usize>,
+        binding: &Binding<'a>,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
+        let value_env = if env.is_current(place) { env } else { env.without_project() };
+        let ty = match binding {
+            Binding::Assigned(value) | Binding::WithTarget(value) => {
+                self.type_at_depth(value_env, value, buf, depth + 1)?
+            }
+            Binding::Annotated { annotation, value } => {
+                if let Some(declared) = self.annotated_type(env, annotation, buf) {
+                    return Some(declared);
+                }
+                self.type_at_depth(value_env, value.as_ref()?, buf, depth + 1)?
+            }
+            Binding::Parameter(Some(annotation)) => return self.annotated_type(env, annotation, buf),
+            Binding::Element(iterable) => self.element_type(value_env, iterable, buf, depth)?,
+            // The one type every value but `None` gives it.
+            Binding::Global(values) => {
+                let module = env.up_to(Some(0));
+                let mut agreed = None;
+                for value in values.iter().filter(|value| !is_none(value)) {
+                    let ty = self.type_at_depth(module, value, buf, depth + 1)?;
+                    if agreed.is_some_and(|agreed| agreed != ty) {
+                        return None;
+                    }
+                    agreed = Some(ty);
+                }
+                agreed?
+            }
+            _ => return None,
+        };
+        let opened_in_coroutine = ty == FILE_OBJECT
+            && place.is_some_and(
+                |place| matches!(env.base[place].kind, ScopeKind::Function(function) if function.is_async),
+            );
+        (!opened_in_coroutine).then_some(ty)
+    }
+
+    /// The module-level names bound to objects of a tracked type (`conn =
+    /// sqlite3.connect(…)`), for the modules that import them. Read once the walk is back
+    /// at module level.
+    pub fn module_objects(&self) -> Vec<(&'a str, &'a str)> {
+        let env = Env { base: &self.scopes[..1], extra: &[], project: None };
+        let mut buf = String::new();
+        self.scopes[0]
+            .bindings()
+            .filter_map(|(name, binding)| Some((name, self.binding_type(env, Some(0), binding, &mut buf, 0)?)))
+            .collect()
+    }
+
+    /// The type of the items of a call's result the catalogue's `elements` lists
+    /// (`socket.socketpair()`, `path.iterdir()`).
+    fn element_type(&self, env: Env<'_, 'a>, iterable: &Expr, buf: &mut String, depth: u8) -> Option<&'a str> {
+        let Expr::Call(call) = iterable else { return None };
+        match (self.resolve_at_depth(env, &call.func, buf, 0), &*call.func) {
+            (Some(Resolved::QualifiedName), _) => {}
+            (None, Expr::Attribute(method)) => {
+                let owner = self.type_at_depth(env, &method.value, buf, depth + 1)?;
+                buf.clear();
+                buf.push_str(owner);
+                buf.push('.');
+                buf.push_str(method.attr.as_str());
+            }
+            _ => return None,
+        }
+        self.catalogue.elements.get(buf.as_str()).map(String::as_str)
+    }
+
+    fn constructed_type(&self, env: Env<'_, 'a>, func: &Expr, buf: &mut String, depth: u8) -> Option<&'a str> {
+        match (self.resolve_at_depth(env, func, buf, 0), func) {
+            (Some(Resolved::QualifiedName), _) => self.tracked_type(&self.catalogue.constructors, buf),
+            // `make_client()` where `def make_client() -> httpx.Client`.
+            (Some(Resolved::Function(_)), Expr::Name(name)) => self.return_type(env, name.id.as_str(), buf),
+            (Some(_), _) => None,
+            // `path.with_suffix(".bak")` returns a path.
+            (None, Expr::Attribute(method)) => {
+                self.member_type(env, &method.value, method.attr.as_str(), buf, depth).or_else(|| {
+                    let Expr::Attribute(_) = func else { return None };
+                    self.member_type(env, func, "__call__", buf, depth)
+                })
+            }
+            // `Session()` where `Session = sessionmaker(engine)`.
+            (None, _) => self.member_type(env, func, "__call__", buf, depth),
+        }
+    }
+
+    /// The type of a tracked object's method result or property (`pathlib.Path.parent`).
+    fn member_type(
+        &self,
+        env: Env<'_, 'a>,
+        owner: &Expr,
+        member: &str,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
+        let owner = self.type_at_depth(env, owner, buf, depth + 1)?;
+        self.listed_member_type(owner, member, buf)
+    }
+
+    /// The type the catalogue lists for `owner.member`.
+    fn listed_member_type(&self, owner: &str, member: &str, buf: &mut String) -> Option<&'a str> {
+        buf.clear();
+        buf.push_str(owner);
+        buf.push('.');
+        buf.push_str(member);
+        self.tracked_type(&self.catalogue.constructors, buf)
+    }
+
+    /// The type of a tracked object's attribute: a property the catalogue lists
+    /// (`pathlib.Path.parent`), or any public attribute of a type it lists with `.*`.
+    fn attribute_type(
+        &self,
+        env: Env<'_, 'a>,
+        attribute: &ast::ExprAttribute,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
+        let owner = self.type_at_depth(env, &attribute.value, buf, depth + 1)?;
+        let member = attribute.attr.as_str();
+        self.listed_member_type(owner, member, buf)
+            .or_else(|| self.catalogue.any_attribute_type(owner).filter(|_| !member.starts_with('_')))
+    }
+
+    /// The tracked type a sync, undecorated function declares it returns, its annotation
+    /// read in the first `scopes_around` scopes of the model (those around the `def`).
+    pub fn declared_return_type(&self, function: &ast::StmtFunctionDef, scopes_around: usize) -> Option<&'a str> {
+        if function.is_async || !function.decorator_list.is_empty() {
+            return None;
+        }
+        let env = Env { base: self.scopes.get(..scopes_around)?, extra: &[], project: None };
+        self.annotated_type(env, function.returns.as_deref()?, &mut String::new())
+    }
+
+    /// The tracked type a plain function of this module declares it returns.
+    fn return_type(&self, env: Env<'_, 'a>, name: &str, buf: &mut String) -> Option<&'a str> {
+        let (place, Binding::Function(function)) = env.lookup(name)? else { return None };
+        // A decorator may return anything; a coroutine function returns a coroutine.
+        if function.is_async || !function.decorator_list.is_empty() {
+            return None;
+        }
+        self.annotated_type(env.up_to(place), function.returns.as_deref()?, buf)
+    }
+
+    /// The type a constructor or annotation name declares, in the catalogue's `table` or
+    /// among the configured classes.
+    fn tracked_type(&self, table: &'static HashMap<String, String>, name: &str) -> Option<&'a str> {
+        table.get(name).or_else(|| self.configured_types.get(name)).map(String::as_str)
+    }
+
+    /// The tracked type an annotation declares, looking inside `Optional[T]`,
+    /// `Union[T, None]` and `T | None`.
+    pub(super) fn annotated_type(&self, env: Env<'_, 'a>, annotation: &Expr, buf: &mut String) -> Option<&'a str> {
+        match annotation {
+            Expr::Name(_) | Expr::Attribute(_) => match self.resolve_at_depth(env, annotation, buf, 0)? {
+                Resolved::QualifiedName => self.tracked_type(&self.catalogue.annotations, buf),
+                _ => None,
+            },
+            Expr::BinOp(ast::ExprBinOp { left, op: Operator::BitOr, right, .. }) => {
+                self.annotated_type(env, left, buf).or_else(|| self.annotated_type(env, right, buf))
+            }
+            Expr::StringLiteral(string) => self.annotated_type(env, parse_string_annotation(string)?.expr(), buf),
+            Expr::Subscript(subscript) => {
+                let Some(Resolved::QualifiedName) = self.resolve_at_depth(env, &subscript.value, buf, 0) else {
+                    return None;
+                };
+                match buf.as_str() {
+                    "typing.Optional" | "typing.Union" => match &*subscript.slice {
+                        Expr::Tuple(tuple) => tuple.elts.iter().find_map(|elt| self.annotated_type(env, elt, buf)),
+                        single => self.annotated_type(env, single, buf),
+                    },
+                    // `IO[str]` is still a file object.
+                    name => self.tracked_type(&self.catalogue.annotations, name),
+                }
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The expression a string annotation holds (`"httpx.Client"`), if it parses.
+pub(super) fn parse_string_annotation(string: &ast::ExprStringLiteral) -> Option<Parsed<ast::ModExpression>> {
+    ruff_python_parser::parse_expression(string.value.to_str()).ok()
+}
+
+pub(super) fn is_name(expr: &Expr, name: &str) -> bool {
+    matches!(expr, Expr::Name(named) if named.id.as_str() == name)
+}
+
+pub(super) fn is_none(expr: &Expr) -> bool {
+    matches!(expr, Expr::NoneLiteral(_))
+}
+
+/// The values `function` assigns to `name`, a name it declares `global`, with plain
+/// `name = value` statements; `None` when it binds the name any other way, or a value's
+/// type would depend on one of the function's own names.
+pub(super) fn global_stores<'a>(function: &'a ast::StmtFunctionDef, name: &'a str) -> Option<Vec<&'a Expr>> {
+    let mut stores = GlobalStores { name, values: Vec::new(), other: false };
+    stores.visit_body(&function.body);
+    if stores.other {
+        return None;
+    }
+    let mut own = Scope::new(ScopeKind::Function(function));
+    own.bind_parameters(&function.parameters);
+    own.bind_body(&function.body, &mut Vec::new());
+    let resolves_as_at_module = |value: &&Expr| type_root(value).is_none_or(|root| own.get(root).is_none());
+    stores.values.iter().all(resolves_as_at_module).then_some(stores.values)
+}
+
+/// The name the type of an expression is worked out from (`httpx` of
+/// `httpx.Client(timeout=t)`), if any.
+pub(super) fn type_root(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Name(name) => Some(name.id.as_str()),
+        Expr::Attribute(ast::ExprAttribute { value, .. })
+        | Expr::Call(ast::ExprCall { func: value, .. })
+        | Expr::Subscript(ast::ExprSubscript { value, .. })
+        | Expr::BinOp(ast::ExprBinOp { left: value, .. }) => type_root(value),
+        _ => None,
+    }
+}
+
+/// Collects the plain assignments to one name in a function's own body, and whether
+/// anything else binds it there (an import, a loop target, `del`, a nested `def` of
+/// the name, a walrus, …).
+struct GlobalStores<'a> {
+    name: &'a str,
+    values: Vec<&'a Expr>,
+    other: bool,
+}
+
+impl<'a> Visitor<'a> for GlobalStores<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(ast::StmtFunctionDef { name, .. }) | Stmt::ClassDef(ast::StmtClassDef { name, .. }) => {
+                self.other |= name.as_str() == self.name;
+            }
+            Stmt::Assign(assign) => {
+                for target in &assign.targets {
+                    if is_name(target, self.name) {
+                        self.values.push(&assign.value);
+                    } else {
+                        self.visit_expr(target);
+                    }
+                }
+                self.visit_expr(&assign.value);
+            }
+            Stmt::Import(ast::StmtImport { names, .. }) | Stmt::ImportFrom(ast::StmtImportFrom { names, .. }) => {
+                self.other |= names.iter().any(|alias| {
+                    let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                    bound.split('.').next() == Some(self.name)
+                });
+            }
+            Stmt::Delete(delete) => self.other |= delete.targets.iter().any(|target| is_name(target, self.name)),
+            Stmt::Try(try_stmt) => {
+                self.other |= try_stmt.handlers.iter().any(|ast::ExceptHandler::ExceptHandler(handler)| {
+                    handler.name.as_ref().is_some_and(|bound| bound.as_str() == self.name)
+                });
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::Match(match_stmt) => {
+                for case in &match_stmt.cases {
+                    NameCollector::bound_by_pattern(&case.pattern, |bound| self.other |= bound == self.name);
+                }
+                visitor::walk_stmt(self, stmt);
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Name(name) if name.ctx.is_store() && name.id.as_str() == self.name => self.other = true,
+            Expr::Lambda(_) => {}
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
+}
