@@ -1,0 +1,387 @@
+//! The summary of one module that the project-wide analysis keeps instead of its AST:
+//! its functions and methods (where they are defined, whether they are `async`, the
+//! first blocking call each makes directly, and the project functions each calls, as
+//! references still to be resolved), its classes (bases, methods, the instances their
+//! `__init__` stores in fields) and the names it exports.
+//!
+//! A summary is built in the same walk as the checks ([`crate::rules::cx`]), with the same
+//! semantic model; [`callee_of`] turns a call's callee into a [`Callee`] the same way for
+//! a summary and for the rules that look a call up in the project.
+//!
+//! The summary is split by concern:
+//! - this file: the summaries of a module and of its functions ([`FileSummary`],
+//!   [`FunctionSummary`]), what qualifying names needs ([`ModuleContext`]), the
+//!   [`SummaryBuilder`] (whose `finish` collects the module-level names, module objects
+//!   and star imports) and the function hooks of the walk;
+//! - `exports.rs`: what a module's names refer to ([`Symbol`], [`Referent`], and the
+//!   `Resolver` of names), its classes (bases, methods, fields, attribute types) and
+//!   the class hooks;
+//! - `calls.rs`: what a function calls ([`Callee`], call sites, typed calls, type queries)
+//!   and the call hook;
+//! - `parameters.rs`: what a function's parameters decide of its calls (guards, arguments).
+
+mod calls;
+mod exports;
+mod parameters;
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use ruff_python_ast::{self as ast, Expr};
+use ruff_text_size::Ranged;
+use serde::{Deserialize, Serialize};
+
+pub(crate) use calls::on_call;
+pub use calls::{BlockingCallSite, CallSite, Callee, TypeQuery, TypedCall, callee_of};
+pub use exports::{AttributeType, ClassSummary, Referent, Symbol, attribute_hash};
+use exports::{Resolver, init_fields, qualname_in};
+pub(crate) use exports::{enter_class, exit_class};
+pub use parameters::{
+    Argument, CallArguments, CallParameters, Condition, Guard, Literal, ParameterFacts, ParameterSummary,
+};
+use parameters::{innermost_function, parameter_summaries};
+
+use super::modules::ModuleNames;
+use crate::analysis::context::Context;
+use crate::analysis::semantic::{Resolved, ScopeKind, SemanticModel};
+use crate::data::noqa::Suppressions;
+use crate::data::registry;
+use crate::data::source::{LineIndex, Position};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FunctionSummary {
+    pub qualname: Box<str>,
+    /// Where its name stands in the `def`.
+    pub location: Position,
+    pub is_async: bool,
+    /// Decorated by something else than the catalogue's `plain-decorators`: what calling
+    /// it does is unknown.
+    pub decorated: bool,
+    /// `# noqa: AG110` on its `def` line: treated as not blocking.
+    pub suppressed: bool,
+    /// Wrapped in `functools.cache`/`lru_cache`: its body runs on the first call (with
+    /// given arguments) only.
+    pub cached: bool,
+    /// The first blocking call of its own body (sync functions only).
+    pub blocking_call: Option<BlockingCallSite>,
+    /// A blocking call of its own body runs whatever its parameters are.
+    pub unguarded_blocking: bool,
+    /// What its parameters decide, when they decide anything (kept apart: most functions
+    /// test none).
+    pub parameters: Option<Box<ParameterFacts>>,
+    /// Its own body calls what must run on the event loop's thread (the catalogue's
+    /// `loop-bound`), or uses an object that may not move to another thread (a
+    /// catalogue call marked `not-thread-safe`: `sqlite3`): moved to a worker thread, it
+    /// would fail or race with the loop.
+    pub loop_bound: bool,
+    /// The calls of its own body that may reach project functions (sync functions only).
+    pub calls: Vec<CallSite>,
+    /// The tracked type it declares it returns (sync, undecorated functions only), for
+    /// other modules' `c = make_client()`.
+    pub returns: Option<Box<str>>,
+}
+
+/// Everything the project-wide analysis keeps of one module.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct FileSummary {
+    pub path: PathBuf,
+    pub module: ModuleNames,
+    pub functions: Vec<FunctionSummary>,
+    pub classes: Vec<ClassSummary>,
+    /// Module-level names, as other modules import them.
+    pub exports: Vec<(Box<str>, Referent)>,
+    /// Modules imported with `from m import *`, absolute.
+    pub star_imports: Vec<Box<str>>,
+    /// The calls AG110 may report: those outside the own bodies of sync functions.
+    pub loop_calls: Vec<Callee>,
+    /// The calls AG202 may report: those made as statements.
+    pub statement_calls: Vec<Callee>,
+    /// Module-level names bound to objects of a tracked type, sorted by name.
+    pub objects: Vec<(Box<str>, Box<str>)>,
+    /// The instance attributes a class (an index into `classes`) declares or assigns
+    /// itself a tracked type, or what a project function returns.
+    pub attribute_types: Vec<(u32, Box<str>, AttributeType)>,
+    /// The other attributes a class declares or assigns itself (methods aside), when it
+    /// has a base class of the project, as sorted (class, [`attribute_hash`]): they hide
+    /// a base class's attribute of the name. Most attributes are such, and a hash takes
+    /// a tenth of a name's room; two names that hash alike only hide more.
+    pub untyped_attributes: Vec<(u32, u32)>,
+    /// The method calls of sync functions' own bodies on objects only the project types,
+    /// under no `if` on their parameters, by function. Kept here rather than in each
+    /// function's summary: most functions have none.
+    pub typed_calls: Vec<TypedCall>,
+    /// What the rules asked the project about the types of objects used where they
+    /// report: answered, the module is checked again with the index.
+    pub type_queries: Vec<TypeQuery>,
+}
+
+impl FileSummary {
+    /// Gives back the room its vectors grew into: a project's summaries are all kept.
+    fn shrink_to_fit(&mut self) {
+        for function in &mut self.functions {
+            function.calls.shrink_to_fit();
+            if let Some(facts) = &mut function.parameters {
+                facts.parameters.shrink_to_fit();
+                facts.guarded_blocking.shrink_to_fit();
+                facts.calls.shrink_to_fit();
+            }
+        }
+        for class in &mut self.classes {
+            class.bases.shrink_to_fit();
+            class.methods.shrink_to_fit();
+            class.fields.shrink_to_fit();
+        }
+        self.functions.shrink_to_fit();
+        self.classes.shrink_to_fit();
+        self.exports.shrink_to_fit();
+        self.star_imports.shrink_to_fit();
+        self.loop_calls.shrink_to_fit();
+        self.statement_calls.shrink_to_fit();
+        self.objects.shrink_to_fit();
+        self.attribute_types.shrink_to_fit();
+        self.untyped_attributes.shrink_to_fit();
+        self.typed_calls.shrink_to_fit();
+        self.type_queries.shrink_to_fit();
+    }
+}
+
+/// What qualifying a module's names needs to know about the module and the project.
+#[derive(Clone, Copy)]
+pub struct ModuleContext<'p> {
+    /// The package relative imports start from.
+    pub package: Option<&'p str>,
+    /// The project's top-level module names: other dotted names are not the project's.
+    pub top_levels: &'p HashSet<Box<str>>,
+}
+
+impl ModuleContext<'_> {
+    fn is_project(&self, symbol: &Symbol) -> bool {
+        match symbol {
+            Symbol::Local(_) => true,
+            Symbol::Global(path) => self.is_project_name(path),
+        }
+    }
+
+    /// Whether a dotted name starts with one of the project's top-level modules.
+    pub fn is_project_name(&self, name: &str) -> bool {
+        self.top_levels.contains(name.split('.').next().unwrap_or(name))
+    }
+
+    /// The package `level` dots refer to: 1 is the module's own package.
+    fn package_at(&self, level: u32) -> Option<&str> {
+        let mut package = self.package?;
+        for _ in 1..level {
+            package = package.rsplit_once('.')?.0;
+        }
+        Some(package)
+    }
+
+    /// `from ..a import b` (level 2) in package `p.q` → `p.a`, or `p.a.b` with `name`.
+    fn absolute(&self, level: u32, module: Option<&str>, name: Option<&str>) -> Option<Box<str>> {
+        let mut absolute = self.package_at(level)?.to_owned();
+        for part in [module, name].into_iter().flatten() {
+            absolute.push('.');
+            absolute.push_str(part);
+        }
+        Some(absolute.into())
+    }
+}
+
+/// Builds a [`FileSummary`] during the cx's walk; the cx calls the hooks below.
+pub struct SummaryBuilder<'a> {
+    summary: FileSummary,
+    context: ModuleContext<'a>,
+    lines: &'a LineIndex,
+    suppressions: &'a Suppressions,
+    /// Indexes of the functions and classes being walked, innermost last.
+    open_functions: Vec<usize>,
+    open_classes: Vec<usize>,
+    /// See [`FileSummary::type_queries`]; asked through a shared cx. The set
+    /// keeps the first of each.
+    type_queries: RefCell<(Vec<TypeQuery>, HashSet<TypeQuery>)>,
+}
+
+impl<'a> SummaryBuilder<'a> {
+    pub fn new(
+        path: PathBuf,
+        module: ModuleNames,
+        context: ModuleContext<'a>,
+        lines: &'a LineIndex,
+        suppressions: &'a Suppressions,
+    ) -> Self {
+        SummaryBuilder {
+            summary: FileSummary { path, module, ..FileSummary::default() },
+            context,
+            lines,
+            suppressions,
+            open_functions: Vec::new(),
+            open_classes: Vec::new(),
+            type_queries: RefCell::default(),
+        }
+    }
+
+    pub fn context(&self) -> &ModuleContext<'a> {
+        &self.context
+    }
+
+    /// Keeps a question for the index (see [`FileSummary::type_queries`]).
+    pub fn ask(&self, query: TypeQuery) {
+        let (queries, seen) = &mut *self.type_queries.borrow_mut();
+        if self.may_answer(&query) && seen.insert(query.clone()) {
+            queries.push(query);
+        }
+    }
+
+    /// Whether the index may know more than the module of what a question asks: not of
+    /// the names of other packages, nor of an attribute of a class of this module none of
+    /// whose bases is the project's, unless it holds what a project function returns
+    /// (the module sees all else that such a class does).
+    fn may_answer(&self, query: &TypeQuery) -> bool {
+        let (TypeQuery::Returned(callee) | TypeQuery::Object(callee)) = query;
+        if !callee.symbols().all(|symbol| self.context.is_project(symbol)) {
+            return false;
+        }
+        let TypeQuery::Object(Callee::Method { class: Symbol::Local(qualname), method: attribute }) = query else {
+            return true;
+        };
+        let returned = |index: usize| {
+            self.summary.attribute_types.iter().any(|(class, name, ty)| {
+                *class as usize == index && name == attribute && matches!(ty, AttributeType::Returned(_))
+            })
+        };
+        let mut classes =
+            self.summary.classes.iter().enumerate().filter(|(_, class)| class.qualname == *qualname).peekable();
+        classes.peek().is_none()
+            || classes.any(|(index, class)| class.bases.iter().any(Option::is_some) || returned(index))
+    }
+
+    fn suppresses_ag110(&self, offset: ruff_text_size::TextSize) -> bool {
+        self.suppressions.suppresses(&registry::BLOCKING_VIA_HELPER, self.lines.line_of(offset))
+    }
+
+    /// The module-level names and star imports, once the walk is back at module level.
+    pub fn finish(mut self, semantic: &SemanticModel<'_>, module: &ast::ModModule) -> FileSummary {
+        let resolver = Resolver { semantic, context: &self.context };
+        let mut exports: Vec<(Box<str>, Referent)> = semantic.scopes()[0]
+            .bindings()
+            .filter_map(|(name, _)| Some((Box::from(name), resolver.referent(name, 0)?)))
+            .filter(|(_, referent)| {
+                let (Referent::Symbol(symbol) | Referent::Instance(symbol)) = referent;
+                self.context.is_project(symbol)
+            })
+            .collect();
+        exports.sort_by(|a, b| a.0.cmp(&b.0));
+        self.summary.exports = exports;
+        let mut objects: Vec<(Box<str>, Box<str>)> =
+            semantic.module_objects().into_iter().map(|(name, ty)| (name.into(), ty.into())).collect();
+        objects.sort_unstable();
+        self.summary.objects = objects;
+        self.summary.type_queries = self.type_queries.take().0;
+        self.summary.untyped_attributes.sort_unstable();
+        self.summary.untyped_attributes.dedup();
+        // By function, each function's in the order made.
+        self.summary.typed_calls.sort_by_key(|call| call.function);
+        for stmt in &module.body {
+            if let ast::Stmt::ImportFrom(import) = stmt
+                && import.names.iter().any(|alias| alias.name.as_str() == "*")
+            {
+                let module = import.module.as_ref().map(|module| module.as_str());
+                let star = match import.level {
+                    0 => module.map(Box::from),
+                    level => self.context.absolute(level, module, None),
+                };
+                self.summary.star_imports.extend(star);
+            }
+        }
+        self.summary.shrink_to_fit();
+        self.summary
+    }
+}
+
+/// `@staticmethod`, `@functools.lru_cache(maxsize=1)`, …: see the catalogue.
+fn is_plain_decorator(semantic: &SemanticModel<'_>, decorator: &ast::Decorator) -> bool {
+    decorator_name(semantic, decorator).is_some_and(|name| semantic.catalogue().plain_decorators.contains(&name))
+}
+
+/// `@functools.cache`, `@functools.lru_cache(maxsize=…)`: the body runs on the first call
+/// with given arguments only.
+fn is_cache_decorator(semantic: &SemanticModel<'_>, decorator: &ast::Decorator) -> bool {
+    decorator_name(semantic, decorator)
+        .is_some_and(|name| matches!(name.as_str(), "functools.cache" | "functools.lru_cache"))
+}
+
+/// The qualified name of a decorator (of the function a decorator factory call names).
+fn decorator_name(semantic: &SemanticModel<'_>, decorator: &ast::Decorator) -> Option<String> {
+    let expression = match &decorator.expression {
+        Expr::Call(call) => &*call.func,
+        other => other,
+    };
+    let mut buf = String::new();
+    matches!(semantic.resolve(expression, &mut buf), Some(Resolved::QualifiedName)).then_some(buf)
+}
+
+/// A function is entered, after its scope is pushed.
+pub(crate) fn enter_function(cx: &mut Context<'_>, function: &ast::StmtFunctionDef) {
+    let Some(builder) = cx.summary() else { return };
+    let scopes = cx.semantic().scopes();
+    let qualname = qualname_in(&scopes[..scopes.len() - 1], function.name.as_str());
+    let in_class = matches!(scopes[scopes.len() - 2].kind, ScopeKind::Class(_));
+    let fields = if in_class && function.name.as_str() == "__init__" {
+        let resolver = Resolver { semantic: cx.semantic(), context: &builder.context };
+        init_fields(&resolver, function)
+    } else {
+        Vec::new()
+    };
+    let summary = FunctionSummary {
+        parameters: None,
+        unguarded_blocking: false,
+        qualname,
+        location: builder.lines.position(function.name.start(), cx.source()),
+        is_async: function.is_async,
+        decorated: function.decorator_list.iter().any(|decorator| !is_plain_decorator(cx.semantic(), decorator)),
+        cached: function.decorator_list.iter().any(|decorator| is_cache_decorator(cx.semantic(), decorator)),
+        suppressed: builder.suppresses_ag110(function.name.start()),
+        blocking_call: None,
+        loop_bound: false,
+        calls: Vec::new(),
+        returns: cx.semantic().declared_return_type(function, scopes.len() - 1).map(Box::from),
+    };
+    let builder = cx.summary_mut().expect("summarizing");
+    let index = builder.summary.functions.len();
+    builder.summary.functions.push(summary);
+    builder.open_functions.push(index);
+    if in_class && let Some(&class) = builder.open_classes.last() {
+        let class = &mut builder.summary.classes[class];
+        let name = function.name.as_str();
+        match class.methods.iter_mut().find(|(method, _)| &**method == name) {
+            Some((_, slot)) => *slot = None,
+            None => class.methods.push((name.into(), Some(index))),
+        }
+        if name == "__init__" {
+            class.fields = fields;
+        }
+    }
+}
+
+/// A function is left, before its scope is popped.
+pub(crate) fn exit_function(cx: &mut Context<'_>) {
+    let Some((def, has_receiver)) = innermost_function(cx.semantic()) else { return };
+    if let Some(builder) = cx.summary_mut()
+        && let Some(index) = builder.open_functions.pop()
+    {
+        // The parameters matter only where a guard tests one or a call passes one on.
+        let function = &mut builder.summary.functions[index];
+        let tests_parameters = function.parameters.as_ref().is_some_and(|facts| {
+            !facts.guarded_blocking.is_empty()
+                || facts.calls.iter().any(|call| {
+                    !call.guards.is_empty() || call.arguments.as_ref().is_some_and(CallArguments::passes_parameters)
+                })
+        });
+        if tests_parameters {
+            let facts = function.parameters.get_or_insert_default();
+            facts.has_receiver = has_receiver;
+            facts.parameters = parameter_summaries(&def.parameters, has_receiver);
+        }
+    }
+}

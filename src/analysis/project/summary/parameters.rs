@@ -1,0 +1,305 @@
+//! What a function's parameters decide: the `if` guards on them around its calls
+//! ([`Guard`]), the literals and parameters its calls pass on ([`CallArguments`]), and the
+//! parameters a caller's arguments bind ([`ParameterFacts`]).
+
+use ruff_python_ast::{self as ast, Expr};
+use ruff_text_size::Ranged;
+use serde::{Deserialize, Serialize};
+
+use super::exports::is_named;
+use crate::analysis::context::Context;
+use crate::analysis::semantic::{Binding, ScopeKind, SemanticModel};
+
+/// What the calling function's parameters decide of one of its calls.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CallParameters {
+    /// The call's index among the function's calls.
+    pub site: u32,
+    /// What they must be for the call to run.
+    pub guards: Box<[Guard]>,
+    /// `None` when nothing is known of them (no literal, no parameter passed on): no
+    /// parameter of the callee gets a known value.
+    pub arguments: Option<CallArguments>,
+}
+
+/// What a call passes, as far as literals and the caller's own parameters go.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct CallArguments {
+    /// Positional arguments in order (`None`: some other expression).
+    pub positional: Box<[Option<Argument>]>,
+    pub keywords: Box<[(Box<str>, Option<Argument>)]>,
+    /// `*args` or `**kwargs`: any parameter may get a value not seen here.
+    pub spreads: bool,
+}
+
+/// An argument whose value the analysis may know.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Argument {
+    Literal(Literal),
+    /// A parameter of the calling function, passed on (its index in its
+    /// [`ParameterFacts::parameters`]).
+    Parameter(u16),
+}
+
+impl CallArguments {
+    /// Whether some argument is a literal or one of the calling function's parameters
+    /// (`own_parameter` gives their indexes): otherwise a summary keeps no arguments for
+    /// the call.
+    pub fn knows_any(arguments: &ast::Arguments, own_parameter: &dyn Fn(&str) -> Option<u16>) -> bool {
+        let mut values = arguments.args.iter().chain(arguments.keywords.iter().map(|keyword| &keyword.value));
+        values.any(|value| match value {
+            Expr::Name(name) => own_parameter(name.id.as_str()).is_some(),
+            other => Literal::of(other).is_some(),
+        })
+    }
+
+    /// Summarizes a call's arguments; `own_parameter` gives the index of a name that is
+    /// a parameter of the calling function (none, to keep literals only).
+    pub fn of(arguments: &ast::Arguments, own_parameter: &dyn Fn(&str) -> Option<u16>) -> Self {
+        let argument = |expr: &Expr| match expr {
+            Expr::Name(name) => own_parameter(name.id.as_str()).map(Argument::Parameter),
+            other => Literal::of(other).map(Argument::Literal),
+        };
+        let spreads = arguments.args.iter().any(Expr::is_starred_expr)
+            || arguments.keywords.iter().any(|keyword| keyword.arg.is_none());
+        CallArguments {
+            positional: arguments.args.iter().map(argument).collect(),
+            keywords: arguments
+                .keywords
+                .iter()
+                .filter_map(|keyword| Some((keyword.arg.as_ref()?.as_str().into(), argument(&keyword.value))))
+                .collect(),
+            spreads,
+        }
+    }
+
+    pub(super) fn passes_parameters(&self) -> bool {
+        let values = self.positional.iter().chain(self.keywords.iter().map(|(_, value)| value));
+        values.flatten().any(|value| matches!(value, Argument::Parameter(_)))
+    }
+
+    /// What the call gives `helper`'s `parameter` (by index): an argument, or the literal default of
+    /// a parameter it leaves out. `passes_receiver`: the call passes a method's receiver
+    /// among its arguments (`Class.method(obj, …)`).
+    pub fn bind(&self, helper: &ParameterFacts, passes_receiver: bool, parameter: u16) -> Option<Argument> {
+        let index = usize::from(parameter);
+        let summary = helper.parameters.get(index)?;
+        if let Some((_, value)) = self.keywords.iter().find(|(name, _)| *name == summary.name) {
+            return value.clone();
+        }
+        if self.spreads || passes_receiver {
+            return None;
+        }
+        match self.positional.get(index) {
+            Some(value) if summary.positional => value.clone(),
+            _ => summary.default.map(Argument::Literal),
+        }
+    }
+}
+
+/// What a literal argument (or default) is, as far as an `if` on it goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Literal {
+    None,
+    /// True, a non-zero number, a non-empty string.
+    Truthy,
+    /// False, zero, an empty string.
+    Falsy,
+}
+
+impl Literal {
+    pub fn of(expr: &Expr) -> Option<Literal> {
+        let truthy = match expr {
+            Expr::NoneLiteral(_) => return Some(Literal::None),
+            Expr::BooleanLiteral(literal) => literal.value,
+            Expr::NumberLiteral(ast::ExprNumberLiteral { value: ast::Number::Int(int), .. }) => int.as_u8() != Some(0),
+            Expr::NumberLiteral(ast::ExprNumberLiteral { value: ast::Number::Float(float), .. }) => *float != 0.0,
+            Expr::StringLiteral(string) => !string.value.is_empty(),
+            _ => return None,
+        };
+        Some(if truthy { Literal::Truthy } else { Literal::Falsy })
+    }
+}
+
+/// A condition on a parameter that an enclosing `if` puts on a call: `if param:`,
+/// `if not param:`, `if param is None:` and their `else`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Guard {
+    /// The parameter's index in the function's [`ParameterFacts::parameters`].
+    pub parameter: u16,
+    pub live_when: Condition,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Condition {
+    Truthy,
+    Falsy,
+    IsNone,
+    IsNotNone,
+}
+
+impl Guard {
+    /// Whether a parameter with this literal value makes the guarded call dead.
+    pub fn is_violated_by(&self, value: Literal) -> bool {
+        match self.live_when {
+            Condition::Truthy => value != Literal::Truthy,
+            Condition::Falsy => value == Literal::Truthy,
+            Condition::IsNone => value != Literal::None,
+            Condition::IsNotNone => value == Literal::None,
+        }
+    }
+}
+
+/// What a function's parameters decide of its blocking calls and calls.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ParameterFacts {
+    /// Its parameters, the receiver of a method (`self`, `cls`) left out.
+    pub parameters: Vec<ParameterSummary>,
+    /// A method called with its receiver first: `self.m(a)` binds `a` to the second
+    /// parameter.
+    pub has_receiver: bool,
+    /// What the parameters must be for each blocking call of its own body that an `if`
+    /// on them guards to run.
+    pub guarded_blocking: Vec<Box<[Guard]>>,
+    /// What they decide of its calls, for the calls they decide anything of, by site.
+    pub calls: Vec<CallParameters>,
+}
+
+impl ParameterFacts {
+    /// The facts of the call at `site`.
+    pub fn call(&self, site: usize) -> Option<&CallParameters> {
+        let found = self.calls.binary_search_by_key(&site, |call| call.site as usize).ok()?;
+        Some(&self.calls[found])
+    }
+}
+
+/// A parameter of a function, as a caller's arguments bind it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ParameterSummary {
+    pub name: Box<str>,
+    /// Its default, when that is a literal.
+    pub default: Option<Literal>,
+    /// Whether a positional argument may bind it.
+    pub positional: bool,
+}
+
+/// The function whose own scope is innermost (not a lambda's or comprehension's), and
+/// whether it is called with a receiver (a method, not static).
+pub(super) fn innermost_function<'a>(semantic: &SemanticModel<'a>) -> Option<(&'a ast::StmtFunctionDef, bool)> {
+    let [.., outer, innermost] = semantic.scopes() else { return None };
+    let ScopeKind::Function(function) = innermost.kind else { return None };
+    let is_static = function.decorator_list.iter().any(|decorator| is_named(&decorator.expression, "staticmethod"));
+    Some((function, matches!(outer.kind, ScopeKind::Class(_)) && !is_static))
+}
+
+/// The index, in its [`ParameterFacts::parameters`], of the parameter `name` of the
+/// innermost function, when `name` is one never rebound in it.
+pub(super) fn own_parameter(semantic: &SemanticModel<'_>, name: &str) -> Option<u16> {
+    let (function, has_receiver) = innermost_function(semantic)?;
+    let innermost = semantic.scopes().len() - 1;
+    let (scope, Binding::Parameter(_)) = semantic.lookup_with_scope(name)? else { return None };
+    if scope != innermost {
+        return None;
+    }
+    let parameters = &function.parameters;
+    let positional = parameters.posonlyargs.iter().chain(&parameters.args).skip(usize::from(has_receiver));
+    let index =
+        positional.chain(&parameters.kwonlyargs).position(|parameter| parameter.parameter.name.as_str() == name)?;
+    u16::try_from(index).ok()
+}
+
+/// The parameters a caller's arguments bind, after the receiver of a method.
+pub(super) fn parameter_summaries(parameters: &ast::Parameters, has_receiver: bool) -> Vec<ParameterSummary> {
+    let positional = parameters.posonlyargs.iter().chain(&parameters.args).skip(usize::from(has_receiver));
+    let summary = |parameter: &ast::ParameterWithDefault, positional: bool| ParameterSummary {
+        name: parameter.parameter.name.as_str().into(),
+        default: parameter.default.as_deref().and_then(Literal::of),
+        positional,
+    };
+    positional
+        .map(|parameter| summary(parameter, true))
+        .chain(parameters.kwonlyargs.iter().map(|parameter| summary(parameter, false)))
+        .collect()
+}
+
+/// What the enclosing function's parameters must be for `call` to run, as the `if`
+/// statements around it (in the function's own body) say.
+pub(super) fn guards_at(cx: &Context<'_>, call: &ast::ExprCall) -> Box<[Guard]> {
+    let own_parameter = |name: &str| own_parameter(cx.semantic(), name);
+    let statements = cx.statements();
+    let body_start = statements.iter().rposition(|stmt| matches!(stmt, ast::Stmt::FunctionDef(_))).map_or(0, |i| i + 1);
+    let mut guards = Vec::new();
+    for stmt in &statements[body_start..] {
+        let ast::Stmt::If(if_stmt) = stmt else { continue };
+        let position = call.range();
+        if if_stmt.body.first().is_some_and(|first| first.start() <= position.start())
+            && if_stmt.body.last().is_some_and(|last| position.end() <= last.end())
+        {
+            test_guards(&if_stmt.test, true, &own_parameter, &mut guards, 0);
+            continue;
+        }
+        // In an `elif` or `else` clause: each earlier test was false, its own is true.
+        let mut earlier: Vec<&Expr> = vec![&if_stmt.test];
+        for clause in &if_stmt.elif_else_clauses {
+            if clause.range().contains_range(position) {
+                for test in &earlier {
+                    test_guards(test, false, &own_parameter, &mut guards, 0);
+                }
+                if let Some(test) = &clause.test {
+                    test_guards(test, true, &own_parameter, &mut guards, 0);
+                }
+                break;
+            }
+            earlier.extend(clause.test.as_ref());
+        }
+    }
+    guards.into()
+}
+
+/// `not` and `and`/`or` nested deeper than this put no guards (fewer guards only keep
+/// more calls live).
+const MAX_GUARD_DEPTH: u8 = 16;
+
+/// The guards a test puts on the parameters when it is `holds` (true, or false): each
+/// one a condition that must hold (what cannot be put so is left out). `depth`: how
+/// deep in the test this is.
+fn test_guards(
+    test: &Expr,
+    holds: bool,
+    own_parameter: &dyn Fn(&str) -> Option<u16>,
+    guards: &mut Vec<Guard>,
+    depth: u8,
+) {
+    if depth > MAX_GUARD_DEPTH {
+        return;
+    }
+    let mut guard = |name: &ast::ExprName, live_when: Condition| {
+        if let Some(parameter) = own_parameter(name.id.as_str()) {
+            guards.push(Guard { parameter, live_when });
+        }
+    };
+    match test {
+        Expr::Name(name) => guard(name, if holds { Condition::Truthy } else { Condition::Falsy }),
+        Expr::UnaryOp(ast::ExprUnaryOp { op: ast::UnaryOp::Not, operand, .. }) => {
+            test_guards(operand, !holds, own_parameter, guards, depth + 1);
+        }
+        Expr::Compare(ast::ExprCompare { left, ops, comparators, .. }) => {
+            let (Expr::Name(name), [op], [Expr::NoneLiteral(_)]) = (&**left, &ops[..], &comparators[..]) else {
+                return;
+            };
+            let is_none = match op {
+                ast::CmpOp::Is => holds,
+                ast::CmpOp::IsNot => !holds,
+                _ => return,
+            };
+            guard(name, if is_none { Condition::IsNone } else { Condition::IsNotNone });
+        }
+        // `a and b` true: both are; `a or b` false: neither is.
+        Expr::BoolOp(ast::ExprBoolOp { op, values, .. }) if (*op == ast::BoolOp::And) == holds => {
+            for value in values {
+                test_guards(value, holds, own_parameter, guards, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
