@@ -1,13 +1,13 @@
 //! Semantic resolution: what a name or a dotted expression refers to at a point of a
 //! module, the way Python resolves it.
 //!
-//! Scopes are built lazily, one per function when the checker enters it, by scanning
+//! Scopes are built lazily, one per function when the walk enters it, by scanning
 //! that function's own statements (not the bodies of nested functions or classes).
 //! Resolution is flow-insensitive and conservative: a name bound in two different ways
 //! in one scope resolves to nothing, so it is never reported.
 //!
 //! This file holds the [`SemanticModel`] itself: its constructor and the stack of scopes
-//! the checker pushes and pops. The rest is split by concern:
+//! the walk pushes and pops. The rest is split by concern:
 //! - `scopes`: bindings and scopes, and how a scope is built from a body;
 //! - `resolve`: name lookup and resolution of names and dotted expressions;
 //! - `types`: the tracked type of an expression, with what the project tells of it;
@@ -35,7 +35,7 @@ pub use types::ProjectTypes;
 use scopes::GlobalDeclarations;
 use types::global_stores;
 
-/// The scopes around the checker's current position, and the facts of the module.
+/// The scopes around the walk's current position, and the facts of the module.
 pub struct SemanticModel<'a> {
     catalogue: &'static Catalogue,
     /// Classes the configuration names methods of: tracked like the catalogue's types.

@@ -281,7 +281,7 @@ impl<'a> Scope<'a> {
 }
 
 /// Collects the `name := value` of a scope's body, outside nested functions, classes and
-/// lambdas (and expressions nested deeper than the checker walks).
+/// lambdas (and expressions nested deeper than the walk goes).
 #[derive(Default)]
 struct WalrusTargets<'a> {
     found: Vec<(&'a str, &'a Expr)>,

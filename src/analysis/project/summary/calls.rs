@@ -53,7 +53,7 @@ impl Callee {
 }
 
 /// A question about an object's type that the module could not answer alone, asked
-/// where the rules report (see [`crate::rules::cx::Checker::object_type`]).
+/// where the rules report (see [`crate::analysis::context::Context::object_type`]).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TypeQuery {
     /// The tracked type the called project function declares it returns: `make_client()`,

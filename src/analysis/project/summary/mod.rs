@@ -4,7 +4,7 @@
 //! references still to be resolved), its classes (bases, methods, the instances their
 //! `__init__` stores in fields) and the names it exports.
 //!
-//! A summary is built in the same walk as the checks ([`crate::rules::cx`]), with the same
+//! A summary is built by the analysis walk ([`crate::analysis::walk`]), with the same
 //! semantic model; [`callee_of`] turns a call's callee into a [`Callee`] the same way for
 //! a summary and for the rules that look a call up in the project.
 //!
@@ -188,7 +188,8 @@ impl ModuleContext<'_> {
     }
 }
 
-/// Builds a [`FileSummary`] during the cx's walk; the cx calls the hooks below.
+/// Builds a [`FileSummary`] during the walk ([`crate::analysis::walk`]), which calls the hooks of
+/// this module and its files.
 pub struct SummaryBuilder<'a> {
     summary: FileSummary,
     context: ModuleContext<'a>,
@@ -197,7 +198,7 @@ pub struct SummaryBuilder<'a> {
     /// Indexes of the functions and classes being walked, innermost last.
     open_functions: Vec<usize>,
     open_classes: Vec<usize>,
-    /// See [`FileSummary::type_queries`]; asked through a shared cx. The set
+    /// See [`FileSummary::type_queries`]; asked through a shared context. The set
     /// keeps the first of each.
     type_queries: RefCell<(Vec<TypeQuery>, HashSet<TypeQuery>)>,
 }
