@@ -113,6 +113,7 @@ struct CatalogueFile {
     annotations: HashMap<String, String>,
     well_known_modules: Vec<String>,
     plain_decorators: Vec<String>,
+    caching_decorators: Vec<String>,
     loop_bound: LoopBound,
 }
 
@@ -168,6 +169,9 @@ pub struct Catalogue {
     pub well_known_modules: Vec<String>,
     /// Decorators after which calling a function still runs its body (by qualified name).
     pub plain_decorators: Vec<String>,
+    /// Decorators that cache a sync function's result: its body runs on the first call
+    /// with given arguments, and calls return what it declares (by qualified name).
+    pub caching_decorators: Vec<String>,
     pub loop_bound: LoopBound,
 }
 
@@ -202,6 +206,7 @@ impl Catalogue {
                 annotations: file.annotations,
                 well_known_modules: file.well_known_modules,
                 plain_decorators: file.plain_decorators,
+                caching_decorators: file.caching_decorators,
                 loop_bound: file.loop_bound,
             }
         });

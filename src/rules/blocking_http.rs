@@ -6,11 +6,13 @@
 //! Reports synchronous HTTP requests in code running on the event loop: `requests.get()`
 //! and the other `requests` verbs, methods of a `requests.Session`, `httpx` module
 //! functions and `httpx.Client` methods, `urllib.request.urlopen()`, `urllib3.request()`
-//! and `PoolManager`/`HTTPConnectionPool` `.request()`/`.urlopen()`, and any
+//! and the methods of urllib3's pools and managers that make a request (`.request()`,
+//! `.urlopen()`, `.request_encode_url()`, `.request_encode_body()`), and any
 //! `x.request("GET", ...)` whose first argument is an HTTP verb literal and whose result is
 //! used at once (not awaited, entered by `async with` or passed to another call, as an async
 //! client's would be). Sessions and clients are tracked when assigned from their constructor in the
-//! same function or at module level, or when a parameter is annotated with their type.
+//! same function or at module level, or when a variable or parameter is annotated with
+//! their type (`client: Annotated[httpx.Client, Depends(get_client)]`).
 //!
 //! ## Why is this bad?
 //! A request waits for DNS, a TCP and TLS handshake and the server's answer; the event

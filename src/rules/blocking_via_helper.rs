@@ -31,8 +31,9 @@
 //! blocks only `if not run_async:`. A parameter the helper passes on to another helper
 //! is followed there.
 //!
-//! A helper that blocks only through functions wrapped in `functools.cache` or
-//! `functools.lru_cache` is reported with "(blocks on its first call only)": the first
+//! A helper that blocks only through functions wrapped in `functools.cache`,
+//! `functools.lru_cache` or another of the catalogue's `caching-decorators`
+//! (`cachetools.cached`, …) is reported with "(blocks on its first call only)": the first
 //! call still blocks the loop, later ones with the same arguments do not.
 //!
 //! A helper's method call on an object whose type only another module tells blocks too:

@@ -9,8 +9,8 @@
 //! class (`c = Client(); c.close()`, `self.client.close()` for a field set in
 //! `__init__`). Calls resolve as for AG110; a call that does not resolve is not
 //! reported. Functions with decorators other than the catalogue's `plain-decorators`
-//! (`staticmethod`, `classmethod`, `functools.cache`, `abc.abstractmethod`, …) are left
-//! alone, since a decorator may make them synchronous.
+//! and `caching-decorators` (`staticmethod`, `classmethod`, `functools.cache`,
+//! `abc.abstractmethod`, …) are left alone, since a decorator may make them synchronous.
 //!
 //! ## Why is this bad?
 //! Calling a coroutine function only creates a coroutine object; dropping it means the

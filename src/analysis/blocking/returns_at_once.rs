@@ -166,7 +166,7 @@ fn is_certainly_a_path(cx: &mut Context<'_>, expr: &Expr, depth: u8) -> bool {
                 is_certainly_a_path(cx, value, depth + 1)
             }
             Some(Binding::Parameter(Some(annotation))) => {
-                let annotation = *annotation;
+                let annotation = cx.semantic().annotation_subject(annotation);
                 matches!(cx.resolve_qualified_name(annotation), Some("builtins.str" | "os.PathLike"))
             }
             _ => false,

@@ -12,7 +12,7 @@ use ruff_text_size::Ranged;
 use super::SemanticModel;
 use super::resolve::{Env, Resolved};
 use super::scopes::{Binding, Scope, ScopeKind};
-use super::types::{FILE_OBJECT, is_name, is_none, parse_string_annotation, type_root};
+use super::types::{FILE_OBJECT, annotated_subject, is_name, is_none, parse_string_annotation, type_root};
 
 /// Types not tracked on instance attributes: a file object kept on an object is as
 /// often an in-memory buffer or a spooled file read while it is in memory
@@ -68,7 +68,8 @@ impl<'a> SemanticModel<'a> {
         }
     }
 
-    /// The class of this module a name (or `Name | None`, `Optional[Name]`) refers to.
+    /// The class of this module a name (or `Name | None`, `Optional[Name]`,
+    /// `Annotated[Name, …]`) refers to.
     fn class_named<'s>(
         &'s self,
         env: Env<'s, 'a>,
@@ -88,7 +89,12 @@ impl<'a> SemanticModel<'a> {
                 let Some(Resolved::QualifiedName) = self.resolve_at_depth(env, &subscript.value, buf, 0) else {
                     return None;
                 };
-                (buf == "typing.Optional").then(|| self.class_named(env, &subscript.slice, buf))?
+                let subject = match annotated_subject(buf, &subscript.slice) {
+                    Some(subject) => subject,
+                    None if buf == "typing.Optional" => &subscript.slice,
+                    None => return None,
+                };
+                self.class_named(env, subject, buf)
             }
             _ => None,
         }

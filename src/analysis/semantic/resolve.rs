@@ -179,6 +179,14 @@ impl<'s, 'a> Env<'s, 'a> {
         Env { project: None, ..self }
     }
 
+    /// The function whose scope is at `place`, when the current position is in its own
+    /// code (comprehensions aside, which run where they are written).
+    pub(super) fn running_function(self, place: Option<usize>) -> Option<&'a ast::StmtFunctionDef> {
+        let place = place.filter(|_| self.extra.is_empty())?;
+        let ScopeKind::Function(function) = self.base[place].kind else { return None };
+        self.base[place + 1..].iter().all(|scope| matches!(scope.kind, ScopeKind::Comprehension)).then_some(function)
+    }
+
     /// Whether `place` is the current position's own scope.
     pub(super) fn is_current(self, place: Option<usize>) -> bool {
         self.extra.is_empty() && place.is_some_and(|place| place + 1 == self.base.len())

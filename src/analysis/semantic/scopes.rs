@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 /// How a name was bound in one scope.
 #[derive(Clone, Debug)]
@@ -26,6 +27,11 @@ pub enum Binding<'a> {
         annotation: &'a Expr,
         value: Option<&'a Expr>,
     },
+    /// Declared more than once and bound no other way: a parameter or `x: T = value`,
+    /// then `x: U = value` (each [`Annotated`](Self::Annotated) or
+    /// [`Parameter`](Self::Parameter)), in source order. Which one holds at a use of
+    /// the name depends on where the use is (see [`declaration_at`]).
+    Redeclared(Vec<Binding<'a>>),
     /// `with value as x:`.
     WithTarget(&'a Expr),
     /// An item of the iterable `value`: `for x in value:`, `a, b = value`, and a
@@ -94,7 +100,19 @@ impl<'a> Scope<'a> {
                 if matches!(existing, Binding::Outer) || existing.same_as(&binding) {
                     return;
                 }
-                *existing = if matches!(binding, Binding::Outer) { Binding::Outer } else { Binding::Unknown };
+                // Statements are bound in source order, after the parameters.
+                *existing = match (std::mem::replace(existing, Binding::Unknown), binding) {
+                    (_, Binding::Outer) => Binding::Outer,
+                    (Binding::Redeclared(mut declarations), declaration @ Binding::Annotated { .. }) => {
+                        declarations.push(declaration);
+                        Binding::Redeclared(declarations)
+                    }
+                    (
+                        first @ (Binding::Annotated { .. } | Binding::Parameter(_)),
+                        declaration @ Binding::Annotated { .. },
+                    ) => Binding::Redeclared(vec![first, declaration]),
+                    _ => Binding::Unknown,
+                };
             }
         }
     }
@@ -278,6 +296,81 @@ impl<'a> Scope<'a> {
             _ => {}
         }
     }
+}
+
+/// The declaration of a name a function redeclares ([`Binding::Redeclared`]) that holds
+/// at `at`, a position of the function's own code: the last one before `at`, provided
+/// every run reaching `at` passes it and then no other declaration of the name. It does
+/// when `at` stands after it in its block (`f: int = 7`, `f: TextIOWrapper = ...`, then
+/// `f.read()`), and no other declaration stands in a loop around `at` that is not
+/// around this one too (a later iteration would pass that one last). A use before
+/// every declaration, or outside the block of the last one before it (after an `if`
+/// or a `try` that declares the name again), has none.
+pub(super) fn declaration_at<'d, 'a>(
+    function: &'a ast::StmtFunctionDef,
+    declarations: &'d [Binding<'a>],
+    at: TextSize,
+) -> Option<&'d Binding<'a>> {
+    let end = |declaration: &Binding<'a>| match declaration {
+        Binding::Annotated { annotation, value } => Some(value.unwrap_or(annotation).end()),
+        // Parameters are bound before the body runs.
+        Binding::Parameter(_) => Some(TextSize::default()),
+        _ => None,
+    };
+    let deciding = declarations.iter().rposition(|declaration| end(declaration).is_some_and(|end| end <= at))?;
+    let annotation_of = |declaration: &Binding<'a>| match declaration {
+        Binding::Annotated { annotation, .. } => Some(*annotation),
+        _ => None,
+    };
+    let mut places =
+        DeclarationPlaces { deciding: annotation_of(&declarations[deciding]), block_end: None, loops: Vec::new() };
+    places.visit_body(&function.body);
+    let (start, block_end) = match places.deciding {
+        Some(annotation) => (annotation.start(), places.block_end?),
+        None => (TextSize::default(), function.end()),
+    };
+    let is_around = |range: TextRange, position: TextSize| range.contains(position);
+    let passed_again = declarations.iter().enumerate().filter(|(index, _)| *index != deciding).any(|(_, other)| {
+        let Some(other) = annotation_of(other) else { return false };
+        places.loops.iter().any(|&loop_range| {
+            is_around(loop_range, at) && is_around(loop_range, other.start()) && !is_around(loop_range, start)
+        })
+    });
+    (at <= block_end && !passed_again).then_some(&declarations[deciding])
+}
+
+/// Finds, in a function's own statements, the end of the block holding the declaration
+/// whose annotation is `deciding`, and every loop.
+struct DeclarationPlaces<'a> {
+    deciding: Option<&'a Expr>,
+    block_end: Option<TextSize>,
+    loops: Vec<TextRange>,
+}
+
+impl<'a> Visitor<'a> for DeclarationPlaces<'a> {
+    fn visit_body(&mut self, body: &'a [Stmt]) {
+        if let Some(deciding) = self.deciding
+            && body
+                .iter()
+                .any(|stmt| matches!(stmt, Stmt::AnnAssign(assign) if std::ptr::eq(&*assign.annotation, deciding)))
+        {
+            self.block_end = body.last().map(Ranged::end);
+        }
+        visitor::walk_body(self, body);
+    }
+
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+            Stmt::For(_) | Stmt::While(_) => {
+                self.loops.push(stmt.range());
+                visitor::walk_stmt(self, stmt);
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, _expr: &'a Expr) {}
 }
 
 /// Collects the `name := value` of a scope's body, outside nested functions, classes and

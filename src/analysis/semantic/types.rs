@@ -7,10 +7,11 @@ use std::collections::HashMap;
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Operator, Stmt};
 use ruff_python_parser::Parsed;
+use ruff_text_size::Ranged;
 
 use super::SemanticModel;
 use super::resolve::{Env, MAX_RESOLUTION_DEPTH, Resolved};
-use super::scopes::{Binding, NameCollector, Scope, ScopeKind};
+use super::scopes::{Binding, NameCollector, Scope, ScopeKind, declaration_at};
 
 /// What only the project knows of the objects a module uses: asked about expressions of
 /// the current scope whose type the module alone cannot tell.
@@ -67,6 +68,12 @@ impl<'a> SemanticModel<'a> {
                 let (place, binding) = env.lookup(name.id.as_str())?;
                 match binding {
                     Binding::Import(_) | Binding::RelativeImport { .. } => env.project?.object(expr),
+                    // Which declaration holds depends on where the use is: only the
+                    // function's own code (not a nested function's) says.
+                    Binding::Redeclared(declarations) => {
+                        let declaration = declaration_at(env.running_function(place)?, declarations, name.start())?;
+                        self.binding_type(env, place, declaration, buf, depth)
+                    }
                     binding => self.binding_type(env, place, binding, buf, depth),
                 }
             }
@@ -203,24 +210,43 @@ impl<'a> SemanticModel<'a> {
             .or_else(|| self.catalogue.any_attribute_type(owner).filter(|_| !member.starts_with('_')))
     }
 
-    /// The tracked type a sync, undecorated function declares it returns, its annotation
-    /// read in the first `scopes_around` scopes of the model (those around the `def`).
+    /// The tracked type a sync function declares it returns, its annotation (and its
+    /// decorators: see [`returns_as_declared`](Self::returns_as_declared)) read in the
+    /// first `scopes_around` scopes of the model (those around the `def`).
     pub fn declared_return_type(&self, function: &ast::StmtFunctionDef, scopes_around: usize) -> Option<&'a str> {
-        if function.is_async || !function.decorator_list.is_empty() {
+        let env = Env { base: self.scopes.get(..scopes_around)?, extra: &[], project: None };
+        let buf = &mut String::new();
+        if !self.returns_as_declared(env, function, buf) {
             return None;
         }
-        let env = Env { base: self.scopes.get(..scopes_around)?, extra: &[], project: None };
-        self.annotated_type(env, function.returns.as_deref()?, &mut String::new())
+        self.annotated_type(env, function.returns.as_deref()?, buf)
     }
 
     /// The tracked type a plain function of this module declares it returns.
     fn return_type(&self, env: Env<'_, 'a>, name: &str, buf: &mut String) -> Option<&'a str> {
         let (place, Binding::Function(function)) = env.lookup(name)? else { return None };
-        // A decorator may return anything; a coroutine function returns a coroutine.
-        if function.is_async || !function.decorator_list.is_empty() {
+        let around = env.up_to(place);
+        if !self.returns_as_declared(around, function, buf) {
             return None;
         }
-        self.annotated_type(env.up_to(place), function.returns.as_deref()?, buf)
+        self.annotated_type(around, function.returns.as_deref()?, buf)
+    }
+
+    /// Whether calling `function` gives what its return annotation declares: a sync
+    /// function (a coroutine function returns a coroutine) with no decorator but the
+    /// catalogue's `caching-decorators`, bare or called (`@functools.cache`,
+    /// `@lru_cache(maxsize=None)`); any other decorator may return anything. The
+    /// decorators are resolved in `env`, the scopes around the `def`.
+    fn returns_as_declared(&self, env: Env<'_, 'a>, function: &ast::StmtFunctionDef, buf: &mut String) -> bool {
+        !function.is_async
+            && function.decorator_list.iter().all(|decorator| {
+                let decorator = match &decorator.expression {
+                    Expr::Call(call) => &*call.func,
+                    other => other,
+                };
+                matches!(self.resolve_at_depth(env, decorator, buf, 0), Some(Resolved::QualifiedName))
+                    && self.catalogue.caching_decorators.iter().any(|name| name == buf)
+            })
     }
 
     /// The type a constructor or annotation name declares, in the catalogue's `table` or
@@ -230,25 +256,52 @@ impl<'a> SemanticModel<'a> {
     }
 
     /// The tracked type an annotation declares, looking inside `Optional[T]`,
-    /// `Union[T, None]` and `T | None`.
+    /// `Union[T, None]`, `T | None` and `Annotated[T, …]`, and through a type alias of
+    /// the module (`SessionDep = Annotated[Session, Depends(get_db)]`).
     pub(super) fn annotated_type(&self, env: Env<'_, 'a>, annotation: &Expr, buf: &mut String) -> Option<&'a str> {
+        self.annotation_type_at_depth(env, annotation, buf, 0)
+    }
+
+    fn annotation_type_at_depth(
+        &self,
+        env: Env<'_, 'a>,
+        annotation: &Expr,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
+        if depth > MAX_RESOLUTION_DEPTH {
+            return None;
+        }
+        let inner =
+            |annotation: &Expr, buf: &mut String| self.annotation_type_at_depth(env, annotation, buf, depth + 1);
         match annotation {
-            Expr::Name(_) | Expr::Attribute(_) => match self.resolve_at_depth(env, annotation, buf, 0)? {
+            Expr::Name(name) => match self.resolve_at_depth(env, annotation, buf, 0) {
+                Some(Resolved::QualifiedName) => self.tracked_type(&self.catalogue.annotations, buf),
+                Some(_) => None,
+                None => {
+                    let (place, alias) = self.annotated_alias(env, name.id.as_str(), buf)?;
+                    self.annotation_type_at_depth(env.up_to(place), alias, buf, depth + 1)
+                }
+            },
+            Expr::Attribute(_) => match self.resolve_at_depth(env, annotation, buf, 0)? {
                 Resolved::QualifiedName => self.tracked_type(&self.catalogue.annotations, buf),
                 _ => None,
             },
             Expr::BinOp(ast::ExprBinOp { left, op: Operator::BitOr, right, .. }) => {
-                self.annotated_type(env, left, buf).or_else(|| self.annotated_type(env, right, buf))
+                inner(left, buf).or_else(|| inner(right, buf))
             }
-            Expr::StringLiteral(string) => self.annotated_type(env, parse_string_annotation(string)?.expr(), buf),
+            Expr::StringLiteral(string) => inner(parse_string_annotation(string)?.expr(), buf),
             Expr::Subscript(subscript) => {
                 let Some(Resolved::QualifiedName) = self.resolve_at_depth(env, &subscript.value, buf, 0) else {
                     return None;
                 };
+                if let Some(subject) = annotated_subject(buf, &subscript.slice) {
+                    return inner(subject, buf);
+                }
                 match buf.as_str() {
                     "typing.Optional" | "typing.Union" => match &*subscript.slice {
-                        Expr::Tuple(tuple) => tuple.elts.iter().find_map(|elt| self.annotated_type(env, elt, buf)),
-                        single => self.annotated_type(env, single, buf),
+                        Expr::Tuple(tuple) => tuple.elts.iter().find_map(|elt| inner(elt, buf)),
+                        single => inner(single, buf),
                     },
                     // `IO[str]` is still a file object.
                     name => self.tracked_type(&self.catalogue.annotations, name),
@@ -256,6 +309,58 @@ impl<'a> SemanticModel<'a> {
             }
             _ => None,
         }
+    }
+
+    /// The `Annotated[T, …]` a name is a type alias of, with the place of the scope that
+    /// binds it: `Alias = Annotated[…]` or `Alias: TypeAlias = Annotated[…]`.
+    fn annotated_alias(&self, env: Env<'_, 'a>, name: &str, buf: &mut String) -> Option<(Option<usize>, &'a Expr)> {
+        let (place, binding) = env.lookup(name)?;
+        let around = env.up_to(place);
+        let alias = match binding {
+            Binding::Assigned(value) => *value,
+            Binding::Annotated { annotation, value: Some(value) } => {
+                let Some(Resolved::QualifiedName) = self.resolve_at_depth(around, annotation, buf, 0) else {
+                    return None;
+                };
+                if !matches!(buf.as_str(), "typing.TypeAlias" | "typing_extensions.TypeAlias") {
+                    return None;
+                }
+                *value
+            }
+            _ => return None,
+        };
+        let Expr::Subscript(subscript) = alias else { return None };
+        let Some(Resolved::QualifiedName) = self.resolve_at_depth(around, &subscript.value, buf, 0) else {
+            return None;
+        };
+        annotated_subject(buf, &subscript.slice).is_some().then_some((place, alias))
+    }
+
+    /// What an annotation declares under any `Annotated[T, …]` around it: `T`, as an
+    /// annotation of the current position.
+    pub fn annotation_subject<'e>(&self, annotation: &'e Expr) -> &'e Expr {
+        let mut buf = String::new();
+        let mut annotation = annotation;
+        while let Expr::Subscript(subscript) = annotation
+            && let Some(Resolved::QualifiedName) = self.resolve(&subscript.value, &mut buf)
+            && let Some(subject) = annotated_subject(&buf, &subscript.slice)
+        {
+            annotation = subject;
+        }
+        annotation
+    }
+}
+
+/// `T` of `Annotated[T, …]` (`typing`'s or `typing_extensions`'), given the qualified
+/// name of the subscripted value and its slice: the other arguments are metadata
+/// (FastAPI's `Depends(get_db)`) that leave the type what `T` declares.
+pub fn annotated_subject<'e>(qualified: &str, slice: &'e Expr) -> Option<&'e Expr> {
+    if !matches!(qualified, "typing.Annotated" | "typing_extensions.Annotated") {
+        return None;
+    }
+    match slice {
+        Expr::Tuple(tuple) if tuple.elts.len() >= 2 => tuple.elts.first(),
+        _ => None,
     }
 }
 

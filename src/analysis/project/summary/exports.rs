@@ -11,7 +11,7 @@ use siphasher::sip::SipHasher13;
 
 use super::{Callee, ModuleContext};
 use crate::analysis::context::Context;
-use crate::analysis::semantic::{Binding, OwnAttribute, Resolved, Scope, ScopeKind, SemanticModel};
+use crate::analysis::semantic::{Binding, OwnAttribute, Resolved, Scope, ScopeKind, SemanticModel, annotated_subject};
 
 /// Bases every class may have that define none of the project's methods.
 const NEUTRAL_BASE_MODULES: &[&str] = &["typing", "typing_extensions", "abc", "enum"];
@@ -145,7 +145,8 @@ impl<'a> Resolver<'_, 'a> {
         }
     }
 
-    /// The class an annotation declares: `Cache`, `Cache | None`, `Optional[Cache]`.
+    /// The class an annotation declares: `Cache`, `Cache | None`, `Optional[Cache]`,
+    /// `Annotated[Cache, …]`.
     fn annotated_class(&self, annotation: &Expr, depth: u8) -> Option<Symbol> {
         match annotation {
             Expr::Name(_) | Expr::Attribute(_) => self.symbol(annotation, depth),
@@ -156,8 +157,14 @@ impl<'a> Resolver<'_, 'a> {
             Expr::Subscript(subscript) => {
                 let mut buf = String::new();
                 let resolved = self.semantic.resolve(&subscript.value, &mut buf);
-                let is_optional = matches!(resolved, Some(Resolved::QualifiedName)) && buf == "typing.Optional";
-                is_optional.then(|| self.annotated_class(&subscript.slice, depth)).flatten()
+                if !matches!(resolved, Some(Resolved::QualifiedName)) {
+                    return None;
+                }
+                match annotated_subject(&buf, &subscript.slice) {
+                    Some(subject) => self.annotated_class(subject, depth),
+                    None if buf == "typing.Optional" => self.annotated_class(&subscript.slice, depth),
+                    None => None,
+                }
             }
             _ => None,
         }

@@ -60,8 +60,8 @@ pub struct FunctionSummary {
     pub decorated: bool,
     /// `# noqa: AG110` on its `def` line: treated as not blocking.
     pub suppressed: bool,
-    /// Wrapped in `functools.cache`/`lru_cache`: its body runs on the first call (with
-    /// given arguments) only.
+    /// Wrapped in one of the catalogue's `caching-decorators` (`functools.cache`,
+    /// `lru_cache`, …): its body runs on the first call (with given arguments) only.
     pub cached: bool,
     /// The first blocking call of its own body (sync functions only).
     pub blocking_call: Option<BlockingCallSite>,
@@ -77,8 +77,8 @@ pub struct FunctionSummary {
     pub loop_bound: bool,
     /// The calls of its own body that may reach project functions (sync functions only).
     pub calls: Vec<CallSite>,
-    /// The tracked type it declares it returns (sync, undecorated functions only), for
-    /// other modules' `c = make_client()`.
+    /// The tracked type it declares it returns (sync functions with no decorator but the
+    /// catalogue's `caching-decorators`), for other modules' `c = make_client()`.
     pub returns: Option<Box<str>>,
 }
 
@@ -300,16 +300,19 @@ impl<'a> SummaryBuilder<'a> {
     }
 }
 
-/// `@staticmethod`, `@functools.lru_cache(maxsize=1)`, …: see the catalogue.
+/// `@staticmethod`, `@functools.lru_cache(maxsize=1)`, …: see the catalogue's
+/// `plain-decorators` and `caching-decorators`.
 fn is_plain_decorator(semantic: &SemanticModel<'_>, decorator: &ast::Decorator) -> bool {
-    decorator_name(semantic, decorator).is_some_and(|name| semantic.catalogue().plain_decorators.contains(&name))
+    decorator_name(semantic, decorator).is_some_and(|name| {
+        let catalogue = semantic.catalogue();
+        catalogue.plain_decorators.contains(&name) || catalogue.caching_decorators.contains(&name)
+    })
 }
 
-/// `@functools.cache`, `@functools.lru_cache(maxsize=…)`: the body runs on the first call
-/// with given arguments only.
+/// `@functools.cache`, `@functools.lru_cache(maxsize=…)`, `@cachetools.cached(…)`: the
+/// body runs on the first call with given arguments only.
 fn is_cache_decorator(semantic: &SemanticModel<'_>, decorator: &ast::Decorator) -> bool {
-    decorator_name(semantic, decorator)
-        .is_some_and(|name| matches!(name.as_str(), "functools.cache" | "functools.lru_cache"))
+    decorator_name(semantic, decorator).is_some_and(|name| semantic.catalogue().caching_decorators.contains(&name))
 }
 
 /// The qualified name of a decorator (of the function a decorator factory call names).

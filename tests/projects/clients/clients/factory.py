@@ -1,4 +1,6 @@
+import functools
 import sqlite3
+from functools import lru_cache
 
 import httpx
 
@@ -16,4 +18,23 @@ def untyped_client():
 
 
 async def make_async_client() -> httpx.Client:
+    return httpx.Client()
+
+
+@lru_cache(maxsize=None)
+def shared_client() -> httpx.Client:
+    return httpx.Client()
+
+
+@functools.cache
+def default_client() -> httpx.Client:
+    return httpx.Client()
+
+
+def logged(function):
+    return function
+
+
+@logged
+def wrapped_client() -> httpx.Client:
     return httpx.Client()

@@ -1,5 +1,6 @@
 # Objects kept on instances and modules of other modules: tracked through the project.
 import collections
+from typing import Annotated
 
 from clients import repository
 
@@ -58,6 +59,10 @@ class Holder:
 
 
 async def query(repo: Repository):
+    return repo.conn.execute("select 1")  # expect: AG111
+
+
+async def query_injected(repo: Annotated[Repository, "a dependency"]):
     return repo.conn.execute("select 1")  # expect: AG111
 
 

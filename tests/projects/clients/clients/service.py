@@ -1,7 +1,7 @@
 # Objects returned by the project's functions in another module, by their annotations.
 from clients import factory
 
-from .factory import make_async_client, make_client, open_db, untyped_client
+from .factory import default_client, make_async_client, make_client, open_db, shared_client, untyped_client, wrapped_client
 
 
 async def fetch(url):
@@ -18,11 +18,20 @@ async def direct(url):
     return factory.make_client().get(url)  # expect: AG102
 
 
+async def cached(url):
+    # A decorator that caches the result keeps the return annotation.
+    shared_client().get(url)  # expect: AG102
+    client = default_client()
+    return client.post(url)  # expect: AG102
+
+
 async def not_certain(url):
     client = untyped_client()
     client.get(url)
     coroutine_result = make_async_client()
     coroutine_result.get(url)
+    # Any other decorator may return anything.
+    wrapped_client().get(url)
 
 
 def sync_caller(url):
