@@ -58,12 +58,25 @@ pub enum EntrySpec {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FullEntrySpec {
     pub rule: Option<String>,
     pub message: Option<String>,
     pub fix: Option<FixKind>,
     pub threads: Option<Threads>,
+    pub path_argument: Option<PathArgument>,
+}
+
+/// The argument that names the file a call opens (`pd.read_csv(path)`, `torch.save(obj,
+/// f)`): the call is reported only when that argument is certainly a path, since the
+/// same functions read and write in-memory buffers too.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PathArgument {
+    /// Its place among the positional arguments (from 0).
+    pub position: usize,
+    /// Its name when passed by keyword.
+    pub keyword: String,
 }
 
 /// A resolved catalogue entry.
@@ -75,6 +88,8 @@ pub struct Entry {
     pub message: Option<String>,
     pub fix: FixKind,
     pub threads: Threads,
+    /// The argument naming the file, where the call blocks only when given a path.
+    pub path_argument: Option<PathArgument>,
 }
 
 impl EntrySpec {
@@ -86,6 +101,7 @@ impl EntrySpec {
                 message: Some(message.clone()),
                 fix: FixKind::Offload,
                 threads: Threads::Any,
+                path_argument: None,
             }),
             EntrySpec::Full(full) => {
                 let rule = match &full.rule {
@@ -98,6 +114,7 @@ impl EntrySpec {
                     message: full.message.clone(),
                     fix: full.fix.unwrap_or_default(),
                     threads: full.threads.unwrap_or_default(),
+                    path_argument: full.path_argument.clone(),
                 })
             }
         }
@@ -261,6 +278,8 @@ mod tests {
         assert_eq!(catalogue.call("xmlrpc.client.ServerProxy.getStatus").map(|entry| entry.rule), Some("AG112"));
         assert!(catalogue.call("xmlrpc.client.ServerProxy.__enter__").is_none());
         assert_eq!(catalogue.any_attribute_type("xmlrpc.client.ServerProxy"), Some("xmlrpc.client.ServerProxy"));
+        let to_save = PathArgument { position: 1, keyword: "f".to_owned() };
+        assert_eq!(catalogue.calls["torch.save"].path_argument, Some(to_save));
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! ## What it does
 //! Reports synchronous HTTP requests in code running on the event loop: `requests.get()`
 //! and the other `requests` verbs, methods of a `requests.Session`, `httpx` module
-//! functions and `httpx.Client` methods, `urllib.request.urlopen()`, `urllib3.request()`
+//! functions and `httpx.Client` methods, `urllib.request.urlopen()` and `urlretrieve()`
+//! (a download to a file), `urllib3.request()`
 //! and `PoolManager`/`HTTPConnectionPool` `.request()`/`.urlopen()`, and any
 //! `x.request("GET", ...)` whose first argument is an HTTP verb literal and whose result is
 //! used at once (not awaited, entered by `async with` or passed to another call, as an async
