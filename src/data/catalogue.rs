@@ -65,6 +65,7 @@ pub struct FullEntrySpec {
     pub fix: Option<FixKind>,
     pub threads: Option<Threads>,
     pub path_argument: Option<PathArgument>,
+    pub cost: Option<String>,
 }
 
 /// The argument that names the file a call opens (`pd.read_csv(path)`, `torch.save(obj,
@@ -90,6 +91,9 @@ pub struct Entry {
     pub threads: Threads,
     /// The argument naming the file, where the call blocks only when given a path.
     pub path_argument: Option<PathArgument>,
+    /// What the call costs, for the message ("100–300 ms of CPU"): where it blocks by
+    /// working rather than by waiting.
+    pub cost: Option<String>,
 }
 
 impl EntrySpec {
@@ -102,12 +106,13 @@ impl EntrySpec {
                 fix: FixKind::Offload,
                 threads: Threads::Any,
                 path_argument: None,
+                cost: None,
             }),
             EntrySpec::Full(full) => {
                 let rule = match &full.rule {
                     None => default_rule,
                     Some(code) => crate::data::registry::blocking_rule_code(code)
-                        .ok_or_else(|| format!("`{code}` is not a blocking-call rule (AG101..AG109, AG111..AG113)"))?,
+                        .ok_or_else(|| format!("`{code}` is not a blocking-call rule (AG101..AG109, AG111..AG115)"))?,
                 };
                 Ok(Entry {
                     rule,
@@ -115,6 +120,7 @@ impl EntrySpec {
                     fix: full.fix.unwrap_or_default(),
                     threads: full.threads.unwrap_or_default(),
                     path_argument: full.path_argument.clone(),
+                    cost: full.cost.clone(),
                 })
             }
         }
@@ -280,6 +286,12 @@ mod tests {
         assert_eq!(catalogue.any_attribute_type("xmlrpc.client.ServerProxy"), Some("xmlrpc.client.ServerProxy"));
         let to_save = PathArgument { position: 1, keyword: "f".to_owned() };
         assert_eq!(catalogue.calls["torch.save"].path_argument, Some(to_save));
+        assert_eq!(catalogue.calls["bcrypt.hashpw"].rule, "AG115");
+        assert_eq!(catalogue.calls["bcrypt.hashpw"].cost.as_deref(), Some("100–300 ms of CPU"));
+        // Every call that blocks by working says what it costs.
+        for (name, entry) in &catalogue.calls {
+            assert_eq!(entry.rule == "AG115", entry.cost.is_some(), "{name}");
+        }
     }
 
     #[test]

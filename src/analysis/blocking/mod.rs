@@ -101,5 +101,6 @@ fn verb_literal_entry() -> Entry {
         fix: FixKind::Offload,
         threads: Threads::Any,
         path_argument: None,
+        cost: None,
     }
 }
