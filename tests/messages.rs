@@ -219,3 +219,32 @@ class Poller:
     );
     assert!(diagnostics.iter().all(|diagnostic| diagnostic.fix.is_none()));
 }
+
+#[test]
+fn cpu_heavy_calls_say_what_they_cost() {
+    let found = messages(
+        r#"
+import bcrypt
+from django.contrib.auth.hashers import check_password
+
+async def login(password, stored):
+    return bcrypt.checkpw(password, stored) and check_password(password, stored)
+"#,
+    );
+    assert_eq!(
+        found,
+        [
+            "`bcrypt.checkpw()` blocks the event loop in `async def login`; run it in a thread with `await asyncio.to_thread()`: it takes 100–300 ms of CPU",
+            "`django.contrib.auth.hashers.check_password()` blocks the event loop in `async def login`; use `await acheck_password()` (Django 5.0+), or run it in a thread with `await asyncio.to_thread()`: it takes 100–300 ms of CPU",
+        ]
+    );
+    let found = messages(
+        "import hashlib\nimport trio\n\nasync def derive(p, s):\n    hashlib.scrypt(p, salt=s, n=16384, r=8, p=1)\n",
+    );
+    assert_eq!(
+        found,
+        [
+            "`hashlib.scrypt()` blocks the event loop in `async def derive`; run it in a thread with `await trio.to_thread.run_sync()`: it takes 100–300 ms of CPU"
+        ]
+    );
+}

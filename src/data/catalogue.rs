@@ -58,12 +58,26 @@ pub enum EntrySpec {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FullEntrySpec {
     pub rule: Option<String>,
     pub message: Option<String>,
     pub fix: Option<FixKind>,
     pub threads: Option<Threads>,
+    pub path_argument: Option<PathArgument>,
+    pub cost: Option<String>,
+}
+
+/// The argument that names the file a call opens (`pd.read_csv(path)`, `torch.save(obj,
+/// f)`): the call is reported only when that argument is certainly a path, since the
+/// same functions read and write in-memory buffers too.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PathArgument {
+    /// Its place among the positional arguments (from 0).
+    pub position: usize,
+    /// Its name when passed by keyword.
+    pub keyword: String,
 }
 
 /// A resolved catalogue entry.
@@ -75,6 +89,11 @@ pub struct Entry {
     pub message: Option<String>,
     pub fix: FixKind,
     pub threads: Threads,
+    /// The argument naming the file, where the call blocks only when given a path.
+    pub path_argument: Option<PathArgument>,
+    /// What the call costs, for the message ("100–300 ms of CPU"): where it blocks by
+    /// working rather than by waiting.
+    pub cost: Option<String>,
 }
 
 impl EntrySpec {
@@ -86,18 +105,22 @@ impl EntrySpec {
                 message: Some(message.clone()),
                 fix: FixKind::Offload,
                 threads: Threads::Any,
+                path_argument: None,
+                cost: None,
             }),
             EntrySpec::Full(full) => {
                 let rule = match &full.rule {
                     None => default_rule,
                     Some(code) => crate::data::registry::blocking_rule_code(code)
-                        .ok_or_else(|| format!("`{code}` is not a blocking-call rule (AG101..AG109, AG111..AG113)"))?,
+                        .ok_or_else(|| format!("`{code}` is not a blocking-call rule (AG101..AG109, AG111..AG115)"))?,
                 };
                 Ok(Entry {
                     rule,
                     message: full.message.clone(),
                     fix: full.fix.unwrap_or_default(),
                     threads: full.threads.unwrap_or_default(),
+                    path_argument: full.path_argument.clone(),
+                    cost: full.cost.clone(),
                 })
             }
         }
@@ -266,6 +289,14 @@ mod tests {
         assert_eq!(catalogue.call("xmlrpc.client.ServerProxy.getStatus").map(|entry| entry.rule), Some("AG112"));
         assert!(catalogue.call("xmlrpc.client.ServerProxy.__enter__").is_none());
         assert_eq!(catalogue.any_attribute_type("xmlrpc.client.ServerProxy"), Some("xmlrpc.client.ServerProxy"));
+        let to_save = PathArgument { position: 1, keyword: "f".to_owned() };
+        assert_eq!(catalogue.calls["torch.save"].path_argument, Some(to_save));
+        assert_eq!(catalogue.calls["bcrypt.hashpw"].rule, "AG115");
+        assert_eq!(catalogue.calls["bcrypt.hashpw"].cost.as_deref(), Some("100–300 ms of CPU"));
+        // Every call that blocks by working says what it costs.
+        for (name, entry) in &catalogue.calls {
+            assert_eq!(entry.rule == "AG115", entry.cost.is_some(), "{name}");
+        }
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The fix of a blocking call the catalogue lists (AG101–AG109, AG111–AG113): the whole
+//! The fix of a blocking call the catalogue lists (AG101–AG109, AG111–AG115): the whole
 //! `with` block when the call opens one, otherwise what the entry's fix kind says;
 //! none where the call's object may not move to another thread.
 

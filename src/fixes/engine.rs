@@ -109,10 +109,18 @@ fn apply_pass(
         (diagnostic.range.start(), Reverse(diagnostic.range.end()), diagnostic.rule.code)
     });
     let mut accepted: Vec<&Edit> = Vec::new();
+    // The edits of the fixes that wait for a later pass: a fix inside what one of them
+    // rewrites waits too, or it would change the text that fix is about to move (an
+    // inner call offloaded first leaves an `await` in the `with` block that was to run
+    // in a thread).
+    let mut waiting: Vec<&Edit> = Vec::new();
     let mut isolated: Vec<TextRange> = Vec::new();
     let mut applied = 0;
     for (_, fix) in candidates {
-        let fits = fix.edits.iter().all(|edit| accepted.iter().all(|other| edit == *other || !overlaps(edit, other)));
+        let fits = fix
+            .edits
+            .iter()
+            .all(|edit| accepted.iter().chain(&waiting).all(|other| edit == *other || !overlaps(edit, other)));
         let isolation_respected = match fix.isolation {
             Some(range) => {
                 !isolated.iter().any(|other| other.intersect(range).is_some())
@@ -128,6 +136,8 @@ fn apply_pass(
                 }
             }
             applied += 1;
+        } else {
+            waiting.extend(&fix.edits);
         }
     }
     if applied == 0 {
@@ -209,6 +219,20 @@ mod tests {
         ];
         let (output, applied, _) = apply_pass("abcdef", &diagnostics, Applicability::Safe, None).unwrap();
         assert_eq!((output.as_str(), applied), ("aXcdWf", 2));
+    }
+
+    #[test]
+    fn a_fix_inside_what_a_waiting_fix_rewrites_waits_with_it() {
+        let function = TextRange::new(TextSize::new(0), TextSize::new(6));
+        let diagnostics = vec![
+            diagnostic((0, 1), Fix::safe("x", vec![replace(0, 1, "X")])),
+            // Waits for the next pass (`x` is in its function), and so does `y` inside it.
+            diagnostic((2, 5), Fix::safe("block", vec![replace(2, 5, "B")]).isolated_in(function)),
+            diagnostic((3, 4), Fix::safe("y", vec![replace(3, 4, "Y")])),
+            diagnostic((6, 7), Fix::safe("z", vec![replace(6, 7, "Z")])),
+        ];
+        let (output, applied, _) = apply_pass("abcdefg", &diagnostics, Applicability::Safe, None).unwrap();
+        assert_eq!((output.as_str(), applied), ("XbcdefZ", 2));
     }
 
     #[test]

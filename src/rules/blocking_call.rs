@@ -1,4 +1,4 @@
-//! The blocking-call family (AG101..AG109, AG111..AG113): resolves a call in code running on the
+//! The blocking-call family (AG101..AG109, AG111..AG115): resolves a call in code running on the
 //! event loop against the catalogue and reports it under the rule its entry names.
 //!
 //! The rules of the family each have their own file with their documentation and
@@ -38,7 +38,7 @@ fn advice(entry: &Entry, library: AsyncLibrary) -> String {
     let offload = library.offload_call();
     // An object that may not move to another thread is not advised to.
     let fix = if entry.threads == Threads::NotThreadSafe { FixKind::None } else { entry.fix };
-    match (fix, &entry.message) {
+    let advice = match (fix, &entry.message) {
         (FixKind::Sleep, _) => format!("use `await {module}.sleep()`"),
         (FixKind::Getaddrinfo, _) if library == AsyncLibrary::Asyncio => {
             "use `await asyncio.get_running_loop().getaddrinfo()`".to_owned()
@@ -54,5 +54,10 @@ fn advice(entry: &Entry, library: AsyncLibrary) -> String {
         (FixKind::OffloadList, None) => format!("collect it in a thread with `await {offload}(lambda: list(...))`"),
         (FixKind::None, Some(alternative)) => format!("use {alternative}"),
         (FixKind::None, None) => "move it off the event loop".to_owned(),
+    };
+    // A call that blocks by working says how long: it may not look slow.
+    match &entry.cost {
+        Some(cost) => format!("{advice}: it takes {cost}"),
+        None => advice,
     }
 }

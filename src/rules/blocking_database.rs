@@ -18,7 +18,9 @@
 //!   `update_many`, `aggregate`, …), reached as `client.get_database(…)`,
 //!   `client["db"]["coll"]`;
 //! - SQLAlchemy: `Engine.connect()`, `Connection.execute()`/`commit()`, `Session`
-//!   `execute()`/`get()`/`commit()`/`flush()`, `session.query(…)….all()`/`first()`/`one()`.
+//!   `execute()`/`get()`/`commit()`/`flush()`, `session.query(…)….all()`/`first()`/`one()`;
+//! - pandas: `pd.read_sql()`, `read_sql_query()`, `read_sql_table()` and a DataFrame's
+//!   `to_sql()`, which query through the connection they are given.
 //!
 //! The async drivers that look like these (`asyncpg`, `aiosqlite`, `redis.asyncio`, motor,
 //! `AsyncMongoClient`, `AsyncSession`) are not reported, nor is a call that is awaited.
@@ -69,4 +71,5 @@
 //! Unsafe: the connection is shared, and in a thread the call may now run at the same
 //! time as another task's use of it. No fix at all where the object may not be used from
 //! another thread: `sqlite3` (its objects refuse any thread but their creator's), the
-//! MySQL drivers' connections and SQLAlchemy connections and sessions (not thread-safe).
+//! MySQL drivers' connections and SQLAlchemy connections and sessions (not thread-safe),
+//! and pandas' SQL calls (their connection may be any of these).

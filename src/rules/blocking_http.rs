@@ -5,9 +5,10 @@
 //! ## What it does
 //! Reports synchronous HTTP requests in code running on the event loop: `requests.get()`
 //! and the other `requests` verbs, methods of a `requests.Session`, `httpx` module
-//! functions and `httpx.Client` methods, `urllib.request.urlopen()`, `urllib3.request()`
-//! and the methods of urllib3's pools and managers that make a request (`.request()`,
-//! `.urlopen()`, `.request_encode_url()`, `.request_encode_body()`), and any
+//! functions and `httpx.Client` methods, `urllib.request.urlopen()` and `urlretrieve()`
+//! (a download to a file), `urllib3.request()` and the methods of urllib3's pools and
+//! managers that make a request (`.request()`, `.urlopen()`, `.request_encode_url()`,
+//! `.request_encode_body()`), and any
 //! `x.request("GET", ...)` whose first argument is an HTTP verb literal and whose result is
 //! used at once (not awaited, entered by `async with` or passed to another call, as an async
 //! client's would be). Sessions and clients are tracked when assigned from their constructor in the

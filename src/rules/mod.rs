@@ -15,6 +15,7 @@ use crate::rules::checker::Checker;
 
 pub mod blocking_call;
 pub mod blocking_configured;
+pub mod blocking_cpu;
 pub mod blocking_database;
 pub mod blocking_filesystem;
 pub mod blocking_http;

@@ -41,8 +41,7 @@ pub fn is_allowed_call(cx: &mut Context<'_>, call: &ast::ExprCall, qualified_nam
             && returns_at_once::client_without_host(call, qualified_name))
         || (entry.rule == registry::BLOCKING_SOCKET.code
             && returns_at_once::non_blocking_socket_call(cx, call, qualified_name))
-        || (entry.rule == registry::BLOCKING_OPEN.code
-            && returns_at_once::opens_no_certain_path(cx, call, qualified_name))
+        || entry.path_argument.as_ref().is_some_and(|path| returns_at_once::given_no_certain_path(cx, call, path))
 }
 
 /// Resolves the callee of `call` to a blocking catalogue entry, if it is one.
@@ -101,5 +100,7 @@ fn verb_literal_entry() -> Entry {
         message: Some("an async HTTP client".to_owned()),
         fix: FixKind::Offload,
         threads: Threads::Any,
+        path_argument: None,
+        cost: None,
     }
 }

@@ -9,6 +9,7 @@ use ruff_text_size::{Ranged, TextSize};
 
 use crate::analysis::context::{Context, MAX_EXPRESSION_DEPTH};
 use crate::analysis::semantic::{Binding, ScopeKind};
+use crate::data::catalogue::PathArgument;
 
 /// Whether `expr` is the literal `0` or `0.0` (a timeout that returns at once).
 pub fn is_zero(expr: &Expr) -> bool {
@@ -130,22 +131,27 @@ impl<'b> Visitor<'b> for NonBlockingMode<'_> {
     }
 }
 
-/// Archive constructors that open the file they are given, with the keyword naming it.
-/// Given a buffer (`ZipFile(io.BytesIO(data))`, `tarfile.open(fileobj=buffer)`) they do
-/// no I/O of their own.
-const ARCHIVE_OPENERS: &[(&str, &str)] =
-    &[("zipfile.ZipFile", "file"), ("tarfile.open", "name"), ("tarfile.TarFile", "name")];
-
 /// Assignments followed to find whether a variable holds a path.
 const MAX_PATH_ASSIGNMENTS: u8 = 4;
 
-/// Whether `call` opens an archive from something other than a certain path: not reported.
-pub fn opens_no_certain_path(cx: &mut Context<'_>, call: &ast::ExprCall, qualified_name: &str) -> bool {
-    let Some((_, keyword)) = ARCHIVE_OPENERS.iter().find(|(name, _)| *name == qualified_name) else { return false };
+/// Whether a call whose entry names the argument that is its file (`zipfile.ZipFile(file)`,
+/// `pd.read_csv(path)`, `torch.save(obj, f)`) is given something other than a certain
+/// path: a buffer (`io.BytesIO(data)`), a file object, or what may be one. Such a call
+/// does no I/O of its own and is not reported; nor is one given `fileobj=` (the standard
+/// library's archives then read that object) or no file at all (`df.to_csv()` returns
+/// the text).
+pub fn given_no_certain_path(cx: &mut Context<'_>, call: &ast::ExprCall, path: &PathArgument) -> bool {
     if call.arguments.find_keyword("fileobj").is_some() {
         return true;
     }
-    let file = call.arguments.args.first().or(call.arguments.find_keyword(keyword).map(|keyword| &keyword.value));
+    let positional = &call.arguments.args;
+    // After `*args`, no positional argument is known to be in its place.
+    let unpacked = positional.iter().take(path.position + 1).any(Expr::is_starred_expr);
+    let file = match positional.get(path.position) {
+        Some(_) if unpacked => return true,
+        Some(file) => Some(file),
+        None => call.arguments.find_keyword(&path.keyword).map(|keyword| &keyword.value),
+    };
     !file.is_some_and(|file| is_certainly_a_path(cx, file, 0))
 }
 
@@ -155,7 +161,8 @@ fn is_certainly_a_path(cx: &mut Context<'_>, expr: &Expr, depth: u8) -> bool {
         return true;
     }
     match expr {
-        Expr::StringLiteral(_) | Expr::FString(_) => true,
+        Expr::StringLiteral(literal) => !reads_as_data(literal.value.to_str()),
+        Expr::FString(_) => true,
         Expr::Call(call) => matches!(
             cx.resolve_qualified_name(&call.func),
             Some("os.path.join" | "os.path.abspath" | "os.fspath" | "builtins.str")
@@ -173,4 +180,10 @@ fn is_certainly_a_path(cx: &mut Context<'_>, expr: &Expr, depth: u8) -> bool {
         },
         _ => false,
     }
+}
+
+/// Whether a string literal holds data rather than a file name: JSON, XML or HTML, or
+/// several lines (`pd.read_json('{"a": 1}')` parses the text it is given).
+fn reads_as_data(text: &str) -> bool {
+    text.trim_start().starts_with(['{', '[', '<']) || text.contains('\n')
 }
