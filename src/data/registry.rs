@@ -198,6 +198,16 @@ pub static BLOCKING_WAIT: RuleInfo = RuleInfo {
     doc: rule_doc!("blocking_wait"),
 };
 
+pub static BLOCKING_SDK_CLIENT: RuleInfo = RuleInfo {
+    code: "AG114",
+    name: "blocking-sdk-client",
+    summary: "a vendor SDK's sync client called in an `async def` blocks the event loop for the whole request",
+    fix: FixAvailability::Sometimes,
+    default_enabled: true,
+    aliases: &[],
+    doc: rule_doc!("blocking_sdk_client"),
+};
+
 pub static DANGLING_TASK: RuleInfo = RuleInfo {
     code: "AG201",
     name: "dangling-task",
@@ -254,6 +264,7 @@ pub static ALL: &[&RuleInfo] = &[
     &BLOCKING_DATABASE,
     &BLOCKING_NETWORK_CLIENT,
     &BLOCKING_WAIT,
+    &BLOCKING_SDK_CLIENT,
     &DANGLING_TASK,
     &UNAWAITED_COROUTINE,
     &NESTED_EVENT_LOOP,
@@ -297,7 +308,7 @@ pub fn unknown_selector_error(selector: &str) -> String {
     format!("no rule matches `{selector}`{suggestion}")
 }
 
-/// The code of a blocking-call rule (AG101..AG109, AG111..AG113: the AG1 rules whose
+/// The code of a blocking-call rule (AG101..AG109, AG111..AG114: the AG1 rules whose
 /// findings are catalogue entries), as catalogue entries name them.
 pub fn blocking_rule_code(code: &str) -> Option<&'static str> {
     find(code)
@@ -368,6 +379,7 @@ mod tests {
         assert!(is_valid_selector("AG1") && !is_valid_selector("AG9"));
         assert_eq!(blocking_rule_code("blocking-database"), Some("AG111"));
         assert_eq!(blocking_rule_code("AG113"), Some("AG113"));
+        assert_eq!(blocking_rule_code("blocking-sdk-client"), Some("AG114"));
         assert_eq!(blocking_rule_code("AG110"), None);
         assert_eq!(blocking_rule_code("AG201"), None);
     }

@@ -1,4 +1,4 @@
-//! The blocking-call family (AG101..AG109, AG111..AG113): resolves a call in code running on the
+//! The blocking-call family (AG101..AG109, AG111..AG114): resolves a call in code running on the
 //! event loop against the catalogue and reports it under the rule its entry names.
 //!
 //! The rules of the family each have their own file with their documentation and

@@ -29,7 +29,7 @@ use crate::rules;
 pub enum FixRequest<'a> {
     /// No fix, for this reason (the `full` output prints it).
     Declined(&'static str),
-    /// The fix a blocking call's catalogue entry names (AG101–AG109, AG111–AG113):
+    /// The fix a blocking call's catalogue entry names (AG101–AG109, AG111–AG114):
     /// `unsafe_offload` when running it in a worker thread may change behaviour.
     BlockingCall { call: &'a ast::ExprCall, entry: Cow<'a, Entry>, unsafe_offload: bool },
     /// Run a call to a project helper that blocks in a worker thread (AG110); unsafe: the
