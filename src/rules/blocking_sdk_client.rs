@@ -35,7 +35,8 @@
 //! `model.with_structured_output(...)`, `model.with_config(...)`, `prompt | model`. The
 //! async clients (`AsyncOpenAI`, `AsyncAnthropic`, `AsyncQdrantClient`,
 //! `ollama.AsyncClient`, `AsyncWebClient`, `genai.Client().aio`, …), the async methods
-//! (`ainvoke()`, `complete_async()`, `create_async()`) and any awaited call are not
+//! (`ainvoke()`, `complete_async()`, `create_async()`), any awaited call, and a
+//! Kubernetes call given `async_req=True` (the client's thread pool makes it) are not
 //! reported. Which calls these are is data: the `clients` of the catalogue.
 //!
 //! ## Why is this bad?

@@ -43,6 +43,7 @@ pub fn is_allowed_call(cx: &mut Context<'_>, call: &ast::ExprCall, qualified_nam
             && returns_at_once::non_blocking_socket_call(cx, call, qualified_name))
         || (entry.rule == registry::BLOCKING_OPEN.code
             && returns_at_once::opens_no_certain_path(cx, call, qualified_name))
+        || (entry.rule == registry::BLOCKING_SDK_CLIENT.code && returns_at_once::sdk_call(call))
 }
 
 /// Resolves the callee of `call` to a blocking catalogue entry, if it is one.
