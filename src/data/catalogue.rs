@@ -1,11 +1,12 @@
 //! The catalogue of blocking calls: which qualified names block the event loop, which
-//! constructors create tracked objects, and which annotations declare them.
+//! constructors create tracked objects, which annotations declare them, and the SDK
+//! clients every call through which is a request.
 //!
 //! The data lives in `catalogue.yaml` (compiled into the binary) and is parsed once.
 //! User configuration extends it through `extend-blocking-calls`, with the same entry
 //! schema ([`EntrySpec`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use serde::Deserialize;
@@ -131,6 +132,7 @@ impl EntrySpec {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct CatalogueFile {
     calls: HashMap<String, EntrySpec>,
+    clients: HashMap<String, ClientSpec>,
     types: HashMap<String, String>,
     elements: HashMap<String, String>,
     annotations: HashMap<String, String>,
@@ -138,6 +140,86 @@ struct CatalogueFile {
     plain_decorators: Vec<String>,
     caching_decorators: Vec<String>,
     loop_bound: LoopBound,
+}
+
+/// An SDK client as written in YAML (see `clients` in `catalogue.yaml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ClientSpec {
+    #[serde(default)]
+    new: Vec<String>,
+    #[serde(default)]
+    objects: Vec<String>,
+    rule: Option<String>,
+    message: Option<String>,
+    fix: Option<FixKind>,
+    threads: Option<Threads>,
+    #[serde(default)]
+    attributes: Vec<String>,
+    blocks: Option<Vec<String>>,
+    #[serde(default)]
+    no_io: Vec<String>,
+    #[serde(default)]
+    returns_client: Vec<String>,
+}
+
+/// The rule of the calls through a client when its entry names none.
+const CLIENT_RULE: &str = "AG114";
+
+/// Member names of a client: names, or patterns with `*` at one end (`*_async`,
+/// `parse_*`), or `*` alone for every name.
+#[derive(Debug, Default)]
+struct Members(Vec<String>);
+
+impl Members {
+    fn matches(&self, member: &str) -> bool {
+        self.0.iter().any(|pattern| match (pattern.strip_prefix('*'), pattern.strip_suffix('*')) {
+            (Some(suffix), _) => member.ends_with(suffix),
+            (None, Some(prefix)) => member.starts_with(prefix),
+            (None, None) => pattern == member,
+        })
+    }
+}
+
+/// An SDK client every call through which is a request: what its calls report, and
+/// which of its members lead to the client again or do no I/O.
+#[derive(Debug)]
+struct Client {
+    entry: Entry,
+    /// The attributes through which the client is reached (`chat`, `completions`).
+    attributes: Members,
+    /// The only methods that block, if listed (by default every public method blocks).
+    blocks: Option<Members>,
+    /// Members that do no I/O: methods not reported, attributes that are not the client.
+    no_io: Members,
+    /// Methods whose result is the client again (`with_options`).
+    returns_client: Members,
+}
+
+/// Whether a name is capitalised as Python classes (and constants) are.
+fn is_class_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+}
+
+/// Whether `member` names the API of a client: not private, not a nested class
+/// (`stripe.Customer.CreateParams`, `OBJECT_NAME`).
+fn is_api_name(member: &str) -> bool {
+    !member.starts_with('_') && !is_class_name(member)
+}
+
+impl Client {
+    /// The entry of a call of the client's method `method`, if it blocks.
+    fn call(&self, method: &str) -> Option<&Entry> {
+        let blocks = is_api_name(method)
+            && !self.no_io.matches(method)
+            && self.blocks.as_ref().is_none_or(|blocks| blocks.matches(method));
+        blocks.then_some(&self.entry)
+    }
+
+    /// Whether the client's attribute `attribute` is the client again.
+    fn leads_through(&self, attribute: &str) -> bool {
+        is_api_name(attribute) && !self.no_io.matches(attribute) && self.attributes.matches(attribute)
+    }
 }
 
 /// What must run on the event loop's thread (see `loop-bound` in `catalogue.yaml`).
@@ -181,6 +263,12 @@ pub struct Catalogue {
     any_method: HashMap<String, Entry>,
     /// Types every public attribute of which has a type, by type.
     any_attribute: HashMap<String, String>,
+    /// SDK clients, by the type their constructors give their objects.
+    clients: HashMap<String, Client>,
+    /// Module-level objects of a client (`openai.chat`, `stripe.Customer`) → its type.
+    client_objects: HashMap<String, String>,
+    /// The first dotted part of every name in `client_objects` (`openai`, `stripe`).
+    client_object_roots: HashSet<String>,
     /// Method name → the types (and modules) whose method of that name has an entry.
     owners_by_method: HashMap<String, Vec<String>>,
     /// Constructor qualified name → type of the object it returns.
@@ -211,8 +299,44 @@ impl Catalogue {
                     (name, entry)
                 })
                 .partition::<HashMap<_, _>, _>(|(name, _)| name.ends_with(ANY_MEMBER));
-            let (any_attribute, constructors) =
+            let (any_attribute, mut constructors) =
                 file.types.into_iter().partition::<HashMap<_, _>, _>(|(name, _)| name.ends_with(ANY_MEMBER));
+            let mut annotations = file.annotations;
+            let mut clients = HashMap::new();
+            let mut client_objects = HashMap::new();
+            for (ty, spec) in file.clients {
+                for constructor in spec.new {
+                    // A class declares the type as an annotation too (`client: OpenAI`).
+                    if constructor.rsplit('.').next().is_some_and(is_class_name) {
+                        annotations.entry(constructor.clone()).or_insert_with(|| ty.clone());
+                    }
+                    let listed = constructors.insert(constructor, ty.clone());
+                    assert!(listed.is_none(), "a constructor of {ty} is listed twice");
+                }
+                for object in spec.objects {
+                    client_objects.insert(object, ty.clone());
+                }
+                let entry = EntrySpec::Full(FullEntrySpec {
+                    rule: spec.rule,
+                    message: spec.message,
+                    fix: spec.fix,
+                    threads: spec.threads,
+                    path_argument: None,
+                    cost: None,
+                })
+                .resolve(CLIENT_RULE)
+                .expect("built-in clients name valid rules");
+                let client = Client {
+                    entry,
+                    attributes: Members(spec.attributes),
+                    blocks: spec.blocks.map(Members),
+                    no_io: Members(spec.no_io),
+                    returns_client: Members(spec.returns_client),
+                };
+                clients.insert(ty, client);
+            }
+            let client_object_roots =
+                client_objects.keys().filter_map(|name| name.split('.').next()).map(str::to_owned).collect();
             let mut owners_by_method: HashMap<String, Vec<String>> = HashMap::new();
             for name in calls.keys() {
                 if let Some((owner, method)) = name.rsplit_once('.') {
@@ -224,9 +348,12 @@ impl Catalogue {
                 calls,
                 any_method: by_owner(any_method),
                 any_attribute: by_owner(any_attribute),
+                clients,
+                client_objects,
+                client_object_roots,
                 constructors,
                 elements: file.elements,
-                annotations: file.annotations,
+                annotations,
                 well_known_modules: file.well_known_modules,
                 plain_decorators: file.plain_decorators,
                 caching_decorators: file.caching_decorators,
@@ -236,13 +363,51 @@ impl Catalogue {
         &BUILTIN
     }
 
-    /// The entry for a call by qualified name: listed as such, or a public method of a
-    /// type listed with `.*`.
+    /// The entry for a call by qualified name: listed as such, a public method of a type
+    /// listed with `.*`, or a call through a client's module-level object
+    /// (`openai.chat.completions.create`, `stripe.Customer.create`).
     pub fn call(&self, qualified_name: &str) -> Option<&Entry> {
-        self.calls.get(qualified_name).or_else(|| {
-            let (owner, method) = qualified_name.rsplit_once('.')?;
-            if method.starts_with('_') { None } else { self.any_method.get(owner) }
+        self.calls
+            .get(qualified_name)
+            .or_else(|| self.any_method_call(qualified_name))
+            .or_else(|| self.object_call(qualified_name))
+    }
+
+    /// The entry for a call of the method `method` of an object of the type `ty`, named
+    /// `ty.method` (`qualified_name`): listed as such, a public method of a type listed
+    /// with `.*`, or a method of a client that blocks.
+    pub fn method_call(&self, qualified_name: &str) -> Option<&Entry> {
+        self.calls.get(qualified_name).or_else(|| self.any_method_call(qualified_name)).or_else(|| {
+            let (ty, method) = qualified_name.rsplit_once('.')?;
+            self.clients.get(ty)?.call(method)
         })
+    }
+
+    fn any_method_call(&self, qualified_name: &str) -> Option<&Entry> {
+        let (owner, method) = qualified_name.rsplit_once('.')?;
+        if method.starts_with('_') { None } else { self.any_method.get(owner) }
+    }
+
+    /// A call through a client's module-level object: the object's name, the attributes
+    /// that lead through the client, then the method.
+    fn object_call(&self, qualified_name: &str) -> Option<&Entry> {
+        let root = qualified_name.split('.').next()?;
+        if !self.client_object_roots.contains(root) {
+            return None;
+        }
+        let (owner, method) = qualified_name.rsplit_once('.')?;
+        let mut object = owner;
+        loop {
+            if let Some(ty) = self.client_objects.get(object) {
+                let client = &self.clients[ty];
+                let mut through = owner[object.len()..].split('.').filter(|attribute| !attribute.is_empty());
+                if !through.all(|attribute| client.leads_through(attribute)) {
+                    return None;
+                }
+                return self.method_call(&format!("{ty}.{method}"));
+            }
+            object = &object[..object.rfind('.')?];
+        }
     }
 
     /// The types (and modules) with an entry listed for their method `method` (not those
@@ -251,10 +416,23 @@ impl Catalogue {
         self.owners_by_method.get(method).map_or(&[], Vec::as_slice)
     }
 
-    /// The type of every public attribute of `owner`, if the catalogue lists it with `.*`
-    /// (an attribute of an XML-RPC proxy, `proxy.system`, is a proxy again).
-    pub fn any_attribute_type(&self, owner: &str) -> Option<&str> {
-        self.any_attribute.get(owner).map(String::as_str)
+    /// The type of the attribute `member` of an object of the type `owner`: any public
+    /// attribute of a type listed with `.*` (an attribute of an XML-RPC proxy,
+    /// `proxy.system`, is a proxy again), or an attribute that leads through a client
+    /// (`client.chat`).
+    pub fn attribute_type(&self, owner: &str, member: &str) -> Option<&str> {
+        if let Some(ty) = self.any_attribute.get(owner) {
+            return (!member.starts_with('_')).then_some(ty.as_str());
+        }
+        let (ty, client) = self.clients.get_key_value(owner)?;
+        client.leads_through(member).then_some(ty.as_str())
+    }
+
+    /// The type of what the method `method` of an object of the type `owner` returns,
+    /// when the catalogue's clients tell it: the client again (`client.with_options()`).
+    pub fn returned_client(&self, owner: &str, method: &str) -> Option<&str> {
+        let (ty, client) = self.clients.get_key_value(owner)?;
+        (!method.starts_with('_') && client.returns_client.matches(method)).then_some(ty.as_str())
     }
 
     pub fn is_well_known_module(&self, name: &str) -> bool {
@@ -280,7 +458,8 @@ mod tests {
             let prefix = format!("{ty}.");
             let has_member = catalogue.calls.keys().chain(catalogue.constructors.keys()).any(|name| {
                 name.strip_prefix(&prefix).is_some_and(|member| !member.is_empty() && !member.contains('.'))
-            }) || catalogue.any_method.contains_key(ty);
+            }) || catalogue.any_method.contains_key(ty)
+                || catalogue.clients.contains_key(ty);
             assert!(has_member || ty.starts_with("asyncio."), "{ty} has no blocking method");
         }
         assert_eq!(catalogue.calls["sqlite3.Cursor.execute"].threads, Threads::NotThreadSafe);
@@ -288,7 +467,7 @@ mod tests {
         assert_eq!(catalogue.calls["time.sleep"].threads, Threads::Any);
         assert_eq!(catalogue.call("xmlrpc.client.ServerProxy.getStatus").map(|entry| entry.rule), Some("AG112"));
         assert!(catalogue.call("xmlrpc.client.ServerProxy.__enter__").is_none());
-        assert_eq!(catalogue.any_attribute_type("xmlrpc.client.ServerProxy"), Some("xmlrpc.client.ServerProxy"));
+        assert_eq!(catalogue.attribute_type("xmlrpc.client.ServerProxy", "system"), Some("xmlrpc.client.ServerProxy"));
         let to_save = PathArgument { position: 1, keyword: "f".to_owned() };
         assert_eq!(catalogue.calls["torch.save"].path_argument, Some(to_save));
         assert_eq!(catalogue.calls["bcrypt.hashpw"].rule, "AG115");
@@ -297,6 +476,48 @@ mod tests {
         for (name, entry) in &catalogue.calls {
             assert_eq!(entry.rule == "AG115", entry.cost.is_some(), "{name}");
         }
+    }
+
+    #[test]
+    fn every_call_through_a_client_blocks_but_what_does_no_io() {
+        let catalogue = Catalogue::builtin();
+        let rule = |name: &str| catalogue.method_call(name).map(|entry| entry.rule);
+        assert_eq!(rule("openai.OpenAI.create"), Some("AG114"));
+        assert_eq!(catalogue.method_call("openai.OpenAI.create").unwrap().threads, Threads::ThreadSafe);
+        assert_eq!(rule("openai.OpenAI.with_options"), None, "no I/O");
+        assert_eq!(rule("openai.OpenAI._request"), None, "private");
+        assert_eq!(rule("stripe.StripeClient.create_async"), None, "a pattern: the async twins");
+        assert_eq!(rule("google.cloud.pubsub_v1.PublisherClient.topic_path"), None);
+        // A method listed by name wins over its client's entry.
+        assert_eq!(catalogue.method_call("cohere.Client.chat_stream").unwrap().fix, FixKind::OffloadList);
+        // Only the listed verbs of a client with `blocks`.
+        assert_eq!(rule("twilio.rest.Client.fetch"), Some("AG114"));
+        assert_eq!(rule("twilio.rest.Client.messages"), None);
+        // Attributes lead through the client unless they are settings or the async client.
+        assert_eq!(catalogue.attribute_type("openai.OpenAI", "chat"), Some("openai.OpenAI"));
+        assert_eq!(catalogue.attribute_type("openai.OpenAI", "api_key"), None);
+        assert_eq!(catalogue.attribute_type("google.genai.Client", "aio"), None);
+        assert_eq!(catalogue.attribute_type("google.cloud.storage.Client", "name"), None, "none listed");
+        assert_eq!(catalogue.returned_client("openai.OpenAI", "with_options"), Some("openai.OpenAI"));
+        assert_eq!(catalogue.returned_client("openai.OpenAI", "create"), None);
+        // Module-level objects, and the attributes after them.
+        assert_eq!(catalogue.call("openai.chat.completions.create").map(|entry| entry.rule), Some("AG114"));
+        assert_eq!(catalogue.call("stripe.checkout.Session.create").map(|entry| entry.rule), Some("AG114"));
+        assert!(catalogue.call("stripe.Customer.construct_from").is_none());
+        assert!(catalogue.call("openai.chat.api_key.startswith").is_none());
+        assert!(catalogue.call("openai.OpenAI").is_none(), "constructing a client does no I/O");
+        // The constructors, and the classes among them as annotations.
+        assert_eq!(catalogue.constructors["openai.Client"], "openai.OpenAI");
+        assert_eq!(catalogue.annotations["anthropic.AnthropicVertex"], "anthropic.AnthropicVertex");
+        assert!(!catalogue.annotations.contains_key("docker.from_env"));
+    }
+
+    #[test]
+    fn member_patterns_match_at_one_end_or_whole() {
+        let members = Members(vec!["*_async".into(), "parse_*".into(), "copy".into()]);
+        assert!(members.matches("create_async") && members.matches("parse_topic_path") && members.matches("copy"));
+        assert!(!members.matches("create") && !members.matches("copy_object"));
+        assert!(Members(vec!["*".into()]).matches("anything"));
     }
 
     #[test]

@@ -375,6 +375,13 @@ impl Settings {
         self.extend_blocking_calls.get(qualified_name).or_else(|| self.catalogue.call(qualified_name))
     }
 
+    /// The catalogue entry for a method of a tracked object, named after its type
+    /// (`requests.Session.get`, a call through an SDK client); the configuration's
+    /// entries win.
+    pub fn method_entry(&self, qualified_name: &str) -> Option<&Entry> {
+        self.extend_blocking_calls.get(qualified_name).or_else(|| self.catalogue.method_call(qualified_name))
+    }
+
     pub fn is_allowed(&self, qualified_name: &str) -> bool {
         self.allowed_calls.contains(qualified_name)
     }

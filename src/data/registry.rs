@@ -198,6 +198,16 @@ pub static BLOCKING_WAIT: RuleInfo = RuleInfo {
     doc: rule_doc!("blocking_wait"),
 };
 
+pub static BLOCKING_SDK_CLIENT: RuleInfo = RuleInfo {
+    code: "AG114",
+    name: "blocking-sdk-client",
+    summary: "a vendor SDK's sync client called in an `async def` blocks the event loop for the whole request",
+    fix: FixAvailability::Sometimes,
+    default_enabled: true,
+    aliases: &[],
+    doc: rule_doc!("blocking_sdk_client"),
+};
+
 pub static BLOCKING_CPU: RuleInfo = RuleInfo {
     code: "AG115",
     name: "blocking-cpu",
@@ -264,6 +274,7 @@ pub static ALL: &[&RuleInfo] = &[
     &BLOCKING_DATABASE,
     &BLOCKING_NETWORK_CLIENT,
     &BLOCKING_WAIT,
+    &BLOCKING_SDK_CLIENT,
     &BLOCKING_CPU,
     &DANGLING_TASK,
     &UNAWAITED_COROUTINE,
@@ -379,6 +390,7 @@ mod tests {
         assert!(is_valid_selector("AG1") && !is_valid_selector("AG9"));
         assert_eq!(blocking_rule_code("blocking-database"), Some("AG111"));
         assert_eq!(blocking_rule_code("AG113"), Some("AG113"));
+        assert_eq!(blocking_rule_code("blocking-sdk-client"), Some("AG114"));
         assert_eq!(blocking_rule_code("blocking-cpu"), Some("AG115"));
         assert_eq!(blocking_rule_code("AG110"), None);
         assert_eq!(blocking_rule_code("AG201"), None);

@@ -57,15 +57,15 @@ fn uses_objects_bound_to_a_thread(fixer: &Fixer<'_, '_>, body: &[Stmt]) -> bool 
         fn visit_expr(&mut self, expr: &'b Expr) {
             if let Expr::Call(call) = expr {
                 let semantic = self.fixer.semantic();
-                let name = match (semantic.resolve(&call.func, &mut self.buf), &*call.func) {
-                    (Some(Resolved::QualifiedName), _) => Some(std::mem::take(&mut self.buf)),
+                let settings = self.fixer.settings();
+                let entry = match (semantic.resolve(&call.func, &mut self.buf), &*call.func) {
+                    (Some(Resolved::QualifiedName), _) => settings.blocking_entry(&self.buf),
                     (None, Expr::Attribute(method)) => self
                         .fixer
                         .object_type(&method.value, &mut self.buf)
-                        .map(|ty| format!("{ty}.{}", method.attr.as_str())),
+                        .and_then(|ty| settings.method_entry(&format!("{ty}.{}", method.attr.as_str()))),
                     _ => None,
                 };
-                let entry = name.and_then(|name| self.fixer.settings().blocking_entry(&name));
                 self.found |= entry.is_some_and(|entry| entry.threads == Threads::NotThreadSafe);
             }
             visitor::walk_expr(self, expr);

@@ -42,6 +42,7 @@ pub fn is_allowed_call(cx: &mut Context<'_>, call: &ast::ExprCall, qualified_nam
         || (entry.rule == registry::BLOCKING_SOCKET.code
             && returns_at_once::non_blocking_socket_call(cx, call, qualified_name))
         || entry.path_argument.as_ref().is_some_and(|path| returns_at_once::given_no_certain_path(cx, call, path))
+        || (entry.rule == registry::BLOCKING_SDK_CLIENT.code && returns_at_once::sdk_call(call))
 }
 
 /// Resolves the callee of `call` to a blocking catalogue entry, if it is one.
@@ -49,6 +50,11 @@ pub fn find_blocking_call<'a>(cx: &mut Context<'a>, call: &ast::ExprCall) -> Opt
     let settings = cx.settings();
     let func: &Expr = &call.func;
     let context = cx.module_context();
+    // An awaited call is not the sync function's or client's, whatever its name or
+    // object was taken for (`await client.aio.models.generate_content(...)`).
+    if cx.is_awaited(call.range()) {
+        return None;
+    }
     if let Some(name) = cx.resolve_qualified_name(func) {
         if let Some(entry) = settings.blocking_entry(name) {
             let display = name.strip_prefix("builtins.").unwrap_or(name).to_owned();
@@ -60,13 +66,9 @@ pub fn find_blocking_call<'a>(cx: &mut Context<'a>, call: &ast::ExprCall) -> Opt
         }
     }
     let Expr::Attribute(attribute) = func else { return None };
-    // An awaited method is not the sync client's, whatever the object was taken for.
-    if cx.is_awaited(call.range()) {
-        return None;
-    }
     if let Some(ty) = cx.type_of(&attribute.value) {
         let qualified_name = format!("{ty}.{}", attribute.attr.as_str());
-        let entry = settings.blocking_entry(&qualified_name)?;
+        let entry = settings.method_entry(&qualified_name)?;
         return Some(BlockingCall { qualified_name, display: cx.display_source(func), entry: Cow::Borrowed(entry) });
     }
     if is_request_with_verb_literal(cx, call) {

@@ -1,7 +1,7 @@
 //! The argument forms that make a call the catalogue lists return at once, so that it
 //! does not block: `lock.acquire(blocking=False)`, `thread.join(0)`, `smtplib.SMTP()`
 //! without a host, a method of a socket put in non-blocking mode, an archive opened from
-//! a buffer.
+//! a buffer, an SDK call given `async_req=True`.
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -55,6 +55,15 @@ pub fn wait_call(call: &ast::ExprCall, qualified_name: &str) -> bool {
     let positional: Option<&Expr> = call.arguments.args.get(timeout_position);
     let keyword = call.arguments.find_keyword("timeout").map(|keyword| &keyword.value);
     positional.or(keyword).is_some_and(is_zero)
+}
+
+/// A call of an OpenAPI-generated client (the Kubernetes API classes) given
+/// `async_req=True`: the client's thread pool makes the request, and the call returns a
+/// handle at once.
+pub fn sdk_call(call: &ast::ExprCall) -> bool {
+    call.arguments.find_keyword("async_req").is_some_and(|keyword| {
+        matches!(keyword.value, Expr::BooleanLiteral(ast::ExprBooleanLiteral { value: true, .. }))
+    })
 }
 
 /// Constructors that connect only when given a host: `smtplib.SMTP()` and `ftplib.FTP()`

@@ -12,7 +12,7 @@ use ruff_text_size::Ranged;
 use super::SemanticModel;
 use super::resolve::{Env, Resolved};
 use super::scopes::{Binding, Scope, ScopeKind};
-use super::types::{FILE_OBJECT, annotated_subject, is_name, is_none, parse_string_annotation, type_root};
+use super::types::{FILE_OBJECT, annotated_subject, is_name, is_none, parse_string_annotation, type_roots};
 
 /// Types not tracked on instance attributes: a file object kept on an object is as
 /// often an in-memory buffer or a spooled file read while it is in memory
@@ -282,7 +282,7 @@ impl<'a> SemanticModel<'a> {
                     // A call the model cannot type, whose callee is named as around the
                     // class (not by the method's or the class body's own names).
                     if let Expr::Call(call) = value
-                        && type_root(&call.func).is_some_and(|root| extra.iter().all(|scope| scope.get(root).is_none()))
+                        && named_around_the_class(&type_roots(&call.func), &extra)
                     {
                         attributes.call = Some(call);
                     }
@@ -308,8 +308,14 @@ impl<'a> SemanticModel<'a> {
     }
 }
 
+/// Whether the names a callee is worked out from are all bound around the class, not
+/// by the `extra` scopes (the method's or the class body's own names).
+fn named_around_the_class(roots: &[&str], extra: &[&Scope<'_>]) -> bool {
+    !roots.is_empty() && roots.iter().all(|root| extra.iter().all(|scope| scope.get(root).is_none()))
+}
+
 /// Whether [`SemanticModel::type_of`] may find a type for the expression: not for a
-/// literal, a display, an operation other than `/`, …
+/// literal, a display, a comparison, …
 fn may_have_tracked_type(expr: &Expr) -> bool {
     matches!(expr, Expr::Name(_) | Expr::Attribute(_) | Expr::Call(_) | Expr::Subscript(_) | Expr::BinOp(_))
 }

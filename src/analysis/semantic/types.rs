@@ -60,10 +60,12 @@ impl<'a> SemanticModel<'a> {
                 .or_else(|| env.project?.object(expr)),
             // `client["db"]` is a database again.
             Expr::Subscript(subscript) => self.member_type(env, &subscript.value, "__getitem__", buf, depth),
-            // `Path(p) / "name"` is a path again.
-            Expr::BinOp(ast::ExprBinOp { left, op: Operator::Div, .. }) => {
-                self.type_at_depth(env, left, buf, depth + 1).filter(|ty| *ty == "pathlib.Path")
-            }
+            // `Path(p) / "name"` is a path again, `prompt | model` a runnable: what the
+            // catalogue lists for the left operand's operator method (`__truediv__`), or
+            // else for the right operand's reflected one (`__ror__`).
+            Expr::BinOp(ast::ExprBinOp { left, op, right, .. }) => self
+                .member_type(env, left, op.dunder(), buf, depth)
+                .or_else(|| self.member_type(env, right, op.reflected_dunder(), buf, depth)),
             Expr::Name(name) => {
                 let (place, binding) = env.lookup(name.id.as_str())?;
                 match binding {
@@ -173,7 +175,8 @@ impl<'a> SemanticModel<'a> {
         }
     }
 
-    /// The type of a tracked object's method result or property (`pathlib.Path.parent`).
+    /// The type of a tracked object's method result or property (`pathlib.Path.parent`,
+    /// an SDK client's `with_options()`).
     fn member_type(
         &self,
         env: Env<'_, 'a>,
@@ -183,7 +186,7 @@ impl<'a> SemanticModel<'a> {
         depth: u8,
     ) -> Option<&'a str> {
         let owner = self.type_at_depth(env, owner, buf, depth + 1)?;
-        self.listed_member_type(owner, member, buf)
+        self.listed_member_type(owner, member, buf).or_else(|| self.catalogue.returned_client(owner, member))
     }
 
     /// The type the catalogue lists for `owner.member`.
@@ -196,7 +199,8 @@ impl<'a> SemanticModel<'a> {
     }
 
     /// The type of a tracked object's attribute: a property the catalogue lists
-    /// (`pathlib.Path.parent`), or any public attribute of a type it lists with `.*`.
+    /// (`pathlib.Path.parent`), any public attribute of a type it lists with `.*`, or an
+    /// attribute that leads through an SDK client (`client.chat.completions`).
     fn attribute_type(
         &self,
         env: Env<'_, 'a>,
@@ -206,8 +210,7 @@ impl<'a> SemanticModel<'a> {
     ) -> Option<&'a str> {
         let owner = self.type_at_depth(env, &attribute.value, buf, depth + 1)?;
         let member = attribute.attr.as_str();
-        self.listed_member_type(owner, member, buf)
-            .or_else(|| self.catalogue.any_attribute_type(owner).filter(|_| !member.starts_with('_')))
+        self.listed_member_type(owner, member, buf).or_else(|| self.catalogue.attribute_type(owner, member))
     }
 
     /// The tracked type a sync function declares it returns, its annotation (and its
@@ -389,20 +392,24 @@ pub(super) fn global_stores<'a>(function: &'a ast::StmtFunctionDef, name: &'a st
     let mut own = Scope::new(ScopeKind::Function(function));
     own.bind_parameters(&function.parameters);
     own.bind_body(&function.body, &mut Vec::new());
-    let resolves_as_at_module = |value: &&Expr| type_root(value).is_none_or(|root| own.get(root).is_none());
+    let resolves_as_at_module = |value: &&Expr| type_roots(value).iter().all(|root| own.get(root).is_none());
     stores.values.iter().all(resolves_as_at_module).then_some(stores.values)
 }
 
-/// The name the type of an expression is worked out from (`httpx` of
-/// `httpx.Client(timeout=t)`), if any.
-pub(super) fn type_root(expr: &Expr) -> Option<&str> {
+/// The names the type of an expression is worked out from (`httpx` of
+/// `httpx.Client(timeout=t)`; `prompt` and `model` of `prompt | model`).
+pub(super) fn type_roots(expr: &Expr) -> Vec<&str> {
     match expr {
-        Expr::Name(name) => Some(name.id.as_str()),
+        Expr::Name(name) => vec![name.id.as_str()],
         Expr::Attribute(ast::ExprAttribute { value, .. })
         | Expr::Call(ast::ExprCall { func: value, .. })
-        | Expr::Subscript(ast::ExprSubscript { value, .. })
-        | Expr::BinOp(ast::ExprBinOp { left: value, .. }) => type_root(value),
-        _ => None,
+        | Expr::Subscript(ast::ExprSubscript { value, .. }) => type_roots(value),
+        Expr::BinOp(ast::ExprBinOp { left, right, .. }) => {
+            let mut roots = type_roots(left);
+            roots.extend(type_roots(right));
+            roots
+        }
+        _ => Vec::new(),
     }
 }
 
