@@ -198,6 +198,16 @@ pub static BLOCKING_WAIT: RuleInfo = RuleInfo {
     doc: rule_doc!("blocking_wait"),
 };
 
+pub static BLOCKING_SDK_CLIENT: RuleInfo = RuleInfo {
+    code: "AG114",
+    name: "blocking-sdk-client",
+    summary: "a sync SDK client's call in an `async def` blocks the event loop",
+    fix: FixAvailability::Sometimes,
+    default_enabled: true,
+    aliases: &[],
+    doc: rule_doc!("blocking_sdk_client"),
+};
+
 pub static DANGLING_TASK: RuleInfo = RuleInfo {
     code: "AG201",
     name: "dangling-task",
@@ -254,6 +264,7 @@ pub static ALL: &[&RuleInfo] = &[
     &BLOCKING_DATABASE,
     &BLOCKING_NETWORK_CLIENT,
     &BLOCKING_WAIT,
+    &BLOCKING_SDK_CLIENT,
     &DANGLING_TASK,
     &UNAWAITED_COROUTINE,
     &NESTED_EVENT_LOOP,
@@ -307,7 +318,10 @@ pub fn blocking_rule_code(code: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
+    use crate::data::catalogue::{ClientSource, LearnedClients};
     use crate::data::config::{Options, Overrides, Settings};
     use crate::data::diagnostic::Applicability;
     use crate::driver::linter;
@@ -322,6 +336,17 @@ mod tests {
             .skip(1)
             .map(|block| &block[..block.find("```").expect("closed code block")])
             .collect()
+    }
+
+    /// The environment the examples run in: `qdrant_client` is installed, with its sync
+    /// client and the async twin AG114 learns of it.
+    struct ExampleEnvironment;
+
+    impl ClientSource for ExampleEnvironment {
+        fn clients(&self, name: &str) -> Option<Arc<LearnedClients>> {
+            let twins = [("qdrant_client.QdrantClient".to_owned(), "qdrant_client.AsyncQdrantClient".to_owned())];
+            (name == "qdrant_client").then(|| Arc::new(LearnedClients::new(twins)))
+        }
     }
 
     /// Each fixable rule's documentation shows, under *Fix*, exactly what fixing its
@@ -339,7 +364,8 @@ mod tests {
                 .first()
                 .map(|yaml| serde_yaml::from_str(yaml).unwrap())
                 .unwrap_or_default();
-            let settings = Settings::new(options, ".".into(), None, &Overrides::default()).unwrap();
+            let mut settings = Settings::new(options, ".".into(), None, &Overrides::default()).unwrap();
+            settings.client_source = Some(Arc::new(ExampleEnvironment));
             let enabled = settings.rules;
             let diagnostics = linter::check_text(example, &settings, enabled, None);
             assert!(

@@ -22,6 +22,7 @@ pub mod blocking_input;
 pub mod blocking_lock;
 pub mod blocking_network_client;
 pub mod blocking_open;
+pub mod blocking_sdk_client;
 pub mod blocking_sleep;
 pub mod blocking_socket;
 pub mod blocking_subprocess;

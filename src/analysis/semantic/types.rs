@@ -199,8 +199,9 @@ impl<'a> SemanticModel<'a> {
     ) -> Option<&'a str> {
         let owner = self.type_at_depth(env, &attribute.value, buf, depth + 1)?;
         let member = attribute.attr.as_str();
-        self.listed_member_type(owner, member, buf)
-            .or_else(|| self.catalogue.any_attribute_type(owner).filter(|_| !member.starts_with('_')))
+        // A learnt client's attributes lead to its methods (`client.chat.completions`).
+        let any_attribute = || self.catalogue.any_attribute_type(owner).or_else(|| self.clients.class(owner));
+        self.listed_member_type(owner, member, buf).or_else(|| any_attribute().filter(|_| !member.starts_with('_')))
     }
 
     /// The tracked type a sync, undecorated function declares it returns, its annotation
@@ -223,10 +224,11 @@ impl<'a> SemanticModel<'a> {
         self.annotated_type(env.up_to(place), function.returns.as_deref()?, buf)
     }
 
-    /// The type a constructor or annotation name declares, in the catalogue's `table` or
-    /// among the configured classes.
+    /// The type a constructor or annotation name declares, in the catalogue's `table`,
+    /// among the configured classes or among the clients learnt from the environment.
     fn tracked_type(&self, table: &'static HashMap<String, String>, name: &str) -> Option<&'a str> {
-        table.get(name).or_else(|| self.configured_types.get(name)).map(String::as_str)
+        let listed = table.get(name).or_else(|| self.configured_types.get(name)).map(String::as_str);
+        listed.or_else(|| self.clients.class(name))
     }
 
     /// The tracked type an annotation declares, looking inside `Optional[T]`,
