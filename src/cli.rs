@@ -9,6 +9,7 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -16,9 +17,11 @@ use crate::data::config::{self, Overrides, Settings};
 use crate::data::diagnostic::Applicability;
 use crate::data::diagnostic::Finding;
 use crate::data::discovery;
+use crate::data::environment::Environment;
 use crate::data::registry::{self, FixAvailability};
 use crate::driver::cache::{self, Cache};
 use crate::driver::changes::{Changes, DiffFilter};
+use crate::driver::learn::{self, Learner};
 use crate::driver::linter::{FixMode, FixOptions};
 use crate::driver::{self, RunOptions, RunOutcome};
 use crate::outputs::{EmitContext, OutputFormat};
@@ -188,7 +191,7 @@ fn check(args: CheckArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let settings = match load_settings(&args) {
+    let mut settings = match load_settings(&args) {
         Ok(settings) => settings,
         Err(error) => {
             eprintln!("error: {error}");
@@ -219,13 +222,17 @@ fn check(args: CheckArgs) -> ExitCode {
         FixMode::Report
     };
     let applicability = if args.unsafe_fixes { Applicability::Unsafe } else { Applicability::Safe };
-    let cache = open_cache(&args, &settings);
+    let environment = learn::environment_of(&settings).filter(|_| !args.parse_only);
+    let cache = open_cache(&args, &settings, environment.as_ref()).map(Arc::new);
+    if let Some(environment) = environment {
+        settings.client_source = Some(Arc::new(Learner::new(environment, cache.clone())));
+    }
     let options = RunOptions {
         fix: FixOptions { mode, applicability },
         force_exclude: args.force_exclude,
         changes: changes.as_ref(),
         parse_only: args.parse_only,
-        cache: cache.as_ref(),
+        cache: cache.as_deref(),
     };
     let outcome = driver::run(&paths, &settings, options);
     if let Some(cache) = &cache
@@ -336,8 +343,9 @@ fn write_report(
 
 /// The cache of this run: in `--cache-dir` (or `AIOGUARD_CACHE_DIR`), or at the project
 /// root; none with `--no-cache`. What changes the results besides the files (the
-/// configuration's content, the rules chosen on the command line) keys it.
-fn open_cache(args: &CheckArgs, settings: &Settings) -> Option<Cache> {
+/// configuration's content, the rules chosen on the command line, the environment clients
+/// are learnt from) keys it.
+fn open_cache(args: &CheckArgs, settings: &Settings, environment: Option<&Environment>) -> Option<Cache> {
     if args.no_cache || args.parse_only {
         return None;
     }
@@ -345,7 +353,8 @@ fn open_cache(args: &CheckArgs, settings: &Settings) -> Option<Cache> {
     let from_env = std::env::var_os(cache::DIR_VARIABLE).filter(|dir| !dir.is_empty()).map(PathBuf::from);
     let dir = args.cache_dir.clone().or(from_env).unwrap_or_else(|| settings.root.join(cache::DEFAULT_DIR_NAME));
     let config = settings.config_file.as_ref().map(|path| (path, std::fs::read(path).ok()));
-    let key = cache::fingerprint(&(config, &settings.root, &args.select, &args.ignore));
+    let environment = environment.map(learn::cache_key);
+    let key = cache::fingerprint(&(config, &settings.root, &args.select, &args.ignore, environment));
     Some(Cache::new(dir, key))
 }
 

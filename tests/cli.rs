@@ -590,3 +590,188 @@ fn noqa_codes_are_case_insensitive() {
     let run = json_check(&project, &[]);
     assert_eq!(run.findings(), [("poll.py".to_owned(), 6, "AG101".to_owned())], "{}", run.stdout);
 }
+
+/// Where the fake environments of the tests keep their packages, under the environment.
+const SITE_PACKAGES: &str = "lib/python3.12/site-packages";
+
+/// Installs, in the environment at `venv` (relative to the project), two SDKs with an
+/// async twin: `fakesdk` exports `Client` and `AsyncClient`, `fakesdk2` has `Client` and
+/// `aio.Client`; and `plainsdk`, which has none.
+fn install_sdks(project: &Project, venv: &str) {
+    let site_packages = format!("{venv}/{SITE_PACKAGES}");
+    project
+        .write(
+            &format!("{site_packages}/fakesdk/__init__.py"),
+            "from ._client import Client, AsyncClient\nfrom ._errors import APIError\n\n__all__ = ['Client', 'AsyncClient', 'APIError']\n",
+        )
+        .write(&format!("{site_packages}/fakesdk2/__init__.py"), "class Client:\n    def send(self): ...\n")
+        .write(&format!("{site_packages}/fakesdk2/aio/__init__.py"), "class Client:\n    async def send(self): ...\n")
+        .write(&format!("{site_packages}/plainsdk/__init__.py"), "class Client:\n    def send(self): ...\n");
+}
+
+/// A module that uses the SDKs' sync clients (lines 9, 10 and 16), their async twins and
+/// a client without a twin in a coroutine.
+const USES_SDKS: &str = r#"import fakesdk
+import fakesdk2
+import plainsdk
+from fakesdk2 import aio
+
+
+async def handler():
+    client = fakesdk.Client(token="t")
+    client.fetch("x")
+    client.items.list(limit=10)
+    client._refresh()
+    await client.fetch("awaited")
+    aclient = fakesdk.AsyncClient()
+    await aclient.fetch("x")
+    legacy = fakesdk2.Client()
+    legacy.send()
+    await aio.Client().send()
+    plainsdk.Client().send()
+
+
+def sync_code():
+    fakesdk.Client().fetch("x")
+"#;
+
+impl Project {
+    /// Runs `aioguard ARGS` with `VIRTUAL_ENV` set to `virtual_env` (relative to the
+    /// project), or unset.
+    fn run_in_environment(&self, virtual_env: Option<&str>, args: &[&str]) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_aioguard"));
+        command.args(args).current_dir(self.dir.path()).env_remove("NO_COLOR").env_remove("VIRTUAL_ENV");
+        command.env_remove("AIOGUARD_CACHE_DIR");
+        if let Some(venv) = virtual_env {
+            command.env("VIRTUAL_ENV", self.path(venv));
+        }
+        Run::from(command.output().unwrap())
+    }
+}
+
+/// `(row, message)` of each AG114 finding of a JSON run.
+fn sdk_findings(run: &Run) -> Vec<(u64, String)> {
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    run.json()
+        .iter()
+        .filter(|finding| finding["code"] == "AG114")
+        .map(|finding| (finding["location"]["row"].as_u64().unwrap(), finding["message"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+#[test]
+fn sync_clients_with_an_async_twin_are_learnt_from_the_projects_environment() {
+    let project = Project::new();
+    install_sdks(&project, ".venv");
+    project.write("app.py", USES_SDKS);
+    let json = ["check", "--output-format", "json", "--no-cache", "app.py"];
+    let run = project.run_in_environment(None, &json);
+    let advice = "or run it in a thread with `await asyncio.to_thread()`";
+    assert_eq!(
+        sdk_findings(&run),
+        [
+            (
+                9,
+                format!(
+                    "`client.fetch()` blocks the event loop in `async def handler`; use `fakesdk.AsyncClient`, {advice}"
+                )
+            ),
+            (
+                10,
+                format!(
+                    "`client.items.list()` blocks the event loop in `async def handler`; use `fakesdk.AsyncClient`, {advice}"
+                )
+            ),
+            (
+                16,
+                format!(
+                    "`legacy.send()` blocks the event loop in `async def handler`; use `fakesdk2.aio.Client`, {advice}"
+                )
+            ),
+        ]
+    );
+    let fix = &run.json()[0]["fix"];
+    assert_eq!(fix["applicability"], "unsafe", "{fix}");
+    let edits = fix["edits"].as_array().unwrap();
+    assert!(edits.iter().any(|edit| edit["content"] == "await asyncio.to_thread(client.fetch, "), "{fix}");
+
+    // Turned off, nothing is learnt.
+    project.write("aioguard.yaml", "learn-from-environment: false\n");
+    assert_eq!(sdk_findings(&project.run_in_environment(None, &json)), []);
+    // `[tool.aioguard]` says the same.
+    std::fs::remove_file(project.path("aioguard.yaml")).unwrap();
+    project.write("pyproject.toml", "[tool.aioguard]\nlearn-from-environment = false\n");
+    assert_eq!(sdk_findings(&project.run_in_environment(None, &json)), []);
+}
+
+#[test]
+fn the_environment_is_the_configured_one_the_activated_one_or_the_projects() {
+    let project = Project::new();
+    install_sdks(&project, "envs/sdk");
+    project.write("envs/sdk/bin/python", "").write("envs/empty/lib/python3.12/site-packages/.keep", "");
+    project.write("app.py", USES_SDKS);
+    let json = ["check", "--output-format", "json", "--no-cache", "app.py"];
+    let rows = |run: &Run| sdk_findings(run).into_iter().map(|(row, _)| row).collect::<Vec<u64>>();
+    assert_eq!(rows(&project.run_in_environment(None, &json)), [] as [u64; 0], "no environment found");
+    assert_eq!(rows(&project.run_in_environment(Some("envs/sdk"), &json)), [9, 10, 16], "VIRTUAL_ENV");
+    for python in ["envs/sdk/bin/python", "envs/sdk"] {
+        project.write("aioguard.yaml", format!("python: {python}\n"));
+        assert_eq!(rows(&project.run_in_environment(None, &json)), [9, 10, 16], "python: {python}");
+        // The configured environment wins over the activated one.
+        assert_eq!(rows(&project.run_in_environment(Some("envs/empty"), &json)), [9, 10, 16], "python: {python}");
+    }
+
+    project.write("aioguard.yaml", "select: [AG1]\npython: envs/missing/bin/python\n");
+    let run = project.run_in_environment(None, &json);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("aioguard.yaml:2: key `python`") && run.stderr.contains("envs/missing"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_second_run_takes_the_environments_exports_from_the_cache() {
+    let project = Project::new();
+    install_sdks(&project, ".venv");
+    project.write("app.py", USES_SDKS);
+    // The cache trusts the stats of files that have settled.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let json = ["check", "--output-format", "json", "app.py"];
+    let first = project.run_in_environment(None, &json);
+    assert_eq!(sdk_findings(&first).len(), 3);
+    let shards = || {
+        let mut shards = Vec::new();
+        let mut pending = vec![project.path(".aioguard_cache")];
+        while let Some(dir) = pending.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                match path.is_dir() {
+                    true => pending.push(path),
+                    false => shards.push((path.clone(), std::fs::read(&path).unwrap())),
+                }
+            }
+        }
+        shards.sort();
+        shards
+    };
+    let written = shards();
+    let package_dir = project.path(&format!(".venv/{SITE_PACKAGES}/fakesdk"));
+    let package_dir = package_dir.as_os_str().as_encoded_bytes();
+    assert!(
+        written.iter().any(|(_, content)| content.windows(package_dir.len()).any(|window| window == package_dir)),
+        "the exports of `fakesdk/__init__.py` are kept"
+    );
+    // Nothing read is restamped or stored again: the package files' stats were the ones kept.
+    assert_eq!(project.run_in_environment(None, &json).stdout, first.stdout);
+    assert_eq!(shards(), written, "the second run wrote nothing");
+
+    // Installing another version (the package's directory replaced) is seen.
+    std::fs::remove_dir_all(project.path(&format!(".venv/{SITE_PACKAGES}/fakesdk"))).unwrap();
+    project.write(&format!(".venv/{SITE_PACKAGES}/fakesdk/__init__.py"), "from ._client import Client\n");
+    let upgraded = project.run_in_environment(None, &json);
+    assert_eq!(sdk_findings(&upgraded).iter().map(|(row, _)| *row).collect::<Vec<_>>(), [16]);
+    let uncached = project.run_in_environment(None, &["check", "--output-format", "json", "--no-cache", "app.py"]);
+    assert_eq!(upgraded.stdout, uncached.stdout);
+}

@@ -18,6 +18,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use crate::analysis::project::ProjectView;
 use crate::analysis::project::summary::{self, Callee, ModuleContext, SummaryBuilder, TypeQuery};
 use crate::analysis::semantic::{ProjectTypes, Resolved, ScopeKind, SemanticModel};
+use crate::analysis::twins::ModuleClients;
 use crate::data::config::{AsyncLibrary, Settings};
 use crate::data::source::{LineIndex, Position};
 
@@ -60,11 +61,13 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     /// The context at the top of a parsed module, checked as part of `project` (if any)
-    /// or summarized by `summary` (if any).
+    /// or summarized by `summary` (if any); `clients` are those of the environment the
+    /// module may use ([`ModuleClients::of`]).
     pub fn new(
         source: &'a str,
         parsed: &'a Parsed<ast::ModModule>,
         settings: &'a Settings,
+        clients: &'a ModuleClients,
         project: Option<ProjectView<'a>>,
         summary: Option<SummaryBuilder<'a>>,
     ) -> Self {
@@ -74,7 +77,7 @@ impl<'a> Context<'a> {
             source,
             tokens: parsed.tokens(),
             module,
-            semantic: SemanticModel::new(&module.body, settings.catalogue, &settings.configured_types),
+            semantic: SemanticModel::new(&module.body, settings.catalogue, &settings.configured_types, clients),
             statements: Vec::new(),
             expressions: Vec::new(),
             generator_depth: 0,

@@ -4,10 +4,11 @@
 //!
 //! The data lives in `catalogue.yaml` (compiled into the binary) and is parsed once.
 //! User configuration extends it through `extend-blocking-calls`, with the same entry
-//! schema ([`EntrySpec`]).
+//! schema ([`EntrySpec`]). What aioguard learns from the project's environment (sync
+//! clients with an async twin, [`LearnedClients`]) takes the form of entries too.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use serde::Deserialize;
 
@@ -284,6 +285,8 @@ pub struct Catalogue {
     /// with given arguments, and calls return what it declares (by qualified name).
     pub caching_decorators: Vec<String>,
     pub loop_bound: LoopBound,
+    /// The top-level packages any of its calls, types, elements or annotations names.
+    packages: HashSet<String>,
 }
 
 impl Catalogue {
@@ -291,6 +294,10 @@ impl Catalogue {
         static BUILTIN: LazyLock<Catalogue> = LazyLock::new(|| {
             let file: CatalogueFile = serde_yaml::from_str(include_str!("catalogue.yaml"))
                 .expect("the built-in catalogue is valid YAML (checked by a unit test)");
+            let named = file.calls.keys().chain(file.types.keys()).chain(file.types.values());
+            let named = named.chain(file.elements.keys()).chain(file.elements.values());
+            let named = named.chain(file.annotations.keys()).chain(file.annotations.values());
+            let packages = named.map(|name| top_level(name).to_owned()).collect();
             let (any_method, calls) = file
                 .calls
                 .into_iter()
@@ -358,6 +365,7 @@ impl Catalogue {
                 plain_decorators: file.plain_decorators,
                 caching_decorators: file.caching_decorators,
                 loop_bound: file.loop_bound,
+                packages,
             }
         });
         &BUILTIN
@@ -438,6 +446,69 @@ impl Catalogue {
     pub fn is_well_known_module(&self, name: &str) -> bool {
         self.well_known_modules.iter().any(|module| module == name)
     }
+
+    /// Whether the catalogue names anything of the top-level package `name`: then it
+    /// says what of the package blocks, and nothing is learnt of it.
+    pub fn names_package(&self, name: &str) -> bool {
+        self.packages.contains(name)
+    }
+}
+
+/// The top-level package of a qualified name (`httpx` of `httpx.Client.get`).
+pub fn top_level(qualified_name: &str) -> &str {
+    qualified_name.split('.').next().unwrap_or(qualified_name)
+}
+
+/// The sync clients of one installed package that have an async twin (`fakesdk.Client`
+/// and `fakesdk.AsyncClient`, `fakesdk.Client` and `fakesdk.aio.Client`), learnt from the
+/// project's environment (see `analysis::twins`). An object built from such a client is
+/// tracked like a catalogue type, and each of its public methods, also through its
+/// attributes (`client.chat.completions.create()`), blocks: AG114, with the twin to use
+/// instead, run in a thread by an unsafe fix (the client is shared).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LearnedClients {
+    /// Sync class (qualified) → its entry, sorted by class.
+    clients: Vec<(Box<str>, Entry)>,
+}
+
+impl LearnedClients {
+    /// The clients of `(sync class, async twin)` pairs, both qualified.
+    pub fn new(twins: impl IntoIterator<Item = (String, String)>) -> Self {
+        let mut clients: Vec<(Box<str>, Entry)> = twins
+            .into_iter()
+            .map(|(sync, twin)| {
+                let entry = Entry {
+                    rule: crate::data::registry::BLOCKING_SDK_CLIENT.code,
+                    message: Some(format!("`{twin}`")),
+                    fix: FixKind::Offload,
+                    threads: Threads::ThreadSafe,
+                    path_argument: None,
+                    cost: None,
+                };
+                (sync.into_boxed_str(), entry)
+            })
+            .collect();
+        clients.sort_by(|a, b| a.0.cmp(&b.0));
+        clients.dedup_by(|a, b| a.0 == b.0);
+        LearnedClients { clients }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.clients.is_empty()
+    }
+
+    /// The sync classes and their entries.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Entry)> {
+        self.clients.iter().map(|(class, entry)| (&**class, entry))
+    }
+}
+
+/// Where the clients learnt from the project's environment come from: the driver reads
+/// the environment, and the analysis asks for the packages each module imports.
+pub trait ClientSource: Send + Sync {
+    /// The sync clients with an async twin that the installed top-level package `name`
+    /// exports; `None` when it has none (or is not installed).
+    fn clients(&self, name: &str) -> Option<Arc<LearnedClients>>;
 }
 
 #[cfg(test)]
@@ -476,6 +547,8 @@ mod tests {
         for (name, entry) in &catalogue.calls {
             assert_eq!(entry.rule == "AG115", entry.cost.is_some(), "{name}");
         }
+        assert!(catalogue.names_package("httpx") && catalogue.names_package("builtins"));
+        assert!(!catalogue.names_package("fakesdk"));
     }
 
     #[test]

@@ -7,12 +7,14 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ruff_python_ast::Stmt;
 use serde::Deserialize;
 
-use crate::data::catalogue::{Catalogue, Entry, EntrySpec};
+use crate::data::catalogue::{self, Catalogue, ClientSource, Entry, EntrySpec, LearnedClients};
+use crate::data::environment::Environment;
 use crate::data::registry::{self, RuleInfo};
 
 pub const CONFIG_FILE_NAMES: &[&str] = &["aioguard.yaml", ".aioguard.yaml"];
@@ -35,6 +37,10 @@ pub struct Options {
     #[serde(skip)]
     pub key_lines: HashMap<String, usize>,
     pub known_first_party: Option<Vec<String>>,
+    /// The project's Python environment: an interpreter of it, or its directory.
+    pub python: Option<PathBuf>,
+    /// Whether to learn sync clients with an async twin from the environment's packages.
+    pub learn_from_environment: Option<bool>,
 }
 
 /// The level at which CI surfaces (annotations, SARIF, Code Quality) report a finding.
@@ -265,6 +271,14 @@ pub struct Settings {
     /// Top-level packages of the project that live outside its usual roots: a directory of
     /// this name anywhere in the project is importable under this name.
     pub known_first_party: Vec<String>,
+    /// The environment the configuration's `python` names.
+    pub python: Option<Environment>,
+    /// Whether sync clients with an async twin are learnt from the environment.
+    pub learn_from_environment: bool,
+    /// Where the learnt clients come from: set by the driver when it found the environment.
+    pub client_source: Option<Arc<dyn ClientSource>>,
+    /// The top-level packages `extend-blocking-calls` names.
+    configured_packages: HashSet<String>,
 }
 
 /// Directories never walked into unless named on the command line.
@@ -322,6 +336,8 @@ impl Settings {
             extend_blocking_calls.insert(name, entry);
         }
         let configured_types = extend_blocking_calls.keys().filter_map(|name| method_class(name)).collect();
+        let configured_packages =
+            extend_blocking_calls.keys().map(|name| catalogue::top_level(name).to_owned()).collect();
         let severity = options.severity.unwrap_or_default();
         if let Some(bad) = severity.keys().find(|selector| !registry::is_valid_selector(selector)) {
             return Err(format!("{}: {}", where_("severity"), registry::unknown_selector_error(bad)));
@@ -332,6 +348,16 @@ impl Settings {
         if let Some(bad) = known_first_party.iter().find(|name| !is_identifier(name)) {
             return Err(format!("{}: `{bad}` is not a top-level package name", where_("known-first-party")));
         }
+        let python = match &options.python {
+            Some(path) => Some(Environment::at(&root.join(path)).ok_or_else(|| {
+                format!(
+                    "{}: `{}` is not a Python environment or one of its interpreters (no `lib/python3.*/site-packages` or `Lib/site-packages` found)",
+                    where_("python"),
+                    path.display()
+                )
+            })?),
+            None => None,
+        };
         let async_library = match options.async_library.unwrap_or(AsyncLibraryOption::Auto) {
             AsyncLibraryOption::Auto => None,
             AsyncLibraryOption::Asyncio => Some(AsyncLibrary::Asyncio),
@@ -352,7 +378,22 @@ impl Settings {
             async_library,
             severities: Severities::from_table(severity),
             known_first_party,
+            python,
+            learn_from_environment: options.learn_from_environment.unwrap_or(true),
+            client_source: None,
+            configured_packages,
         })
+    }
+
+    /// The sync clients with an async twin learnt from the installed top-level package
+    /// `name`, unless the catalogue or the configuration names anything of the package
+    /// (they say what of it blocks).
+    pub fn learned_clients(&self, name: &str) -> Option<Arc<LearnedClients>> {
+        let source = self.client_source.as_ref()?;
+        if self.catalogue.names_package(name) || self.configured_packages.contains(name) {
+            return None;
+        }
+        source.clients(name)
     }
 
     /// The types (and modules) whose method `method` has an entry listed by name, in the

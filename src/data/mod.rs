@@ -3,14 +3,16 @@
 //! The source text and its line index ([`source`]), how files are decoded
 //! ([`encoding`]), which files are checked ([`discovery`]), the rule registry
 //! ([`registry`]: codes, names, selectors, documentation), the catalogue of blocking calls
-//! ([`catalogue`]), the settings ([`config`]), suppression comments ([`noqa`]) and what a
-//! check produces ([`diagnostic`]).
+//! ([`catalogue`]), the settings ([`config`]), where the project's Python environment and
+//! its packages are ([`environment`]), suppression comments ([`noqa`]) and what a check
+//! produces ([`diagnostic`]).
 
 pub mod catalogue;
 pub mod config;
 pub mod diagnostic;
 pub mod discovery;
 pub mod encoding;
+pub mod environment;
 pub mod noqa;
 pub mod registry;
 pub mod source;

@@ -329,7 +329,10 @@ pub fn blocking_rule_code(code: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
+    use crate::data::catalogue::{ClientSource, LearnedClients};
     use crate::data::config::{Options, Overrides, Settings};
     use crate::data::diagnostic::Applicability;
     use crate::driver::linter;
@@ -344,6 +347,17 @@ mod tests {
             .skip(1)
             .map(|block| &block[..block.find("```").expect("closed code block")])
             .collect()
+    }
+
+    /// The environment the examples run in: `qdrant_client` is installed, with its sync
+    /// client and the async twin AG114 learns of it.
+    struct ExampleEnvironment;
+
+    impl ClientSource for ExampleEnvironment {
+        fn clients(&self, name: &str) -> Option<Arc<LearnedClients>> {
+            let twins = [("qdrant_client.QdrantClient".to_owned(), "qdrant_client.AsyncQdrantClient".to_owned())];
+            (name == "qdrant_client").then(|| Arc::new(LearnedClients::new(twins)))
+        }
     }
 
     /// Each fixable rule's documentation shows, under *Fix*, exactly what fixing its
@@ -361,7 +375,8 @@ mod tests {
                 .first()
                 .map(|yaml| serde_yaml::from_str(yaml).unwrap())
                 .unwrap_or_default();
-            let settings = Settings::new(options, ".".into(), None, &Overrides::default()).unwrap();
+            let mut settings = Settings::new(options, ".".into(), None, &Overrides::default()).unwrap();
+            settings.client_source = Some(Arc::new(ExampleEnvironment));
             let enabled = settings.rules;
             let diagnostics = linter::check_text(example, &settings, enabled, None);
             assert!(

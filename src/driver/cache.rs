@@ -1,6 +1,8 @@
 //! The cache of per-file results between runs (`.aioguard_cache/` at the project root):
 //! each file's project summary and its findings by the rules that need no project, so
-//! that a run reads and parses again only the files that changed.
+//! that a run reads and parses again only the files that changed; and the exports of the
+//! environment's package files read to learn their clients, so that a run reads no
+//! `site-packages` file it read before.
 //!
 //! Layout: `<cache dir>/<version>/<key>/<shard>`. The key hashes aioguard's build and
 //! what the caller says changes the results (the settings); a shard holds the entries
@@ -32,6 +34,7 @@ use siphasher::sip::SipHasher13;
 use siphasher::sip128::{Hasher128, SipHasher13 as SipHasher128};
 
 use crate::analysis::project::summary::FileSummary;
+use crate::analysis::twins::ModuleExports;
 use crate::data::diagnostic::Finding;
 
 /// The cache's directory under the project root.
@@ -44,7 +47,7 @@ pub const DIR_VARIABLE: &str = "AIOGUARD_CACHE_DIR";
 const MAGIC: &[u8] = b"aioguard cache\n";
 
 /// The layout of a shard; a shard of another layout is ignored.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -71,7 +74,7 @@ fn content_hash(bytes: &[u8]) -> u128 {
 }
 
 /// A file's stat, as far as telling a change goes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Stat {
     size: u64,
     /// Seconds and nanoseconds since the epoch.
@@ -138,6 +141,8 @@ pub struct Results<'r> {
     pub summary: Option<(u64, Option<&'r FileSummary>)>,
     /// The findings of the rules that need no project.
     pub findings: Option<&'r [Finding]>,
+    /// What the file exports, for a package file of the environment.
+    pub exports: Option<&'r ModuleExports>,
 }
 
 /// Encoded bytes, decoded only when asked for.
@@ -182,6 +187,7 @@ struct Entry {
     hash: u128,
     summary: Option<(u64, Blob)>,
     findings: Option<Blob>,
+    exports: Option<Blob>,
     #[serde(skip)]
     state: State,
 }
@@ -239,6 +245,12 @@ impl Cache {
         &self.root
     }
 
+    /// [`Cache::new`] for a test that wrote its files just now: every stat is trusted.
+    #[cfg(test)]
+    pub(crate) fn trusting_every_stat(root: PathBuf, settings_key: u64) -> Self {
+        Cache { settled_before: SystemTime::now() + Duration::from_secs(3600), ..Cache::new(root, settings_key) }
+    }
+
     /// The summary kept for `path` (`Some(None)`: the file does not parse), when the file
     /// is unchanged and the summary was made with the context of this key.
     pub fn summary(&self, path: &Path, context: u64) -> Option<Option<FileSummary>> {
@@ -262,6 +274,12 @@ impl Cache {
         Some(findings)
     }
 
+    /// The exports kept for `path`, a package file of the environment, when it is
+    /// unchanged.
+    pub fn exports(&self, path: &Path) -> Option<ModuleExports> {
+        self.with_fresh_entry(path, |entry| entry.exports.as_ref()?.decode())
+    }
+
     /// Keeps the results of `path`, read as `stamp` says. Results of other content are
     /// dropped; those of the same content not given are kept.
     pub fn store(&self, path: &Path, stamp: Stamp, results: Results<'_>) {
@@ -275,6 +293,13 @@ impl Cache {
         };
         let findings = match results.findings {
             Some(findings) => match Blob::encode(&findings) {
+                Some(blob) => Some(blob),
+                None => return,
+            },
+            None => None,
+        };
+        let exports = match results.exports {
+            Some(exports) => match Blob::encode(exports) {
                 Some(blob) => Some(blob),
                 None => return,
             },
@@ -297,6 +322,10 @@ impl Cache {
         }
         if findings.is_some() && entry.findings != findings {
             entry.findings = findings;
+            changed = true;
+        }
+        if exports.is_some() && entry.exports != exports {
+            entry.exports = exports;
             changed = true;
         }
         shard.dirty |= changed;
@@ -489,7 +518,7 @@ impl Cache {
 
 impl Entry {
     fn new(stat: Option<Stat>, hash: u128) -> Self {
-        Entry { stat, hash, summary: None, findings: None, state: State::Unchecked }
+        Entry { stat, hash, summary: None, findings: None, exports: None, state: State::Unchecked }
     }
 }
 
@@ -546,7 +575,7 @@ mod tests {
 
     /// The cache as a run long after the files changed sees it: every stat is trusted.
     fn trusting(root: &Path) -> Cache {
-        Cache { settled_before: SystemTime::now() + Duration::from_secs(3600), ..Cache::new(root.to_path_buf(), 1) }
+        Cache::trusting_every_stat(root.to_path_buf(), 1)
     }
 
     fn write_file(path: &Path, content: &str, modified: SystemTime) {
@@ -576,7 +605,11 @@ mod tests {
         let stamp = Stamp::new(Stat::of(path), &fs::read(path).unwrap());
         let summary = FileSummary { path: path.to_path_buf(), ..FileSummary::default() };
         let findings = [finding("old/name.py")];
-        cache.store(path, stamp, Results { summary: Some((7, Some(&summary))), findings: Some(&findings) });
+        cache.store(
+            path,
+            stamp,
+            Results { summary: Some((7, Some(&summary))), findings: Some(&findings), exports: None },
+        );
         cache.persist().unwrap();
     }
 
@@ -719,7 +752,7 @@ mod tests {
         assert!(cache.summary(&path, 7).is_none());
         let summary = FileSummary::default();
         let stamp = Stamp::new(Stat::of(&path), &fs::read(&path).unwrap());
-        cache.store(&path, stamp, Results { summary: Some((7, Some(&summary))), findings: None });
+        cache.store(&path, stamp, Results { summary: Some((7, Some(&summary))), ..Results::default() });
         assert!(cache.summary(&path, 7).is_some(), "kept for the rest of the run");
         assert!(cache.persist().is_err());
     }
@@ -740,7 +773,7 @@ mod tests {
                         let cache = trusting(root);
                         let stamp = Stamp::new(Stat::of(path), &fs::read(path).unwrap());
                         let findings = vec![finding(&format!("round{round}.py")); round % 5];
-                        cache.store(path, stamp, Results { summary: None, findings: Some(&findings) });
+                        cache.store(path, stamp, Results { findings: Some(&findings), ..Results::default() });
                         cache.persist().unwrap();
                     }
                 });

@@ -2,7 +2,8 @@
 //! summarize and check, and in what order. [`cli`](crate::cli) hands it the settings
 //! and the paths and prints what it returns. [`linter`] checks (and fixes) one file,
 //! [`write`] writes a fixed file, [`changes`] narrows a run to what changed since a git
-//! base and [`cache`] keeps each file's results between runs.
+//! base, [`cache`] keeps each file's results between runs and [`learn`] learns the sync
+//! clients with an async twin from the packages of the project's environment.
 //!
 //! The stages:
 //! 1. **Discovery**: the files to check, walked from the paths given, or with
@@ -21,6 +22,7 @@
 
 pub mod cache;
 pub mod changes;
+pub mod learn;
 pub mod linter;
 pub mod write;
 
@@ -509,7 +511,11 @@ fn summarize_anew(
         }
     };
     if let (Some(cache), Some(stamp)) = (cache, stamp) {
-        let results = cache::Results { summary: Some((summary_key, summary.as_ref())), findings: findings.as_deref() };
+        let results = cache::Results {
+            summary: Some((summary_key, summary.as_ref())),
+            findings: findings.as_deref(),
+            ..cache::Results::default()
+        };
         cache.store(&path, stamp, results);
     }
     (summary, findings.map(|findings| FileReport { findings, ..FileReport::default() }))

@@ -39,6 +39,17 @@
 //! Kubernetes call given `async_req=True` (the client's thread pool makes it) are not
 //! reported. Which calls these are is data: the `clients` of the catalogue.
 //!
+//! **Clients learnt from the environment.** When a module imports a package installed in
+//! the project's Python environment (`VIRTUAL_ENV`, `.venv` or `venv` at the project root,
+//! or the configuration's `python`), aioguard reads that package's `__init__.py` (and those
+//! of its `asyncio` and `aio` submodules, never running them) and learns its sync/async twin
+//! clients: a class `X` exported beside a class `AsyncX`, or `X` exported again by
+//! `pkg.asyncio`/`pkg.aio` from an async module of its own. A call of any public method on
+//! an object built from the sync class (`client = pkg.X(...)`, then `client.search(...)` or
+//! `client.a.b.c(...)`) is then reported, with the twin to use instead. A package the
+//! catalogue or the configuration names anything of is not learnt from: what of it blocks
+//! is said there. `learn-from-environment: false` turns the learning off.
+//!
 //! ## Why is this bad?
 //! Each call is a request to a remote service, and a model's answer can take seconds or
 //! minutes: the event loop waits for all of it, and every other request of the service
@@ -92,3 +103,5 @@
 //! `weaviate.connect_to_local()`, `chromadb.HttpClient(...)`, `MilvusClient(...)`): the
 //! SDK's async client replaces the whole of it. None either where the call is used as a
 //! stream in the same expression, or for MinIO's endless `listen_bucket_notification()`.
+//! The same holds for a client learnt from the environment; switching to its async twin
+//! is left to you: its calls must be awaited, and it is built and closed differently.

@@ -18,6 +18,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use crate::analysis::context::{Context, MAX_EXPRESSION_DEPTH};
 use crate::analysis::project::ProjectView;
 use crate::analysis::project::summary::{FileSummary, SummaryBuilder};
+use crate::analysis::twins::ModuleClients;
 use crate::analysis::walk::{Walk, walk_module};
 use crate::data::catalogue::Entry;
 use crate::data::config::{RuleSet, Settings};
@@ -74,7 +75,8 @@ pub fn check_module<'a>(
     project: Option<ProjectView<'a>>,
     fixes: &'a dyn ProposeFix,
 ) -> Vec<Diagnostic> {
-    let mut checker = Checker::new(Context::new(source, parsed, settings, project, None), enabled, fixes);
+    let clients = ModuleClients::of(settings, &parsed.syntax().body);
+    let mut checker = Checker::new(Context::new(source, parsed, settings, &clients, project, None), enabled, fixes);
     walk_module(&mut checker, &parsed.syntax().body);
     checker.diagnostics
 }
@@ -90,7 +92,8 @@ pub fn check_and_summarize<'a>(
     builder: SummaryBuilder<'a>,
     fixes: &'a dyn ProposeFix,
 ) -> (Option<FileSummary>, Vec<Diagnostic>) {
-    let context = Context::new(source, parsed, settings, None, Some(builder));
+    let clients = ModuleClients::of(settings, &parsed.syntax().body);
+    let context = Context::new(source, parsed, settings, &clients, None, Some(builder));
     let mut checker = Checker::new(context, enabled, fixes);
     walk_module(&mut checker, &parsed.syntax().body);
     (checker.context.finish_summary(), checker.diagnostics)

@@ -1,5 +1,6 @@
-//! Which calls block: a call is resolved against the catalogue (and the configuration)
-//! by its callee's qualified name or its receiver's tracked type, and then let go when
+//! Which calls block: a call is resolved against the catalogue (and the configuration,
+//! and the clients learnt from the environment: `analysis::twins`) by its callee's
+//! qualified name or its receiver's tracked type, and then let go when
 //! the configuration allows it or its arguments make it return at once
 //! ([`returns_at_once`]). The rules report what this finds in coroutines; the project's
 //! summaries record what it finds in sync helpers.
@@ -67,8 +68,10 @@ pub fn find_blocking_call<'a>(cx: &mut Context<'a>, call: &ast::ExprCall) -> Opt
     }
     let Expr::Attribute(attribute) = func else { return None };
     if let Some(ty) = cx.type_of(&attribute.value) {
-        let qualified_name = format!("{ty}.{}", attribute.attr.as_str());
-        let entry = settings.method_entry(&qualified_name)?;
+        let method = attribute.attr.as_str();
+        let qualified_name = format!("{ty}.{method}");
+        // A client learnt from the environment blocks in every public method.
+        let entry = settings.method_entry(&qualified_name).or_else(|| cx.semantic().clients().entry(ty, method))?;
         return Some(BlockingCall { qualified_name, display: cx.display_source(func), entry: Cow::Borrowed(entry) });
     }
     if is_request_with_verb_literal(cx, call) {

@@ -15,6 +15,7 @@ use ruff_python_ast::ModModule;
 use ruff_python_parser::Parsed;
 
 use crate::analysis::context::Context;
+use crate::analysis::twins::ModuleClients;
 use crate::analysis::walk::walk_module;
 use crate::data::config::{RuleSet, Settings};
 use crate::data::noqa::Suppressions;
@@ -63,7 +64,8 @@ pub fn summarize_parsed(
     let package: Option<Box<str>> = module.package().map(Box::from);
     let context = ModuleContext { package: package.as_deref(), top_levels };
     let builder = SummaryBuilder::new(path, module, context, &lines, &suppressions);
-    let mut context = Context::new(text, parsed, settings, None, Some(builder));
+    let clients = ModuleClients::of(settings, &parsed.syntax().body);
+    let mut context = Context::new(text, parsed, settings, &clients, None, Some(builder));
     walk_module(&mut context, &parsed.syntax().body);
     context.finish_summary()
 }

@@ -25,6 +25,7 @@ use ruff_python_ast::visitor::Visitor;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::TextSize;
 
+use crate::analysis::twins::ModuleClients;
 use crate::data::catalogue::Catalogue;
 
 pub use attributes::OwnAttribute;
@@ -40,6 +41,9 @@ pub struct SemanticModel<'a> {
     catalogue: &'static Catalogue,
     /// Classes the configuration names methods of: tracked like the catalogue's types.
     configured_types: &'a HashSet<String>,
+    /// The clients learnt from the environment for the packages the module imports:
+    /// tracked like the catalogue's types.
+    clients: &'a ModuleClients,
     scopes: Vec<Scope<'a>>,
     star_imports: Vec<&'a str>,
     module: &'a [Stmt],
@@ -51,7 +55,12 @@ pub struct SemanticModel<'a> {
 }
 
 impl<'a> SemanticModel<'a> {
-    pub fn new(module: &'a [Stmt], catalogue: &'static Catalogue, configured_types: &'a HashSet<String>) -> Self {
+    pub fn new(
+        module: &'a [Stmt],
+        catalogue: &'static Catalogue,
+        configured_types: &'a HashSet<String>,
+        clients: &'a ModuleClients,
+    ) -> Self {
         let mut scope = Scope::new(ScopeKind::Module);
         let mut star_imports = Vec::new();
         scope.bind_body(module, &mut star_imports);
@@ -80,6 +89,7 @@ impl<'a> SemanticModel<'a> {
         SemanticModel {
             catalogue,
             configured_types,
+            clients,
             scopes: vec![scope],
             star_imports,
             module,
@@ -90,6 +100,11 @@ impl<'a> SemanticModel<'a> {
 
     pub fn catalogue(&self) -> &'static Catalogue {
         self.catalogue
+    }
+
+    /// The clients learnt from the environment that the module may use.
+    pub fn clients(&self) -> &'a ModuleClients {
+        self.clients
     }
 
     pub fn push_function(&mut self, function: &'a ast::StmtFunctionDef) {

@@ -210,7 +210,10 @@ impl<'a> SemanticModel<'a> {
     ) -> Option<&'a str> {
         let owner = self.type_at_depth(env, &attribute.value, buf, depth + 1)?;
         let member = attribute.attr.as_str();
-        self.listed_member_type(owner, member, buf).or_else(|| self.catalogue.attribute_type(owner, member))
+        // A learnt client's attributes lead to its methods (`client.chat.completions`).
+        self.listed_member_type(owner, member, buf)
+            .or_else(|| self.catalogue.attribute_type(owner, member))
+            .or_else(|| self.clients.class(owner).filter(|_| !member.starts_with('_')))
     }
 
     /// The tracked type a sync function declares it returns, its annotation (and its
@@ -252,10 +255,11 @@ impl<'a> SemanticModel<'a> {
             })
     }
 
-    /// The type a constructor or annotation name declares, in the catalogue's `table` or
-    /// among the configured classes.
+    /// The type a constructor or annotation name declares, in the catalogue's `table`,
+    /// among the configured classes or among the clients learnt from the environment.
     fn tracked_type(&self, table: &'static HashMap<String, String>, name: &str) -> Option<&'a str> {
-        table.get(name).or_else(|| self.configured_types.get(name)).map(String::as_str)
+        let listed = table.get(name).or_else(|| self.configured_types.get(name)).map(String::as_str);
+        listed.or_else(|| self.clients.class(name))
     }
 
     /// The tracked type an annotation declares, looking inside `Optional[T]`,
