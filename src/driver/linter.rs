@@ -11,8 +11,8 @@ use ruff_python_parser::{ParseError, Parsed, parse_module};
 use ruff_text_size::TextRange;
 
 use crate::analysis::project::modules::ModuleNames;
-use crate::analysis::project::summary::{FileSummary, ModuleContext, SummaryBuilder};
-use crate::analysis::project::{self, ProjectIndex, ProjectView};
+use crate::analysis::project::summary::FileSummary;
+use crate::analysis::project::{self, ProjectIndex, ProjectView, SummaryInputs};
 use crate::data::config::{RuleSet, Settings};
 use crate::data::diagnostic::{Applicability, Diagnostic, Finding, Hop, LocatedEdit, LocatedFix};
 use crate::data::discovery::display_path;
@@ -145,11 +145,9 @@ pub fn summarize_and_check(
     top_levels: &HashSet<Box<str>>,
     enabled: RuleSet,
 ) -> (Option<FileSummary>, Vec<Diagnostic>) {
-    let lines = LineIndex::new(text);
-    let suppressions = Suppressions::from_tokens(parsed.tokens(), text, &lines);
-    let package: Option<Box<str>> = module.package().map(Box::from);
-    let context = ModuleContext { package: package.as_deref(), top_levels };
-    let builder = SummaryBuilder::new(path, module, context, &lines, &suppressions);
+    let inputs = SummaryInputs::new(text, parsed, &module);
+    let builder = inputs.builder(path, module, top_levels);
+    let (lines, suppressions) = (&inputs.lines, &inputs.suppressions);
     let fixes = ModuleFixes::new(parsed.syntax(), text);
     let (summary, mut diagnostics) = check_and_summarize(text, parsed, settings, enabled, builder, &fixes);
     if suppressions.skip_file {

@@ -50,6 +50,33 @@ pub fn is_needed(enabled: RuleSet) -> bool {
     registry::PROJECT_RULES.iter().any(|rule| enabled.contains(rule))
 }
 
+/// What a module's summary borrows while it is built: the module's line index, its
+/// suppression comments and its package.
+pub struct SummaryInputs {
+    pub lines: LineIndex,
+    pub suppressions: Suppressions,
+    package: Option<Box<str>>,
+}
+
+impl SummaryInputs {
+    pub fn new(text: &str, parsed: &Parsed<ModModule>, module: &ModuleNames) -> Self {
+        let lines = LineIndex::new(text);
+        let suppressions = Suppressions::from_tokens(parsed.tokens(), text, &lines);
+        SummaryInputs { lines, suppressions, package: module.package().map(Box::from) }
+    }
+
+    /// The builder of the summary of the module at `path`, named `module`.
+    pub fn builder<'a>(
+        &'a self,
+        path: PathBuf,
+        module: ModuleNames,
+        top_levels: &'a HashSet<Box<str>>,
+    ) -> SummaryBuilder<'a> {
+        let context = ModuleContext { package: self.package.as_deref(), top_levels };
+        SummaryBuilder::new(path, module, context, &self.lines, &self.suppressions)
+    }
+}
+
 /// The summary of a parsed module (`None` when it is nested too deeply to walk).
 pub fn summarize_parsed(
     path: PathBuf,
@@ -59,11 +86,8 @@ pub fn summarize_parsed(
     settings: &Settings,
     top_levels: &HashSet<Box<str>>,
 ) -> Option<FileSummary> {
-    let lines = LineIndex::new(text);
-    let suppressions = Suppressions::from_tokens(parsed.tokens(), text, &lines);
-    let package: Option<Box<str>> = module.package().map(Box::from);
-    let context = ModuleContext { package: package.as_deref(), top_levels };
-    let builder = SummaryBuilder::new(path, module, context, &lines, &suppressions);
+    let inputs = SummaryInputs::new(text, parsed, &module);
+    let builder = inputs.builder(path, module, top_levels);
     let clients = ModuleClients::of(settings, &parsed.syntax().body);
     let mut context = Context::new(text, parsed, settings, &clients, None, Some(builder));
     walk_module(&mut context, &parsed.syntax().body);
