@@ -162,17 +162,22 @@ pub fn run() -> ExitCode {
 }
 
 fn load_settings(args: &CheckArgs) -> Result<Settings, String> {
+    let start = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
     let config_file = if args.no_config {
         None
     } else if let Some(path) = &args.config {
         Some(path.clone())
     } else {
-        config::find_config_file(args.paths.first().map_or(Path::new("."), PathBuf::as_path))?
+        config::find_config_file(start)?
     };
-    let options = match &config_file {
+    let mut options = match &config_file {
         Some(path) => config::load_options(path)?,
         None => config::Options::default(),
     };
+    // Without a `target-version`, fixes are written for the oldest Python the project supports.
+    if options.target_version.is_none() && !args.no_config {
+        options.target_version = config::requires_python_target(start);
+    }
     let root = match config_file.as_deref().and_then(Path::parent) {
         Some(dir) => std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()),
         None => std::env::current_dir().unwrap_or_default(),

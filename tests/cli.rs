@@ -185,6 +185,32 @@ fn pyproject_tool_table_configures() {
 }
 
 #[test]
+fn requires_python_sets_the_target_version_unless_the_configuration_does() {
+    const DOWNLOAD: &str = "import subprocess\n\n\nasync def build():\n    return subprocess.getoutput(\"date\")\n";
+    let fixed = |pyproject: &str, args: &[&str]| {
+        let project = Project::new();
+        project.write("pyproject.toml", pyproject).write("app/build.py", DOWNLOAD);
+        let mut check = vec!["check", "--fix", "--unsafe-fixes"];
+        check.extend_from_slice(args);
+        assert_eq!(project.run(&check).code, 0);
+        std::fs::read_to_string(project.path("app/build.py")).unwrap()
+    };
+    let py38 = "[project]\nname = \"svc\"\nrequires-python = \">=3.8\"\n";
+    let code = fixed(py38, &[]);
+    assert!(code.contains("await asyncio.get_running_loop().run_in_executor(None, subprocess.getoutput"), "{code}");
+    assert!(!code.contains("to_thread"), "{code}");
+    // The file's directory is where the search for pyproject.toml starts.
+    assert!(fixed(py38, &["app"]).contains("run_in_executor"));
+    assert!(fixed(py38, &["app/build.py"]).contains("run_in_executor"));
+    let code = fixed(&format!("{py38}\n[tool.aioguard]\ntarget-version = \"py312\"\n"), &[]);
+    assert!(code.contains("await asyncio.to_thread(subprocess.getoutput"), "explicit target-version wins: {code}");
+    let code = fixed("[project]\nrequires-python = \">=3.9,<4\"\n", &[]);
+    assert!(code.contains("asyncio.to_thread"), "{code}");
+    let code = fixed("[project]\nrequires-python = \"not a specifier\"\n", &[]);
+    assert!(code.contains("asyncio.to_thread"), "an unreadable specifier keeps the default (py39): {code}");
+}
+
+#[test]
 fn the_nearest_configuration_wins() {
     let project = Project::new();
     project

@@ -118,6 +118,73 @@ impl TargetVersion {
     pub fn has_builtin_generics(self) -> bool {
         self >= TargetVersion::Py39
     }
+
+    /// The supported versions, oldest first.
+    const ALL: [TargetVersion; 7] = [
+        TargetVersion::Py38,
+        TargetVersion::Py39,
+        TargetVersion::Py310,
+        TargetVersion::Py311,
+        TargetVersion::Py312,
+        TargetVersion::Py313,
+        TargetVersion::Py314,
+    ];
+
+    /// The supported version nearest to Python `major.minor`: py38 for anything older,
+    /// py314 for anything newer.
+    fn clamped(major: u64, minor: u64) -> Self {
+        let oldest = TargetVersion::ALL[0];
+        let newest = TargetVersion::ALL[TargetVersion::ALL.len() - 1];
+        match major {
+            0..3 => oldest,
+            3 => {
+                let index = usize::try_from(minor.saturating_sub(8)).unwrap_or(usize::MAX);
+                TargetVersion::ALL.get(index).copied().unwrap_or(newest)
+            }
+            _ => newest,
+        }
+    }
+
+    /// The lowest version a PEP 440 `requires-python` specifier allows, clamped to the
+    /// supported range: `>=3.8` → py38, `>=3.9,<4` → py39, `~=3.10` → py310,
+    /// `==3.11.*` → py311. `>3.8` allows 3.8.1, so it is py38. `!=`, `<` and `<=`
+    /// clauses do not raise the lower bound. `None` when a clause cannot be read or no
+    /// clause bounds the version from below.
+    pub fn lowest_allowed(specifier: &str) -> Option<Self> {
+        let mut lowest: Option<(u64, u64)> = None;
+        for clause in specifier.split(',') {
+            let clause = clause.trim();
+            let operator_len = clause.find(|c: char| !matches!(c, '<' | '>' | '=' | '!' | '~')).unwrap_or(clause.len());
+            let (operator, version) = clause.split_at(operator_len);
+            let version = version.trim();
+            let bounds_from_below = match operator {
+                ">=" | ">" | "~=" | "==" | "===" => true,
+                "<" | "<=" | "!=" => false,
+                _ => return None,
+            };
+            let release = release_of(version.strip_suffix(".*").unwrap_or(version))?;
+            if bounds_from_below {
+                lowest = lowest.max(Some(release));
+            }
+        }
+        lowest.map(|(major, minor)| TargetVersion::clamped(major, minor))
+    }
+}
+
+/// The major and minor numbers of a PEP 440 version (`3.8`, `3.10.2`, `3.11rc1`; a
+/// missing minor is 0). `None` for one with an epoch or that does not start with digits.
+fn release_of(version: &str) -> Option<(u64, u64)> {
+    let mut parts = version.split('.');
+    let number = |part: &str| {
+        let digits = part.find(|c: char| !c.is_ascii_digit()).unwrap_or(part.len());
+        part[..digits].parse::<u64>().ok()
+    };
+    let major = parts.next().filter(|part| part.chars().all(|c| c.is_ascii_digit())).and_then(number)?;
+    let minor = match parts.next() {
+        Some(part) => number(part)?,
+        None => 0,
+    };
+    Some((major, minor))
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
@@ -485,6 +552,36 @@ pub fn find_config_file(start: &Path) -> Result<Option<PathBuf>, String> {
     Ok(None)
 }
 
+/// The `target-version` a project's Python requirement implies: the lowest version the
+/// `[project] requires-python` of the nearest `pyproject.toml` at or above `start` that
+/// has one allows (see [`TargetVersion::lowest_allowed`]). `None` when there is no such
+/// file, or its specifier or the file cannot be read: the default applies, never an error.
+pub fn requires_python_target(start: &Path) -> Option<TargetVersion> {
+    #[derive(Deserialize)]
+    struct Metadata {
+        project: Option<Project>,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    struct Project {
+        requires_python: Option<toml::Value>,
+    }
+    let start = std::path::absolute(start).ok()?;
+    let mut dir = if start.is_dir() { Some(start.as_path()) } else { start.parent() };
+    while let Some(current) = dir {
+        let pyproject = current.join("pyproject.toml");
+        let specifier = std::fs::read_to_string(&pyproject)
+            .ok()
+            .and_then(|text| toml::from_str::<Metadata>(&text).ok())
+            .and_then(|metadata| metadata.project?.requires_python);
+        if let Some(specifier) = specifier {
+            return TargetVersion::lowest_allowed(specifier.as_str()?);
+        }
+        dir = current.parent();
+    }
+    None
+}
+
 /// A `pyproject.toml` as far as aioguard reads it: its `tool.aioguard` table, read as `T`.
 #[derive(Deserialize)]
 struct PyProject<T> {
@@ -685,6 +782,54 @@ mod tests {
         let bad: Options = serde_yaml::from_str("severity: {AG9: note}").unwrap();
         let error = Settings::new(bad, PathBuf::new(), None, &Overrides::default()).err().unwrap();
         assert!(error.contains("--severity") && error.contains("AG9"), "{error}");
+    }
+
+    #[test]
+    fn requires_python_gives_the_lowest_version_it_allows() {
+        let cases = [
+            (">=3.8", Some(TargetVersion::Py38)),
+            (">=3.9,<4", Some(TargetVersion::Py39)),
+            (" >= 3.9 , < 4 ", Some(TargetVersion::Py39)),
+            ("~=3.10", Some(TargetVersion::Py310)),
+            ("==3.11.*", Some(TargetVersion::Py311)),
+            ("===3.12", Some(TargetVersion::Py312)),
+            (">3.8", Some(TargetVersion::Py38)),
+            (">=3.10.2", Some(TargetVersion::Py310)),
+            (">=3.13rc1", Some(TargetVersion::Py313)),
+            (">=3.9,!=3.9.1,!=3.10.*", Some(TargetVersion::Py39)),
+            (">=3.8,>=3.11", Some(TargetVersion::Py311)),
+            (">=3", Some(TargetVersion::Py38)),
+            (">=2.7", Some(TargetVersion::Py38)),
+            (">=3.6", Some(TargetVersion::Py38)),
+            (">=3.20", Some(TargetVersion::Py314)),
+            (">=4", Some(TargetVersion::Py314)),
+            ("<4", None),
+            ("", None),
+            ("^3.8", None),
+            (">=three", None),
+            (">=3.8,junk", None),
+            (">=1!3.8", None),
+        ];
+        for (specifier, expected) in cases {
+            assert_eq!(TargetVersion::lowest_allowed(specifier), expected, "{specifier}");
+        }
+    }
+
+    #[test]
+    fn requires_python_is_read_from_the_nearest_pyproject_that_has_it() {
+        let (dir, _) = pyproject("[project]\nname = 'x'\nrequires-python = '>=3.10'\n");
+        let package = dir.path().join("pkg");
+        std::fs::create_dir(&package).unwrap();
+        std::fs::write(package.join("m.py"), "").unwrap();
+        assert_eq!(requires_python_target(&package.join("m.py")), Some(TargetVersion::Py310));
+        std::fs::write(package.join("pyproject.toml"), "[tool.ruff]\nline-length = 99\n").unwrap();
+        assert_eq!(requires_python_target(&package), Some(TargetVersion::Py310), "no requirement: look further up");
+        std::fs::write(package.join("pyproject.toml"), "[project]\nrequires-python = '>=3.12'\n").unwrap();
+        assert_eq!(requires_python_target(&package), Some(TargetVersion::Py312));
+        std::fs::write(package.join("pyproject.toml"), "[project]\nrequires-python = 'whatever'\n").unwrap();
+        assert_eq!(requires_python_target(&package), None, "unreadable: the default applies");
+        std::fs::write(package.join("pyproject.toml"), "[project\nrequires-python = '>=3.12'\n").unwrap();
+        assert_eq!(requires_python_target(&package), Some(TargetVersion::Py310), "broken file: passed over");
     }
 
     #[test]

@@ -124,28 +124,51 @@ fn is_empty_set(fixer: &Fixer<'_, '_>, binding: &Binding<'_>) -> bool {
 }
 
 /// The edits defining the module's set of background tasks `name`: after the opening
-/// imports, annotated with `asyncio.Task` (quoted where the annotation could not be
-/// evaluated there). `None` when the name `asyncio` is bound to something else.
+/// imports, annotated `set[asyncio.Task]` from py39 and `typing.Set[asyncio.Task]`
+/// below (quoted where the annotation could not be evaluated there; none below py39 when
+/// the name `typing` is bound to something else). `None` when the name `asyncio` is
+/// bound to something else.
 fn background_tasks_definition(fixer: &Fixer<'_, '_>, name: &str) -> Option<Vec<Edit>> {
-    let scopes = fixer.semantic().scopes();
-    let importer = fixer.importer();
     let mut edits = Vec::new();
-    let (asyncio, evaluable) = match (importer.opening_import_of("asyncio"), scopes[0].get("asyncio")) {
-        (Some(name), _) => (name.to_owned(), true),
-        (None, None) => {
-            edits.push(importer.import("asyncio"));
-            ("asyncio".to_owned(), true)
-        }
-        (None, Some(Binding::Import(module))) if &**module == "asyncio" => ("asyncio".to_owned(), false),
-        (None, Some(_)) => return None,
-    };
-    let annotation = format!("set[{asyncio}.Task]");
-    let annotation = if evaluable && fixer.settings().target_version.has_builtin_generics() {
-        annotation
+    let asyncio = module_name(fixer, "asyncio", &mut edits)?;
+    let annotation = if fixer.settings().target_version.has_builtin_generics() {
+        Some((format!("set[{}.Task]", asyncio.name), asyncio.evaluable))
     } else {
-        format!("\"{annotation}\"")
+        module_name(fixer, "typing", &mut edits).map(|typing| {
+            (format!("{}.Set[{}.Task]", typing.name, asyncio.name), typing.evaluable && asyncio.evaluable)
+        })
+    };
+    let annotation = match annotation {
+        Some((annotation, true)) => format!(": {annotation}"),
+        Some((annotation, false)) => format!(": \"{annotation}\""),
+        None => String::new(),
     };
     let line_ending = fixer.stylist().line_ending();
-    edits.push(importer.statement(&format!("{line_ending}{name}: {annotation} = set()")));
+    edits.push(fixer.importer().statement(&format!("{line_ending}{name}{annotation} = set()")));
     Some(edits)
+}
+
+/// How module-level code after the opening imports names a module.
+struct ModuleName {
+    name: String,
+    /// Whether the name is bound there (else it is imported later in the module).
+    evaluable: bool,
+}
+
+/// The name of `module` after the opening imports: the one they bind, or the module's
+/// own, imported by an edit added to `edits` when the module does not bind it. `None`
+/// when the module binds that name to something else.
+fn module_name(fixer: &Fixer<'_, '_>, module: &str, edits: &mut Vec<Edit>) -> Option<ModuleName> {
+    let importer = fixer.importer();
+    match (importer.opening_import_of(module), fixer.semantic().scopes()[0].get(module)) {
+        (Some(name), _) => Some(ModuleName { name: name.to_owned(), evaluable: true }),
+        (None, None) => {
+            edits.push(importer.import(module));
+            Some(ModuleName { name: module.to_owned(), evaluable: true })
+        }
+        (None, Some(Binding::Import(imported))) if &**imported == module => {
+            Some(ModuleName { name: module.to_owned(), evaluable: false })
+        }
+        (None, Some(_)) => None,
+    }
 }
