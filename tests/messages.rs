@@ -248,3 +248,21 @@ async def login(password, stored):
         ]
     );
 }
+
+#[test]
+fn below_python_3_9_the_advice_is_the_loops_executor() {
+    let options: Options = serde_yaml::from_str("target-version: py38").unwrap();
+    let source = "import asyncio, pathlib, requests\n\nasync def poll(url, root):\n    requests.get(url)\n    return [p for p in pathlib.Path(root).iterdir()]\n";
+    let found = messages_with(source, &settings(options));
+    assert_eq!(
+        found,
+        [
+            "`requests.get()` blocks the event loop in `async def poll`; run it in a thread with `await asyncio.get_running_loop().run_in_executor()`",
+            "`pathlib.Path(root).iterdir()` blocks the event loop in `async def poll`; collect it in a thread with `await asyncio.get_running_loop().run_in_executor(None, lambda: list(...))`",
+        ]
+    );
+    let newest: Options = serde_yaml::from_str("target-version: py314").unwrap();
+    let found = messages_with(source, &settings(newest));
+    assert!(found[0].ends_with("`await asyncio.to_thread()`"), "{}", found[0]);
+    assert!(found[1].ends_with("`await asyncio.to_thread(lambda: list(...))`"), "{}", found[1]);
+}

@@ -236,6 +236,18 @@ impl AsyncLibrary {
     }
 
     /// The function that runs a sync callable in a worker thread.
+    /// How a message tells to run a call in a worker thread at `target`: the callable and
+    /// the arguments that come before the function (`run_in_executor` takes the executor
+    /// first).
+    pub fn offload_advice(self, target: TargetVersion) -> (&'static str, &'static str) {
+        match self {
+            AsyncLibrary::Asyncio if !target.has_to_thread() => {
+                ("asyncio.get_running_loop().run_in_executor", "None, ")
+            }
+            library => (library.offload_call(), ""),
+        }
+    }
+
     pub fn offload_call(self) -> &'static str {
         match self {
             AsyncLibrary::Asyncio => "asyncio.to_thread",

@@ -10,7 +10,7 @@ use ruff_text_size::Ranged;
 
 use crate::analysis::blocking::find_unallowed_blocking_call;
 use crate::data::catalogue::{Entry, FixKind, Threads};
-use crate::data::config::AsyncLibrary;
+use crate::data::config::{AsyncLibrary, TargetVersion};
 use crate::data::registry;
 use crate::rules::checker::{Checker, FixRequest};
 
@@ -21,7 +21,7 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     if !checker.is_enabled(rule) {
         return;
     }
-    let advice = advice(&blocking.entry, checker.library());
+    let advice = advice(&blocking.entry, checker.library(), checker.settings().target_version);
     let message =
         format!("`{}()` blocks the event loop in `async def {}`; {advice}", blocking.display, coroutine.name.as_str());
     // The configuration says that a call blocks, not that it may run in another thread.
@@ -33,9 +33,9 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
 
 /// What to do instead, for the message: the entry's alternative and, where the call can
 /// simply run in a worker thread, how to do that with the module's async library.
-fn advice(entry: &Entry, library: AsyncLibrary) -> String {
+fn advice(entry: &Entry, library: AsyncLibrary, target: TargetVersion) -> String {
     let module = library.module();
-    let offload = library.offload_call();
+    let (offload, executor) = library.offload_advice(target);
     // An object that may not move to another thread is not advised to.
     let fix = if entry.threads == Threads::NotThreadSafe { FixKind::None } else { entry.fix };
     let advice = match (fix, &entry.message) {
@@ -51,7 +51,9 @@ fn advice(entry: &Entry, library: AsyncLibrary) -> String {
             format!("use {alternative}, or run it in a thread with `await {offload}()`")
         }
         (FixKind::Offload | FixKind::OffloadStream, None) => format!("run it in a thread with `await {offload}()`"),
-        (FixKind::OffloadList, None) => format!("collect it in a thread with `await {offload}(lambda: list(...))`"),
+        (FixKind::OffloadList, None) => {
+            format!("collect it in a thread with `await {offload}({executor}lambda: list(...))`")
+        }
         (FixKind::None, Some(alternative)) => format!("use {alternative}"),
         (FixKind::None, None) => "move it off the event loop".to_owned(),
     };
