@@ -210,9 +210,9 @@ impl<'a> SemanticModel<'a> {
     ) -> Option<&'a str> {
         let owner = self.type_at_depth(env, &attribute.value, buf, depth + 1)?;
         let member = attribute.attr.as_str();
-        // A learnt client's attributes lead to its methods (`client.chat.completions`).
         self.listed_member_type(owner, member, buf)
             .or_else(|| self.catalogue.attribute_type(owner, member))
+            // A learnt client's public attributes lead to its methods too.
             .or_else(|| self.clients.class(owner).filter(|_| !member.starts_with('_')))
     }
 
