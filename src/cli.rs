@@ -19,6 +19,7 @@ use crate::data::diagnostic::Finding;
 use crate::data::discovery;
 use crate::data::environment::Environment;
 use crate::data::registry::{self, FixAvailability};
+use crate::driver::add_noqa;
 use crate::driver::cache::{self, Cache};
 use crate::driver::changes::{Changes, DiffFilter};
 use crate::driver::learn::{self, Learner};
@@ -121,6 +122,10 @@ struct CheckArgs {
     /// Exit with 1 when a fix was applied, even if nothing is left (for pre-commit).
     #[arg(long)]
     exit_non_zero_on_fix: bool,
+    /// Append `# noqa: CODE` to every line with a finding (merged into the line's `# noqa`),
+    /// so that the next check reports nothing: adopting aioguard on an existing codebase.
+    #[arg(long, conflicts_with_all = ["fix", "unsafe_fixes", "diff", "fix_only", "statistics"])]
+    add_noqa: bool,
     /// Neither read nor write the cache of results of unchanged files.
     #[arg(long)]
     no_cache: bool,
@@ -246,6 +251,9 @@ fn check(args: CheckArgs) -> ExitCode {
     {
         eprintln!("warning: cannot write the cache in {}: {error}", cache.root().display());
     }
+    if args.add_noqa {
+        return add_noqa(&outcome, args.quiet);
+    }
     let totals = Totals::of(outcome);
     for error in &totals.errors {
         eprintln!("error: {error}");
@@ -280,6 +288,40 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Adds the `# noqa` comments that suppress a run's findings to their files; says how
+/// many lines got one, and which findings could not get one.
+fn add_noqa(outcome: &RunOutcome, quiet: bool) -> ExitCode {
+    let mut failed = false;
+    for error in &outcome.discovery_errors {
+        eprintln!("error: {}: {}", discovery::display_path(&error.path), error.message);
+        failed = true;
+    }
+    let mut added = 0;
+    for (path, report) in outcome.files.iter().zip(&outcome.reports) {
+        if let Some(error) = &report.error {
+            eprintln!("error: {error}");
+            failed = true;
+        }
+        let filename = discovery::display_path(path);
+        match add_noqa::add_noqa(path, &report.findings) {
+            Ok(result) => {
+                added += result.lines;
+                for row in result.skipped_rows {
+                    eprintln!("warning: {filename}:{row}: the finding's line has no code to put a `# noqa` after");
+                }
+            }
+            Err(error) => {
+                eprintln!("error: {filename}: {error}");
+                failed = true;
+            }
+        }
+    }
+    if !quiet {
+        eprintln!("Added {added} noqa {}.", plural(added, "directive"));
+    }
+    if failed { ExitCode::from(2) } else { ExitCode::SUCCESS }
 }
 
 /// What a run's reports add up to.

@@ -302,3 +302,82 @@ fn fixes_on_a_ruff_clean_project_leave_it_clean() {
     let handlers = read("app/handlers.py");
     assert!(!handlers.contains("from time import sleep"), "{handlers}");
 }
+
+/// Copies the directory `from` into `to`, recursively.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+/// The `.py` files under `dir` with their content, by path.
+fn python_sources(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(python_sources(&path));
+        } else if path.extension().is_some_and(|ext| ext == "py") {
+            files.push((path.clone(), std::fs::read_to_string(&path).unwrap()));
+        }
+    }
+    files.sort();
+    files
+}
+
+/// A line without the `# noqa: AGxxx` comments and `, AGxxx` codes `--add-noqa` adds.
+fn without_added_codes(line: &str) -> String {
+    let mut line = line.to_owned();
+    for added in ["  # noqa: AG", ", AG"] {
+        while let Some(at) = line.find(added) {
+            line.replace_range(at..at + added.len() + 3, "");
+        }
+    }
+    line
+}
+
+/// `--add-noqa` on a project with findings across modules (AG110, AG202) and on rule
+/// fixtures: afterwards the check reports nothing, no added code is unused (AG002), a
+/// second run adds nothing, and only the lines with findings changed.
+#[test]
+fn add_noqa_accepts_every_finding_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = dir.path().join("shop");
+    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/projects/shop"), &shop);
+    copy_fixtures(&shop.join("fixtures"));
+    let before = python_sources(&shop);
+    let check = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_aioguard")).current_dir(&shop).arg("check").args(args).output().unwrap()
+    };
+    let found = check(&["--output-format", "json", "--no-cache", "."]);
+    let found: Vec<serde_json::Value> = serde_json::from_slice(&found.stdout).unwrap();
+    let codes = |code: &str| found.iter().filter(|finding| finding["code"] == code).count();
+    assert!(codes("AG110") > 0 && codes("AG202") > 0 && codes("AG101") > 0, "{found:?}");
+
+    let added = check(&["--add-noqa", "."]);
+    assert_eq!(added.status.code(), Some(0), "{}", text(&added.stderr));
+    let rows: std::collections::BTreeSet<(String, u64)> = found
+        .iter()
+        .map(|finding| (finding["filename"].as_str().unwrap().to_owned(), finding["location"]["row"].as_u64().unwrap()))
+        .collect();
+    assert!(text(&added.stderr).contains(&format!("Added {} noqa directives.", rows.len())), "{}", text(&added.stderr));
+
+    let after = check(&["--select", "AG0,AG1,AG201,AG202,AG203", "--no-cache", "."]);
+    assert_eq!(after.status.code(), Some(0), "{}{}", text(&after.stdout), text(&after.stderr));
+    let again = check(&["--add-noqa", "."]);
+    assert!(text(&again.stderr).contains("Added 0 noqa directives."), "{}", text(&again.stderr));
+    let now = python_sources(&shop);
+    for ((path, old), (_, new)) in before.iter().zip(&now) {
+        for (old_line, new_line) in old.lines().zip(new.lines()) {
+            assert_eq!(without_added_codes(new_line), without_added_codes(old_line), "{path:?}");
+        }
+        assert_eq!(old.lines().count(), new.lines().count(), "{path:?}");
+    }
+}

@@ -20,6 +20,7 @@
 //! findings by the rules that need no project, are the cache's; the results of the files
 //! read are kept in it, and those of a file the fixes rewrote are made again for it.
 
+pub mod add_noqa;
 pub mod cache;
 pub mod changes;
 pub mod learn;
