@@ -68,6 +68,16 @@ pub static SYNTAX_ERROR: RuleInfo = RuleInfo {
     doc: rule_doc!("syntax_error"),
 };
 
+pub static UNUSED_NOQA: RuleInfo = RuleInfo {
+    code: "AG002",
+    name: "unused-noqa",
+    summary: "a `# noqa: AGxxx` suppresses no finding (off unless selected)",
+    fix: FixAvailability::Always,
+    default_enabled: false,
+    aliases: &[],
+    doc: rule_doc!("unused_noqa"),
+};
+
 pub static BLOCKING_SLEEP: RuleInfo = RuleInfo {
     code: "AG101",
     name: "blocking-sleep",
@@ -261,6 +271,7 @@ pub static GET_EVENT_LOOP_IN_COROUTINE: RuleInfo = RuleInfo {
 /// Every rule, in code order.
 pub static ALL: &[&RuleInfo] = &[
     &SYNTAX_ERROR,
+    &UNUSED_NOQA,
     &BLOCKING_SLEEP,
     &BLOCKING_HTTP,
     &BLOCKING_SUBPROCESS,

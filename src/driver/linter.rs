@@ -24,6 +24,7 @@ use crate::driver::write;
 use crate::fixes::engine::{self, FixedText};
 use crate::fixes::{ModuleFixes, diff};
 use crate::rules::checker::{check_and_summarize, check_module};
+use crate::rules::unused_noqa;
 
 /// The UTF-8 byte order mark, kept aside while the text is checked.
 pub const BOM: &str = "\u{feff}";
@@ -129,9 +130,8 @@ pub fn check_parsed(
     };
     let project = project.or(single_module.as_ref().map(|index| ProjectView { index, file: 0 }));
     let fixes = ModuleFixes::new(parsed.syntax(), text);
-    let mut diagnostics = check_module(text, parsed, settings, enabled, project, &fixes);
-    diagnostics.retain(|diagnostic| !suppressions.suppresses(diagnostic.rule, lines.line_of(diagnostic.range.start())));
-    diagnostics
+    let diagnostics = check_module(text, parsed, settings, enabled, project, &fixes);
+    apply_suppressions(diagnostics, text, parsed, &lines, &suppressions, enabled)
 }
 
 /// The summary of a parsed module (`None` when it is nested too deeply to walk), and the
@@ -152,9 +152,37 @@ pub fn summarize_and_check(
     let (summary, mut diagnostics) = check_and_summarize(text, parsed, settings, enabled, builder, &fixes);
     if suppressions.skip_file {
         diagnostics.clear();
+        return (summary, diagnostics);
     }
-    diagnostics.retain(|diagnostic| !suppressions.suppresses(diagnostic.rule, lines.line_of(diagnostic.range.start())));
-    (summary, diagnostics)
+    (summary, apply_suppressions(diagnostics, text, parsed, lines, suppressions, enabled))
+}
+
+/// The diagnostics that no `# noqa` suppresses, with those of the codes of `# noqa`
+/// comments that suppressed none (AG002, when enabled).
+fn apply_suppressions(
+    mut diagnostics: Vec<Diagnostic>,
+    text: &str,
+    parsed: &Parsed<ModModule>,
+    lines: &LineIndex,
+    suppressions: &Suppressions,
+    enabled: RuleSet,
+) -> Vec<Diagnostic> {
+    let mut used = HashSet::new();
+    diagnostics.retain(|diagnostic| {
+        let Some((line, directive)) =
+            suppressions.suppressing(diagnostic.rule, lines.line_of(diagnostic.range.start()))
+        else {
+            return true;
+        };
+        let answering =
+            directive.codes.iter().enumerate().filter(|(_, (code, _))| diagnostic.rule.answers_to_code(code));
+        used.extend(answering.map(|(index, _)| (line, index)));
+        false
+    });
+    if enabled.contains(&registry::UNUSED_NOQA) {
+        diagnostics.extend(unused_noqa::check(parsed.syntax(), text, lines, suppressions, &used, enabled));
+    }
+    diagnostics
 }
 
 /// Drops a parsed module once checked. The only syntax error the checker reports is

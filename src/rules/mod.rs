@@ -35,6 +35,7 @@ pub mod get_event_loop_in_coroutine;
 pub mod nested_event_loop;
 pub mod syntax_error;
 pub mod unawaited_coroutine;
+pub mod unused_noqa;
 
 pub(crate) fn on_call<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     blocking_call::check(checker, call);
