@@ -1,4 +1,5 @@
-//! The command line: `aioguard check`, `aioguard rule CODE`, `aioguard rules`.
+//! The command line: `aioguard check`, `aioguard rule CODE`, `aioguard rules`,
+//! `aioguard server` (the language server, [`driver::server`]).
 //!
 //! Exit codes: 0 nothing found, 1 findings (after `--fix`: findings left; with `--diff`:
 //! a change to show; with `--exit-non-zero-on-fix`: also a fix applied), 2 an error (bad
@@ -13,7 +14,7 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::data::config::{self, Overrides, Settings};
+use crate::data::config::{Overrides, Settings};
 use crate::data::diagnostic::Applicability;
 use crate::data::diagnostic::Finding;
 use crate::data::discovery;
@@ -54,6 +55,9 @@ enum Command {
     /// List every rule.
     #[command(display_name = "aioguard")]
     Rules,
+    /// Run the language server (LSP, on stdin and stdout) for editors.
+    #[command(display_name = "aioguard")]
+    Server,
 }
 
 #[derive(Clone, Copy, Debug, Default, ValueEnum)]
@@ -142,6 +146,13 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Server => match driver::server::run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::from(2)
+            }
+        },
         Command::Rule { rule } => match registry::find(&rule) {
             Some(rule) => {
                 println!("# {} ({})\n\n{}\n\n{}", rule.name, rule.code, rule.summary, rule.doc.trim_end());
@@ -168,27 +179,8 @@ pub fn run() -> ExitCode {
 
 fn load_settings(args: &CheckArgs) -> Result<Settings, String> {
     let start = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
-    let config_file = if args.no_config {
-        None
-    } else if let Some(path) = &args.config {
-        Some(path.clone())
-    } else {
-        config::find_config_file(start)?
-    };
-    let mut options = match &config_file {
-        Some(path) => config::load_options(path)?,
-        None => config::Options::default(),
-    };
-    // Without a `target-version`, fixes are written for the oldest Python the project supports.
-    if options.target_version.is_none() && !args.no_config {
-        options.target_version = config::requires_python_target(start);
-    }
-    let root = match config_file.as_deref().and_then(Path::parent) {
-        Some(dir) => std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()),
-        None => std::env::current_dir().unwrap_or_default(),
-    };
     let overrides = Overrides { select: args.select.clone(), ignore: args.ignore.clone() };
-    Settings::new(options, root, config_file, &overrides)
+    driver::load_settings(start, args.config.as_deref(), args.no_config, &overrides)
 }
 
 fn check(args: CheckArgs) -> ExitCode {
@@ -388,21 +380,13 @@ fn write_report(
     out.flush()
 }
 
-/// The cache of this run: in `--cache-dir` (or `AIOGUARD_CACHE_DIR`), or at the project
-/// root; none with `--no-cache`. What changes the results besides the files (the
-/// configuration's content, the rules chosen on the command line, the environment clients
-/// are learnt from) keys it.
+/// The cache of this run (see [`cache::open`]); none with `--no-cache`.
 fn open_cache(args: &CheckArgs, settings: &Settings, environment: Option<&Environment>) -> Option<Cache> {
     if args.no_cache || args.parse_only {
         return None;
     }
-    // An empty variable is as good as none.
-    let from_env = std::env::var_os(cache::DIR_VARIABLE).filter(|dir| !dir.is_empty()).map(PathBuf::from);
-    let dir = args.cache_dir.clone().or(from_env).unwrap_or_else(|| settings.root.join(cache::DEFAULT_DIR_NAME));
-    let config = settings.config_file.as_ref().map(|path| (path, std::fs::read(path).ok()));
-    let environment = environment.map(learn::cache_key);
-    let key = cache::fingerprint(&(config, &settings.root, &args.select, &args.ignore, environment));
-    Some(Cache::new(dir, key))
+    let overrides = Overrides { select: args.select.clone(), ignore: args.ignore.clone() };
+    Some(cache::open(settings, args.cache_dir.clone(), &overrides, environment))
 }
 
 /// Prints the diffs on stdout (so that they can be piped to `git apply`) and the count on

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use ruff_python_parser::parse_module;
 
-use crate::data::diagnostic::Finding;
+use crate::data::diagnostic::{Edit, Finding};
 use crate::data::noqa::Suppressions;
 use crate::data::registry;
 use crate::data::source::LineIndex;
@@ -45,8 +45,8 @@ pub fn add_noqa(path: &Path, findings: &[Finding]) -> Result<Added, String> {
     Ok(added)
 }
 
-/// `text` with the comments that suppress `findings`.
-fn with_noqa(text: &str, findings: &[&Finding]) -> Result<(String, Added), String> {
+/// The edits that add to `text` the comments that suppress `findings` (of `text`).
+pub fn noqa_edits(text: &str, findings: &[&Finding]) -> Result<(Vec<Edit>, Added), String> {
     let parsed = parse_module(text).map_err(|error| format!("does not parse: {}", error.error))?;
     let lines = LineIndex::new(text);
     let suppressions = Suppressions::from_tokens(parsed.tokens(), text, &lines);
@@ -67,11 +67,17 @@ fn with_noqa(text: &str, findings: &[&Finding]) -> Result<(String, Added), Strin
         }
     }
     added.lines = edits.len();
+    added.skipped_rows.sort_unstable();
+    Ok((edits, added))
+}
+
+/// `text` with the comments that suppress `findings`.
+fn with_noqa(text: &str, findings: &[&Finding]) -> Result<(String, Added), String> {
+    let (edits, added) = noqa_edits(text, findings)?;
     let rewritten = apply_edits(text, edits.iter().collect());
     if let Err(error) = parse_module(&rewritten) {
         return Err(format!("adding `# noqa` comments would break the file ({}); it was left unchanged", error.error));
     }
-    added.skipped_rows.sort_unstable();
     Ok((rewritten, added))
 }
 

@@ -35,7 +35,10 @@ use siphasher::sip128::{Hasher128, SipHasher13 as SipHasher128};
 
 use crate::analysis::project::summary::FileSummary;
 use crate::analysis::twins::ModuleExports;
+use crate::data::config::{Overrides, Settings};
 use crate::data::diagnostic::Finding;
+use crate::data::environment::Environment;
+use crate::driver::learn;
 
 /// The cache's directory under the project root.
 pub const DEFAULT_DIR_NAME: &str = ".aioguard_cache";
@@ -59,6 +62,25 @@ const SOURCE_HASH: &str = env!("AIOGUARD_SOURCE_HASH");
 /// a granularity): the stat of a file changed this recently is not trusted, and its
 /// entry is confirmed by hashing the content.
 const SETTLE_TIME: Duration = Duration::from_secs(2);
+
+/// The cache of a run with `settings`: in `dir` (else `AIOGUARD_CACHE_DIR`), or at the
+/// project root. What changes the results besides the files (the configuration's
+/// content, the rules chosen on the command line, the environment clients are learnt
+/// from) keys it.
+pub fn open(
+    settings: &Settings,
+    dir: Option<PathBuf>,
+    overrides: &Overrides,
+    environment: Option<&Environment>,
+) -> Cache {
+    // An empty variable is as good as none.
+    let from_env = std::env::var_os(DIR_VARIABLE).filter(|dir| !dir.is_empty()).map(PathBuf::from);
+    let dir = dir.or(from_env).unwrap_or_else(|| settings.root.join(DEFAULT_DIR_NAME));
+    let config = settings.config_file.as_ref().map(|path| (path, std::fs::read(path).ok()));
+    let environment = environment.map(learn::cache_key);
+    let key = fingerprint(&(config, &settings.root, &overrides.select, &overrides.ignore, environment));
+    Cache::new(dir, key)
+}
 
 /// A stable hash of the things that change results, for keys.
 pub fn fingerprint(value: &impl Hash) -> u64 {

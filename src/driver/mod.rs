@@ -25,6 +25,7 @@ pub mod cache;
 pub mod changes;
 pub mod learn;
 pub mod linter;
+pub mod server;
 pub mod write;
 
 use std::collections::{HashMap, HashSet};
@@ -37,7 +38,7 @@ use ruff_python_parser::parse_module;
 use crate::analysis::project::modules::{ModuleNames, ProjectFiles, ProjectRoots};
 use crate::analysis::project::summary::FileSummary;
 use crate::analysis::project::{self, ProjectIndex};
-use crate::data::config::{RuleSet, Settings};
+use crate::data::config::{self, Overrides, RuleSet, Settings};
 use crate::data::diagnostic::Finding;
 use crate::data::discovery::{self, Discovered, DiscoveryError, Visibility};
 use crate::data::encoding::SourceText;
@@ -47,7 +48,7 @@ use crate::driver::changes::Changes;
 use crate::driver::linter::{FileReport, FixMode, FixOptions, read_source};
 
 /// Stack size of the checking threads: deeply nested expressions recurse deeply.
-const WORKER_STACK_BYTES: usize = 256 * 1024 * 1024;
+pub(crate) const WORKER_STACK_BYTES: usize = 256 * 1024 * 1024;
 
 /// Set (to anything), the project pass summarizes every module of the project at once
 /// instead of only those the checked modules' results depend on; the results are the
@@ -76,6 +77,35 @@ pub struct RunOutcome {
     pub reports: Vec<FileReport>,
 }
 
+/// The settings of a run from `start` (the first path checked, or a workspace): from the
+/// configuration file `config` when given, else the nearest one at or above `start`
+/// (none with `no_config`), with the command line's `overrides`.
+pub fn load_settings(
+    start: &Path,
+    config: Option<&Path>,
+    no_config: bool,
+    overrides: &Overrides,
+) -> Result<Settings, String> {
+    let config_file = match (no_config, config) {
+        (true, _) => None,
+        (false, Some(path)) => Some(path.to_path_buf()),
+        (false, None) => config::find_config_file(start)?,
+    };
+    let mut options = match &config_file {
+        Some(path) => config::load_options(path)?,
+        None => config::Options::default(),
+    };
+    // Without a `target-version`, fixes are written for the oldest Python the project supports.
+    if options.target_version.is_none() && !no_config {
+        options.target_version = config::requires_python_target(start);
+    }
+    let root = match config_file.as_deref().and_then(Path::parent) {
+        Some(dir) => std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()),
+        None => std::env::current_dir().unwrap_or_default(),
+    };
+    Settings::new(options, root, config_file, overrides)
+}
+
 /// Checks (and fixes) the Python files under `paths`.
 pub fn run(paths: &[PathBuf], settings: &Settings, options: RunOptions) -> RunOutcome {
     let discovered = match options.changes {
@@ -96,7 +126,8 @@ pub fn run(paths: &[PathBuf], settings: &Settings, options: RunOptions) -> RunOu
     let mut project = (!options.parse_only && project::is_needed(settings.rules)).then(|| {
         // Without --diff-base, the walk of the paths found every file under them.
         let walked = options.changes.is_none().then_some(discovered.files.as_slice());
-        pool.install(|| project_pass(paths, &roots, walked, &discovered.files, settings, options.cache))
+        let whole_project = std::env::var_os(WHOLE_PROJECT_VARIABLE).is_some();
+        pool.install(|| project_pass(paths, &roots, walked, &discovered.files, settings, options.cache, whole_project))
     });
     let mut early_reports = project.as_mut().map(|pass| std::mem::take(&mut pass.early_reports)).unwrap_or_default();
     early_reports.resize_with(discovered.files.len(), || None);
@@ -118,6 +149,18 @@ pub fn run(paths: &[PathBuf], settings: &Settings, options: RunOptions) -> RunOu
         let _ = cache.store_run(key, &discovered.files, &findings);
     }
     RunOutcome { files: discovered.files, discovery_errors: discovered.errors, reports }
+}
+
+/// The index of every module of the project under `root` (a workspace an editor keeps
+/// open), and the project's top-level module names its summaries are made with; the
+/// summaries of unchanged files come from the `cache`.
+pub fn index_project(root: &Path, settings: &Settings, cache: Option<&Cache>) -> (ProjectIndex, HashSet<Box<str>>) {
+    let paths = [root.to_path_buf()];
+    let discovered = discovery::discover(&paths, settings, false);
+    let roots = ProjectRoots::of(&paths, settings);
+    let pool = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK_BYTES).build().expect("thread pool");
+    let pass = pool.install(|| project_pass(&paths, &roots, Some(&discovered.files), &[], settings, cache, true));
+    (pass.index, pass.top_levels.names)
 }
 
 /// Whether the findings of this run may be kept whole: a plain report of the paths'
@@ -331,7 +374,7 @@ impl TopLevels {
 
 /// Summarizes the project of the checked paths and indexes it: `paths` as given,
 /// `walked` every file found under them when they were walked, `checked` the files to
-/// report.
+/// report; with `whole_project`, every module of the project is summarized at once.
 ///
 /// Only the modules the checked files' results depend on are read: the checked files
 /// first, then, wave after wave, the modules that resolving their project-wide calls
@@ -353,8 +396,8 @@ fn project_pass(
     checked: &[PathBuf],
     settings: &Settings,
     cache: Option<&Cache>,
+    whole_project: bool,
 ) -> ProjectPass {
-    let whole_project = std::env::var_os(WHOLE_PROJECT_VARIABLE).is_some();
     let walked_all = walked.filter(|_| roots.walk.iter().all(|root| paths.iter().any(|path| same_path(path, root))));
     let covers_project = walked_all.is_some() && !whole_project;
     let probed = match walked_all.is_none() && !whole_project {
