@@ -303,20 +303,6 @@ fn fixes_on_a_ruff_clean_project_leave_it_clean() {
     assert!(!handlers.contains("from time import sleep"), "{handlers}");
 }
 
-/// Copies the directory `from` into `to`, recursively.
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_tree(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
-}
-
 /// The `.py` files under `dir` with their content, by path.
 fn python_sources(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
     let mut files = Vec::new();
@@ -350,7 +336,7 @@ fn without_added_codes(line: &str) -> String {
 fn add_noqa_accepts_every_finding_once() {
     let dir = tempfile::tempdir().unwrap();
     let shop = dir.path().join("shop");
-    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/projects/shop"), &shop);
+    common::copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/projects/shop"), &shop);
     copy_fixtures(&shop.join("fixtures"));
     let before = python_sources(&shop);
     let check = |args: &[&str]| {

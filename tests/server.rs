@@ -15,25 +15,12 @@ use serde_json::Value;
 /// The initialization options the server reads.
 const OPTIONS: &[&str] = &["select", "ignore", "configuration", "unsafeFixes", "noCache"];
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_tree(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn an_editor_session_with_a_real_client() {
     let dir = tempfile::tempdir().unwrap();
     let project = dir.path().join("project");
     let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/server");
-    copy_tree(&here.join("project"), &project);
+    common::copy_tree(&here.join("project"), &project);
     let output = Command::new(common::tools_python())
         .arg(here.join("scenario.py"))
         .arg(env!("CARGO_BIN_EXE_aioguard"))

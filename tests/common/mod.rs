@@ -9,3 +9,18 @@ pub fn tools_python() -> PathBuf {
     assert!(python.is_file(), "{} is missing: run tests/tools/install.sh first", python.display());
     python
 }
+
+/// Copies the directory `from` into `to`, recursively.
+#[allow(dead_code)] // Not every test crate copies trees.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}

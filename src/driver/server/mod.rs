@@ -41,6 +41,7 @@ use ruff_python_parser::parse_module;
 use serde::Deserialize;
 
 use crate::analysis::project::index::Unread;
+use crate::analysis::project::summary::FileSummary;
 use crate::analysis::project::{self, ProjectIndex, ProjectView};
 use crate::data::config::{CONFIG_FILE_NAMES, Overrides, Settings};
 use crate::data::diagnostic::{Applicability, Finding};
@@ -241,7 +242,12 @@ impl Workspace {
             let module = index.files()[file as usize].module.clone();
             project::summarize_parsed(path.to_path_buf(), module, text, &parsed, &self.settings, &top_levels)
         });
-        let Some(summary) = summary else {
+        // An edit that leaves the module's summary as it was (most edits inside a
+        // function's body) leaves the index valid.
+        let unchanged = |summary: &FileSummary| {
+            postcard::to_allocvec(summary).ok() == postcard::to_allocvec(&index.files()[file as usize]).ok()
+        };
+        let Some(summary) = summary.filter(|summary| !unchanged(summary)) else {
             self.project = Some((index, top_levels));
             return false;
         };
@@ -426,7 +432,7 @@ impl Server<'_> {
         let key = params.text_document.uri.as_str().to_owned();
         if file_path(&params.text_document.uri).is_some_and(|path| is_configuration(&path)) {
             self.reload();
-            self.check_all(None);
+            self.check_all();
         } else if self.documents.contains_key(&key) {
             self.check_now(&key, true);
         }
@@ -440,7 +446,7 @@ impl Server<'_> {
         // The module reads as on disk again for the other documents.
         let on_disk = linter::read_source(&document.path).ok().map(|source| source.text);
         if on_disk.as_deref() != Some(document.text.as_str()) && self.workspace.update_module(&document.path, None) {
-            self.check_all(None);
+            self.check_all();
         }
     }
 
@@ -452,7 +458,7 @@ impl Server<'_> {
         {
             // A new configuration, or modules added or removed: the project is indexed again.
             self.reload();
-            self.check_all(None);
+            self.check_all();
             return;
         }
         let open: HashSet<&Path> = self.documents.values().map(|document| document.path.as_path()).collect();
@@ -461,7 +467,7 @@ impl Server<'_> {
             changed |= self.workspace.update_module(path, None);
         }
         if changed {
-            self.check_all(None);
+            self.check_all();
         }
     }
 
@@ -475,22 +481,24 @@ impl Server<'_> {
         }
     }
 
-    /// Checks a document and publishes its findings; when its text is new to the index
-    /// (`update`), the module is updated and the other open documents are checked again.
+    /// Checks a document and publishes its findings. When its text is new to the index
+    /// (`update`) and changes its module's summary, the index is updated and every open
+    /// document, this one too, is checked again: the document's findings come first,
+    /// from the index as it was (indexing a large project again takes longer than a
+    /// check), and those that depend on its new summary right after.
     fn check_now(&mut self, key: &str, update: bool) {
         self.pending.remove(key);
         let Some(document) = self.documents.get(key) else { return };
         let (path, text) = (document.path.clone(), document.text.clone());
-        let updated = update && self.workspace.update_module(&path, Some(&text));
         self.check_document(key);
-        if updated {
-            self.check_all(Some(key));
+        if update && self.workspace.update_module(&path, Some(&text)) {
+            self.check_all();
         }
     }
 
-    /// Checks every open document but `except` again.
-    fn check_all(&mut self, except: Option<&str>) {
-        let keys: Vec<String> = self.documents.keys().filter(|key| Some(key.as_str()) != except).cloned().collect();
+    /// Checks every open document again.
+    fn check_all(&mut self) {
+        let keys: Vec<String> = self.documents.keys().cloned().collect();
         for key in keys {
             self.check_document(&key);
         }
