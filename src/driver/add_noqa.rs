@@ -138,6 +138,11 @@ async def main(url):
     asyncio.create_task(main(url))  # noqa: AG201
 ";
         assert_eq!(add(text), expected);
+        // The findings say where their `# noqa` goes: for a line that ends inside a
+        // string or with a `\`, the line where it ends.
+        let noqa_rows: Vec<(usize, usize)> =
+            findings(text).iter().map(|finding| (finding.start.row, finding.noqa_row)).collect();
+        assert_eq!(noqa_rows, [(5, 5), (6, 6), (6, 6), (7, 7), (8, 8), (9, 10), (10, 10), (12, 12), (13, 13)]);
         // The same findings again (as a second run of an older check would see them): nothing to add.
         let found = findings(text);
         let (again, added) = with_noqa(expected, &found.iter().collect::<Vec<_>>()).unwrap();

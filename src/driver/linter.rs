@@ -213,7 +213,28 @@ pub fn findings_of(filename: &str, text: &str, mut diagnostics: Vec<Diagnostic>)
     }
     diagnostics.sort_by_key(|diagnostic| (diagnostic.range.start(), diagnostic.rule.code));
     let lines = LineIndex::new(text);
-    diagnostics.into_iter().map(|diagnostic| locate(diagnostic, filename, text, &lines)).collect()
+    let mut findings: Vec<Finding> =
+        diagnostics.into_iter().map(|diagnostic| locate(diagnostic, filename, text, &lines)).collect();
+    place_noqa_rows(&mut findings, text, &lines);
+    findings
+}
+
+/// Moves the `noqa_row` of the findings that start on a line that cannot hold a comment
+/// (it ends inside a multi-line string or with a `\`) to where suppression reads theirs.
+/// Only a text with such a line is tokenized again.
+fn place_noqa_rows(findings: &mut [Finding], text: &str, lines: &LineIndex) {
+    let may_continue = |row: usize| {
+        let line = text[lines.line_range(row - 1, text)].trim_end();
+        line.ends_with('\\') || line.contains("\"\"\"") || line.contains("'''")
+    };
+    if !findings.iter().any(|finding| finding.start.row <= lines.line_count() && may_continue(finding.start.row)) {
+        return;
+    }
+    let Ok(parsed) = parse_module(text) else { return };
+    let suppressions = Suppressions::from_tokens(parsed.tokens(), text, lines);
+    for finding in findings {
+        finding.noqa_row = suppressions.noqa_line(finding.start.row - 1) + 1;
+    }
 }
 
 /// Parses and checks a text; a text that does not parse yields one AG001 diagnostic.
