@@ -68,9 +68,8 @@ async def measure(aioguard: str, project: Path, relative: str, rounds: int) -> N
         f"first analysis: {(at - started) * 1000:.0f} ms ({count} diagnostics in {relative})"
     )
 
-    edits = []
-    for version in range(2, rounds + 2):
-        edited = f"{text}\n# edit {version}\n"
+    async def edit(version: int, edited: str, publications: int) -> list[float]:
+        """Milliseconds from the change to each of the first `publications` of it."""
         document = types.VersionedTextDocumentIdentifier(uri=uri, version=version)
         change = types.TextDocumentContentChangeWholeDocument(text=edited)
         sent = time.perf_counter()
@@ -79,27 +78,24 @@ async def measure(aioguard: str, project: Path, relative: str, rounds: int) -> N
                 text_document=document, content_changes=[change]
             )
         )
-        at, _ = await diagnostics_of(version)
-        edits.append((at - sent) * 1000)
-    # Lines inserted at the top move every function: the module's summary changes and the
-    # project is indexed again, after which the document is published a second time.
+        return [
+            ((await diagnostics_of(version))[0] - sent) * 1000
+            for _ in range(publications)
+        ]
+
+    edits = [
+        (await edit(version, f"{text}\n# edit {version}\n", 1))[0]
+        for version in range(2, rounds + 2)
+    ]
+    # Lines inserted at the top (one, then two: always moved) move every function: the
+    # module's summary changes and the project is indexed again, after which the
+    # document is published a second time.
     shifted, reindexed = [], []
     for version in range(rounds + 2, 2 * rounds + 2):
-        edited = (
-            f"# edit {version}\n" * (1 + version % 2) + text
-        )  # one line, then two: always moved
-        document = types.VersionedTextDocumentIdentifier(uri=uri, version=version)
-        change = types.TextDocumentContentChangeWholeDocument(text=edited)
-        sent = time.perf_counter()
-        client.text_document_did_change(
-            types.DidChangeTextDocumentParams(
-                text_document=document, content_changes=[change]
-            )
-        )
-        first, _ = await diagnostics_of(version)
-        second, _ = await diagnostics_of(version)
-        shifted.append((first - sent) * 1000)
-        reindexed.append((second - sent) * 1000)
+        moved = f"# edit {version}\n" * (1 + version % 2) + text
+        first, second = await edit(version, moved, 2)
+        shifted.append(first)
+        reindexed.append(second)
     saves = []
     for _ in range(rounds):
         sent = time.perf_counter()

@@ -7,7 +7,7 @@ PROJECT is a copy of tests/server/project (the scenario edits it). The client op
 coroutine's finding (AG110, with its chain); asks for code actions and applies the
 "fix all" workspace edit, whose result must equal `aioguard check --fix` on the same
 files; ignores a finding with `# noqa`; gets AG001 for a file that does not parse and
-an error for a document that is not open; changes the configuration on disk; closes
+an error for a document that is not open; changes the configuration on disk and in the editor; closes
 the documents; and shuts the server down. Every step asserts what the server answers;
 the script exits non-zero on the first difference.
 """
@@ -311,6 +311,19 @@ async def scenario(aioguard: str, project: Path):
         "shop/app.py", until=lambda d: "AG110" not in codes(d)
     )
     assert codes(found) == [], found
+    # Saving the configuration in the editor is enough too.
+    pyproject.write_text(
+        pyproject.read_text().replace('select = ["AG2"]', 'select = ["AG1"]')
+    )
+    session.client.text_document_did_save(
+        types.DidSaveTextDocumentParams(
+            text_document=types.TextDocumentIdentifier(
+                uri=session.uri("pyproject.toml")
+            )
+        )
+    )
+    found = await session.diagnostics("shop/app.py", until=lambda d: len(d) > 0)
+    assert codes(found) == ["AG110"], found
 
     # Closing a document clears its findings.
     session.client.text_document_did_close(

@@ -269,6 +269,13 @@ struct Document {
     findings: Vec<Finding>,
 }
 
+impl Document {
+    /// Whether the editor's text is not the file's (or there is no such file).
+    fn differs_from_disk(&self) -> bool {
+        linter::read_source(&self.path).map_or(true, |source| source.text != self.text)
+    }
+}
+
 struct Server<'c> {
     connection: &'c Connection,
     encoding: Encoding,
@@ -346,7 +353,15 @@ impl Server<'_> {
         let root = self.workspace.root.clone();
         let options = self.workspace.options.clone();
         match std::panic::catch_unwind(AssertUnwindSafe(|| Workspace::load(&root, &options))) {
-            Ok(Ok(workspace)) => self.workspace = workspace,
+            Ok(Ok(workspace)) => {
+                self.workspace = workspace;
+                // The index was read from disk: the open documents' texts go back in.
+                for document in self.documents.values() {
+                    if document.differs_from_disk() {
+                        self.workspace.update_module(&document.path, Some(&document.text));
+                    }
+                }
+            }
             Ok(Err(error)) => {
                 let message = format!("aioguard: {error}");
                 self.notify("window/showMessage", ShowMessageParams { typ: MessageType::ERROR, message });
@@ -409,12 +424,11 @@ impl Server<'_> {
         let document = params.text_document;
         let Some(path) = file_path(&document.uri) else { return };
         let key = document.uri.as_str().to_owned();
-        let on_disk = linter::read_source(&path).ok().map(|source| source.text);
         self.documents.insert(
             key.clone(),
             Document { uri: document.uri, path, text: document.text, version: document.version, findings: Vec::new() },
         );
-        let differs = on_disk.as_deref() != Some(self.documents[&key].text.as_str());
+        let differs = self.documents[&key].differs_from_disk();
         self.check_now(&key, differs);
     }
 
@@ -444,8 +458,7 @@ impl Server<'_> {
         let Some(document) = self.documents.remove(&key) else { return };
         self.publish_findings(&document.uri, None, &[], "");
         // The module reads as on disk again for the other documents.
-        let on_disk = linter::read_source(&document.path).ok().map(|source| source.text);
-        if on_disk.as_deref() != Some(document.text.as_str()) && self.workspace.update_module(&document.path, None) {
+        if document.differs_from_disk() && self.workspace.update_module(&document.path, None) {
             self.check_all();
         }
     }
