@@ -91,11 +91,11 @@ fn serve(connection: &Connection) -> Result<(), String> {
     let (id, params) = connection.initialize_start().map_err(|error| error.to_string())?;
     let params: InitializeParams =
         serde_json::from_value(params).map_err(|error| format!("bad `initialize` parameters: {error}"))?;
-    let options: EditorOptions = params
-        .initialization_options
-        .clone()
-        .and_then(|options| serde_json::from_value(options).ok())
-        .unwrap_or_default();
+    let options = params.initialization_options.clone().map(serde_json::from_value::<EditorOptions>).transpose();
+    let (options, bad_options) = match options {
+        Ok(options) => (options.unwrap_or_default(), None),
+        Err(error) => (EditorOptions::default(), Some(error)),
+    };
     let encoding =
         Encoding::negotiate(params.capabilities.general.as_ref().and_then(|g| g.position_encodings.as_deref()));
     let root = workspace_root(&params);
@@ -136,6 +136,10 @@ fn serve(connection: &Connection) -> Result<(), String> {
         pending: HashMap::new(),
         next_request: 0,
     };
+    if let Some(error) = bad_options {
+        let message = format!("aioguard: the initializationOptions are ignored: {error}");
+        server.notify("window/showMessage", ShowMessageParams { typ: MessageType::WARNING, message });
+    }
     server.reload();
     if watches {
         server.watch_files();
@@ -184,7 +188,7 @@ impl Workspace {
         }
         let project = project::is_needed(settings.rules).then(|| index_project(root, &settings, cache.as_deref()));
         if let Some(cache) = &cache {
-            // Not kept, the next session reads the files again.
+            // A cache that cannot be written costs only the next session's time.
             let _ = cache.persist();
         }
         Ok(Workspace { root: root.to_path_buf(), options: options.clone(), settings, cache, project })
@@ -307,7 +311,7 @@ impl Server<'_> {
                 Message::Request(request) => {
                     if self.connection.handle_shutdown(&request).map_err(|error| error.to_string())? {
                         if let Some(cache) = &self.workspace.cache {
-                            // What was learnt this session; not kept, it is learnt again.
+                            // What the session learnt; if it cannot be written, it is learnt again.
                             let _ = cache.persist();
                         }
                         return Ok(());
