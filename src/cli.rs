@@ -228,6 +228,7 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     let applicability = if args.unsafe_fixes { Applicability::Unsafe } else { Applicability::Safe };
     let environment = learn::environment_of(&settings).filter(|_| !args.parse_only);
+    settings.library_versions = learn::library_versions(&settings, &anchor, environment.as_ref());
     let cache = open_cache(&args, &settings, environment.as_ref()).map(Arc::new);
     if let Some(environment) = environment {
         settings.client_source = Some(Arc::new(Learner::new(environment, cache.clone())));
@@ -359,7 +360,8 @@ fn open_cache(args: &CheckArgs, settings: &Settings, environment: Option<&Enviro
     let dir = args.cache_dir.clone().or(from_env).unwrap_or_else(|| settings.root.join(cache::DEFAULT_DIR_NAME));
     let config = settings.config_file.as_ref().map(|path| (path, std::fs::read(path).ok()));
     let environment = environment.map(learn::cache_key);
-    let key = cache::fingerprint(&(config, &settings.root, &args.select, &args.ignore, environment));
+    let libraries = settings.library_versions.sorted();
+    let key = cache::fingerprint(&(config, &settings.root, &args.select, &args.ignore, environment, libraries));
     Some(Cache::new(dir, key))
 }
 

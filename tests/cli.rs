@@ -466,7 +466,7 @@ fn rule_and_rules_print_the_documentation() {
         listed,
         [
             "AG001", "AG101", "AG102", "AG103", "AG104", "AG105", "AG106", "AG107", "AG108", "AG109", "AG110", "AG111",
-            "AG112", "AG113", "AG114", "AG115", "AG201", "AG202", "AG203", "AG204"
+            "AG112", "AG113", "AG114", "AG115", "AG116", "AG201", "AG202", "AG203", "AG204"
         ]
     );
     assert!(rules.stdout.lines().any(|line| line.starts_with("AG201") && line.contains("dangling-task")));

@@ -47,7 +47,7 @@ pub const DIR_VARIABLE: &str = "AIOGUARD_CACHE_DIR";
 const MAGIC: &[u8] = b"aioguard cache\n";
 
 /// The layout of a shard; a shard of another layout is ignored.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 

@@ -30,7 +30,7 @@ use crate::rules;
 pub enum FixRequest<'a> {
     /// No fix, for this reason (the `full` output prints it).
     Declined(&'static str),
-    /// The fix a blocking call's catalogue entry names (AG101–AG109, AG111–AG115):
+    /// The fix a blocking call's catalogue entry names (AG101–AG109, AG111–AG116):
     /// `unsafe_offload` when running it in a worker thread may change behaviour.
     BlockingCall { call: &'a ast::ExprCall, entry: Cow<'a, Entry>, unsafe_offload: bool },
     /// Run a call to a project helper that blocks in a worker thread (AG110); unsafe: the
@@ -45,6 +45,22 @@ pub enum FixRequest<'a> {
     AwaitCoroutine { call: &'a ast::ExprCall },
     /// `asyncio.get_event_loop()` → `asyncio.get_running_loop()` (AG204).
     GetRunningLoop { call: &'a ast::ExprCall },
+    /// Evaluate an object asynchronously where its type's special method blocks (a
+    /// queryset iterated: AG116), as `entry` (its catalogue entry) allows.
+    AsyncEvaluation { form: Evaluation<'a>, entry: Cow<'a, Entry> },
+}
+
+/// How code evaluates an object whose evaluation blocks (a Django queryset).
+pub enum Evaluation<'a> {
+    /// `for x in qs:`.
+    ForLoop(&'a ast::StmtFor),
+    /// `[x for x in qs]` (a list, set or dict comprehension); `first`: the comprehension's
+    /// first generator, whose iterable is evaluated outside it.
+    Comprehension { comprehension: &'a Expr, generator: &'a ast::Comprehension, first: bool },
+    /// `list(qs)`, `len(qs)`: a builtin that iterates its only argument.
+    Collect { call: &'a ast::ExprCall, argument: &'a Expr },
+    /// A form no fix rewrites (indexing, a truth test, a generator expression), and why.
+    Unfixable(&'static str),
 }
 
 /// Builds and reviews the fixes rules ask for: the fixes layer's side of the checker.
@@ -130,6 +146,18 @@ impl<'a> Walk<'a> for Checker<'a> {
 
     fn on_with(&mut self, with: &'a ast::StmtWith) {
         rules::on_with(self, with);
+    }
+
+    fn on_stmt(&mut self, stmt: &'a ast::Stmt) {
+        if self.enabled != RuleSet::EMPTY {
+            rules::on_stmt(self, stmt);
+        }
+    }
+
+    fn on_expr(&mut self, expr: &'a Expr) {
+        if self.enabled != RuleSet::EMPTY {
+            rules::on_expr(self, expr);
+        }
     }
 
     fn on_too_deep(&mut self, expr: &'a Expr) {

@@ -483,11 +483,15 @@ impl ProjectIndex {
     }
 
     /// The tracked type of the object a dotted name names: a module's object
-    /// (`app.db.conn`, also re-exported by another module), or an attribute of an
-    /// instance a module keeps (`app.services.mailer.smtp`).
+    /// (`app.db.conn`, also re-exported by another module), an attribute of an instance
+    /// a module keeps (`app.services.mailer.smtp`), or a class with a catalogue type
+    /// (`app.models.Article`, a Django model).
     fn object_type(&self, symbol: &Symbol, depth: u8) -> Option<&str> {
         // A name of the module itself is the semantic model's to know.
         let Symbol::Global(path) = symbol else { return None };
+        if let Some(Entity::Class(class)) = self.resolve_path(path, depth) {
+            return self.class_type(class);
+        }
         let (owner, name) = path.rsplit_once('.')?;
         match self.resolve_path(owner, depth)? {
             Entity::Module(module) => {
@@ -504,6 +508,12 @@ impl ProjectIndex {
             Entity::Instance(class) => self.attribute_type(class, name),
             Entity::Class(_) | Entity::Function(_) => None,
         }
+    }
+
+    /// The catalogue type of a class as an object: the first along its MRO that a base
+    /// gives one (a model class deriving from a project's abstract model is a `ModelBase`).
+    fn class_type(&self, class: ClassId) -> Option<&str> {
+        self.along_mro(class, |_, summary| summary.class_type.as_deref().map(Some)).map(|(_, ty)| ty)
     }
 
     /// The tracked type of an instance attribute, as the first class along the class's

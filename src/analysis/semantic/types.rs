@@ -57,7 +57,12 @@ impl<'a> SemanticModel<'a> {
             Expr::Attribute(attribute) => self
                 .attribute_type(env, attribute, buf, depth)
                 .or_else(|| self.instance_attribute_type(env, attribute, buf, depth))
-                .or_else(|| env.project?.object(expr)),
+                .or_else(|| env.project?.object(expr))
+                .or_else(|| self.catalogue_object_type(env, expr, buf)),
+            // What a library's async twin gives, awaited (`await qs.aget()` is a model).
+            Expr::Await(await_expr) if await_expr.value.is_call_expr() => {
+                self.type_at_depth(env, &await_expr.value, buf, depth + 1)
+            }
             // `client["db"]` is a database again.
             Expr::Subscript(subscript) => self.member_type(env, &subscript.value, "__getitem__", buf, depth),
             // `Path(p) / "name"` is a path again, `prompt | model` a runnable: what the
@@ -69,7 +74,11 @@ impl<'a> SemanticModel<'a> {
             Expr::Name(name) => {
                 let (place, binding) = env.lookup(name.id.as_str())?;
                 match binding {
-                    Binding::Import(_) | Binding::RelativeImport { .. } => env.project?.object(expr),
+                    Binding::Import(_) | Binding::RelativeImport { .. } => env
+                        .project
+                        .and_then(|project| project.object(expr))
+                        .or_else(|| self.catalogue_object_type(env, expr, buf)),
+                    Binding::Class(class) => self.class_object_type(env.up_to(place), class, buf, depth),
                     // Which declaration holds depends on where the use is: only the
                     // function's own code (not a nested function's) says.
                     Binding::Redeclared(declarations) => {
@@ -159,7 +168,11 @@ impl<'a> SemanticModel<'a> {
 
     fn constructed_type(&self, env: Env<'_, 'a>, func: &Expr, buf: &mut String, depth: u8) -> Option<&'a str> {
         match (self.resolve_at_depth(env, func, buf, 0), func) {
-            (Some(Resolved::QualifiedName), _) => self.tracked_type(&self.catalogue.constructors, buf),
+            // A class with a catalogue type (a Django model) makes its instances.
+            (Some(Resolved::QualifiedName), _) => self
+                .tracked_type(&self.catalogue.constructors, buf)
+                .or_else(|| self.member_type(env, func, "__call__", buf, depth)),
+            (Some(Resolved::Class(_)), _) => self.member_type(env, func, "__call__", buf, depth),
             // `make_client()` where `def make_client() -> httpx.Client`.
             (Some(Resolved::Function(_)), Expr::Name(name)) => self.return_type(env, name.id.as_str(), buf),
             (Some(_), _) => None,
@@ -189,13 +202,42 @@ impl<'a> SemanticModel<'a> {
         self.listed_member_type(owner, member, buf).or_else(|| self.catalogue.returned_client(owner, member))
     }
 
-    /// The type the catalogue lists for `owner.member`.
+    /// The type the catalogue (or its supertype's entry) lists for `owner.member`.
     fn listed_member_type(&self, owner: &str, member: &str, buf: &mut String) -> Option<&'a str> {
         buf.clear();
         buf.push_str(owner);
         buf.push('.');
         buf.push_str(member);
-        self.tracked_type(&self.catalogue.constructors, buf)
+        self.tracked_type(&self.catalogue.constructors, buf).or_else(|| self.catalogue.member_type(owner, member))
+    }
+
+    /// The type of a module-level object or class the catalogue lists, or of an
+    /// attribute path from one (`User.objects` for `django.contrib.auth.models.User`).
+    fn catalogue_object_type(&self, env: Env<'_, 'a>, expr: &Expr, buf: &mut String) -> Option<&'a str> {
+        let Some(Resolved::QualifiedName) = self.resolve_at_depth(env, expr, buf, 0) else { return None };
+        self.catalogue.object_type(buf)
+    }
+
+    /// [`class_object_type`](Self::class_object_type) of a class defined at the current
+    /// position, as far as this module tells.
+    pub fn defined_class_type(&self, class: &ast::StmtClassDef) -> Option<&'a str> {
+        self.class_object_type(self.env(), class, &mut String::new(), 0)
+    }
+
+    /// The type of a class of this module as an object: the class type of its first base
+    /// that has one (`class Article(models.Model)` is a `ModelBase`), through bases of
+    /// this module, the catalogue's classes and, asked of the project, those of other
+    /// modules. `env`: the scopes around the class's definition.
+    pub(super) fn class_object_type(
+        &self,
+        env: Env<'_, 'a>,
+        class: &ast::StmtClassDef,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
+        class.bases().iter().find_map(|base| {
+            self.type_at_depth(env, base, buf, depth + 1).filter(|ty| self.catalogue.is_class_type(ty))
+        })
     }
 
     /// The type of a tracked object's attribute: a property the catalogue lists

@@ -1,0 +1,167 @@
+//! Fixes that use a library's own async API where the project's release of the library
+//! has it (Django's ORM: AG116), and otherwise run the call in the thread the entry's
+//! `runner` names (`asgiref.sync.sync_to_async`):
+//!
+//! - a call becomes its awaited twin: `qs.get(pk=1)` → `await qs.aget(pk=1)` (a method
+//!   of the same object), `login(request, user)` → `await alogin(request, user)` (a
+//!   function of the same module); else `await sync_to_async(qs.get)(pk=1)`;
+//! - an object whose iteration blocks is iterated asynchronously: `for a in qs:` →
+//!   `async for a in qs:`, `[a.title for a in qs]` → `[a.title async for a in qs]`,
+//!   `list(qs)` → `[obj async for obj in qs]` (`len(qs)` → `len([obj async for obj in
+//!   qs])`); else collected in the thread: `for a in await sync_to_async(list)(qs):`.
+//!
+//! The twin runs the same query: safe. The runner runs the call's code in another
+//! thread: unsafe.
+
+use ruff_python_ast::{self as ast, Expr};
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::analysis::semantic::Resolved;
+use crate::data::catalogue::{AsyncTwin, Entry};
+use crate::data::diagnostic::{Edit, Fix};
+use crate::fixes::Fixer;
+use crate::fixes::codegen::{CANNOT_AWAIT_HERE, awaited, range_with_parentheses, unused_name};
+use crate::rules::checker::Evaluation;
+
+/// The entry's twin, when the project's release of its library is known to have it.
+fn available_twin<'e>(fixer: &Fixer<'_, '_>, entry: &'e Entry) -> Option<&'e AsyncTwin> {
+    let twin = entry.twin.as_ref()?;
+    fixer.settings().library_versions.has(&twin.package, twin.since).then_some(twin)
+}
+
+/// Why neither the twin nor a thread is offered.
+fn unavailable(fixer: &Fixer<'_, '_>, entry: &Entry) -> Option<Fix> {
+    let twin = entry.twin.as_ref().expect("an entry fixed with its twin has one");
+    let (major, minor) = twin.since;
+    fixer.no_fix(format!(
+        "the project's `{}` is older than {major}.{minor} or its release is unknown (set `library-versions`), and no thread runner is listed",
+        twin.package
+    ))
+}
+
+/// `qs.get(…)` → `await qs.aget(…)`, `login(…)` → `await alogin(…)`; else the call run
+/// by the entry's runner.
+pub(crate) fn call(fixer: &Fixer<'_, '_>, call: &ast::ExprCall, entry: &Entry) -> Option<Fix> {
+    if !fixer.can_await_here() {
+        return fixer.no_fix(CANNOT_AWAIT_HERE);
+    }
+    let callee = range_with_parentheses(fixer, &call.func, call);
+    let Some(twin) = available_twin(fixer, entry) else {
+        let Some(runner) = &entry.runner else { return unavailable(fixer, entry) };
+        let runner = fixer.importer().reference_by_name(fixer, runner)?;
+        let head = format!("{}({})", runner.expr, &fixer.source()[callee]);
+        let mut edits = awaited(fixer, call.range(), callee.end(), &head, "");
+        edits.extend(runner.import);
+        let message =
+            format!("Run `{}` in a worker thread with `await {}()`", fixer.display_source(&call.func), runner.expr);
+        return Some(Fix::unsafe_edits(message, edits));
+    };
+    let (head, import) = match function_of_module(fixer, call) {
+        Some(module) => {
+            let reference = fixer.importer().reference_by_name(fixer, &format!("{module}.{}", twin.name))?;
+            (reference.expr, reference.import)
+        }
+        None => {
+            let Expr::Attribute(method) = &*call.func else { return fixer.no_fix("the callee is not a method") };
+            if callee != call.func.range() {
+                return fixer.no_fix("the callee is parenthesized");
+            }
+            (format!("{}{}", &fixer.source()[TextRange::new(call.start(), method.attr.start())], twin.name), None)
+        }
+    };
+    let mut edits = awaited(fixer, call.range(), callee.end(), &head, "");
+    edits.extend(import);
+    Some(Fix::safe(format!("Replace with `await {head}()`"), edits))
+}
+
+/// The module whose function `call` calls, when the callee is a module's function listed
+/// as such (`django.contrib.auth.login`), not a method of a typed object.
+fn function_of_module(fixer: &Fixer<'_, '_>, call: &ast::ExprCall) -> Option<String> {
+    let settings = fixer.settings();
+    let mut buf = String::new();
+    let Resolved::QualifiedName = fixer.semantic().resolve(&call.func, &mut buf)? else { return None };
+    let listed = settings.extend_blocking_calls.contains_key(&buf) || settings.catalogue.calls.contains_key(&buf);
+    listed.then(|| buf.rsplit_once('.').map(|(module, _)| module.to_owned())).flatten()
+}
+
+/// An object whose iteration blocks, evaluated asynchronously (see the module's docs).
+pub(crate) fn evaluation(fixer: &Fixer<'_, '_>, form: &Evaluation<'_>, entry: &Entry) -> Option<Fix> {
+    if !fixer.can_await_here() {
+        return fixer.no_fix(CANNOT_AWAIT_HERE);
+    }
+    if available_twin(fixer, entry).is_some() {
+        return async_iteration(fixer, form);
+    }
+    let Some(runner) = &entry.runner else { return unavailable(fixer, entry) };
+    let runner = fixer.importer().reference_by_name(fixer, runner)?;
+    let mut edits: Vec<Edit> = match form {
+        Evaluation::ForLoop(_) | Evaluation::Comprehension { first: true, .. } => {
+            if fixer.semantic().lookup("list").is_some() {
+                return fixer.no_fix("the name `list` is bound to something else here");
+            }
+            let iter: &Expr = match form {
+                Evaluation::ForLoop(for_stmt) => &for_stmt.iter,
+                Evaluation::Comprehension { generator, .. } => &generator.iter,
+                _ => unreachable!("matched above"),
+            };
+            let iterable = range_with_parentheses(fixer, iter, form_node(form)?);
+            let collected = format!("await {}(list)({})", runner.expr, &fixer.source()[iterable]);
+            vec![Edit::replace(iterable, collected)]
+        }
+        Evaluation::Collect { call, .. } => {
+            let callee = range_with_parentheses(fixer, &call.func, *call);
+            let head = format!("{}({})", runner.expr, &fixer.source()[callee]);
+            awaited(fixer, call.range(), callee.end(), &head, "")
+        }
+        Evaluation::Comprehension { .. } => {
+            return fixer.no_fix("only a comprehension's first iterable is evaluated where `await` may be written");
+        }
+        Evaluation::Unfixable(_) => return None,
+    };
+    edits.extend(runner.import);
+    Some(Fix::unsafe_edits(format!("Collect it in a worker thread with `await {}(list)()`", runner.expr), edits))
+}
+
+/// The node a form's iterable is written in, for its parentheses.
+fn form_node<'a>(form: &Evaluation<'a>) -> Option<ast::AnyNodeRef<'a>> {
+    match form {
+        Evaluation::ForLoop(for_stmt) => Some((*for_stmt).into()),
+        Evaluation::Comprehension { generator, .. } => Some((*generator).into()),
+        Evaluation::Collect { call, .. } => Some((&call.arguments).into()),
+        Evaluation::Unfixable(_) => None,
+    }
+}
+
+/// `for` → `async for`, a comprehension's `for` → `async for`, `list(qs)` → `[obj async
+/// for obj in qs]`.
+fn async_iteration(fixer: &Fixer<'_, '_>, form: &Evaluation<'_>) -> Option<Fix> {
+    let source = fixer.source();
+    match form {
+        Evaluation::ForLoop(for_stmt) => {
+            Some(Fix::safe("Iterate with `async for`", vec![Edit::insert(for_stmt.start(), "async ".to_owned())]))
+        }
+        Evaluation::Comprehension { generator, .. } => {
+            if !source[generator.start().to_usize()..].starts_with("for") {
+                return fixer.no_fix("the comprehension's `for` is not where its node starts");
+            }
+            Some(Fix::safe("Iterate with `async for`", vec![Edit::insert(generator.start(), "async ".to_owned())]))
+        }
+        Evaluation::Collect { call, argument } => {
+            let name = unused_name(fixer, argument.range(), "obj");
+            let iterable = &source[argument.range()];
+            let comprehension = format!("[{name} async for {name} in {iterable}]");
+            let mut buf = String::new();
+            let builtin = match fixer.semantic().resolve(&call.func, &mut buf) {
+                Some(_) => buf.strip_prefix("builtins.").unwrap_or_default().to_owned(),
+                None => String::new(),
+            };
+            let edit = match builtin.as_str() {
+                "list" => Edit::replace(call.range(), comprehension),
+                "set" => Edit::replace(call.range(), format!("{{{name} async for {name} in {iterable}}}")),
+                _ => Edit::replace(argument.range(), comprehension),
+            };
+            Some(Fix::safe("Collect it with an async comprehension", vec![edit]))
+        }
+        Evaluation::Unfixable(_) => None,
+    }
+}
