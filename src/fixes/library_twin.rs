@@ -74,6 +74,22 @@ pub(crate) fn call(fixer: &Fixer<'_, '_>, call: &ast::ExprCall, entry: &Entry) -
     Some(Fix::safe(format!("Replace with `await {head}()`"), edits))
 }
 
+/// `f(…)` → `await runner(f)(…)`: the call run in a worker thread by `runner`
+/// (`asgiref.sync.sync_to_async`). Unsafe: the callee's code runs in another thread.
+pub(crate) fn run_with(fixer: &Fixer<'_, '_>, call: &ast::ExprCall, runner: &str) -> Option<Fix> {
+    if !fixer.can_await_here() {
+        return fixer.no_fix(CANNOT_AWAIT_HERE);
+    }
+    let callee = range_with_parentheses(fixer, &call.func, call);
+    let runner = fixer.importer().reference_by_name(fixer, runner)?;
+    let head = format!("{}({})", runner.expr, &fixer.source()[callee]);
+    let mut edits = awaited(fixer, call.range(), callee.end(), &head, "");
+    edits.extend(runner.import);
+    let message =
+        format!("Run `{}` in a worker thread with `await {}()`", fixer.display_source(&call.func), runner.expr);
+    Some(Fix::unsafe_edits(message, edits))
+}
+
 /// The module whose function `call` calls, when the callee is a module's function listed
 /// as such (`django.contrib.auth.login`), not a method of a typed object.
 fn function_of_module(fixer: &Fixer<'_, '_>, call: &ast::ExprCall) -> Option<String> {
@@ -93,43 +109,25 @@ pub(crate) fn evaluation(fixer: &Fixer<'_, '_>, form: &Evaluation<'_>, entry: &E
         return async_iteration(fixer, form);
     }
     let Some(runner) = &entry.runner else { return unavailable(fixer, entry) };
-    let runner = fixer.importer().reference_by_name(fixer, runner)?;
-    let mut edits: Vec<Edit> = match form {
-        Evaluation::ForLoop(_) | Evaluation::Comprehension { first: true, .. } => {
-            if fixer.semantic().lookup("list").is_some() {
-                return fixer.no_fix("the name `list` is bound to something else here");
-            }
-            let iter: &Expr = match form {
-                Evaluation::ForLoop(for_stmt) => &for_stmt.iter,
-                Evaluation::Comprehension { generator, .. } => &generator.iter,
-                _ => unreachable!("matched above"),
-            };
-            let iterable = range_with_parentheses(fixer, iter, form_node(form)?);
-            let collected = format!("await {}(list)({})", runner.expr, &fixer.source()[iterable]);
-            vec![Edit::replace(iterable, collected)]
-        }
-        Evaluation::Collect { call, .. } => {
-            let callee = range_with_parentheses(fixer, &call.func, *call);
-            let head = format!("{}({})", runner.expr, &fixer.source()[callee]);
-            awaited(fixer, call.range(), callee.end(), &head, "")
-        }
+    let (iterable, node): (&Expr, ast::AnyNodeRef<'_>) = match form {
+        Evaluation::Collect { call, .. } => return run_with(fixer, call, runner),
+        Evaluation::ForLoop(for_stmt) => (&for_stmt.iter, (*for_stmt).into()),
+        Evaluation::Comprehension { generator, first: true, .. } => (&generator.iter, (*generator).into()),
         Evaluation::Comprehension { .. } => {
             return fixer.no_fix("only a comprehension's first iterable is evaluated where `await` may be written");
         }
-        Evaluation::Unfixable(_) => return None,
+        Evaluation::Unfixable(reason) => return fixer.no_fix(*reason),
     };
+    // `for x in qs:` → `for x in await sync_to_async(list)(qs):`.
+    if fixer.semantic().lookup("list").is_some() {
+        return fixer.no_fix("the name `list` is bound to something else here");
+    }
+    let runner = fixer.importer().reference_by_name(fixer, runner)?;
+    let iterable = range_with_parentheses(fixer, iterable, node);
+    let collected = format!("await {}(list)({})", runner.expr, &fixer.source()[iterable]);
+    let mut edits = vec![Edit::replace(iterable, collected)];
     edits.extend(runner.import);
     Some(Fix::unsafe_edits(format!("Collect it in a worker thread with `await {}(list)()`", runner.expr), edits))
-}
-
-/// The node a form's iterable is written in, for its parentheses.
-fn form_node<'a>(form: &Evaluation<'a>) -> Option<ast::AnyNodeRef<'a>> {
-    match form {
-        Evaluation::ForLoop(for_stmt) => Some((*for_stmt).into()),
-        Evaluation::Comprehension { generator, .. } => Some((*generator).into()),
-        Evaluation::Collect { call, .. } => Some((&call.arguments).into()),
-        Evaluation::Unfixable(_) => None,
-    }
 }
 
 /// `for` → `async for`, a comprehension's `for` → `async for`, `list(qs)` → `[obj async

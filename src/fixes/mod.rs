@@ -81,7 +81,10 @@ impl ProposeFix for ModuleFixes<'_> {
                 let fix = blocking_call::fix(&fixer, call, &entry);
                 if unsafe_offload { fix.map(Fix::into_unsafe) } else { fix }
             }
-            FixRequest::OffloadHelper { call } => codegen::offload_call(&fixer, call).map(Fix::into_unsafe),
+            FixRequest::OffloadHelper { call, runner: None } => {
+                codegen::offload_call(&fixer, call).map(Fix::into_unsafe)
+            }
+            FixRequest::OffloadHelper { call, runner: Some(runner) } => library_twin::run_with(&fixer, call, &runner),
             FixRequest::KeepTask { call, statement, creator } => {
                 task_reference::keep_task(&fixer, statement, call, &creator)
             }

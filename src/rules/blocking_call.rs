@@ -12,14 +12,14 @@ use crate::analysis::blocking::{BlockingCall, find_unallowed_blocking_call};
 use crate::data::catalogue::{AsyncTwin, Entry, FixKind, Threads};
 use crate::data::config::{AsyncLibrary, TargetVersion};
 use crate::data::registry;
-use crate::rules::blocking_orm::capitalized;
+use crate::rules::blocking_orm::{capitalized, expects_refusal};
 use crate::rules::checker::{Checker, FixRequest};
 
 pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     let Some(coroutine) = checker.semantic().enclosing_coroutine() else { return };
     let Some(blocking) = find_unallowed_blocking_call(checker, call) else { return };
     let rule = registry::find(blocking.entry.rule).expect("catalogue entries name known rules");
-    if !checker.is_enabled(rule) {
+    if !checker.is_enabled(rule) || (rule.code == registry::BLOCKING_ORM.code && expects_refusal(checker)) {
         return;
     }
     let advice = match &blocking.entry.twin {

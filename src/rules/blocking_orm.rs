@@ -25,7 +25,9 @@
 //! built, but where it is evaluated later in the coroutine. A model instance is one
 //! built by its class or returned by `get()`, `first()`, `create()` and their twins.
 //!
-//! Not reported: code inside `sync_to_async(...)` and functions decorated with it or
+//! Not reported: a query in a `with` block that expects Django to refuse it
+//! (`with self.assertRaises(SynchronousOnlyOperation):`, a test of exactly that); code
+//! inside `sync_to_async(...)` and functions decorated with it or
 //! with Channels' `database_sync_to_async` (they run in a thread); a twin already awaited
 //! (`await qs.aget()`); a class that is not a model, even with an `objects` attribute;
 //! related-object access (`article.author.name`), which queries only when the relation
@@ -212,6 +214,9 @@ fn check_builtin<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
 fn report<'a>(checker: &mut Checker<'a>, object: &'a Expr, method: &str, form: Evaluation<'a>, verb: &str) {
     let Some(coroutine) = checker.semantic().enclosing_coroutine() else { return };
     let Some(ty) = checker.type_of(object) else { return };
+    if expects_refusal(checker) {
+        return;
+    }
     let qualified_name = format!("{ty}.{method}");
     let Some(entry) = checker.settings().method_entry(&qualified_name) else { return };
     let rule: &'static RuleInfo = registry::find(entry.rule).expect("catalogue entries name known rules");
@@ -242,6 +247,22 @@ fn report<'a>(checker: &mut Checker<'a>, object: &'a Expr, method: &str, form: E
         form => FixRequest::AsyncEvaluation { form, entry: Cow::Borrowed(entry) },
     };
     checker.report_with_fix(rule, object.range(), message, request);
+}
+
+/// Whether the current position is inside a `with` block that expects Django's refusal
+/// (`with self.assertRaises(SynchronousOnlyOperation):`, `pytest.raises(...)`): a test
+/// that the query fails on the loop, which its async twin would not.
+pub(crate) fn expects_refusal(checker: &mut Checker<'_>) -> bool {
+    let statements = checker.statements().to_vec();
+    statements.iter().any(|stmt| {
+        let Stmt::With(with) = stmt else { return false };
+        with.items.iter().any(|item| {
+            let Expr::Call(call) = &item.context_expr else { return false };
+            call.arguments.args.iter().any(|argument| {
+                checker.resolve_qualified_name(argument) == Some("django.core.exceptions.SynchronousOnlyOperation")
+            })
+        })
+    })
 }
 
 /// `Django` for `django`.

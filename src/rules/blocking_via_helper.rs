@@ -186,7 +186,13 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         },
     );
     let fix = match offload {
-        HelperOffload::Unsafe => FixRequest::OffloadHelper { call },
+        HelperOffload::Unsafe => {
+            // The thread the blocking call's library wants, where every alternative agrees.
+            let mut runners = chains.iter().map(|hops| hops.last().and_then(|hop| hop.runner));
+            let first = runners.next().flatten();
+            let runner = runners.all(|runner| runner == first).then_some(first).flatten().map(str::to_owned);
+            FixRequest::OffloadHelper { call, runner }
+        }
         HelperOffload::Refused => FixRequest::Declined(
             "the helper works with the event loop (coroutines of its class, or the loop itself) or with objects bound to the thread that made them (`sqlite3`): it stays on the loop's thread",
         ),

@@ -33,9 +33,10 @@ pub enum FixRequest<'a> {
     /// The fix a blocking call's catalogue entry names (AG101–AG109, AG111–AG116):
     /// `unsafe_offload` when running it in a worker thread may change behaviour.
     BlockingCall { call: &'a ast::ExprCall, entry: Cow<'a, Entry>, unsafe_offload: bool },
-    /// Run a call to a project helper that blocks in a worker thread (AG110); unsafe: the
-    /// helper's body runs in another thread.
-    OffloadHelper { call: &'a ast::ExprCall },
+    /// Run a call to a project helper that blocks in a worker thread (AG110), with
+    /// `runner` where its blocking call's entry names one (Django's ORM thread); unsafe:
+    /// the helper's body runs in another thread.
+    OffloadHelper { call: &'a ast::ExprCall, runner: Option<String> },
     /// Keep a reference to the task a dropped `create_task` call makes (AG201), when the
     /// call is the whole statement.
     KeepTask { call: &'a ast::ExprCall, statement: &'a ast::StmtExpr, creator: String },

@@ -19,7 +19,7 @@ use super::summary::{
     Argument, AttributeType, CallArguments, CallParameters, CallSite, Callee, ClassSummary, FileSummary,
     FunctionSummary, Guard, Literal, ModuleContext, Referent, Symbol, TypeQuery, TypedCall, attribute_hash,
 };
-use crate::data::catalogue::Threads;
+use crate::data::catalogue::{Catalogue, Threads};
 use crate::data::config::Settings;
 use crate::data::source::Position;
 
@@ -109,6 +109,9 @@ pub struct ChainHop<'i> {
     /// Where the call is made.
     pub path: &'i Path,
     pub location: Position,
+    /// At the blocking call: the function its catalogue entry runs it in a thread with,
+    /// if not the async library's (`asgiref.sync.sync_to_async`).
+    pub runner: Option<&'i str>,
 }
 
 /// A function's blocking call on an object only the project types.
@@ -479,16 +482,45 @@ impl ProjectIndex {
     /// The tracked type the project function a call of module `file` reaches declares
     /// it returns.
     fn returned_type(&self, file: u32, callee: &Callee) -> Option<&str> {
-        self.function(self.resolve_callee(file, callee)?).returns.as_deref()
+        match self.resolve_callee(file, callee) {
+            Some(function) => self.function(function).returns.as_deref(),
+            // A method of a typed object (`Article.objects.filter` returns a queryset).
+            None => match callee {
+                Callee::Symbol(Symbol::Global(path)) => self.member_path_type(path, 0),
+                _ => None,
+            },
+        }
+    }
+
+    /// The catalogue type of a dotted path from a typed object of the project through
+    /// the type's members: `app.models.Article.objects` (a queryset, `objects` of a
+    /// `ModelBase`), `app.models.Article.objects.filter` (what `filter()` returns).
+    fn member_path_type(&self, path: &str, depth: u8) -> Option<&str> {
+        let catalogue = Catalogue::builtin();
+        let mut end = path.len();
+        loop {
+            end = path[..end].rfind('.')?;
+            let Some(ty) = self.object_type_of_path(&path[..end], depth) else { continue };
+            let members = path[end..].split('.').filter(|member| !member.is_empty());
+            return members.into_iter().try_fold(ty, |ty, member| {
+                catalogue.member_type(ty, member).or_else(|| catalogue.attribute_type(ty, member))
+            });
+        }
     }
 
     /// The tracked type of the object a dotted name names: a module's object
     /// (`app.db.conn`, also re-exported by another module), an attribute of an instance
-    /// a module keeps (`app.services.mailer.smtp`), or a class with a catalogue type
-    /// (`app.models.Article`, a Django model).
+    /// a module keeps (`app.services.mailer.smtp`), a class with a catalogue type
+    /// (`app.models.Article`, a Django model), or a member of a typed object
+    /// (`app.models.Article.objects`).
     fn object_type(&self, symbol: &Symbol, depth: u8) -> Option<&str> {
         // A name of the module itself is the semantic model's to know.
         let Symbol::Global(path) = symbol else { return None };
+        self.object_type_of_path(path, depth).or_else(|| self.member_path_type(path, depth))
+    }
+
+    /// [`object_type`](Self::object_type) but members of typed objects.
+    fn object_type_of_path(&self, path: &str, depth: u8) -> Option<&str> {
         if let Some(Entity::Class(class)) = self.resolve_path(path, depth) {
             return self.class_type(class);
         }
@@ -554,12 +586,21 @@ impl ProjectIndex {
             match step {
                 Step::Direct => {
                     let hop = match &function.blocking_call {
-                        Some(call) => ChainHop { name: &call.display, path, location: call.location },
+                        Some(call) => ChainHop {
+                            name: &call.display,
+                            path,
+                            location: call.location,
+                            runner: call.runner.as_deref(),
+                        },
                         None => {
                             let block = self.typed_blocking[id.file as usize][id.index as usize]
                                 .expect("a direct step has a blocking call");
                             let call = &self.files[id.file as usize].typed_calls[block.call as usize];
-                            ChainHop { name: &call.display, path, location: call.location }
+                            let runner = self.type_of(id.file, &call.object).and_then(|ty| {
+                                let entry = Catalogue::builtin().calls.get(&format!("{ty}.{}", call.method))?;
+                                entry.runner.as_deref()
+                            });
+                            ChainHop { name: &call.display, path, location: call.location, runner }
                         }
                     };
                     hops.push(hop);
@@ -567,7 +608,7 @@ impl ProjectIndex {
                 }
                 Step::Calls { site, callee } => {
                     let location = function.calls[site as usize].location;
-                    hops.push(ChainHop { name: &self.function(callee).qualname, path, location });
+                    hops.push(ChainHop { name: &self.function(callee).qualname, path, location, runner: None });
                     id = callee;
                 }
             }

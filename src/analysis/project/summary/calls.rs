@@ -71,6 +71,9 @@ pub struct BlockingCallSite {
     /// How the call reads: `time.sleep`, `open`, `session.get`.
     pub display: Box<str>,
     pub location: Position,
+    /// The function its catalogue entry runs it in a thread with, if not the async
+    /// library's (`asgiref.sync.sync_to_async` for Django's ORM).
+    pub runner: Option<Box<str>>,
 }
 
 /// A method call, in a sync function's own body, on an object whose type only the
@@ -252,7 +255,8 @@ pub(crate) fn on_call<'a>(cx: &mut Context<'a>, call: &'a ast::ExprCall) {
                 function.parameters.get_or_insert_default().guarded_blocking.push(guards);
             }
             if function.blocking_call.is_none() {
-                function.blocking_call = Some(BlockingCallSite { display: blocking.display.into(), location });
+                let runner = blocking.entry.runner.as_deref().map(Box::from);
+                function.blocking_call = Some(BlockingCallSite { display: blocking.display.into(), location, runner });
             }
         }
         return;
