@@ -682,6 +682,41 @@ mod tests {
     }
 
     #[test]
+    fn django_models_are_typed_through_their_members() {
+        let catalogue = Catalogue::builtin();
+        let model_class = "django.db.models.base.ModelBase";
+        assert_eq!(catalogue.object_type("django.contrib.auth.models.User"), Some(model_class));
+        assert_eq!(catalogue.object_type("django.contrib.auth.models.User.objects"), Some("django.db.models.QuerySet"));
+        assert_eq!(catalogue.object_type("django.contrib.auth.models.User.objects.nothing"), None);
+        assert!(catalogue.is_class_type(model_class) && !catalogue.is_class_type("django.db.models.QuerySet"));
+        assert_eq!(catalogue.member_type(model_class, "__call__"), Some("django.db.models.Model"));
+        // A user has a model's methods too.
+        let save = catalogue.method_call("django.contrib.auth.models.User.save").unwrap();
+        assert_eq!(save.rule, "AG116");
+        let twin = save.twin.as_ref().unwrap();
+        assert_eq!((twin.name.as_str(), twin.package.as_str(), twin.since), ("asave", "django", (4, 2)));
+        assert_eq!(save.fix, FixKind::AsyncTwin);
+        assert_eq!(save.runner.as_deref(), Some("asgiref.sync.sync_to_async"));
+        assert_eq!(
+            catalogue.call("django.contrib.auth.models.User.objects.get").map(|entry| entry.rule),
+            Some("AG116")
+        );
+        assert!(catalogue.call("django.contrib.auth.models.User.objects.filter").is_none(), "lazy");
+        assert_eq!(catalogue.twin_packages, ["django"]);
+    }
+
+    #[test]
+    fn a_twin_needs_its_release_and_is_the_fix() {
+        let spec = |yaml: &str| serde_yaml::from_str::<EntrySpec>(yaml).unwrap().resolve("lib.Client.get", "AG109");
+        let twin = spec("{twin: aget, since: '2.1'}").unwrap();
+        assert_eq!(twin.twin.map(|twin| (twin.package, twin.since)), Some(("lib".to_owned(), (2, 1))));
+        assert!(spec("{twin: aget}").is_err());
+        assert!(spec("{twin: aget, since: soon}").is_err());
+        assert!(spec("{twin: aget, since: '2.1', fix: offload}").is_err());
+        assert!(spec("{fix: async-twin}").is_err());
+    }
+
+    #[test]
     fn member_patterns_match_at_one_end_or_whole() {
         let members = Members(vec!["*_async".into(), "parse_*".into(), "copy".into()]);
         assert!(members.matches("create_async") && members.matches("parse_topic_path") && members.matches("copy"));
