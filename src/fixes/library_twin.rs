@@ -48,13 +48,7 @@ pub(crate) fn call(fixer: &Fixer<'_, '_>, call: &ast::ExprCall, entry: &Entry) -
     let callee = range_with_parentheses(fixer, &call.func, call);
     let Some(twin) = available_twin(fixer, entry) else {
         let Some(runner) = &entry.runner else { return unavailable(fixer, entry) };
-        let runner = fixer.importer().reference_by_name(fixer, runner)?;
-        let head = format!("{}({})", runner.expr, &fixer.source()[callee]);
-        let mut edits = awaited(fixer, call.range(), callee.end(), &head, "");
-        edits.extend(runner.import);
-        let message =
-            format!("Run `{}` in a worker thread with `await {}()`", fixer.display_source(&call.func), runner.expr);
-        return Some(Fix::unsafe_edits(message, edits));
+        return run_with(fixer, call, runner);
     };
     let (head, import) = match function_of_module(fixer, call) {
         Some(module) => {
