@@ -193,7 +193,8 @@ pub(crate) fn check_stmt<'a>(checker: &mut Checker<'a>, stmt: &'a Stmt) {
 fn check_builtin<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     // `sorted(qs, key=…)` still iterates its one positional argument.
     let [argument] = &call.arguments.args[..] else { return };
-    if argument.is_starred_expr() {
+    let Expr::Name(callee) = &*call.func else { return };
+    if argument.is_starred_expr() || !(callee.id == "bool" || COLLECTING_BUILTINS.contains(&callee.id.as_str())) {
         return;
     }
     let Some(name) = checker.resolve_qualified_name(&call.func) else { return };
@@ -212,6 +213,10 @@ fn check_builtin<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
 /// Reports `object` evaluated through its special method `method` (`__iter__`), when
 /// its type's method is a catalogue entry (a queryset's).
 fn report<'a>(checker: &mut Checker<'a>, object: &'a Expr, method: &str, form: Evaluation<'a>, verb: &str) {
+    // Cheap tests first: most objects evaluated are of no type whose method blocks.
+    if checker.settings().blocking_owners(method).next().is_none() {
+        return;
+    }
     let Some(coroutine) = checker.semantic().enclosing_coroutine() else { return };
     let Some(ty) = checker.type_of(object) else { return };
     if expects_refusal(checker) {

@@ -169,9 +169,13 @@ impl<'a> SemanticModel<'a> {
     fn constructed_type(&self, env: Env<'_, 'a>, func: &Expr, buf: &mut String, depth: u8) -> Option<&'a str> {
         match (self.resolve_at_depth(env, func, buf, 0), func) {
             // A class with a catalogue type (a Django model) makes its instances.
-            (Some(Resolved::QualifiedName), _) => self
-                .tracked_type(&self.catalogue.constructors, buf)
-                .or_else(|| self.member_type(env, func, "__call__", buf, depth)),
+            (Some(Resolved::QualifiedName), _) => self.tracked_type(&self.catalogue.constructors, buf).or_else(|| {
+                match self.catalogue.object_type(buf) {
+                    Some(class) => self.catalogue.member_type(class, "__call__"),
+                    // A class of another module of the project (a model) is the project's to type.
+                    None => env.project.and_then(|_| self.member_type(env, func, "__call__", buf, depth)),
+                }
+            }),
             (Some(Resolved::Class(_)), _) => self.member_type(env, func, "__call__", buf, depth),
             // `make_client()` where `def make_client() -> httpx.Client`.
             (Some(Resolved::Function(_)), Expr::Name(name)) => self.return_type(env, name.id.as_str(), buf),
