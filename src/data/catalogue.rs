@@ -626,7 +626,8 @@ mod tests {
             let has_member = catalogue.calls.keys().chain(catalogue.constructors.keys()).any(|name| {
                 name.strip_prefix(&prefix).is_some_and(|member| !member.is_empty() && !member.contains('.'))
             }) || catalogue.any_method.contains_key(ty)
-                || catalogue.clients.contains_key(ty);
+                || catalogue.clients.contains_key(ty)
+                || catalogue.supertypes.contains_key(ty);
             assert!(has_member || ty.starts_with("asyncio."), "{ty} has no blocking method");
         }
         assert_eq!(catalogue.calls["sqlite3.Cursor.execute"].threads, Threads::NotThreadSafe);

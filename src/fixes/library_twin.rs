@@ -63,9 +63,18 @@ pub(crate) fn call(fixer: &Fixer<'_, '_>, call: &ast::ExprCall, entry: &Entry) -
             (format!("{}{}", &fixer.source()[TextRange::new(call.start(), method.attr.start())], twin.name), None)
         }
     };
-    let mut edits = awaited(fixer, call.range(), callee.end(), &head, "");
+    let mut edits = awaited_call(fixer, call, callee, &head);
     edits.extend(import);
     Some(Fix::safe(format!("Replace with `await {head}()`"), edits))
+}
+
+/// Edits that make the call's callee `head`, awaited: `await` written before it, unless
+/// the call is awaited already (the sync call awaited by mistake).
+fn awaited_call(fixer: &Fixer<'_, '_>, call: &ast::ExprCall, callee: TextRange, head: &str) -> Vec<Edit> {
+    if fixer.is_awaited(call.range()) {
+        return vec![Edit::replace(TextRange::new(call.start(), callee.end()), head.to_owned())];
+    }
+    awaited(fixer, call.range(), callee.end(), head, "")
 }
 
 /// `f(…)` → `await runner(f)(…)`: the call run in a worker thread by `runner`
@@ -77,7 +86,7 @@ pub(crate) fn run_with(fixer: &Fixer<'_, '_>, call: &ast::ExprCall, runner: &str
     let callee = range_with_parentheses(fixer, &call.func, call);
     let runner = fixer.importer().reference_by_name(fixer, runner)?;
     let head = format!("{}({})", runner.expr, &fixer.source()[callee]);
-    let mut edits = awaited(fixer, call.range(), callee.end(), &head, "");
+    let mut edits = awaited_call(fixer, call, callee, &head);
     edits.extend(runner.import);
     let message =
         format!("Run `{}` in a worker thread with `await {}()`", fixer.display_source(&call.func), runner.expr);

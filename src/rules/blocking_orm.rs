@@ -108,6 +108,7 @@
 
 use std::borrow::Cow;
 
+use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
@@ -219,7 +220,7 @@ fn report<'a>(checker: &mut Checker<'a>, object: &'a Expr, method: &str, form: E
     }
     let Some(coroutine) = checker.semantic().enclosing_coroutine() else { return };
     let Some(ty) = checker.type_of(object) else { return };
-    if expects_refusal(checker) {
+    if expects_refusal(checker) || iterated_asynchronously_before(checker, coroutine, object) {
         return;
     }
     let qualified_name = format!("{ty}.{method}");
@@ -268,6 +269,76 @@ pub(crate) fn expects_refusal(checker: &mut Checker<'_>) -> bool {
             })
         })
     })
+}
+
+/// Whether the queryset named `object` was iterated with `async for` (or an async
+/// comprehension) by a statement that ran before the current one: one before it in its
+/// block or in a block around it, within the coroutine. That iteration fetched every
+/// row into the queryset's cache, which `len()`, a test or another loop reads without a
+/// query.
+fn iterated_asynchronously_before(checker: &Checker<'_>, coroutine: &ast::StmtFunctionDef, object: &Expr) -> bool {
+    let Expr::Name(name) = object else { return false };
+    let iterates = |stmt: &Stmt| match stmt {
+        Stmt::For(for_stmt) => for_stmt.is_async && is_name(&for_stmt.iter, &name.id),
+        Stmt::Assign(_) | Stmt::AnnAssign(_) | Stmt::Expr(_) | Stmt::Return(_) => {
+            let mut finder = AsyncComprehensionOver { name: &name.id, found: false };
+            finder.visit_stmt(stmt);
+            finder.found
+        }
+        _ => false,
+    };
+    let statements = checker.statements();
+    let is_coroutine = |stmt: &&Stmt| matches!(stmt, Stmt::FunctionDef(function) if std::ptr::eq(function, coroutine));
+    let Some(start) = statements.iter().position(is_coroutine) else { return false };
+    statements[start..].windows(2).any(|pair| {
+        blocks_of(pair[0]).into_iter().any(|block| {
+            let position = block.iter().position(|stmt| std::ptr::eq(stmt, pair[1]));
+            position.is_some_and(|position| block[..position].iter().any(iterates))
+        })
+    })
+}
+
+/// The blocks of statements a compound statement holds.
+fn blocks_of(stmt: &Stmt) -> Vec<&[Stmt]> {
+    match stmt {
+        Stmt::FunctionDef(function) => vec![&function.body],
+        Stmt::If(if_stmt) => std::iter::once(&if_stmt.body[..])
+            .chain(if_stmt.elif_else_clauses.iter().map(|clause| &clause.body[..]))
+            .collect(),
+        Stmt::For(for_stmt) => vec![&for_stmt.body, &for_stmt.orelse],
+        Stmt::While(while_stmt) => vec![&while_stmt.body, &while_stmt.orelse],
+        Stmt::With(with) => vec![&with.body],
+        Stmt::Try(try_stmt) => {
+            let handlers = try_stmt.handlers.iter().map(|ast::ExceptHandler::ExceptHandler(handler)| &handler.body[..]);
+            [&try_stmt.body[..], &try_stmt.orelse, &try_stmt.finalbody].into_iter().chain(handlers).collect()
+        }
+        Stmt::Match(match_stmt) => match_stmt.cases.iter().map(|case| &case.body[..]).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn is_name(expr: &Expr, name: &str) -> bool {
+    matches!(expr, Expr::Name(named) if named.id.as_str() == name)
+}
+
+/// Finds an async comprehension whose first iterable is the name.
+struct AsyncComprehensionOver<'n> {
+    name: &'n str,
+    found: bool,
+}
+
+impl<'a> Visitor<'a> for AsyncComprehensionOver<'_> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::ListComp(ast::ExprListComp { generators, .. })
+        | Expr::SetComp(ast::ExprSetComp { generators, .. })
+        | Expr::DictComp(ast::ExprDictComp { generators, .. }) = expr
+        {
+            self.found |= generators.first().is_some_and(|first| first.is_async && is_name(&first.iter, self.name));
+        }
+        if !matches!(expr, Expr::Lambda(_)) {
+            visitor::walk_expr(self, expr);
+        }
+    }
 }
 
 /// `Django` for `django`.

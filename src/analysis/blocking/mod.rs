@@ -48,14 +48,19 @@ pub fn is_allowed_call(cx: &mut Context<'_>, call: &ast::ExprCall, qualified_nam
 
 /// Resolves the callee of `call` to a blocking catalogue entry, if it is one.
 pub fn find_blocking_call<'a>(cx: &mut Context<'a>, call: &ast::ExprCall) -> Option<BlockingCall<'a>> {
+    let awaited = cx.is_awaited(call.range());
+    let blocking = resolve_blocking_call(cx, call)?;
+    // An awaited call is not the sync function's or client's, whatever its name or
+    // object was taken for (`await client.aio.models.generate_content(...)`); but one
+    // with a library twin is that library's sync call awaited by mistake (`await
+    // qs.count()`): it runs, and blocks, before there is anything to await.
+    (!awaited || blocking.entry.twin.is_some()).then_some(blocking)
+}
+
+fn resolve_blocking_call<'a>(cx: &mut Context<'a>, call: &ast::ExprCall) -> Option<BlockingCall<'a>> {
     let settings = cx.settings();
     let func: &Expr = &call.func;
     let context = cx.module_context();
-    // An awaited call is not the sync function's or client's, whatever its name or
-    // object was taken for (`await client.aio.models.generate_content(...)`).
-    if cx.is_awaited(call.range()) {
-        return None;
-    }
     if let Some(name) = cx.resolve_qualified_name(func) {
         if let Some(entry) = settings.blocking_entry(name) {
             // A function is named as qualified; a method through a module's object as written.

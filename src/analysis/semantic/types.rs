@@ -28,6 +28,9 @@ pub trait ProjectTypes<'a> {
 /// The type of file objects.
 pub(super) const FILE_OBJECT: &str = "io.IOBase";
 
+/// The member the catalogue lists for a slice of an object (`qs[:10]`).
+const SLICE_MEMBER: &str = "__getitem__[slice]";
+
 impl<'a> SemanticModel<'a> {
     /// The tracked type of the object an expression evaluates to (`requests.Session`
     /// for `s` after `s = requests.Session()`), if aioguard tracks it.
@@ -64,6 +67,10 @@ impl<'a> SemanticModel<'a> {
                 self.type_at_depth(env, &await_expr.value, buf, depth + 1)
             }
             // `client["db"]` is a database again.
+            // A slice may be of another type than an item (`qs[:10]` is a queryset again).
+            Expr::Subscript(subscript) if subscript.slice.is_slice_expr() => self
+                .member_type(env, &subscript.value, SLICE_MEMBER, buf, depth)
+                .or_else(|| self.member_type(env, &subscript.value, "__getitem__", buf, depth)),
             Expr::Subscript(subscript) => self.member_type(env, &subscript.value, "__getitem__", buf, depth),
             // `Path(p) / "name"` is a path again, `prompt | model` a runnable: what the
             // catalogue lists for the left operand's operator method (`__truediv__`), or
@@ -114,6 +121,7 @@ impl<'a> SemanticModel<'a> {
             }
             Binding::Parameter(Some(annotation)) => return self.annotated_type(env, annotation, buf),
             Binding::Element(iterable) => self.element_type(value_env, iterable, buf, depth)?,
+            Binding::AsyncElement(iterable) => self.element_type_of_object(value_env, iterable, buf, depth)?,
             // The one type every value but `None` gives it.
             Binding::Global(values) => {
                 let module = env.up_to(Some(0));
@@ -151,7 +159,8 @@ impl<'a> SemanticModel<'a> {
     /// The type of the items of a call's result the catalogue's `elements` lists
     /// (`socket.socketpair()`, `path.iterdir()`).
     fn element_type(&self, env: Env<'_, 'a>, iterable: &Expr, buf: &mut String, depth: u8) -> Option<&'a str> {
-        let Expr::Call(call) = iterable else { return None };
+        let of_type = |buf: &mut String| self.element_type_of_object(env, iterable, buf, depth);
+        let Expr::Call(call) = iterable else { return of_type(buf) };
         match (self.resolve_at_depth(env, &call.func, buf, 0), &*call.func) {
             (Some(Resolved::QualifiedName), _) => {}
             (None, Expr::Attribute(method)) => {
@@ -163,7 +172,20 @@ impl<'a> SemanticModel<'a> {
             }
             _ => return None,
         }
-        self.catalogue.elements.get(buf.as_str()).map(String::as_str)
+        self.catalogue.elements.get(buf.as_str()).map(String::as_str).or_else(|| of_type(buf))
+    }
+
+    /// The type of the items of an object whose type the catalogue's `elements` lists (a
+    /// queryset's models), iterated or async-iterated.
+    fn element_type_of_object(
+        &self,
+        env: Env<'_, 'a>,
+        iterable: &Expr,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
+        let ty = self.type_at_depth(env, iterable, buf, depth + 1)?;
+        self.catalogue.elements.get(ty).map(String::as_str)
     }
 
     fn constructed_type(&self, env: Env<'_, 'a>, func: &Expr, buf: &mut String, depth: u8) -> Option<&'a str> {
