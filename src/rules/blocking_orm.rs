@@ -22,10 +22,17 @@
 //! `get_user_model()`. `Model.objects` (and a custom manager assigned to it) is a
 //! manager; building a queryset (`filter()`, `exclude()`, `order_by()`,
 //! `select_related()`, `values()`, slicing, …) is lazy and not reported where it is
-//! built, but where it is evaluated later in the coroutine. A model instance is one
-//! built by its class or returned by `get()`, `first()`, `create()` and their twins.
+//! built, but where it is evaluated later in the coroutine (a slice, `qs[:10]`, is a
+//! queryset too). A model instance is one built by its class, returned by `get()`,
+//! `first()`, `create()`, `get_object_or_404()` and their twins, or an item of a
+//! queryset (`for article in qs`, also `async for`; not the rows of `values()` and
+//! `values_list()`). A sync method awaited by mistake (`await qs.count()`) is reported
+//! too: it runs, and Django refuses it, before there is anything to await.
 //!
-//! Not reported: a query in a `with` block that expects Django to refuse it
+//! Not reported: a queryset that an `async for` (or an async comprehension) earlier in
+//! the coroutine already fetched, in the same block or one around it: its rows are
+//! cached, and `len()`, a test or another loop reads them without a query; a query in a
+//! `with` block that expects Django to refuse it
 //! (`with self.assertRaises(SynchronousOnlyOperation):`, a test of exactly that); code
 //! inside `sync_to_async(...)` and functions decorated with it or
 //! with Channels' `database_sync_to_async` (they run in a thread); a twin already awaited
