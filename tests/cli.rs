@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use aioguard::outputs::OutputFormat;
+use clap::ValueEnum;
 use serde_json::Value;
 
 const BLOCKING: &str = "import time\n\n\nasync def poll():\n    time.sleep(1)\n";
@@ -395,6 +397,89 @@ fn full_output_shows_the_source_with_a_caret() {
     assert!(run.stdout.contains(expected_source), "{}", run.stdout);
     let quiet = project.run(&["check", "--quiet"]);
     assert!(quiet.stdout.contains("AG101") && !quiet.stdout.contains("Found 1 problem"), "{}", quiet.stdout);
+}
+
+/// `(rule, line, column)` of each finding a run in `format` prints; GitLab's Code
+/// Quality has no column, so its findings are told apart by their fingerprint.
+fn findings_in_format(format: &str, run: &Run) -> Vec<(String, u64, String)> {
+    match format {
+        // `chains.py:18:15: AG111 …`
+        "full" | "concise" => run
+            .stdout
+            .lines()
+            .filter_map(|line| {
+                let mut parts = line.strip_prefix("chains.py:")?.splitn(3, ':');
+                let (row, column) = (parts.next()?.parse().ok()?, parts.next()?);
+                let code = parts.next()?.split_whitespace().next()?;
+                Some((code.to_owned(), row, column.to_owned()))
+            })
+            .collect(),
+        "json" => run
+            .json()
+            .iter()
+            .map(|finding| {
+                let (row, column) = (&finding["location"]["row"], &finding["location"]["column"]);
+                (finding["code"].as_str().unwrap().to_owned(), row.as_u64().unwrap(), column.to_string())
+            })
+            .collect(),
+        "github" => run
+            .stdout
+            .lines()
+            .map(|line| {
+                let field = |name: &str| {
+                    let start = line.find(&format!("{name}=")).unwrap_or_else(|| panic!("no {name} in {line}"));
+                    let value = &line[start + name.len() + 1..];
+                    value[..value.find([',', ':']).unwrap()].to_owned()
+                };
+                let code = field("title").split(' ').next().unwrap().to_owned();
+                (code, field("line").parse().unwrap(), field("col"))
+            })
+            .collect(),
+        "sarif" => {
+            let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
+            let results = sarif["runs"][0]["results"].as_array().unwrap();
+            results
+                .iter()
+                .map(|result| {
+                    let region = &result["locations"][0]["physicalLocation"]["region"];
+                    let code = result["ruleId"].as_str().unwrap().to_owned();
+                    (code, region["startLine"].as_u64().unwrap(), region["startColumn"].to_string())
+                })
+                .collect()
+        }
+        "gitlab" => run
+            .json()
+            .iter()
+            .map(|issue| {
+                let code = issue["check_name"].as_str().unwrap().to_owned();
+                (code, issue["location"]["lines"]["begin"].as_u64().unwrap(), issue["fingerprint"].to_string())
+            })
+            .collect(),
+        other => panic!("no parser for the output format `{other}`"),
+    }
+}
+
+/// A chain of calls that block (`conn.execute(…).fetchone()`, `Session().get().json()`,
+/// `subprocess.run(…).stdout.decode()`, …) is one finding in every output format: no
+/// two findings share a rule, a line and a column, and each chain the fixture expects
+/// is there once.
+#[test]
+fn a_chain_of_blocking_calls_is_one_finding_in_every_format() {
+    let fixture = include_str!("fixtures/call_chains/chains.py");
+    let expected = fixture.lines().filter(|line| line.contains("# expect:")).count();
+    let project = Project::new();
+    project.write("chains.py", fixture);
+    for format in OutputFormat::value_variants() {
+        let name = format.to_possible_value().unwrap().get_name().to_owned();
+        let run = project.run(&["check", "--no-cache", "--output-format", &name, "chains.py"]);
+        assert_eq!(run.code, 1, "{name}: {}", run.stderr);
+        let mut findings = findings_in_format(&name, &run);
+        assert_eq!(findings.len(), expected, "{name}: {findings:?}\n{}", run.stdout);
+        findings.sort();
+        let before = findings.len();
+        findings.dedup();
+        assert_eq!(findings.len(), before, "{name}: two findings share a rule, line and column:\n{}", run.stdout);
+    }
 }
 
 #[test]

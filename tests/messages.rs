@@ -103,6 +103,31 @@ fn configured_calls_carry_their_message() {
     );
 }
 
+/// A chain of calls is named by its callee: short, as written; too long for a message,
+/// with each call's arguments (and each index) shortened as a whole, never cut inside a
+/// bracket or a string. The chain is reported once, at its first call that blocks.
+#[test]
+fn long_callees_are_shortened_by_whole_arguments() {
+    let source = r#"
+import sqlite3
+from pathlib import Path
+
+
+class Orders:
+    def __init__(self, path):
+        self.conn = sqlite3.connect(path)
+
+    async def status(self, order_id):
+        row = self.conn.execute("SELECT id, status, total FROM orders WHERE id = ?", (order_id,)).fetchone()
+        Path("/srv/data/orders/archive/of/the/year").joinpath("2026", "december", "orders.json").exists()
+        self.conn.cursor().execute("SELECT 1")
+        return row
+"#;
+    let found = messages(source);
+    let callees: Vec<&str> = found.iter().map(|message| message.split(" blocks ").next().unwrap()).collect();
+    assert_eq!(callees, ["`self.conn.execute()`", "`Path(…).joinpath(…).exists()`", "`self.conn.cursor().execute()`"]);
+}
+
 #[test]
 fn task_and_coroutine_messages_name_what_the_user_wrote() {
     let source = r#"
