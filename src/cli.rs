@@ -347,7 +347,8 @@ fn write_report(
 }
 
 /// The cache of this run: in `--cache-dir` (or `AIOGUARD_CACHE_DIR`), or at the project
-/// root; none with `--no-cache`. What changes the results besides the files (the
+/// root (the configuration file's directory, else [`config::project_root`] of the first
+/// path checked, else the current directory); none with `--no-cache`. What changes the results besides the files (the
 /// configuration's content, the rules chosen on the command line, the environment clients
 /// are learnt from) keys it.
 fn open_cache(args: &CheckArgs, settings: &Settings, environment: Option<&Environment>) -> Option<Cache> {
@@ -356,7 +357,14 @@ fn open_cache(args: &CheckArgs, settings: &Settings, environment: Option<&Enviro
     }
     // An empty variable is as good as none.
     let from_env = std::env::var_os(cache::DIR_VARIABLE).filter(|dir| !dir.is_empty()).map(PathBuf::from);
-    let dir = args.cache_dir.clone().or(from_env).unwrap_or_else(|| settings.root.join(cache::DEFAULT_DIR_NAME));
+    let dir = args.cache_dir.clone().or(from_env).unwrap_or_else(|| {
+        let start = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
+        let root = match settings.config_file {
+            Some(_) => None,
+            None => config::project_root(start),
+        };
+        root.unwrap_or_else(|| settings.root.clone()).join(cache::DEFAULT_DIR_NAME)
+    });
     let config = settings.config_file.as_ref().map(|path| (path, std::fs::read(path).ok()));
     let environment = environment.map(learn::cache_key);
     let key = cache::fingerprint(&(config, &settings.root, &args.select, &args.ignore, environment));
