@@ -226,7 +226,7 @@ class Poller:
             (
                 "AG110",
                 Some(
-                    "the helper works with the event loop (coroutines of its class, or the loop itself) or with objects bound to the thread that made them (`sqlite3`): it stays on the loop's thread"
+                    "`self._wait()` is called on an object whose class has `async def` methods, so the event loop shares its state: it stays on the loop's thread"
                 )
             ),
             (
@@ -243,6 +243,90 @@ class Poller:
         ]
     );
     assert!(diagnostics.iter().all(|diagnostic| diagnostic.fix.is_none()));
+}
+
+/// A helper that may not move to a worker thread says the one reason that holds for it,
+/// naming what it reaches: a call that needs the loop's thread, an object of a library
+/// that may not change threads (here only, `sqlite3`), a coroutine it creates, or a
+/// class whose state the loop shares.
+#[test]
+fn a_helper_kept_on_the_loop_says_its_own_reason() {
+    let source = r#"
+import asyncio
+import sqlite3
+import time
+
+conn = sqlite3.connect("app.db")
+
+
+def schedule(callback):
+    time.sleep(0.1)
+    asyncio.get_running_loop().call_soon(callback)
+
+
+def count_rows():
+    return conn.execute("SELECT count(*) FROM orders")
+
+
+def count_again():
+    return count_rows()
+
+
+async def notify():
+    pass
+
+
+def start_notify():
+    time.sleep(0.1)
+    notify()
+
+
+class Service:
+    def __init__(self):
+        time.sleep(0.1)
+
+    async def run(self):
+        pass
+
+
+def plain():
+    time.sleep(0.1)
+
+
+async def main(callback):
+    schedule(callback)
+    count_rows()
+    count_again()
+    start_notify()
+    Service()
+    plain()
+"#;
+    let settings = settings(Options::default());
+    let mut diagnostics = linter::check_text(source, &settings, settings.rules, None);
+    diagnostics.sort_by_key(|diagnostic| diagnostic.range.start());
+    let reasons: Vec<Option<&str>> = diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.rule.code == "AG110")
+        .map(|diagnostic| diagnostic.no_fix_reason.as_deref())
+        .collect();
+    let sqlite = "the helper reaches `conn.execute()`, and `sqlite3` objects may not be used from another thread: it stays on the loop's thread";
+    assert_eq!(
+        reasons,
+        [
+            Some(
+                "the helper reaches `asyncio.get_running_loop().call_soon()`, which must run on the event loop's thread: it stays on the loop's thread"
+            ),
+            Some(sqlite),
+            Some(sqlite),
+            Some(
+                "the helper calls `async def notify`, whose coroutine needs the event loop: it stays on the loop's thread"
+            ),
+            Some(
+                "`Service()` makes an object whose class has `async def` methods, so the event loop shares its state: it stays on the loop's thread"
+            ),
+            None,
+        ]
+    );
 }
 
 #[test]

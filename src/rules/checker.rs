@@ -30,7 +30,7 @@ use crate::rules;
 /// The fix a rule asks for a finding; the fixes layer builds it.
 pub enum FixRequest<'a> {
     /// No fix, for this reason (the `full` output prints it).
-    Declined(&'static str),
+    Declined(Cow<'static, str>),
     /// The fix a blocking call's catalogue entry names (AG101–AG109, AG111–AG115):
     /// `unsafe_offload` when running it in a worker thread may change behaviour.
     BlockingCall { call: &'a ast::ExprCall, entry: Cow<'a, Entry>, unsafe_offload: bool },
