@@ -21,6 +21,7 @@ use crate::data::environment::Environment;
 use crate::data::registry::{self, FixAvailability};
 use crate::driver::cache::{self, Cache};
 use crate::driver::changes::{Changes, DiffFilter};
+use crate::driver::inert_entries;
 use crate::driver::learn::{self, Learner};
 use crate::driver::linter::{FixMode, FixOptions};
 use crate::driver::{self, RunOptions, RunOutcome};
@@ -228,6 +229,7 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     let applicability = if args.unsafe_fixes { Applicability::Unsafe } else { Applicability::Safe };
     let environment = learn::environment_of(&settings).filter(|_| !args.parse_only);
+    let site_packages = environment.as_ref().map(|environment| environment.site_packages().to_vec());
     let cache = open_cache(&args, &settings, environment.as_ref()).map(Arc::new);
     if let Some(environment) = environment {
         settings.client_source = Some(Arc::new(Learner::new(environment, cache.clone())));
@@ -240,6 +242,11 @@ fn check(args: CheckArgs) -> ExitCode {
         cache: cache.as_deref(),
     };
     let outcome = driver::run(&paths, &settings, options);
+    if !args.quiet {
+        for warning in inert_entries::warnings(&settings, site_packages.as_deref(), &outcome.files) {
+            eprintln!("warning: {warning}");
+        }
+    }
     if let Some(cache) = &cache
         && let Err(error) = cache.persist()
         && !args.quiet

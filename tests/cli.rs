@@ -212,6 +212,59 @@ fn requires_python_sets_the_target_version_unless_the_configuration_does() {
     assert!(code.contains("asyncio.to_thread"), "an unreadable specifier keeps the default (py39): {code}");
 }
 
+/// An `extend-blocking-calls` entry that nothing can ever resolve to gets one warning
+/// naming it and the configuration file: a path through a tracked client's attributes
+/// always; a module that is nowhere (not standard, installed, the project's or imported)
+/// only when the environment is known, since a third-party module is otherwise as likely.
+#[test]
+fn a_configured_call_that_can_never_match_is_warned_about_once() {
+    let project = Project::new();
+    project
+        .write(
+            "aioguard.yaml",
+            "extend-blocking-calls:\n  openai.OpenAI.chat.completions.create: \"x\"\n  reqeusts.get: \"x\"\n  vendor_sdk.Client.fetch: \"x\"\n  legacy_db.query: \"x\"\n  app.storage.load: \"x\"\n  json.loads: \"x\"\n",
+        )
+        .write("app/__init__.py", "")
+        .write("app/storage.py", "def load():\n    pass\n")
+        .write("app/handlers.py", "import legacy_db\n\n\nasync def handle():\n    legacy_db.query()\n");
+    let run = |project: &Project| {
+        let output = Command::new(env!("CARGO_BIN_EXE_aioguard"))
+            .args(["check", "--no-cache", "--output-format", "concise", "."])
+            .current_dir(project.dir.path())
+            .env_remove("VIRTUAL_ENV")
+            .output()
+            .unwrap();
+        Run::from(output)
+    };
+    let without_environment = run(&project);
+    assert_eq!(without_environment.code, 1, "{}", without_environment.stderr);
+    assert!(without_environment.stdout.contains("AG109"), "the entries still apply: {}", without_environment.stdout);
+    let warnings: Vec<&str> = without_environment.stderr.lines().filter(|line| line.starts_with("warning:")).collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: aioguard.yaml: the `extend-blocking-calls` entry `openai.OpenAI.chat.completions.create` can never match: `openai.OpenAI` is a type aioguard tracks, and an entry names one of its methods (`openai.OpenAI.create`), not a call through its attributes (`chat.completions.create`)"
+        ],
+        "{}",
+        without_environment.stderr
+    );
+
+    project.write(".venv/lib/python3.12/site-packages/vendor_sdk/__init__.py", "class Client: ...\n");
+    let with_environment = run(&project);
+    let warned: Vec<&str> = with_environment
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("warning:"))
+        .map(|line| line.split('`').nth(3).unwrap())
+        .collect();
+    assert_eq!(warned, ["openai.OpenAI.chat.completions.create", "reqeusts.get"], "{}", with_environment.stderr);
+    assert!(
+        with_environment.stderr.contains("entry `reqeusts.get` can never match: no module `reqeusts` is in"),
+        "{}",
+        with_environment.stderr
+    );
+}
+
 #[test]
 fn the_nearest_configuration_wins() {
     let project = Project::new();
