@@ -744,6 +744,73 @@ fn the_example_service_shows_its_mistakes() {
     assert_eq!(found, expected);
 }
 
+/// The README's text from `marker` on.
+fn readme_after(marker: &str) -> Vec<String> {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    readme.split(marker).skip(1).map(str::to_owned).collect()
+}
+
+/// Each sample output of the README (a `console` block after `<!-- sample-output -->`) is
+/// exactly what its command prints, run at the root of the repository.
+#[test]
+fn the_readmes_sample_outputs_are_real_runs() {
+    let samples = readme_after("<!-- sample-output -->\n```console\n");
+    assert!(samples.len() >= 2, "the README shows sample outputs");
+    let cache = tempfile::tempdir().unwrap();
+    for sample in samples {
+        let block = &sample[..sample.find("```\n").expect("a closed block")];
+        let (command, expected) = block.split_once('\n').unwrap();
+        let args = command.strip_prefix("$ aioguard ").expect("the block starts with the command").split_whitespace();
+        let output = Command::new(env!("CARGO_BIN_EXE_aioguard"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env(aioguard::driver::cache::DIR_VARIABLE, cache.path())
+            .env_remove("NO_COLOR")
+            .env_remove("VIRTUAL_ENV")
+            .output()
+            .unwrap();
+        let run = Run::from(output);
+        assert_eq!(run.code, 1, "{command}: {}", run.stderr);
+        assert_eq!(run.stdout, expected, "{command}");
+    }
+}
+
+/// The README's list of the JSON output's fields is what a run prints: every field of a
+/// finding is named, and every name is a field (at any depth) or `null`.
+#[test]
+fn the_readmes_json_fields_are_the_outputs() {
+    let bullet = &readme_after("- `--output-format json`:")[0];
+    let bullet = &bullet[..bullet.find("\n- ").unwrap()];
+    let named: std::collections::BTreeSet<&str> =
+        bullet.split('`').skip(1).step_by(2).filter(|name| !name.contains(' ')).collect();
+    let output = Command::new(env!("CARGO_BIN_EXE_aioguard"))
+        .args(["check", "--no-cache", "--output-format", "json", "examples"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let findings = Run::from(output).json();
+    fn keys(value: &Value, into: &mut std::collections::BTreeSet<String>) {
+        match value {
+            Value::Object(map) => map.iter().for_each(|(key, value)| {
+                into.insert(key.clone());
+                keys(value, into);
+            }),
+            Value::Array(items) => items.iter().for_each(|item| keys(item, into)),
+            _ => {}
+        }
+    }
+    let mut all = std::collections::BTreeSet::new();
+    findings.iter().for_each(|finding| keys(finding, &mut all));
+    for finding in &findings {
+        for field in finding.as_object().unwrap().keys() {
+            assert!(named.contains(field.as_str()), "the README does not name `{field}`: {bullet}");
+        }
+    }
+    for name in named {
+        assert!(name == "null" || all.contains(name), "`{name}` is not a field of the JSON output");
+    }
+}
+
 #[test]
 fn noqa_codes_are_case_insensitive() {
     let project = Project::new();
