@@ -21,6 +21,7 @@ use crate::data::environment::Environment;
 use crate::data::registry::{self, FixAvailability};
 use crate::driver::cache::{self, Cache};
 use crate::driver::changes::{Changes, DiffFilter};
+use crate::driver::inert_entries;
 use crate::driver::learn::{self, Learner};
 use crate::driver::linter::{FixMode, FixOptions};
 use crate::driver::{self, RunOptions, RunOutcome};
@@ -229,6 +230,7 @@ fn check(args: CheckArgs) -> ExitCode {
     let applicability = if args.unsafe_fixes { Applicability::Unsafe } else { Applicability::Safe };
     let environment = learn::environment_of(&settings).filter(|_| !args.parse_only);
     settings.library_versions = learn::library_versions(&settings, &anchor, environment.as_ref());
+    let site_packages = environment.as_ref().map(|environment| environment.site_packages().to_vec());
     let cache = open_cache(&args, &settings, environment.as_ref()).map(Arc::new);
     if let Some(environment) = environment {
         settings.client_source = Some(Arc::new(Learner::new(environment, cache.clone())));
@@ -241,6 +243,11 @@ fn check(args: CheckArgs) -> ExitCode {
         cache: cache.as_deref(),
     };
     let outcome = driver::run(&paths, &settings, options);
+    if !args.quiet {
+        for warning in inert_entries::warnings(&settings, site_packages.as_deref(), &outcome.files) {
+            eprintln!("warning: {warning}");
+        }
+    }
     if let Some(cache) = &cache
         && let Err(error) = cache.persist()
         && !args.quiet
@@ -348,7 +355,8 @@ fn write_report(
 }
 
 /// The cache of this run: in `--cache-dir` (or `AIOGUARD_CACHE_DIR`), or at the project
-/// root; none with `--no-cache`. What changes the results besides the files (the
+/// root (the configuration file's directory, else [`config::project_root`] of the first
+/// path checked, else the current directory); none with `--no-cache`. What changes the results besides the files (the
 /// configuration's content, the rules chosen on the command line, the environment clients
 /// are learnt from) keys it.
 fn open_cache(args: &CheckArgs, settings: &Settings, environment: Option<&Environment>) -> Option<Cache> {
@@ -357,7 +365,14 @@ fn open_cache(args: &CheckArgs, settings: &Settings, environment: Option<&Enviro
     }
     // An empty variable is as good as none.
     let from_env = std::env::var_os(cache::DIR_VARIABLE).filter(|dir| !dir.is_empty()).map(PathBuf::from);
-    let dir = args.cache_dir.clone().or(from_env).unwrap_or_else(|| settings.root.join(cache::DEFAULT_DIR_NAME));
+    let dir = args.cache_dir.clone().or(from_env).unwrap_or_else(|| {
+        let start = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
+        let root = match settings.config_file {
+            Some(_) => None,
+            None => config::project_root(start),
+        };
+        root.unwrap_or_else(|| settings.root.clone()).join(cache::DEFAULT_DIR_NAME)
+    });
     let config = settings.config_file.as_ref().map(|path| (path, std::fs::read(path).ok()));
     let environment = environment.map(learn::cache_key);
     let libraries = settings.library_versions.sorted();

@@ -548,6 +548,21 @@ pub fn find_config_file(start: &Path) -> Result<Option<PathBuf>, String> {
     Ok(None)
 }
 
+/// What marks a project's root for [`project_root`]: its configuration, its
+/// `pyproject.toml`, or the top of its git checkout (`.git`, a file in a worktree).
+const PROJECT_ROOT_MARKERS: &[&str] = &["aioguard.yaml", ".aioguard.yaml", "pyproject.toml", ".git"];
+
+/// The project's root as the cache finds it when no configuration file says: the
+/// nearest directory at or above `start` with an `aioguard.yaml`, `.aioguard.yaml` or
+/// `pyproject.toml`, or else the top of the git checkout `start` is in. `None` outside
+/// any such directory.
+pub fn project_root(start: &Path) -> Option<PathBuf> {
+    let start = std::path::absolute(start).ok()?;
+    let first = if start.is_dir() { start.as_path() } else { start.parent()? };
+    let root = first.ancestors().find(|dir| PROJECT_ROOT_MARKERS.iter().any(|name| dir.join(name).exists()))?;
+    Some(root.to_path_buf())
+}
+
 /// The `target-version` a project's Python requirement implies: the lowest version the
 /// `[project] requires-python` of the nearest `pyproject.toml` at or above `start` that
 /// has one allows (see [`TargetVersion::lowest_allowed`]). `None` when there is no such

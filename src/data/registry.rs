@@ -52,6 +52,12 @@ impl RuleInfo {
             || self.name.eq_ignore_ascii_case(selector)
     }
 
+    /// Whether the rule reports calls that block the loop (the AG1 rules): a chain of
+    /// calls is reported once, at the first that blocks.
+    pub fn reports_blocking(&self) -> bool {
+        self.code.starts_with("AG1")
+    }
+
     /// Whether a selector names exactly this rule, by code or name.
     pub fn is_named_by(&self, selector: &str) -> bool {
         self.code.eq_ignore_ascii_case(selector) || self.name.eq_ignore_ascii_case(selector)

@@ -268,7 +268,7 @@ fn has_blank_line(between: &str) -> bool {
 }
 
 /// The top-level modules of the standard library.
-fn standard_library() -> &'static HashSet<&'static str> {
+pub fn standard_library() -> &'static HashSet<&'static str> {
     static MODULES: OnceLock<HashSet<&'static str>> = OnceLock::new();
     MODULES.get_or_init(|| {
         include_str!("stdlib_modules.txt").lines().filter(|line| !line.starts_with('#') && !line.is_empty()).collect()

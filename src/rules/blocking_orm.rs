@@ -256,7 +256,7 @@ fn report<'a>(checker: &mut Checker<'a>, object: &'a Expr, method: &str, form: E
         coroutine.name.as_str()
     );
     let request = match form {
-        Evaluation::Unfixable(reason) => FixRequest::Declined(reason),
+        Evaluation::Unfixable(reason) => FixRequest::Declined(reason.into()),
         form => FixRequest::AsyncEvaluation { form, entry: Cow::Borrowed(entry) },
     };
     checker.report_with_fix(rule, object.range(), message, request);

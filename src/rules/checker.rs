@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
 use std::ops::{Deref, DerefMut};
 
 use ruff_python_ast::{self as ast, Expr};
@@ -29,7 +30,7 @@ use crate::rules;
 /// The fix a rule asks for a finding; the fixes layer builds it.
 pub enum FixRequest<'a> {
     /// No fix, for this reason (the `full` output prints it).
-    Declined(&'static str),
+    Declined(Cow<'static, str>),
     /// The fix a blocking call's catalogue entry names (AG101–AG109, AG111–AG116):
     /// `unsafe_offload` when running it in a worker thread may change behaviour.
     BlockingCall { call: &'a ast::ExprCall, entry: Cow<'a, Entry>, unsafe_offload: bool },
@@ -64,6 +65,20 @@ pub enum Evaluation<'a> {
     Unfixable(&'static str),
 }
 
+/// The nearest call that makes the object `call` is called on (`conn.execute(…)` in
+/// `conn.execute(…).fetchone()`, `client()` in `client()["db"].find()`).
+fn receiver_call(call: &ast::ExprCall) -> Option<&ast::ExprCall> {
+    let mut node: &Expr = &call.func;
+    loop {
+        match node {
+            Expr::Attribute(attribute) => node = &attribute.value,
+            Expr::Subscript(subscript) => node = &subscript.value,
+            Expr::Call(receiver) => return Some(receiver),
+            _ => return None,
+        }
+    }
+}
+
 /// Builds and reviews the fixes rules ask for: the fixes layer's side of the checker.
 pub trait ProposeFix {
     /// The fix `request` asks for at the checker's position, or `None`, having said why
@@ -81,6 +96,9 @@ pub struct Checker<'a> {
     /// Why the fix being computed is not offered, as [`Checker::no_fix`] records it.
     no_fix_reason: Cell<Option<String>>,
     diagnostics: Vec<Diagnostic>,
+    /// Each call whose receiver is made by another call (`conn.execute(…).fetchone()`,
+    /// `make_client().get(…)`): the outer call's range → the inner call's.
+    receiver_calls: HashMap<TextRange, TextRange>,
 }
 
 /// Runs every enabled rule over one parsed module.
@@ -95,7 +113,7 @@ pub fn check_module<'a>(
     let clients = ModuleClients::of(settings, &parsed.syntax().body);
     let mut checker = Checker::new(Context::new(source, parsed, settings, &clients, project, None), enabled, fixes);
     walk_module(&mut checker, &parsed.syntax().body);
-    checker.diagnostics
+    checker.finish()
 }
 
 /// Builds a module's summary for the project-wide analysis and runs the `enabled` rules
@@ -113,7 +131,8 @@ pub fn check_and_summarize<'a>(
     let context = Context::new(source, parsed, settings, &clients, None, Some(builder));
     let mut checker = Checker::new(context, enabled, fixes);
     walk_module(&mut checker, &parsed.syntax().body);
-    (checker.context.finish_summary(), checker.diagnostics)
+    let diagnostics = checker.finish();
+    (checker.context.finish_summary(), diagnostics)
 }
 
 impl<'a> Deref for Checker<'a> {
@@ -137,6 +156,9 @@ impl<'a> Walk<'a> for Checker<'a> {
 
     fn on_call(&mut self, call: &'a ast::ExprCall) {
         if self.enabled != RuleSet::EMPTY {
+            if let Some(receiver) = receiver_call(call) {
+                self.receiver_calls.insert(call.range(), receiver.range());
+            }
             rules::on_call(self, call);
         }
     }
@@ -171,7 +193,40 @@ impl<'a> Walk<'a> for Checker<'a> {
 
 impl<'a> Checker<'a> {
     fn new(context: Context<'a>, enabled: RuleSet, fixes: &'a dyn ProposeFix) -> Self {
-        Checker { context, enabled, fixes, no_fix_reason: Cell::new(None), diagnostics: Vec::new() }
+        Checker {
+            context,
+            enabled,
+            fixes,
+            no_fix_reason: Cell::new(None),
+            diagnostics: Vec::new(),
+            receiver_calls: HashMap::new(),
+        }
+    }
+
+    /// The findings of the walk, one per chain of calls that block: a call whose
+    /// receiver is made by a call that blocks (`conn.execute(…).fetchone()`) is reported
+    /// at that call, which blocks first, and not again for itself.
+    fn finish(&mut self) -> Vec<Diagnostic> {
+        let mut diagnostics = std::mem::take(&mut self.diagnostics);
+        if self.receiver_calls.is_empty() {
+            return diagnostics;
+        }
+        let blocking: HashSet<TextRange> = diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.rule.reports_blocking())
+            .map(|diagnostic| diagnostic.range)
+            .collect();
+        let blocks_before = |mut range: TextRange| {
+            while let Some(&receiver) = self.receiver_calls.get(&range) {
+                if blocking.contains(&receiver) {
+                    return true;
+                }
+                range = receiver;
+            }
+            false
+        };
+        diagnostics.retain(|diagnostic| !(diagnostic.rule.reports_blocking() && blocks_before(diagnostic.range)));
+        diagnostics
     }
 
     pub fn is_enabled(&self, rule: &RuleInfo) -> bool {

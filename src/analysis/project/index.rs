@@ -17,7 +17,8 @@ use rayon::prelude::*;
 use super::graph::{self, Step};
 use super::summary::{
     Argument, AttributeType, CallArguments, CallParameters, CallSite, Callee, ClassSummary, FileSummary,
-    FunctionSummary, Guard, Literal, ModuleContext, Referent, Symbol, TypeQuery, TypedCall, attribute_hash,
+    FunctionSummary, Guard, Literal, LoopBinding, ModuleContext, Referent, Symbol, TypeQuery, TypedCall,
+    attribute_hash,
 };
 use crate::data::catalogue::{Catalogue, Threads};
 use crate::data::config::Settings;
@@ -119,8 +120,24 @@ pub struct ChainHop<'i> {
 struct TypedBlock {
     /// The first such call that blocks, in [`FileSummary::typed_calls`].
     call: u32,
-    /// Some such call that blocks uses an object that may not change threads (`sqlite3`).
-    binds_to_thread: bool,
+    /// The first such call that blocks and uses an object that may not change threads
+    /// (`sqlite3`), in [`FileSummary::typed_calls`].
+    binds_to_thread: Option<u32>,
+}
+
+/// Why a function needs the event loop's thread (see [`graph::propagate`]): what the
+/// function it reaches (itself, or one it calls) that needs it does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoopReason<'i> {
+    /// A call of what must run on the loop's thread, as written (`loop.call_soon`).
+    LoopThread { call: &'i str },
+    /// A call on an object that may not move to another thread (`conn.execute`), of
+    /// this library (`sqlite3`).
+    ThreadBound { call: &'i str, library: &'i str },
+    /// It creates the coroutine of this `async def` of the project.
+    Coroutine { function: &'i str },
+    /// It is, or calls, a method of a class with `async def` methods: this one.
+    SharesLoop { method: &'i str },
 }
 
 pub struct ProjectIndex {
@@ -132,7 +149,7 @@ pub struct ProjectIndex {
     locals: Vec<HashMap<Box<str>, Local>>,
     mros: Vec<Vec<Box<[MroEntry]>>>,
     blocking: Vec<Vec<Option<Step>>>,
-    loop_bound: Vec<Vec<bool>>,
+    loop_bound: Vec<Vec<Option<FunctionId>>>,
     /// For each function, what its calls on objects only the project types do (see
     /// [`TypedCall`](super::summary::TypedCall)).
     typed_blocking: Vec<Vec<Option<TypedBlock>>>,
@@ -214,8 +231,10 @@ impl ProjectIndex {
                 continue;
             };
             let block =
-                blocks[call.function as usize].get_or_insert(TypedBlock { call: index as u32, binds_to_thread: false });
-            block.binds_to_thread |= entry.threads == Threads::NotThreadSafe;
+                blocks[call.function as usize].get_or_insert(TypedBlock { call: index as u32, binds_to_thread: None });
+            if entry.threads == Threads::NotThreadSafe && block.binds_to_thread.is_none() {
+                block.binds_to_thread = Some(index as u32);
+            }
         }
         blocks
     }
@@ -229,8 +248,9 @@ impl ProjectIndex {
     /// Whether the function's own body uses an object bound to its thread, or what must
     /// run on the loop's (see [`FunctionSummary::loop_bound`]).
     pub fn binds_to_thread_directly(&self, id: FunctionId) -> bool {
-        self.function(id).loop_bound
-            || self.typed_blocking[id.file as usize][id.index as usize].is_some_and(|block| block.binds_to_thread)
+        self.function(id).loop_bound.is_some()
+            || self.typed_blocking[id.file as usize][id.index as usize]
+                .is_some_and(|block| block.binds_to_thread.is_some())
     }
 
     /// The function's calls on objects only the project types.
@@ -241,9 +261,23 @@ impl ProjectIndex {
         &calls[start..end]
     }
 
-    /// Whether the function needs the event loop's thread (see [`graph::propagate`]).
-    pub fn is_loop_bound(&self, id: FunctionId) -> bool {
-        self.loop_bound[id.file as usize][id.index as usize]
+    /// Why the function needs the event loop's thread, if it does (see
+    /// [`graph::propagate`]).
+    pub fn loop_reason(&self, id: FunctionId) -> Option<LoopReason<'_>> {
+        let origin = self.loop_bound[id.file as usize][id.index as usize]?;
+        let function = self.function(origin);
+        let typed = self.typed_blocking[origin.file as usize][origin.index as usize];
+        Some(match (&function.loop_bound, typed.and_then(|block| block.binds_to_thread)) {
+            (Some(LoopBinding::LoopThread { call }), _) => LoopReason::LoopThread { call },
+            (Some(LoopBinding::ThreadBound { call, library }), _) => LoopReason::ThreadBound { call, library },
+            (None, Some(call)) => {
+                let call = &self.files[origin.file as usize].typed_calls[call as usize];
+                let ty = self.type_of(origin.file, &call.object).unwrap_or_default();
+                LoopReason::ThreadBound { call: &call.display, library: ty.split('.').next().unwrap_or(ty) }
+            }
+            (None, None) if function.is_async => LoopReason::Coroutine { function: &function.qualname },
+            (None, None) => LoopReason::SharesLoop { method: &function.qualname },
+        })
     }
 
     /// Whether a method called on an instance of the class that `callee` names (`self.m()`,

@@ -56,21 +56,29 @@ impl<'a> SemanticModel<'a> {
                 .constructed_type(env, &call.func, buf, depth)
                 .or_else(|| env.project?.returned(call))
                 .filter(|ty| depth > 0 || *ty != FILE_OBJECT),
+            // `await asyncio.to_thread(f, …)`, as the fixes write a call run in a thread,
+            // is what `f(…)` returns: a chain fixed at its first call still has a type.
+            Expr::Await(ast::ExprAwait { value, .. }) => {
+                let Expr::Call(call) = &**value else { return None };
+                match self.function_run_in_thread(env, call, buf) {
+                    Some(function) => {
+                        self.constructed_type(env, function, buf, depth).filter(|ty| depth > 0 || *ty != FILE_OBJECT)
+                    }
+                    // What a library's async twin gives, awaited (`await qs.aget()` is a model).
+                    None => self.type_at_depth(env, value, buf, depth + 1),
+                }
+            }
             // `Path(p).parent` is a path again; `self.db` is what the class assigns it.
             Expr::Attribute(attribute) => self
                 .attribute_type(env, attribute, buf, depth)
                 .or_else(|| self.instance_attribute_type(env, attribute, buf, depth))
                 .or_else(|| env.project?.object(expr))
                 .or_else(|| self.catalogue_object_type(env, expr, buf)),
-            // What a library's async twin gives, awaited (`await qs.aget()` is a model).
-            Expr::Await(await_expr) if await_expr.value.is_call_expr() => {
-                self.type_at_depth(env, &await_expr.value, buf, depth + 1)
-            }
-            // `client["db"]` is a database again.
             // A slice may be of another type than an item (`qs[:10]` is a queryset again).
             Expr::Subscript(subscript) if subscript.slice.is_slice_expr() => self
                 .member_type(env, &subscript.value, SLICE_MEMBER, buf, depth)
                 .or_else(|| self.member_type(env, &subscript.value, "__getitem__", buf, depth)),
+            // `client["db"]` is a database again.
             Expr::Subscript(subscript) => self.member_type(env, &subscript.value, "__getitem__", buf, depth),
             // `Path(p) / "name"` is a path again, `prompt | model` a runnable: what the
             // catalogue lists for the left operand's operator method (`__truediv__`), or
@@ -212,6 +220,35 @@ impl<'a> SemanticModel<'a> {
             // `Session()` where `Session = sessionmaker(engine)`.
             (None, _) => self.member_type(env, func, "__call__", buf, depth),
         }
+    }
+
+    /// The function `call` runs in a worker thread (`f` of `asyncio.to_thread(f, …)`,
+    /// `trio`/`anyio.to_thread.run_sync(f, …)`, `loop.run_in_executor(None, f, …)`, also
+    /// given as `functools.partial(f, …)`).
+    fn function_run_in_thread<'e>(
+        &self,
+        env: Env<'_, 'a>,
+        call: &'e ast::ExprCall,
+        buf: &mut String,
+    ) -> Option<&'e Expr> {
+        let position = match &*call.func {
+            Expr::Attribute(method) if method.attr.as_str() == "run_in_executor" => 1,
+            func => {
+                self.resolve_at_depth(env, func, buf, 0)?;
+                match buf.as_str() {
+                    "asyncio.to_thread" | "trio.to_thread.run_sync" | "anyio.to_thread.run_sync" => 0,
+                    _ => return None,
+                }
+            }
+        };
+        let function = call.arguments.args.get(position)?;
+        if let Expr::Call(partial) = function
+            && let Some(Resolved::QualifiedName) = self.resolve_at_depth(env, &partial.func, buf, 0)
+            && buf == "functools.partial"
+        {
+            return partial.arguments.args.first();
+        }
+        Some(function)
     }
 
     /// The type of a tracked object's method result or property (`pathlib.Path.parent`,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::exports::{Resolver, append, is_named, qualname_in, split_dotted};
 use super::parameters::{CallArguments, CallParameters, guards_at, own_parameter};
-use super::{ModuleContext, Referent, Symbol};
+use super::{LoopBinding, ModuleContext, Referent, Symbol};
 use crate::analysis::blocking;
 use crate::analysis::context::Context;
 use crate::analysis::semantic::{Binding, Resolved, ScopeKind};
@@ -231,11 +231,12 @@ pub(crate) fn on_call<'a>(cx: &mut Context<'a>, call: &'a ast::ExprCall) {
     if !in_sync_function {
         return;
     }
-    if needs_loop_thread(cx, call)
-        && let Some(builder) = cx.summary_mut()
-    {
-        let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
-        function.loop_bound = true;
+    if needs_loop_thread(cx, call) {
+        let binding = LoopBinding::LoopThread { call: cx.display_source(&call.func).into() };
+        if let Some(builder) = cx.summary_mut() {
+            let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
+            function.loop_bound.get_or_insert(binding);
+        }
     }
     let blocking = blocking::find_unallowed_blocking_call(cx, call);
     let Some(builder) = cx.summary() else { return };
@@ -247,7 +248,10 @@ pub(crate) fn on_call<'a>(cx: &mut Context<'a>, call: &'a ast::ExprCall) {
         let guards = guards_at(cx, call);
         let builder = cx.summary_mut().expect("summarizing");
         let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
-        function.loop_bound |= blocking.entry.threads == Threads::NotThreadSafe;
+        if blocking.entry.threads == Threads::NotThreadSafe && function.loop_bound.is_none() {
+            let library = blocking.qualified_name.split('.').next().unwrap_or_default().into();
+            function.loop_bound = Some(LoopBinding::ThreadBound { call: blocking.display.as_str().into(), library });
+        }
         if !suppressed {
             if guards.is_empty() {
                 function.unguarded_blocking = true;
