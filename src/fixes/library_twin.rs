@@ -50,18 +50,17 @@ pub(crate) fn call(fixer: &Fixer<'_, '_>, call: &ast::ExprCall, entry: &Entry) -
         let Some(runner) = &entry.runner else { return unavailable(fixer, entry) };
         return run_with(fixer, call, runner);
     };
-    let (head, import) = match function_of_module(fixer, call) {
-        Some(module) => {
+    // The twin is a member of the same object or module: a dotted callee keeps its
+    // object (`auth.login` → `auth.alogin`); a bare function is imported by name.
+    let (head, import) = match (&*call.func, function_of_module(fixer, call)) {
+        (Expr::Attribute(member), _) if callee == call.func.range() => {
+            (format!("{}{}", &fixer.source()[TextRange::new(call.start(), member.attr.start())], twin.name), None)
+        }
+        (Expr::Name(_), Some(module)) => {
             let reference = fixer.importer().reference_by_name(fixer, &format!("{module}.{}", twin.name))?;
             (reference.expr, reference.import)
         }
-        None => {
-            let Expr::Attribute(method) = &*call.func else { return fixer.no_fix("the callee is not a method") };
-            if callee != call.func.range() {
-                return fixer.no_fix("the callee is parenthesized");
-            }
-            (format!("{}{}", &fixer.source()[TextRange::new(call.start(), method.attr.start())], twin.name), None)
-        }
+        _ => return fixer.no_fix("the callee is neither a name nor an attribute as written"),
     };
     let mut edits = awaited_call(fixer, call, callee, &head);
     edits.extend(import);
