@@ -267,7 +267,7 @@ impl ProjectIndex {
         let origin = self.loop_bound[id.file as usize][id.index as usize]?;
         let function = self.function(origin);
         let typed = self.typed_blocking[origin.file as usize][origin.index as usize];
-        Some(match (&function.loop_bound, typed.and_then(|block| block.binds_to_thread)) {
+        Some(match (function.loop_bound.as_deref(), typed.and_then(|block| block.binds_to_thread)) {
             (Some(LoopBinding::LoopThread { call }), _) => LoopReason::LoopThread { call },
             (Some(LoopBinding::ThreadBound { call, library }), _) => LoopReason::ThreadBound { call, library },
             (None, Some(call)) => {

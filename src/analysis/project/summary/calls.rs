@@ -235,7 +235,7 @@ pub(crate) fn on_call<'a>(cx: &mut Context<'a>, call: &'a ast::ExprCall) {
         let binding = LoopBinding::LoopThread { call: cx.display_source(&call.func).into() };
         if let Some(builder) = cx.summary_mut() {
             let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
-            function.loop_bound.get_or_insert(binding);
+            function.loop_bound.get_or_insert_with(|| Box::new(binding));
         }
     }
     let blocking = blocking::find_unallowed_blocking_call(cx, call);
@@ -250,7 +250,8 @@ pub(crate) fn on_call<'a>(cx: &mut Context<'a>, call: &'a ast::ExprCall) {
         let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
         if blocking.entry.threads == Threads::NotThreadSafe && function.loop_bound.is_none() {
             let library = blocking.qualified_name.split('.').next().unwrap_or_default().into();
-            function.loop_bound = Some(LoopBinding::ThreadBound { call: blocking.display.as_str().into(), library });
+            function.loop_bound =
+                Some(Box::new(LoopBinding::ThreadBound { call: blocking.display.as_str().into(), library }));
         }
         if !suppressed {
             if guards.is_empty() {
@@ -260,7 +261,8 @@ pub(crate) fn on_call<'a>(cx: &mut Context<'a>, call: &'a ast::ExprCall) {
             }
             if function.blocking_call.is_none() {
                 let runner = blocking.entry.runner.as_deref().map(Box::from);
-                function.blocking_call = Some(BlockingCallSite { display: blocking.display.into(), location, runner });
+                function.blocking_call =
+                    Some(Box::new(BlockingCallSite { display: blocking.display.into(), location, runner }));
             }
         }
         return;

@@ -63,16 +63,18 @@ pub struct FunctionSummary {
     /// Wrapped in one of the catalogue's `caching-decorators` (`functools.cache`,
     /// `lru_cache`, …): its body runs on the first call (with given arguments) only.
     pub cached: bool,
-    /// The first blocking call of its own body (sync functions only).
-    pub blocking_call: Option<BlockingCallSite>,
+    /// The first blocking call of its own body (sync functions only; boxed, as most
+    /// functions have none).
+    pub blocking_call: Option<Box<BlockingCallSite>>,
     /// A blocking call of its own body runs whatever its parameters are.
     pub unguarded_blocking: bool,
     /// What its parameters decide, when they decide anything (kept apart: most functions
     /// test none).
     pub parameters: Option<Box<ParameterFacts>>,
     /// Why its own body must stay on the event loop's thread, if it must: moved to a
-    /// worker thread, it would fail or race with the loop.
-    pub loop_bound: Option<LoopBinding>,
+    /// worker thread, it would fail or race with the loop. (Boxed: few functions have one,
+    /// and every function of the project is kept.)
+    pub loop_bound: Option<Box<LoopBinding>>,
     /// The calls of its own body that may reach project functions (sync functions only).
     pub calls: Vec<CallSite>,
     /// The tracked type it declares it returns (sync functions with no decorator but the
