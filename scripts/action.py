@@ -194,6 +194,9 @@ def check():
     fix = boolean_input("AIOGUARD_FIX", False)
     fail_on_findings = boolean_input("AIOGUARD_FAIL_ON_FINDINGS", True)
     sarif_file = os.environ.get("AIOGUARD_SARIF_FILE", "").strip()
+    if boolean_input("AIOGUARD_CACHE", False):
+        # The cache the steps around restore and save: the workspace's, whatever the project's root.
+        os.environ["AIOGUARD_CACHE_DIR"] = os.path.abspath(".aioguard_cache")
     options = review.Options(
         review=boolean_input("AIOGUARD_REVIEW", False),
         check_run=boolean_input("AIOGUARD_CHECK_RUN", False),

@@ -23,6 +23,7 @@ use crate::data::registry::{self, FixAvailability};
 use crate::driver::add_noqa;
 use crate::driver::cache::{self, Cache};
 use crate::driver::changes::{Changes, DiffFilter};
+use crate::driver::inert_entries;
 use crate::driver::learn::{self, Learner};
 use crate::driver::linter::{FixMode, FixOptions};
 use crate::driver::{self, RunOptions, RunOutcome};
@@ -225,6 +226,8 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     let applicability = if args.unsafe_fixes { Applicability::Unsafe } else { Applicability::Safe };
     let environment = learn::environment_of(&settings).filter(|_| !args.parse_only);
+    settings.library_versions = learn::library_versions(&settings, &anchor, environment.as_ref());
+    let site_packages = environment.as_ref().map(|environment| environment.site_packages().to_vec());
     let cache = open_cache(&args, &settings, environment.as_ref()).map(Arc::new);
     if let Some(environment) = environment {
         settings.client_source = Some(Arc::new(Learner::new(environment, cache.clone())));
@@ -237,6 +240,11 @@ fn check(args: CheckArgs) -> ExitCode {
         cache: cache.as_deref(),
     };
     let outcome = driver::run(&paths, &settings, options);
+    if !args.quiet {
+        for warning in inert_entries::warnings(&settings, site_packages.as_deref(), &outcome.files) {
+            eprintln!("warning: {warning}");
+        }
+    }
     if let Some(cache) = &cache
         && let Err(error) = cache.persist()
         && !args.quiet
@@ -380,13 +388,15 @@ fn write_report(
     out.flush()
 }
 
-/// The cache of this run (see [`cache::open`]); none with `--no-cache`.
+/// The cache of this run (see [`cache::open`]), anchored at the first path checked; none
+/// with `--no-cache`.
 fn open_cache(args: &CheckArgs, settings: &Settings, environment: Option<&Environment>) -> Option<Cache> {
     if args.no_cache || args.parse_only {
         return None;
     }
+    let start = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
     let overrides = Overrides { select: args.select.clone(), ignore: args.ignore.clone() };
-    Some(cache::open(settings, args.cache_dir.clone(), &overrides, environment))
+    Some(cache::open(settings, args.cache_dir.clone(), start, &overrides, environment))
 }
 
 /// Prints the diffs on stdout (so that they can be piped to `git apply`) and the count on

@@ -413,6 +413,41 @@ fn the_cache_goes_where_the_flag_or_the_environment_says() {
     assert!(dir.join(CACHE_DIR).join("CACHEDIR.TAG").is_file());
 }
 
+/// Without a configuration file, the cache goes to the nearest directory with a
+/// `pyproject.toml` at or above the first path checked, or else to the top of its git
+/// checkout; only outside both, to the current directory. A run from elsewhere leaves
+/// no cache there.
+#[test]
+fn the_cache_goes_to_the_project_root_whatever_the_current_directory() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let run_from = |cwd: &Path, path: &Path| {
+        findings_of(aioguard(cwd).args(["check", "--output-format", "json", "--exit-zero"]).arg(path).output().unwrap())
+    };
+
+    let plain = copy_project("plain");
+    run_from(elsewhere.path(), &plain.path().join("plain"));
+    assert!(!elsewhere.path().join(CACHE_DIR).exists(), "no cache where the run started");
+    assert!(plain.path().join(CACHE_DIR).join("CACHEDIR.TAG").is_file(), "at the pyproject.toml's directory");
+    run_from(&plain.path().join("plain"), Path::new("."));
+    assert!(!plain.path().join("plain").join(CACHE_DIR).exists(), "nor in a subdirectory run from");
+
+    let loose = copy_project("loose");
+    assert!(!loose.path().join("pyproject.toml").exists());
+    let status = Command::new("git").args(["init", "-q"]).current_dir(loose.path()).status().unwrap();
+    assert!(status.success());
+    run_from(elsewhere.path(), &loose.path().join("pkg"));
+    assert!(!elsewhere.path().join(CACHE_DIR).exists() && !loose.path().join("pkg").join(CACHE_DIR).exists());
+    assert!(loose.path().join(CACHE_DIR).join("CACHEDIR.TAG").is_file(), "at the repository's root");
+
+    let outside = copy_project("loose");
+    run_from(elsewhere.path(), outside.path());
+    assert!(
+        elsewhere.path().join(CACHE_DIR).join("CACHEDIR.TAG").is_file(),
+        "outside any project: the current directory"
+    );
+    assert!(!outside.path().join(CACHE_DIR).exists());
+}
+
 #[test]
 fn a_fix_keeps_the_fixed_files_results_in_the_cache() {
     // With the project-wide rules, and without them (the findings alone are kept).

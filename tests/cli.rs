@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use aioguard::outputs::OutputFormat;
+use clap::ValueEnum;
 use serde_json::Value;
 
 const BLOCKING: &str = "import time\n\n\nasync def poll():\n    time.sleep(1)\n";
@@ -210,6 +212,59 @@ fn requires_python_sets_the_target_version_unless_the_configuration_does() {
     assert!(code.contains("asyncio.to_thread"), "an unreadable specifier keeps the default (py39): {code}");
 }
 
+/// An `extend-blocking-calls` entry that nothing can ever resolve to gets one warning
+/// naming it and the configuration file: a path through a tracked client's attributes
+/// always; a module that is nowhere (not standard, installed, the project's or imported)
+/// only when the environment is known, since a third-party module is otherwise as likely.
+#[test]
+fn a_configured_call_that_can_never_match_is_warned_about_once() {
+    let project = Project::new();
+    project
+        .write(
+            "aioguard.yaml",
+            "extend-blocking-calls:\n  openai.OpenAI.chat.completions.create: \"x\"\n  reqeusts.get: \"x\"\n  vendor_sdk.Client.fetch: \"x\"\n  legacy_db.query: \"x\"\n  app.storage.load: \"x\"\n  json.loads: \"x\"\n",
+        )
+        .write("app/__init__.py", "")
+        .write("app/storage.py", "def load():\n    pass\n")
+        .write("app/handlers.py", "import legacy_db\n\n\nasync def handle():\n    legacy_db.query()\n");
+    let run = |project: &Project| {
+        let output = Command::new(env!("CARGO_BIN_EXE_aioguard"))
+            .args(["check", "--no-cache", "--output-format", "concise", "."])
+            .current_dir(project.dir.path())
+            .env_remove("VIRTUAL_ENV")
+            .output()
+            .unwrap();
+        Run::from(output)
+    };
+    let without_environment = run(&project);
+    assert_eq!(without_environment.code, 1, "{}", without_environment.stderr);
+    assert!(without_environment.stdout.contains("AG109"), "the entries still apply: {}", without_environment.stdout);
+    let warnings: Vec<&str> = without_environment.stderr.lines().filter(|line| line.starts_with("warning:")).collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: aioguard.yaml: the `extend-blocking-calls` entry `openai.OpenAI.chat.completions.create` can never match: `openai.OpenAI` is a type aioguard tracks, and an entry names one of its methods (`openai.OpenAI.create`), not a call through its attributes (`chat.completions.create`)"
+        ],
+        "{}",
+        without_environment.stderr
+    );
+
+    project.write(".venv/lib/python3.12/site-packages/vendor_sdk/__init__.py", "class Client: ...\n");
+    let with_environment = run(&project);
+    let warned: Vec<&str> = with_environment
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("warning:"))
+        .map(|line| line.split('`').nth(3).unwrap())
+        .collect();
+    assert_eq!(warned, ["openai.OpenAI.chat.completions.create", "reqeusts.get"], "{}", with_environment.stderr);
+    assert!(
+        with_environment.stderr.contains("entry `reqeusts.get` can never match: no module `reqeusts` is in"),
+        "{}",
+        with_environment.stderr
+    );
+}
+
 #[test]
 fn the_nearest_configuration_wins() {
     let project = Project::new();
@@ -397,6 +452,89 @@ fn full_output_shows_the_source_with_a_caret() {
     assert!(quiet.stdout.contains("AG101") && !quiet.stdout.contains("Found 1 problem"), "{}", quiet.stdout);
 }
 
+/// `(rule, line, column)` of each finding a run in `format` prints; GitLab's Code
+/// Quality has no column, so its findings are told apart by their fingerprint.
+fn findings_in_format(format: &str, run: &Run) -> Vec<(String, u64, String)> {
+    match format {
+        // `chains.py:18:15: AG111 …`
+        "full" | "concise" => run
+            .stdout
+            .lines()
+            .filter_map(|line| {
+                let mut parts = line.strip_prefix("chains.py:")?.splitn(3, ':');
+                let (row, column) = (parts.next()?.parse().ok()?, parts.next()?);
+                let code = parts.next()?.split_whitespace().next()?;
+                Some((code.to_owned(), row, column.to_owned()))
+            })
+            .collect(),
+        "json" => run
+            .json()
+            .iter()
+            .map(|finding| {
+                let (row, column) = (&finding["location"]["row"], &finding["location"]["column"]);
+                (finding["code"].as_str().unwrap().to_owned(), row.as_u64().unwrap(), column.to_string())
+            })
+            .collect(),
+        "github" => run
+            .stdout
+            .lines()
+            .map(|line| {
+                let field = |name: &str| {
+                    let start = line.find(&format!("{name}=")).unwrap_or_else(|| panic!("no {name} in {line}"));
+                    let value = &line[start + name.len() + 1..];
+                    value[..value.find([',', ':']).unwrap()].to_owned()
+                };
+                let code = field("title").split(' ').next().unwrap().to_owned();
+                (code, field("line").parse().unwrap(), field("col"))
+            })
+            .collect(),
+        "sarif" => {
+            let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
+            let results = sarif["runs"][0]["results"].as_array().unwrap();
+            results
+                .iter()
+                .map(|result| {
+                    let region = &result["locations"][0]["physicalLocation"]["region"];
+                    let code = result["ruleId"].as_str().unwrap().to_owned();
+                    (code, region["startLine"].as_u64().unwrap(), region["startColumn"].to_string())
+                })
+                .collect()
+        }
+        "gitlab" => run
+            .json()
+            .iter()
+            .map(|issue| {
+                let code = issue["check_name"].as_str().unwrap().to_owned();
+                (code, issue["location"]["lines"]["begin"].as_u64().unwrap(), issue["fingerprint"].to_string())
+            })
+            .collect(),
+        other => panic!("no parser for the output format `{other}`"),
+    }
+}
+
+/// A chain of calls that block (`conn.execute(…).fetchone()`, `Session().get().json()`,
+/// `subprocess.run(…).stdout.decode()`, …) is one finding in every output format: no
+/// two findings share a rule, a line and a column, and each chain the fixture expects
+/// is there once.
+#[test]
+fn a_chain_of_blocking_calls_is_one_finding_in_every_format() {
+    let fixture = include_str!("fixtures/call_chains/chains.py");
+    let expected = fixture.lines().filter(|line| line.contains("# expect:")).count();
+    let project = Project::new();
+    project.write("chains.py", fixture);
+    for format in OutputFormat::value_variants() {
+        let name = format.to_possible_value().unwrap().get_name().to_owned();
+        let run = project.run(&["check", "--no-cache", "--output-format", &name, "chains.py"]);
+        assert_eq!(run.code, 1, "{name}: {}", run.stderr);
+        let mut findings = findings_in_format(&name, &run);
+        assert_eq!(findings.len(), expected, "{name}: {findings:?}\n{}", run.stdout);
+        findings.sort();
+        let before = findings.len();
+        findings.dedup();
+        assert_eq!(findings.len(), before, "{name}: two findings share a rule, line and column:\n{}", run.stdout);
+    }
+}
+
 #[test]
 fn statistics_count_findings_per_rule() {
     let project = Project::new();
@@ -466,7 +604,7 @@ fn rule_and_rules_print_the_documentation() {
         listed,
         [
             "AG001", "AG002", "AG101", "AG102", "AG103", "AG104", "AG105", "AG106", "AG107", "AG108", "AG109", "AG110",
-            "AG111", "AG112", "AG113", "AG114", "AG115", "AG201", "AG202", "AG203", "AG204"
+            "AG111", "AG112", "AG113", "AG114", "AG115", "AG116", "AG201", "AG202", "AG203", "AG204"
         ]
     );
     assert!(rules.stdout.lines().any(|line| line.starts_with("AG201") && line.contains("dangling-task")));
@@ -604,6 +742,73 @@ fn the_example_service_shows_its_mistakes() {
     ]
     .map(|(file, row, code)| (file.to_owned(), row, code.to_owned()));
     assert_eq!(found, expected);
+}
+
+/// The README's text from `marker` on.
+fn readme_after(marker: &str) -> Vec<String> {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    readme.split(marker).skip(1).map(str::to_owned).collect()
+}
+
+/// Each sample output of the README (a `console` block after `<!-- sample-output -->`) is
+/// exactly what its command prints, run at the root of the repository.
+#[test]
+fn the_readmes_sample_outputs_are_real_runs() {
+    let samples = readme_after("<!-- sample-output -->\n```console\n");
+    assert!(samples.len() >= 2, "the README shows sample outputs");
+    let cache = tempfile::tempdir().unwrap();
+    for sample in samples {
+        let block = &sample[..sample.find("```\n").expect("a closed block")];
+        let (command, expected) = block.split_once('\n').unwrap();
+        let args = command.strip_prefix("$ aioguard ").expect("the block starts with the command").split_whitespace();
+        let output = Command::new(env!("CARGO_BIN_EXE_aioguard"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env(aioguard::driver::cache::DIR_VARIABLE, cache.path())
+            .env_remove("NO_COLOR")
+            .env_remove("VIRTUAL_ENV")
+            .output()
+            .unwrap();
+        let run = Run::from(output);
+        assert_eq!(run.code, 1, "{command}: {}", run.stderr);
+        assert_eq!(run.stdout, expected, "{command}");
+    }
+}
+
+/// The README's list of the JSON output's fields is what a run prints: every field of a
+/// finding is named, and every name is a field (at any depth) or `null`.
+#[test]
+fn the_readmes_json_fields_are_the_outputs() {
+    let bullet = &readme_after("- `--output-format json`:")[0];
+    let bullet = &bullet[..bullet.find("\n- ").unwrap()];
+    let named: std::collections::BTreeSet<&str> =
+        bullet.split('`').skip(1).step_by(2).filter(|name| !name.contains(' ')).collect();
+    let output = Command::new(env!("CARGO_BIN_EXE_aioguard"))
+        .args(["check", "--no-cache", "--output-format", "json", "examples"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let findings = Run::from(output).json();
+    fn keys(value: &Value, into: &mut std::collections::BTreeSet<String>) {
+        match value {
+            Value::Object(map) => map.iter().for_each(|(key, value)| {
+                into.insert(key.clone());
+                keys(value, into);
+            }),
+            Value::Array(items) => items.iter().for_each(|item| keys(item, into)),
+            _ => {}
+        }
+    }
+    let mut all = std::collections::BTreeSet::new();
+    findings.iter().for_each(|finding| keys(finding, &mut all));
+    for finding in &findings {
+        for field in finding.as_object().unwrap().keys() {
+            assert!(named.contains(field.as_str()), "the README does not name `{field}`: {bullet}");
+        }
+    }
+    for name in named {
+        assert!(name == "null" || all.contains(name), "`{name}` is not a field of the JSON output");
+    }
 }
 
 #[test]

@@ -1,8 +1,10 @@
-//! A real project's own test suite judges the fixes: Django's session and ASGI tests
-//! (from its source distribution, installed by `tests/tools/install.sh`, run offline on
-//! SQLite) pass on a copy of Django before fixing, after `aioguard check --fix`, and
-//! after `--fix --unsafe-fixes`, both applied to the `django` package and to those
-//! tests' own coroutines. The copy is what the tests import (`PYTHONPATH`).
+//! A real project's own test suite judges the fixes: Django's session, ASGI and async
+//! tests (the async ones query the ORM from coroutines, and test that Django refuses a
+//! sync query on the loop, which AG116 must leave alone), from its source distribution
+//! (installed by `tests/tools/install.sh`, run offline on SQLite), pass on a copy of
+//! Django before fixing, after `aioguard check --fix`, and after `--fix
+//! --unsafe-fixes`, both applied to the `django` package and to those tests' own
+//! coroutines. The copy is what the tests import (`PYTHONPATH`).
 
 mod common;
 
@@ -10,9 +12,9 @@ use std::path::Path;
 use std::process::Command;
 
 const DJANGO: &str = "target/tools/django/django-5.2.19";
-const SUITES: [&str; 2] = ["sessions_tests", "asgi"];
+const SUITES: [&str; 3] = ["sessions_tests", "asgi", "async"];
 /// What is fixed, relative to the copy: the package and the suites that run.
-const FIXED: [&str; 3] = ["django", "tests/sessions_tests", "tests/asgi"];
+const FIXED: [&str; 4] = ["django", "tests/sessions_tests", "tests/asgi", "tests/async"];
 
 fn copy_tree(from: &Path, to: &Path) {
     let status = Command::new("cp").arg("-R").arg(from).arg(to).status().unwrap();

@@ -103,6 +103,31 @@ fn configured_calls_carry_their_message() {
     );
 }
 
+/// A chain of calls is named by its callee: short, as written; too long for a message,
+/// with each call's arguments (and each index) shortened as a whole, never cut inside a
+/// bracket or a string. The chain is reported once, at its first call that blocks.
+#[test]
+fn long_callees_are_shortened_by_whole_arguments() {
+    let source = r#"
+import sqlite3
+from pathlib import Path
+
+
+class Orders:
+    def __init__(self, path):
+        self.conn = sqlite3.connect(path)
+
+    async def status(self, order_id):
+        row = self.conn.execute("SELECT id, status, total FROM orders WHERE id = ?", (order_id,)).fetchone()
+        Path("/srv/data/orders/archive/of/the/year").joinpath("2026", "december", "orders.json").exists()
+        self.conn.cursor().execute("SELECT 1")
+        return row
+"#;
+    let found = messages(source);
+    let callees: Vec<&str> = found.iter().map(|message| message.split(" blocks ").next().unwrap()).collect();
+    assert_eq!(callees, ["`self.conn.execute()`", "`Path(…).joinpath(…).exists()`", "`self.conn.cursor().execute()`"]);
+}
+
 #[test]
 fn task_and_coroutine_messages_name_what_the_user_wrote() {
     let source = r#"
@@ -201,7 +226,7 @@ class Poller:
             (
                 "AG110",
                 Some(
-                    "the helper works with the event loop (coroutines of its class, or the loop itself) or with objects bound to the thread that made them (`sqlite3`): it stays on the loop's thread"
+                    "`self._wait()` is called on an object whose class has `async def` methods, so the event loop shares its state: it stays on the loop's thread"
                 )
             ),
             (
@@ -218,6 +243,90 @@ class Poller:
         ]
     );
     assert!(diagnostics.iter().all(|diagnostic| diagnostic.fix.is_none()));
+}
+
+/// A helper that may not move to a worker thread says the one reason that holds for it,
+/// naming what it reaches: a call that needs the loop's thread, an object of a library
+/// that may not change threads (here only, `sqlite3`), a coroutine it creates, or a
+/// class whose state the loop shares.
+#[test]
+fn a_helper_kept_on_the_loop_says_its_own_reason() {
+    let source = r#"
+import asyncio
+import sqlite3
+import time
+
+conn = sqlite3.connect("app.db")
+
+
+def schedule(callback):
+    time.sleep(0.1)
+    asyncio.get_running_loop().call_soon(callback)
+
+
+def count_rows():
+    return conn.execute("SELECT count(*) FROM orders")
+
+
+def count_again():
+    return count_rows()
+
+
+async def notify():
+    pass
+
+
+def start_notify():
+    time.sleep(0.1)
+    notify()
+
+
+class Service:
+    def __init__(self):
+        time.sleep(0.1)
+
+    async def run(self):
+        pass
+
+
+def plain():
+    time.sleep(0.1)
+
+
+async def main(callback):
+    schedule(callback)
+    count_rows()
+    count_again()
+    start_notify()
+    Service()
+    plain()
+"#;
+    let settings = settings(Options::default());
+    let mut diagnostics = linter::check_text(source, &settings, settings.rules, None);
+    diagnostics.sort_by_key(|diagnostic| diagnostic.range.start());
+    let reasons: Vec<Option<&str>> = diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.rule.code == "AG110")
+        .map(|diagnostic| diagnostic.no_fix_reason.as_deref())
+        .collect();
+    let sqlite = "the helper reaches `conn.execute()`, and `sqlite3` objects may not be used from another thread: it stays on the loop's thread";
+    assert_eq!(
+        reasons,
+        [
+            Some(
+                "the helper reaches `asyncio.get_running_loop().call_soon()`, which must run on the event loop's thread: it stays on the loop's thread"
+            ),
+            Some(sqlite),
+            Some(sqlite),
+            Some(
+                "the helper calls `async def notify`, whose coroutine needs the event loop: it stays on the loop's thread"
+            ),
+            Some(
+                "`Service()` makes an object whose class has `async def` methods, so the event loop shares its state: it stays on the loop's thread"
+            ),
+            None,
+        ]
+    );
 }
 
 #[test]

@@ -9,6 +9,11 @@
 //! event loop inside the running one fails without blockbuster too: its `# prints:`
 //! lines say what the fixed program must print.
 //!
+//! The programs in `tests/runtime/django/` are async views over Django's ORM on a
+//! temporary SQLite database: run as they are, Django raises `SynchronousOnlyOperation`;
+//! after a plain `aioguard check --fix` (safe fixes only, the environment's Django 5.2
+//! deciding which async twins exist), they print what their `# prints:` lines say.
+//!
 //! A call that must get no fix (moved to a thread, it would break the program) ends its
 //! line with `# no-fix: AG110`: aioguard reports it with no fix, even with
 //! `--unsafe-fixes`, the line is unchanged after fixing, and the fixed program, which
@@ -80,7 +85,9 @@ fn fixed_programs_stop_blocking_the_loop_and_print_the_same() {
     let work = tempfile::tempdir().unwrap();
     for entry in std::fs::read_dir(&source_dir).unwrap() {
         let path = entry.unwrap().path();
-        std::fs::copy(&path, work.path().join(path.file_name().unwrap())).unwrap();
+        if path.is_file() {
+            std::fs::copy(&path, work.path().join(path.file_name().unwrap())).unwrap();
+        }
     }
     let runner = work.path().join("blockbuster_runner.py");
     let programs = programs(work.path());
@@ -144,6 +151,57 @@ fn fixed_programs_stop_blocking_the_loop_and_print_the_same() {
             "{} prints something else after fixing:\n{fixed}",
             program.path.display()
         );
+    }
+}
+
+#[test]
+fn django_views_run_after_a_plain_fix() {
+    let python = common::tools_python();
+    let source_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/runtime/django");
+    let work = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&source_dir).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, work.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let programs = programs(work.path());
+    assert!(programs.len() >= 2, "only {} Django programs", programs.len());
+    for program in &programs {
+        let plain = run(&python, &[&program.path], "");
+        let stderr = String::from_utf8_lossy(&plain.stderr);
+        assert!(
+            !plain.status.success() && stderr.contains(&program.before),
+            "{} should fail with {} before fixing:\n{stderr}",
+            program.path.display(),
+            program.before
+        );
+    }
+
+    // The environment the programs run in tells aioguard which Django they use.
+    let venv = python.parent().unwrap().parent().unwrap();
+    let fix = Command::new(env!("CARGO_BIN_EXE_aioguard"))
+        .args(["check", "--no-config", "--no-cache", "--fix", "--quiet"])
+        .arg(work.path())
+        .env("VIRTUAL_ENV", venv)
+        .output()
+        .unwrap();
+    assert_eq!(
+        fix.status.code(),
+        Some(0),
+        "findings left after a plain --fix: {}",
+        String::from_utf8_lossy(&fix.stdout)
+    );
+
+    for program in &programs {
+        let fixed = std::fs::read_to_string(&program.path).unwrap();
+        let after = run(&python, &[&program.path], "");
+        assert!(
+            after.status.success(),
+            "{} fails after fixing:\n{}\n--- fixed program:\n{fixed}",
+            program.path.display(),
+            String::from_utf8_lossy(&after.stderr)
+        );
+        let expected = program.prints.as_deref().expect("each Django program says what it prints");
+        assert_eq!(String::from_utf8_lossy(&after.stdout), expected, "{}:\n{fixed}", program.path.display());
     }
 }
 

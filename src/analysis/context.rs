@@ -8,6 +8,7 @@
 //! at once; while the module's summary is being built, by keeping the question in the
 //! summary, so that the module is checked again once the index can answer.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 
 use ruff_python_ast::token::Tokens;
@@ -24,6 +25,10 @@ use crate::data::source::{LineIndex, Position};
 
 /// Longest callee text quoted in a message.
 const MAX_DISPLAY_CHARS: usize = 60;
+
+/// Longest receiver other than a name (`"…".join`, `(a or b).get`) quoted whole in a
+/// callee text that is too long.
+const MAX_DISPLAY_ROOT_CHARS: usize = 20;
 
 /// Expressions nested deeper than this are not walked further: no real code comes
 /// near it (CPython refuses far less), and walking deeper risks the stack.
@@ -221,15 +226,53 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// An expression's source text on one line, shortened for a message.
+    /// An expression's source text on one line, shortened for a message: when it is
+    /// too long, each call's arguments and each subscript's index along the chain become
+    /// `…` as a whole (`self.conn.execute(…).fetchone`), so that the names stay and the
+    /// text is never cut inside a bracket or a string.
     pub fn display_source(&self, expr: &Expr) -> String {
-        let text: String = self.source[expr.range()].split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = self.one_line(expr);
         if text.chars().count() <= MAX_DISPLAY_CHARS {
             return text;
         }
-        let mut short: String = text.chars().take(MAX_DISPLAY_CHARS - 1).collect();
-        short.push('…');
-        short
+        let mut parts: Vec<Cow<'_, str>> = Vec::new();
+        let mut node = expr;
+        loop {
+            match node {
+                Expr::Attribute(attribute) => {
+                    parts.push(Cow::Owned(format!(".{}", attribute.attr)));
+                    node = &attribute.value;
+                }
+                Expr::Call(call) => {
+                    let arguments = &call.arguments;
+                    let empty = arguments.args.is_empty() && arguments.keywords.is_empty();
+                    parts.push(Cow::Borrowed(if empty { "()" } else { "(…)" }));
+                    node = &call.func;
+                }
+                Expr::Subscript(subscript) => {
+                    parts.push(Cow::Borrowed("[…]"));
+                    node = &subscript.value;
+                }
+                Expr::Name(name) => {
+                    parts.push(Cow::Borrowed(name.id.as_str()));
+                    break;
+                }
+                // Any other receiver (a literal, a parenthesized expression) is shown
+                // whole when short, else as `(…)`.
+                _ => {
+                    let root = self.one_line(node);
+                    let short = root.chars().count() <= MAX_DISPLAY_ROOT_CHARS;
+                    parts.push(if short { Cow::Owned(root) } else { Cow::Borrowed("(…)") });
+                    break;
+                }
+            }
+        }
+        parts.iter().rev().map(|part| &**part).collect()
+    }
+
+    /// An expression's source text with its whitespace runs made single spaces.
+    fn one_line(&self, expr: &Expr) -> String {
+        self.source[expr.range()].split_whitespace().collect::<Vec<_>>().join(" ")
     }
 }
 

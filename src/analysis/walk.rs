@@ -25,6 +25,13 @@ pub trait Walk<'a> {
     /// A `with` statement, before its items and body are walked.
     fn on_with(&mut self, _with: &'a ast::StmtWith) {}
 
+    /// Any statement, before it is walked (and before the hooks above).
+    fn on_stmt(&mut self, _stmt: &'a Stmt) {}
+
+    /// Any expression, before it is walked (and before [`on_call`](Self::on_call)),
+    /// once the context has it as the innermost expression.
+    fn on_expr(&mut self, _expr: &'a Expr) {}
+
     /// The first expression nested deeper than [`MAX_EXPRESSION_DEPTH`]: nothing inside
     /// it is walked.
     fn on_too_deep(&mut self, _expr: &'a Expr) {}
@@ -53,6 +60,7 @@ impl<'a, W: Walk<'a>> Walker<'_, W> {
 impl<'a, W: Walk<'a>> Visitor<'a> for Walker<'_, W> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         self.context().statements.push(stmt);
+        self.0.on_stmt(stmt);
         self.visit_stmt_in_context(stmt);
         self.context().statements.pop();
     }
@@ -67,6 +75,7 @@ impl<'a, W: Walk<'a>> Visitor<'a> for Walker<'_, W> {
             return;
         }
         context.expressions.push(expr);
+        self.0.on_expr(expr);
         self.visit_expr_within_depth(expr);
         self.context().expressions.pop();
     }

@@ -30,6 +30,10 @@ pub enum FixKind {
     OffloadList,
     /// `socket.getaddrinfo(...)` becomes the event loop's own `getaddrinfo`.
     Getaddrinfo,
+    /// The library's own async twin of the call, awaited (`qs.get()` → `await
+    /// qs.aget()`), where the project's version of the library has it (the entry's
+    /// [`AsyncTwin`]); otherwise the call runs in a thread, with the entry's `runner`.
+    AsyncTwin,
     /// No mechanical fix is correct; the message says what to do.
     None,
 }
@@ -68,6 +72,14 @@ pub struct FullEntrySpec {
     pub threads: Option<Threads>,
     pub path_argument: Option<PathArgument>,
     pub cost: Option<String>,
+    /// The name of the library's async twin: a method of the same object (`aget`), or a
+    /// function of the same module (`aauthenticate`).
+    pub twin: Option<String>,
+    /// The library's version that introduced the twin (`"4.1"`).
+    pub since: Option<String>,
+    /// The function that runs the call in a worker thread where no twin applies
+    /// (`asgiref.sync.sync_to_async`), instead of the async library's own.
+    pub runner: Option<String>,
 }
 
 /// The argument that names the file a call opens (`pd.read_csv(path)`, `torch.save(obj,
@@ -96,35 +108,83 @@ pub struct Entry {
     /// What the call costs, for the message ("100–300 ms of CPU"): where it blocks by
     /// working rather than by waiting.
     pub cost: Option<String>,
+    /// The library's own async twin, when the entry's fix is [`FixKind::AsyncTwin`].
+    pub twin: Option<AsyncTwin>,
+    /// The function that runs the call in a worker thread where no twin applies
+    /// (`asgiref.sync.sync_to_async` for Django's ORM, whose connections belong to a
+    /// thread), instead of the async library's own.
+    pub runner: Option<String>,
+}
+
+/// A library's async twin of a blocking call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AsyncTwin {
+    /// A method of the same object (`aget`), or a function of the same module
+    /// (`aauthenticate`).
+    pub name: String,
+    /// The top-level package that has it (`django`).
+    pub package: String,
+    /// The package's release that introduced it (major, minor).
+    pub since: (u64, u64),
 }
 
 impl EntrySpec {
-    /// Resolves the entry; `default_rule` applies where the entry names none.
-    pub fn resolve(&self, default_rule: &'static str) -> Result<Entry, String> {
+    /// Resolves the entry listed under `qualified_name`; `default_rule` applies where the
+    /// entry names none.
+    pub fn resolve(&self, qualified_name: &str, default_rule: &'static str) -> Result<Entry, String> {
         match self {
-            EntrySpec::Message(message) => Ok(Entry {
-                rule: default_rule,
-                message: Some(message.clone()),
-                fix: FixKind::Offload,
-                threads: Threads::Any,
-                path_argument: None,
-                cost: None,
-            }),
+            EntrySpec::Message(message) => {
+                Ok(Entry { message: Some(message.clone()), ..Entry::offloaded(default_rule) })
+            }
             EntrySpec::Full(full) => {
                 let rule = match &full.rule {
                     None => default_rule,
                     Some(code) => crate::data::registry::blocking_rule_code(code)
-                        .ok_or_else(|| format!("`{code}` is not a blocking-call rule (AG101..AG109, AG111..AG115)"))?,
+                        .ok_or_else(|| format!("`{code}` is not a blocking-call rule (AG101..AG109, AG111..AG116)"))?,
+                };
+                let twin = match (&full.twin, &full.since) {
+                    (None, None) => None,
+                    (Some(name), Some(since)) => Some(AsyncTwin {
+                        name: name.clone(),
+                        package: top_level(qualified_name).to_owned(),
+                        since: crate::data::versions::release_of(since)
+                            .ok_or_else(|| format!("`since: {since}` is not a version"))?,
+                    }),
+                    _ => return Err("`twin` and `since` go together".to_owned()),
+                };
+                let fix = match (&twin, full.fix) {
+                    (Some(_), None | Some(FixKind::AsyncTwin)) => FixKind::AsyncTwin,
+                    (None, Some(FixKind::AsyncTwin)) => return Err("`fix: async-twin` needs `twin`".to_owned()),
+                    (Some(_), Some(_)) => return Err("an entry with a `twin` is fixed with it".to_owned()),
+                    (None, fix) => fix.unwrap_or_default(),
                 };
                 Ok(Entry {
                     rule,
                     message: full.message.clone(),
-                    fix: full.fix.unwrap_or_default(),
+                    fix,
                     threads: full.threads.unwrap_or_default(),
                     path_argument: full.path_argument.clone(),
                     cost: full.cost.clone(),
+                    twin,
+                    runner: full.runner.clone(),
                 })
             }
+        }
+    }
+}
+
+impl Entry {
+    /// An entry of `rule` whose call simply runs in a worker thread.
+    pub fn offloaded(rule: &'static str) -> Self {
+        Entry {
+            rule,
+            message: None,
+            fix: FixKind::Offload,
+            threads: Threads::Any,
+            path_argument: None,
+            cost: None,
+            twin: None,
+            runner: None,
         }
     }
 }
@@ -134,7 +194,9 @@ impl EntrySpec {
 struct CatalogueFile {
     calls: HashMap<String, EntrySpec>,
     clients: HashMap<String, ClientSpec>,
+    objects: HashMap<String, String>,
     types: HashMap<String, String>,
+    supertypes: HashMap<String, String>,
     elements: HashMap<String, String>,
     annotations: HashMap<String, String>,
     well_known_modules: Vec<String>,
@@ -266,10 +328,14 @@ pub struct Catalogue {
     any_attribute: HashMap<String, String>,
     /// SDK clients, by the type their constructors give their objects.
     clients: HashMap<String, Client>,
-    /// Module-level objects of a client (`openai.chat`, `stripe.Customer`) → its type.
-    client_objects: HashMap<String, String>,
-    /// The first dotted part of every name in `client_objects` (`openai`, `stripe`).
-    client_object_roots: HashSet<String>,
+    /// Module-level objects and classes with a type (`openai.chat`, `stripe.Customer`,
+    /// `django.contrib.auth.models.User`) → that type.
+    objects: HashMap<String, String>,
+    /// The first dotted part of every name in `objects` (`openai`, `stripe`, `django`).
+    object_roots: HashSet<String>,
+    /// A type → the type whose methods it has too (`django.contrib.auth.models.User` →
+    /// `django.db.models.Model`).
+    supertypes: HashMap<String, String>,
     /// Method name → the types (and modules) whose method of that name has an entry.
     owners_by_method: HashMap<String, Vec<String>>,
     /// Constructor qualified name → type of the object it returns.
@@ -287,6 +353,8 @@ pub struct Catalogue {
     pub loop_bound: LoopBound,
     /// The top-level packages any of its calls, types, elements or annotations names.
     packages: HashSet<String>,
+    /// The libraries whose async twins its entries name (`django`).
+    pub twin_packages: Vec<String>,
 }
 
 impl Catalogue {
@@ -302,7 +370,7 @@ impl Catalogue {
                 .calls
                 .into_iter()
                 .map(|(name, spec)| {
-                    let entry = spec.resolve("AG109").expect("built-in entries name valid rules");
+                    let entry = spec.resolve(&name, "AG109").expect("built-in entries are valid");
                     (name, entry)
                 })
                 .partition::<HashMap<_, _>, _>(|(name, _)| name.ends_with(ANY_MEMBER));
@@ -310,7 +378,7 @@ impl Catalogue {
                 file.types.into_iter().partition::<HashMap<_, _>, _>(|(name, _)| name.ends_with(ANY_MEMBER));
             let mut annotations = file.annotations;
             let mut clients = HashMap::new();
-            let mut client_objects = HashMap::new();
+            let mut objects = file.objects;
             for (ty, spec) in file.clients {
                 for constructor in spec.new {
                     // A class declares the type as an annotation too (`client: OpenAI`).
@@ -321,7 +389,7 @@ impl Catalogue {
                     assert!(listed.is_none(), "a constructor of {ty} is listed twice");
                 }
                 for object in spec.objects {
-                    client_objects.insert(object, ty.clone());
+                    objects.insert(object, ty.clone());
                 }
                 let entry = EntrySpec::Full(FullEntrySpec {
                     rule: spec.rule,
@@ -330,8 +398,11 @@ impl Catalogue {
                     threads: spec.threads,
                     path_argument: None,
                     cost: None,
+                    twin: None,
+                    since: None,
+                    runner: None,
                 })
-                .resolve(CLIENT_RULE)
+                .resolve(&ty, CLIENT_RULE)
                 .expect("built-in clients name valid rules");
                 let client = Client {
                     entry,
@@ -342,22 +413,27 @@ impl Catalogue {
                 };
                 clients.insert(ty, client);
             }
-            let client_object_roots =
-                client_objects.keys().filter_map(|name| name.split('.').next()).map(str::to_owned).collect();
+            let object_roots = objects.keys().map(|name| top_level(name).to_owned()).collect();
             let mut owners_by_method: HashMap<String, Vec<String>> = HashMap::new();
             for name in calls.keys() {
                 if let Some((owner, method)) = name.rsplit_once('.') {
                     owners_by_method.entry(method.to_owned()).or_default().push(owner.to_owned());
                 }
             }
+            let mut twin_packages: Vec<String> =
+                calls.values().filter_map(|entry| Some(entry.twin.as_ref()?.package.clone())).collect();
+            twin_packages.sort_unstable();
+            twin_packages.dedup();
             Catalogue {
+                twin_packages,
                 owners_by_method,
                 calls,
                 any_method: by_owner(any_method),
                 any_attribute: by_owner(any_attribute),
                 clients,
-                client_objects,
-                client_object_roots,
+                objects,
+                object_roots,
+                supertypes: file.supertypes,
                 constructors,
                 elements: file.elements,
                 annotations,
@@ -383,11 +459,14 @@ impl Catalogue {
 
     /// The entry for a call of the method `method` of an object of the type `ty`, named
     /// `ty.method` (`qualified_name`): listed as such, a public method of a type listed
-    /// with `.*`, or a method of a client that blocks.
+    /// with `.*`, a method of a client that blocks, or else its supertype's method.
     pub fn method_call(&self, qualified_name: &str) -> Option<&Entry> {
         self.calls.get(qualified_name).or_else(|| self.any_method_call(qualified_name)).or_else(|| {
             let (ty, method) = qualified_name.rsplit_once('.')?;
-            self.clients.get(ty)?.call(method)
+            match self.clients.get(ty) {
+                Some(client) => client.call(method),
+                None => self.method_call(&format!("{}.{method}", self.supertypes.get(ty)?)),
+            }
         })
     }
 
@@ -396,26 +475,46 @@ impl Catalogue {
         if method.starts_with('_') { None } else { self.any_method.get(owner) }
     }
 
-    /// A call through a client's module-level object: the object's name, the attributes
-    /// that lead through the client, then the method.
+    /// A call through a module-level object with a type: the object's name, the
+    /// attributes that lead from it, then the method (`openai.chat.completions.create`,
+    /// `django.contrib.auth.models.User.objects.get`).
     fn object_call(&self, qualified_name: &str) -> Option<&Entry> {
-        let root = qualified_name.split('.').next()?;
-        if !self.client_object_roots.contains(root) {
+        let (owner, method) = qualified_name.rsplit_once('.')?;
+        let ty = self.object_type(owner)?;
+        self.method_call(&format!("{ty}.{method}"))
+    }
+
+    /// The type of a module-level object with a type (see `objects` in `catalogue.yaml`),
+    /// or of an attribute path from one: `openai.chat.completions` is the client,
+    /// `django.contrib.auth.models.User.objects` a queryset.
+    pub fn object_type(&self, path: &str) -> Option<&str> {
+        if !self.object_roots.contains(top_level(path)) {
             return None;
         }
-        let (owner, method) = qualified_name.rsplit_once('.')?;
-        let mut object = owner;
+        let mut object = path;
         loop {
-            if let Some(ty) = self.client_objects.get(object) {
-                let client = &self.clients[ty];
-                let mut through = owner[object.len()..].split('.').filter(|attribute| !attribute.is_empty());
-                if !through.all(|attribute| client.leads_through(attribute)) {
-                    return None;
-                }
-                return self.method_call(&format!("{ty}.{method}"));
+            if let Some(ty) = self.objects.get(object) {
+                let mut attributes = path[object.len()..].split('.').filter(|attribute| !attribute.is_empty());
+                return attributes.try_fold(ty.as_str(), |ty, attribute| {
+                    self.member_type(ty, attribute).or_else(|| self.attribute_type(ty, attribute))
+                });
             }
             object = &object[..object.rfind('.')?];
         }
+    }
+
+    /// The type the catalogue lists for the member `member` of an object of the type
+    /// `owner` (a property, or what a method returns), or of its supertype.
+    pub fn member_type(&self, owner: &str, member: &str) -> Option<&str> {
+        let listed = self.constructors.get(&format!("{owner}.{member}")).map(String::as_str);
+        listed.or_else(|| self.member_type(self.supertypes.get(owner)?, member))
+    }
+
+    /// Whether objects of the type `ty` are classes, which the catalogue says calling
+    /// gives an instance of (`django.db.models.base.ModelBase`): a class of the project
+    /// deriving from one is such an object too.
+    pub fn is_class_type(&self, ty: &str) -> bool {
+        self.constructors.contains_key(&format!("{ty}.__call__"))
     }
 
     /// The types (and modules) with an entry listed for their method `method` (not those
@@ -478,12 +577,9 @@ impl LearnedClients {
             .into_iter()
             .map(|(sync, twin)| {
                 let entry = Entry {
-                    rule: crate::data::registry::BLOCKING_SDK_CLIENT.code,
                     message: Some(format!("`{twin}`")),
-                    fix: FixKind::Offload,
                     threads: Threads::ThreadSafe,
-                    path_argument: None,
-                    cost: None,
+                    ..Entry::offloaded(crate::data::registry::BLOCKING_SDK_CLIENT.code)
                 };
                 (sync.into_boxed_str(), entry)
             })
@@ -530,7 +626,8 @@ mod tests {
             let has_member = catalogue.calls.keys().chain(catalogue.constructors.keys()).any(|name| {
                 name.strip_prefix(&prefix).is_some_and(|member| !member.is_empty() && !member.contains('.'))
             }) || catalogue.any_method.contains_key(ty)
-                || catalogue.clients.contains_key(ty);
+                || catalogue.clients.contains_key(ty)
+                || catalogue.supertypes.contains_key(ty);
             assert!(has_member || ty.starts_with("asyncio."), "{ty} has no blocking method");
         }
         assert_eq!(catalogue.calls["sqlite3.Cursor.execute"].threads, Threads::NotThreadSafe);
@@ -583,6 +680,41 @@ mod tests {
         assert_eq!(catalogue.constructors["openai.Client"], "openai.OpenAI");
         assert_eq!(catalogue.annotations["anthropic.AnthropicVertex"], "anthropic.AnthropicVertex");
         assert!(!catalogue.annotations.contains_key("docker.from_env"));
+    }
+
+    #[test]
+    fn django_models_are_typed_through_their_members() {
+        let catalogue = Catalogue::builtin();
+        let model_class = "django.db.models.base.ModelBase";
+        assert_eq!(catalogue.object_type("django.contrib.auth.models.User"), Some(model_class));
+        assert_eq!(catalogue.object_type("django.contrib.auth.models.User.objects"), Some("django.db.models.QuerySet"));
+        assert_eq!(catalogue.object_type("django.contrib.auth.models.User.objects.nothing"), None);
+        assert!(catalogue.is_class_type(model_class) && !catalogue.is_class_type("django.db.models.QuerySet"));
+        assert_eq!(catalogue.member_type(model_class, "__call__"), Some("django.db.models.Model"));
+        // A user has a model's methods too.
+        let save = catalogue.method_call("django.contrib.auth.models.User.save").unwrap();
+        assert_eq!(save.rule, "AG116");
+        let twin = save.twin.as_ref().unwrap();
+        assert_eq!((twin.name.as_str(), twin.package.as_str(), twin.since), ("asave", "django", (4, 2)));
+        assert_eq!(save.fix, FixKind::AsyncTwin);
+        assert_eq!(save.runner.as_deref(), Some("asgiref.sync.sync_to_async"));
+        assert_eq!(
+            catalogue.call("django.contrib.auth.models.User.objects.get").map(|entry| entry.rule),
+            Some("AG116")
+        );
+        assert!(catalogue.call("django.contrib.auth.models.User.objects.filter").is_none(), "lazy");
+        assert_eq!(catalogue.twin_packages, ["django"]);
+    }
+
+    #[test]
+    fn a_twin_needs_its_release_and_is_the_fix() {
+        let spec = |yaml: &str| serde_yaml::from_str::<EntrySpec>(yaml).unwrap().resolve("lib.Client.get", "AG109");
+        let twin = spec("{twin: aget, since: '2.1'}").unwrap();
+        assert_eq!(twin.twin.map(|twin| (twin.package, twin.since)), Some(("lib".to_owned(), (2, 1))));
+        assert!(spec("{twin: aget}").is_err());
+        assert!(spec("{twin: aget, since: soon}").is_err());
+        assert!(spec("{twin: aget, since: '2.1', fix: offload}").is_err());
+        assert!(spec("{fix: async-twin}").is_err());
     }
 
     #[test]

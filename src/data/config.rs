@@ -16,6 +16,7 @@ use serde::Deserialize;
 use crate::data::catalogue::{self, Catalogue, ClientSource, Entry, EntrySpec, LearnedClients};
 use crate::data::environment::Environment;
 use crate::data::registry::{self, RuleInfo};
+use crate::data::versions::{self, LibraryVersions};
 
 pub const CONFIG_FILE_NAMES: &[&str] = &["aioguard.yaml", ".aioguard.yaml"];
 
@@ -41,6 +42,9 @@ pub struct Options {
     pub python: Option<PathBuf>,
     /// Whether to learn sync clients with an async twin from the environment's packages.
     pub learn_from_environment: Option<bool>,
+    /// The releases of libraries the project uses (`{django = "5.2"}`), where the
+    /// environment and the declared dependencies do not tell.
+    pub library_versions: Option<BTreeMap<String, String>>,
 }
 
 /// The level at which CI surfaces (annotations, SARIF, Code Quality) report a finding.
@@ -151,40 +155,8 @@ impl TargetVersion {
     /// clauses do not raise the lower bound. `None` when a clause cannot be read or no
     /// clause bounds the version from below.
     pub fn lowest_allowed(specifier: &str) -> Option<Self> {
-        let mut lowest: Option<(u64, u64)> = None;
-        for clause in specifier.split(',') {
-            let clause = clause.trim();
-            let operator_len = clause.find(|c: char| !matches!(c, '<' | '>' | '=' | '!' | '~')).unwrap_or(clause.len());
-            let (operator, version) = clause.split_at(operator_len);
-            let version = version.trim();
-            let bounds_from_below = match operator {
-                ">=" | ">" | "~=" | "==" | "===" => true,
-                "<" | "<=" | "!=" => false,
-                _ => return None,
-            };
-            let release = release_of(version.strip_suffix(".*").unwrap_or(version))?;
-            if bounds_from_below {
-                lowest = lowest.max(Some(release));
-            }
-        }
-        lowest.map(|(major, minor)| TargetVersion::clamped(major, minor))
+        versions::lowest_release(specifier).map(|(major, minor)| TargetVersion::clamped(major, minor))
     }
-}
-
-/// The major and minor numbers of a PEP 440 version (`3.8`, `3.10.2`, `3.11rc1`; a
-/// missing minor is 0). `None` for one with an epoch or that does not start with digits.
-fn release_of(version: &str) -> Option<(u64, u64)> {
-    let mut parts = version.split('.');
-    let number = |part: &str| {
-        let digits = part.find(|c: char| !c.is_ascii_digit()).unwrap_or(part.len());
-        part[..digits].parse::<u64>().ok()
-    };
-    let major = parts.next().filter(|part| part.chars().all(|c| c.is_ascii_digit())).and_then(number)?;
-    let minor = match parts.next() {
-        Some(part) => number(part)?,
-        None => 0,
-    };
-    Some((major, minor))
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
@@ -356,6 +328,9 @@ pub struct Settings {
     pub learn_from_environment: bool,
     /// Where the learnt clients come from: set by the driver when it found the environment.
     pub client_source: Option<Arc<dyn ClientSource>>,
+    /// The releases of the libraries whose async twins fixes call: the configuration's,
+    /// completed by the driver from the project's environment and declared dependencies.
+    pub library_versions: LibraryVersions,
     /// The top-level packages `extend-blocking-calls` names.
     configured_packages: HashSet<String>,
 }
@@ -410,7 +385,7 @@ impl Settings {
         let mut extend_blocking_calls = HashMap::new();
         for (name, spec) in options.extend_blocking_calls.unwrap_or_default() {
             let entry = spec
-                .resolve(registry::BLOCKING_CONFIGURED.code)
+                .resolve(&name, registry::BLOCKING_CONFIGURED.code)
                 .map_err(|error| format!("{}: `{name}`: {error}", where_("extend-blocking-calls")))?;
             extend_blocking_calls.insert(name, entry);
         }
@@ -437,6 +412,14 @@ impl Settings {
             })?),
             None => None,
         };
+        let mut library_versions = Vec::new();
+        for (library, version) in options.library_versions.iter().flatten() {
+            let release = versions::release_of(version).ok_or_else(|| {
+                format!("{}: `{library} = \"{version}\"`: not a version (like \"5.2\")", where_("library-versions"))
+            })?;
+            library_versions.push((library.as_str(), release));
+        }
+        let library_versions = LibraryVersions::from_releases(library_versions);
         let async_library = match options.async_library.unwrap_or(AsyncLibraryOption::Auto) {
             AsyncLibraryOption::Auto => None,
             AsyncLibraryOption::Asyncio => Some(AsyncLibrary::Asyncio),
@@ -460,6 +443,7 @@ impl Settings {
             python,
             learn_from_environment: options.learn_from_environment.unwrap_or(true),
             client_source: None,
+            library_versions,
             configured_packages,
         })
     }
@@ -562,6 +546,21 @@ pub fn find_config_file(start: &Path) -> Result<Option<PathBuf>, String> {
         dir = current.parent();
     }
     Ok(None)
+}
+
+/// What marks a project's root for [`project_root`]: its configuration, its
+/// `pyproject.toml`, or the top of its git checkout (`.git`, a file in a worktree).
+const PROJECT_ROOT_MARKERS: &[&str] = &["aioguard.yaml", ".aioguard.yaml", "pyproject.toml", ".git"];
+
+/// The project's root as the cache finds it when no configuration file says: the
+/// nearest directory at or above `start` with an `aioguard.yaml`, `.aioguard.yaml` or
+/// `pyproject.toml`, or else the top of the git checkout `start` is in. `None` outside
+/// any such directory.
+pub fn project_root(start: &Path) -> Option<PathBuf> {
+    let start = std::path::absolute(start).ok()?;
+    let first = if start.is_dir() { start.as_path() } else { start.parent()? };
+    let root = first.ancestors().find(|dir| PROJECT_ROOT_MARKERS.iter().any(|name| dir.join(name).exists()))?;
+    Some(root.to_path_buf())
 }
 
 /// The `target-version` a project's Python requirement implies: the lowest version the

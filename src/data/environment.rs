@@ -11,6 +11,8 @@
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
+use crate::data::versions::{Release, normalized, release_of};
+
 /// The variable an activated virtual environment sets to its directory.
 pub const VIRTUAL_ENV_VARIABLE: &str = "VIRTUAL_ENV";
 
@@ -86,6 +88,20 @@ impl Environment {
     /// The `site-packages` directories, in the order they are searched.
     pub fn site_packages(&self) -> &[PathBuf] {
         &self.site_packages
+    }
+
+    /// The release of the distribution `name` installed here, from its
+    /// `<name>-<version>.dist-info` directory (the name compared as PEP 503 normalizes
+    /// it); the first `site-packages` that has one decides.
+    pub fn installed_release(&self, name: &str) -> Option<Release> {
+        let wanted = normalized(name);
+        self.site_packages.iter().find_map(|site_packages| {
+            std::fs::read_dir(site_packages).ok()?.flatten().find_map(|entry| {
+                let file_name = entry.file_name();
+                let (distribution, version) = file_name.to_str()?.strip_suffix(".dist-info")?.rsplit_once('-')?;
+                (normalized(distribution) == wanted).then(|| release_of(version)).flatten()
+            })
+        })
     }
 
     /// The files aioguard reads of the installed top-level package `name`: its

@@ -4,8 +4,9 @@
 //! ([`encoding`]), which files are checked ([`discovery`]), the rule registry
 //! ([`registry`]: codes, names, selectors, documentation), the catalogue of blocking calls
 //! ([`catalogue`]), the settings ([`config`]), where the project's Python environment and
-//! its packages are ([`environment`]), suppression comments ([`noqa`]) and what a check
-//! produces ([`diagnostic`]).
+//! its packages are ([`environment`]), suppression comments ([`noqa`]), what a check
+//! produces ([`diagnostic`]), and which release of a library the project uses
+//! ([`versions`]).
 
 pub mod catalogue;
 pub mod config;
@@ -17,3 +18,4 @@ pub mod noqa;
 pub mod registry;
 pub mod source;
 pub mod suggest;
+pub mod versions;

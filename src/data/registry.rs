@@ -52,6 +52,12 @@ impl RuleInfo {
             || self.name.eq_ignore_ascii_case(selector)
     }
 
+    /// Whether the rule reports calls that block the loop (the AG1 rules): a chain of
+    /// calls is reported once, at the first that blocks.
+    pub fn reports_blocking(&self) -> bool {
+        self.code.starts_with("AG1")
+    }
+
     /// Whether a selector names exactly this rule, by code or name.
     pub fn is_named_by(&self, selector: &str) -> bool {
         self.code.eq_ignore_ascii_case(selector) || self.name.eq_ignore_ascii_case(selector)
@@ -228,6 +234,16 @@ pub static BLOCKING_CPU: RuleInfo = RuleInfo {
     doc: rule_doc!("blocking_cpu"),
 };
 
+pub static BLOCKING_ORM: RuleInfo = RuleInfo {
+    code: "AG116",
+    name: "blocking-orm",
+    summary: "a Django ORM query in an `async def` blocks the event loop (and Django refuses it at run time)",
+    fix: FixAvailability::Sometimes,
+    default_enabled: true,
+    aliases: &[],
+    doc: rule_doc!("blocking_orm"),
+};
+
 pub static DANGLING_TASK: RuleInfo = RuleInfo {
     code: "AG201",
     name: "dangling-task",
@@ -287,6 +303,7 @@ pub static ALL: &[&RuleInfo] = &[
     &BLOCKING_WAIT,
     &BLOCKING_SDK_CLIENT,
     &BLOCKING_CPU,
+    &BLOCKING_ORM,
     &DANGLING_TASK,
     &UNAWAITED_COROUTINE,
     &NESTED_EVENT_LOOP,
@@ -330,7 +347,7 @@ pub fn unknown_selector_error(selector: &str) -> String {
     format!("no rule matches `{selector}`{suggestion}")
 }
 
-/// The code of a blocking-call rule (AG101..AG109, AG111..AG115: the AG1 rules whose
+/// The code of a blocking-call rule (AG101..AG109, AG111..AG116: the AG1 rules whose
 /// findings are catalogue entries), as catalogue entries name them.
 pub fn blocking_rule_code(code: &str) -> Option<&'static str> {
     find(code)
@@ -418,6 +435,7 @@ mod tests {
         assert_eq!(blocking_rule_code("AG113"), Some("AG113"));
         assert_eq!(blocking_rule_code("blocking-sdk-client"), Some("AG114"));
         assert_eq!(blocking_rule_code("blocking-cpu"), Some("AG115"));
+        assert_eq!(blocking_rule_code("blocking-orm"), Some("AG116"));
         assert_eq!(blocking_rule_code("AG110"), None);
         assert_eq!(blocking_rule_code("AG201"), None);
     }

@@ -35,7 +35,7 @@ use siphasher::sip128::{Hasher128, SipHasher13 as SipHasher128};
 
 use crate::analysis::project::summary::FileSummary;
 use crate::analysis::twins::ModuleExports;
-use crate::data::config::{Overrides, Settings};
+use crate::data::config::{self, Overrides, Settings};
 use crate::data::diagnostic::Finding;
 use crate::data::environment::Environment;
 use crate::driver::learn;
@@ -50,7 +50,7 @@ pub const DIR_VARIABLE: &str = "AIOGUARD_CACHE_DIR";
 const MAGIC: &[u8] = b"aioguard cache\n";
 
 /// The layout of a shard; a shard of another layout is ignored.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -63,22 +63,32 @@ const SOURCE_HASH: &str = env!("AIOGUARD_SOURCE_HASH");
 /// entry is confirmed by hashing the content.
 const SETTLE_TIME: Duration = Duration::from_secs(2);
 
-/// The cache of a run with `settings`: in `dir` (else `AIOGUARD_CACHE_DIR`), or at the
-/// project root. What changes the results besides the files (the configuration's
+/// The cache of a run with `settings` from `start` (the first path checked, or the
+/// editor's folder): in `dir` (else `AIOGUARD_CACHE_DIR`), or at the project root (the
+/// configuration file's directory, else [`config::project_root`] of `start`, else the
+/// current directory). What changes the results besides the files (the configuration's
 /// content, the rules chosen on the command line, the environment clients are learnt
-/// from) keys it.
+/// from, the versions of the libraries the fixes depend on) keys it.
 pub fn open(
     settings: &Settings,
     dir: Option<PathBuf>,
+    start: &Path,
     overrides: &Overrides,
     environment: Option<&Environment>,
 ) -> Cache {
     // An empty variable is as good as none.
     let from_env = std::env::var_os(DIR_VARIABLE).filter(|dir| !dir.is_empty()).map(PathBuf::from);
-    let dir = dir.or(from_env).unwrap_or_else(|| settings.root.join(DEFAULT_DIR_NAME));
+    let dir = dir.or(from_env).unwrap_or_else(|| {
+        let root = match settings.config_file {
+            Some(_) => None,
+            None => config::project_root(start),
+        };
+        root.unwrap_or_else(|| settings.root.clone()).join(DEFAULT_DIR_NAME)
+    });
     let config = settings.config_file.as_ref().map(|path| (path, std::fs::read(path).ok()));
     let environment = environment.map(learn::cache_key);
-    let key = fingerprint(&(config, &settings.root, &overrides.select, &overrides.ignore, environment));
+    let libraries = settings.library_versions.sorted();
+    let key = fingerprint(&(config, &settings.root, &overrides.select, &overrides.ignore, environment, libraries));
     Cache::new(dir, key)
 }
 

@@ -18,6 +18,7 @@ use crate::analysis::twins::{self, ModuleExports};
 use crate::data::catalogue::{ClientSource, LearnedClients};
 use crate::data::config::Settings;
 use crate::data::environment::{Environment, PackageFile};
+use crate::data::versions::LibraryVersions;
 use crate::driver::cache::{self, Cache};
 use crate::driver::linter;
 
@@ -100,6 +101,14 @@ pub fn environment_of(settings: &Settings) -> Option<Environment> {
     }
     let activated = std::env::var_os(crate::data::environment::VIRTUAL_ENV_VARIABLE);
     settings.python.clone().or_else(|| Environment::discover(&settings.root, activated.as_deref()))
+}
+
+/// The releases of the libraries whose async twins the fixes may call (see
+/// [`LibraryVersions`]): the configuration's, else those installed in `environment`,
+/// else those the project at or above `start` declares.
+pub fn library_versions(settings: &Settings, start: &Path, environment: Option<&Environment>) -> LibraryVersions {
+    let libraries = settings.catalogue.twin_packages.iter().map(String::as_str);
+    settings.library_versions.clone().or(LibraryVersions::of_project(start, environment, libraries))
 }
 
 /// What the results of a run depend on in the environment, for the cache's key: where

@@ -2,8 +2,9 @@
 //! summarize and check, and in what order. [`cli`](crate::cli) hands it the settings
 //! and the paths and prints what it returns. [`linter`] checks (and fixes) one file,
 //! [`write`] writes a fixed file, [`changes`] narrows a run to what changed since a git
-//! base, [`cache`] keeps each file's results between runs and [`learn`] learns the sync
-//! clients with an async twin from the packages of the project's environment.
+//! base, [`cache`] keeps each file's results between runs, [`learn`] learns the sync
+//! clients with an async twin from the packages of the project's environment, and
+//! [`inert_entries`] finds the configured blocking calls that can never match.
 //!
 //! The stages:
 //! 1. **Discovery**: the files to check, walked from the paths given, or with
@@ -23,6 +24,7 @@
 pub mod add_noqa;
 pub mod cache;
 pub mod changes;
+pub mod inert_entries;
 pub mod learn;
 pub mod linter;
 pub mod server;

@@ -1,4 +1,4 @@
-//! The fix of a blocking call the catalogue lists (AG101–AG109, AG111–AG115): the whole
+//! The fix of a blocking call the catalogue lists (AG101–AG109, AG111–AG116): the whole
 //! `with` block when the call opens one, otherwise what the entry's fix kind says;
 //! none where the call's object may not move to another thread.
 
@@ -13,6 +13,7 @@ use crate::fixes::Fixer;
 use crate::fixes::async_twin;
 use crate::fixes::codegen::offload_call;
 use crate::fixes::collect_iterator::offload_iterator;
+use crate::fixes::library_twin;
 use crate::fixes::with_block::offload_with_block;
 
 /// The fix for a blocking call: the whole block when the call opens a `with`, the fix
@@ -40,6 +41,7 @@ pub(crate) fn fix(fixer: &Fixer<'_, '_>, call: &ast::ExprCall, entry: &Entry) ->
         ),
         FixKind::OffloadStream => offload_call(fixer, call),
         FixKind::OffloadList => offload_iterator(fixer, call),
+        FixKind::AsyncTwin => library_twin::call(fixer, call, entry),
         FixKind::None => unreachable!("returned above"),
     }
 }

@@ -72,6 +72,9 @@ pub struct Importer {
     opening_block: Vec<OpeningImport>,
     /// Top-level modules that sort as first party.
     first_party: Vec<String>,
+    /// The module-level `from <module> import a, b` statements (absolute, not `*`): the
+    /// module, and where the last name imported ends.
+    from_imports: Vec<(String, TextSize)>,
 }
 
 /// A reference to an imported name, and the import to add for it, if one is missing.
@@ -107,7 +110,14 @@ impl Importer {
             let last = source.as_bytes()[source.len() - 1];
             last != b'\n' && last != b'\r'
         };
+        let from_imports = body
+            .iter()
+            .filter_map(Stmt::as_import_from_stmt)
+            .filter(|import| import.level == 0 && !import.names.iter().any(|alias| alias.name.as_str() == "*"))
+            .filter_map(|import| Some((import.module.as_ref()?.to_string(), import.names.last()?.end())))
+            .collect();
         let mut importer = Importer {
+            from_imports,
             insertion,
             needs_leading_break,
             before_code: opening_end == 0 && !body.is_empty(),
@@ -185,6 +195,23 @@ impl Importer {
         Some(ImportedName { expr: qualified.to_owned(), import: Some(self.import(module)) })
     }
 
+    /// How code at the fixer's position refers to `qualified`
+    /// (`asgiref.sync.sync_to_async`) by its own name: through a visible import of it,
+    /// or a `from <module> import <name>` added to the module where no scope binds the
+    /// name; else as [`reference`](Self::reference) does. For names of submodules that
+    /// `import <top-level module>` does not load.
+    pub fn reference_by_name(&self, fixer: &Fixer<'_, '_>, qualified: &str) -> Option<ImportedName> {
+        let semantic = fixer.semantic();
+        if let Some(name) = semantic.name_importing(qualified) {
+            return Some(ImportedName { expr: name.to_owned(), import: None });
+        }
+        let (module, name) = qualified.rsplit_once('.')?;
+        if semantic.is_bound_anywhere(name) {
+            return self.reference(fixer, qualified);
+        }
+        Some(ImportedName { expr: name.to_owned(), import: Some(self.import_from(module, name)) })
+    }
+
     /// The name the opening import block binds `module` to, if it imports it.
     pub fn opening_import_of(&self, module: &str) -> Option<&str> {
         self.opening_imports.iter().find(|(imported, _)| imported == module).map(|(_, name)| name.as_str())
@@ -192,9 +219,23 @@ impl Importer {
 
     /// An edit adding `import {module}` in its sorted place in the opening block.
     pub fn import(&self, module: &str) -> Edit {
-        let line = format!("import {module}");
+        self.sorted_import(format!("import {module}"), module, false)
+    }
+
+    /// An edit importing `name` from `module`: after the names of a module-level `from
+    /// {module} import …` if there is one, else a new such statement in its sorted place
+    /// in the opening block.
+    pub fn import_from(&self, module: &str, name: &str) -> Edit {
+        match self.from_imports.iter().find(|(imported, _)| imported == module) {
+            Some((_, last_name_end)) => Edit::insert(*last_name_end, format!(", {name}")),
+            None => self.sorted_import(format!("from {module} import {name}"), module, true),
+        }
+    }
+
+    /// An edit adding the import statement `line` of `module` in its isort place.
+    fn sorted_import(&self, line: String, module: &str, is_from: bool) -> Edit {
         let section = self.section_of(module, 0);
-        let key = sort_key(false, module);
+        let key = sort_key(is_from, module);
         let blocks: Vec<&[OpeningImport]> = self.opening_block.chunk_by(|_, next| !next.starts_block).collect();
         let ending = self.line_ending;
         if let Some(block) = blocks.iter().find(|block| block.iter().any(|import| import.section == section)) {
@@ -227,7 +268,7 @@ fn has_blank_line(between: &str) -> bool {
 }
 
 /// The top-level modules of the standard library.
-fn standard_library() -> &'static HashSet<&'static str> {
+pub fn standard_library() -> &'static HashSet<&'static str> {
     static MODULES: OnceLock<HashSet<&'static str>> = OnceLock::new();
     MODULES.get_or_init(|| {
         include_str!("stdlib_modules.txt").lines().filter(|line| !line.starts_with('#') && !line.is_empty()).collect()

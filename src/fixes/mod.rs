@@ -3,7 +3,9 @@
 //!
 //! One file per kind of fix: [`blocking_call`] (a catalogue entry's fix: a call or a
 //! whole `with` block run in a worker thread, [`collect_iterator`] for a lazy iterator,
-//! or the async library's own twin, [`async_twin`]), [`task_reference`] (a dropped
+//! or the async library's own twin, [`async_twin`], or the called library's,
+//! [`library_twin`], which also iterates a Django queryset asynchronously),
+//! [`task_reference`] (a dropped
 //! task), [`await_coroutine`] (`await` instead of a nested loop or a dropped coroutine)
 //! and [`running_loop`]. [`codegen`] writes awaited calls and calls run in a worker
 //! thread ([`codegen::offload_call`] is the entry point for any fix that moves a call
@@ -27,6 +29,7 @@ pub mod collect_iterator;
 pub mod diff;
 pub mod engine;
 pub mod imports;
+pub mod library_twin;
 pub mod review;
 pub mod running_loop;
 pub mod scope_check;
@@ -78,13 +81,17 @@ impl ProposeFix for ModuleFixes<'_> {
                 let fix = blocking_call::fix(&fixer, call, &entry);
                 if unsafe_offload { fix.map(Fix::into_unsafe) } else { fix }
             }
-            FixRequest::OffloadHelper { call } => codegen::offload_call(&fixer, call).map(Fix::into_unsafe),
+            FixRequest::OffloadHelper { call, runner: None } => {
+                codegen::offload_call(&fixer, call).map(Fix::into_unsafe)
+            }
+            FixRequest::OffloadHelper { call, runner: Some(runner) } => library_twin::run_with(&fixer, call, &runner),
             FixRequest::KeepTask { call, statement, creator } => {
                 task_reference::keep_task(&fixer, statement, call, &creator)
             }
             FixRequest::InsertAwait { call } => await_coroutine::insert_await(&fixer, call),
             FixRequest::AwaitCoroutine { call } => await_coroutine::instead_of_nested_loop(&fixer, call),
             FixRequest::GetRunningLoop { call } => running_loop::get_running_loop(&fixer, call),
+            FixRequest::AsyncEvaluation { form, entry } => library_twin::evaluation(&fixer, &form, &entry),
         }
     }
 

@@ -1,4 +1,4 @@
-//! The blocking-call family (AG101..AG109, AG111..AG115): resolves a call in code running on the
+//! The blocking-call family (AG101..AG109, AG111..AG116): resolves a call in code running on the
 //! event loop against the catalogue and reports it under the rule its entry names.
 //!
 //! The rules of the family each have their own file with their documentation and
@@ -8,20 +8,24 @@
 use ruff_python_ast as ast;
 use ruff_text_size::Ranged;
 
-use crate::analysis::blocking::find_unallowed_blocking_call;
-use crate::data::catalogue::{Entry, FixKind, Threads};
+use crate::analysis::blocking::{BlockingCall, find_unallowed_blocking_call};
+use crate::data::catalogue::{AsyncTwin, Entry, FixKind, Threads};
 use crate::data::config::{AsyncLibrary, TargetVersion};
 use crate::data::registry;
+use crate::rules::blocking_orm::{capitalized, expects_refusal};
 use crate::rules::checker::{Checker, FixRequest};
 
 pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     let Some(coroutine) = checker.semantic().enclosing_coroutine() else { return };
     let Some(blocking) = find_unallowed_blocking_call(checker, call) else { return };
     let rule = registry::find(blocking.entry.rule).expect("catalogue entries name known rules");
-    if !checker.is_enabled(rule) {
+    if !checker.is_enabled(rule) || (rule.code == registry::BLOCKING_ORM.code && expects_refusal(checker)) {
         return;
     }
-    let advice = advice(&blocking.entry, checker.library(), checker.settings().target_version);
+    let advice = match &blocking.entry.twin {
+        Some(twin) => twin_advice(&blocking, twin, checker),
+        None => advice(&blocking.entry, checker.library(), checker.settings().target_version),
+    };
     let message =
         format!("`{}()` blocks the event loop in `async def {}`; {advice}", blocking.display, coroutine.name.as_str());
     // The configuration says that a call blocks, not that it may run in another thread.
@@ -54,12 +58,34 @@ fn advice(entry: &Entry, library: AsyncLibrary, target: TargetVersion) -> String
         (FixKind::OffloadList, None) => {
             format!("collect it in a thread with `await {offload}({executor}lambda: list(...))`")
         }
-        (FixKind::None, Some(alternative)) => format!("use {alternative}"),
-        (FixKind::None, None) => "move it off the event loop".to_owned(),
+        (FixKind::None | FixKind::AsyncTwin, Some(alternative)) => format!("use {alternative}"),
+        (FixKind::None | FixKind::AsyncTwin, None) => "move it off the event loop".to_owned(),
     };
     // A call that blocks by working says how long: it may not look slow.
     match &entry.cost {
         Some(cost) => format!("{advice}: it takes {cost}"),
         None => advice,
     }
+}
+
+/// What to use instead of a call with a library twin: the twin, awaited (with the
+/// release that has it, where the project's is not known to), named as the call is
+/// written (`Article.objects.get` → `await Article.objects.aget()`).
+fn twin_advice(blocking: &BlockingCall<'_>, twin: &AsyncTwin, checker: &Checker<'_>) -> String {
+    let entry = &blocking.entry;
+    let written = match blocking.display.rsplit_once('.') {
+        // A module's function: its twin is imported by name.
+        Some((owner, _)) if blocking.display != blocking.qualified_name => format!("{owner}.{}", twin.name),
+        _ => twin.name.clone(),
+    };
+    let mut advice = format!("use `await {written}()`");
+    if !checker.settings().library_versions.has(&twin.package, twin.since) {
+        let (major, minor) = twin.since;
+        advice.push_str(&format!(" ({} {major}.{minor}+)", capitalized(&twin.package)));
+        if let Some(runner) = &entry.runner {
+            let runner = runner.rsplit('.').next().unwrap_or(runner);
+            advice.push_str(&format!(", or run it in a thread with `await {runner}(...)()`"));
+        }
+    }
+    advice
 }

@@ -57,7 +57,7 @@ pub(crate) fn check_with<'a>(checker: &mut Checker<'a>, with: &'a ast::StmtWith)
             coroutine.name.as_str()
         );
         let declined = FixRequest::Declined(
-            "the lock is shared with code outside this coroutine: changing its kind is a design change",
+            "the lock is shared with code outside this coroutine: changing its kind is a design change".into(),
         );
         checker.report_with_fix(&RULE, item.context_expr.range(), message, declined);
     }

@@ -118,7 +118,7 @@ use ruff_text_size::Ranged;
 
 use crate::analysis::blocking::find_blocking_call;
 use crate::analysis::project::ProjectView;
-use crate::analysis::project::index::{ChainHop, FunctionId};
+use crate::analysis::project::index::{ChainHop, FunctionId, LoopReason};
 use crate::analysis::project::summary::{CallArguments, Callee, callee_of};
 use crate::data::diagnostic::Hop;
 use crate::data::discovery::display_path;
@@ -174,22 +174,21 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         "`{display}()` blocks the event loop in `async def {}`{cached}: {explanation}",
         coroutine.name.as_str()
     );
+    // Of several alternatives, the first that may not move to a thread says why.
+    let refusal = helpers.iter().find_map(|helper| refusal(&project, &callee, *helper, &display));
     let start = checker.position(call.start());
     let here = Hop { name: display, filename: String::new(), row: start.row, column: start.column };
     // The JSON chain follows the first of several alternatives.
     let chain = std::iter::once(here).chain(chains[0].iter().map(to_hop)).collect();
-    let offload = helpers.iter().map(|helper| offload_decision(&project, &callee, *helper)).fold(
-        HelperOffload::Unsafe,
-        |all, one| match (all, one) {
-            (HelperOffload::Unsafe, HelperOffload::Unsafe) => HelperOffload::Unsafe,
-            _ => HelperOffload::Refused,
-        },
-    );
-    let fix = match offload {
-        HelperOffload::Unsafe => FixRequest::OffloadHelper { call },
-        HelperOffload::Refused => FixRequest::Declined(
-            "the helper works with the event loop (coroutines of its class, or the loop itself) or with objects bound to the thread that made them (`sqlite3`): it stays on the loop's thread",
-        ),
+    let fix = match refusal {
+        None => {
+            // The thread the blocking call's library wants, where every alternative agrees.
+            let mut runners = chains.iter().map(|hops| hops.last().and_then(|hop| hop.runner));
+            let first = runners.next().flatten();
+            let runner = runners.all(|runner| runner == first).then_some(first).flatten().map(str::to_owned);
+            FixRequest::OffloadHelper { call, runner }
+        }
+        Some(reason) => FixRequest::Declined(reason.into()),
     };
     checker.report_with_chain(&RULE, call.range(), message, chain, Some(fix));
 }
@@ -215,21 +214,43 @@ fn place(hop: &ChainHop<'_>) -> String {
     }
 }
 
-/// Whether the helper may be moved to a worker thread (see "Fix safety" above).
-enum HelperOffload {
-    /// Only with `--unsafe-fixes`: the helper's body runs in another thread.
-    Unsafe,
-    /// Never: the helper needs the event loop's thread.
-    Refused,
-}
-
-fn offload_decision(project: &ProjectView<'_>, callee: &Callee, helper: FunctionId) -> HelperOffload {
+/// Why the helper `display` calls may not move to a worker thread (see "Fix safety"
+/// above), naming the one thing that keeps it on the loop's thread; `None` when it may,
+/// with `--unsafe-fixes`.
+fn refusal(project: &ProjectView<'_>, callee: &Callee, helper: FunctionId, display: &str) -> Option<String> {
+    let qualname = &*project.index.function(helper).qualname;
     // A receiver whose class has coroutines shares its state with the loop.
-    if project.index.receiver_shares_loop(project.file, callee) || project.index.is_loop_bound(helper) {
-        HelperOffload::Refused
+    let why = if project.index.receiver_shares_loop(project.file, callee) {
+        format!(
+            "`{display}()` is called on an object whose class has `async def` methods, so the event loop shares its state"
+        )
     } else {
-        HelperOffload::Unsafe
-    }
+        match project.index.loop_reason(helper)? {
+            LoopReason::LoopThread { call } => {
+                format!("the helper reaches `{call}()`, which must run on the event loop's thread")
+            }
+            LoopReason::ThreadBound { call, library } => {
+                format!("the helper reaches `{call}()`, and `{library}` objects may not be used from another thread")
+            }
+            LoopReason::Coroutine { function } => {
+                format!("the helper calls `async def {function}`, whose coroutine needs the event loop")
+            }
+            LoopReason::SharesLoop { method } if method == qualname && qualname.ends_with(".__init__") => {
+                format!(
+                    "`{display}()` makes an object whose class has `async def` methods, so the event loop shares its state"
+                )
+            }
+            LoopReason::SharesLoop { method } if method == qualname => {
+                format!(
+                    "`{display}()` is a method of a class with `async def` methods, so the event loop shares its state"
+                )
+            }
+            LoopReason::SharesLoop { method } => format!(
+                "the helper reaches `{method}()`, a method of a class with `async def` methods, so the event loop shares its state"
+            ),
+        }
+    };
+    Some(format!("{why}: it stays on the loop's thread"))
 }
 
 fn to_hop(hop: &ChainHop<'_>) -> Hop {

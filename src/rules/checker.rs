@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
 use std::ops::{Deref, DerefMut};
 
 use ruff_python_ast::{self as ast, Expr};
@@ -29,13 +30,14 @@ use crate::rules;
 /// The fix a rule asks for a finding; the fixes layer builds it.
 pub enum FixRequest<'a> {
     /// No fix, for this reason (the `full` output prints it).
-    Declined(&'static str),
-    /// The fix a blocking call's catalogue entry names (AG101–AG109, AG111–AG115):
+    Declined(Cow<'static, str>),
+    /// The fix a blocking call's catalogue entry names (AG101–AG109, AG111–AG116):
     /// `unsafe_offload` when running it in a worker thread may change behaviour.
     BlockingCall { call: &'a ast::ExprCall, entry: Cow<'a, Entry>, unsafe_offload: bool },
-    /// Run a call to a project helper that blocks in a worker thread (AG110); unsafe: the
-    /// helper's body runs in another thread.
-    OffloadHelper { call: &'a ast::ExprCall },
+    /// Run a call to a project helper that blocks in a worker thread (AG110), with
+    /// `runner` where its blocking call's entry names one (Django's ORM thread); unsafe:
+    /// the helper's body runs in another thread.
+    OffloadHelper { call: &'a ast::ExprCall, runner: Option<String> },
     /// Keep a reference to the task a dropped `create_task` call makes (AG201), when the
     /// call is the whole statement.
     KeepTask { call: &'a ast::ExprCall, statement: &'a ast::StmtExpr, creator: String },
@@ -45,6 +47,36 @@ pub enum FixRequest<'a> {
     AwaitCoroutine { call: &'a ast::ExprCall },
     /// `asyncio.get_event_loop()` → `asyncio.get_running_loop()` (AG204).
     GetRunningLoop { call: &'a ast::ExprCall },
+    /// Evaluate an object asynchronously where its type's special method blocks (a
+    /// queryset iterated: AG116), as `entry` (its catalogue entry) allows.
+    AsyncEvaluation { form: Evaluation<'a>, entry: Cow<'a, Entry> },
+}
+
+/// How code evaluates an object whose evaluation blocks (a Django queryset).
+pub enum Evaluation<'a> {
+    /// `for x in qs:`.
+    ForLoop(&'a ast::StmtFor),
+    /// `[x for x in qs]` (a list, set or dict comprehension); `first`: the comprehension's
+    /// first generator, whose iterable is evaluated outside it.
+    Comprehension { comprehension: &'a Expr, generator: &'a ast::Comprehension, first: bool },
+    /// `list(qs)`, `len(qs)`: a builtin that iterates its only argument.
+    Collect { call: &'a ast::ExprCall, argument: &'a Expr },
+    /// A form no fix rewrites (indexing, a truth test, a generator expression), and why.
+    Unfixable(&'static str),
+}
+
+/// The nearest call that makes the object `call` is called on (`conn.execute(…)` in
+/// `conn.execute(…).fetchone()`, `client()` in `client()["db"].find()`).
+fn receiver_call(call: &ast::ExprCall) -> Option<&ast::ExprCall> {
+    let mut node: &Expr = &call.func;
+    loop {
+        match node {
+            Expr::Attribute(attribute) => node = &attribute.value,
+            Expr::Subscript(subscript) => node = &subscript.value,
+            Expr::Call(receiver) => return Some(receiver),
+            _ => return None,
+        }
+    }
 }
 
 /// Builds and reviews the fixes rules ask for: the fixes layer's side of the checker.
@@ -64,6 +96,9 @@ pub struct Checker<'a> {
     /// Why the fix being computed is not offered, as [`Checker::no_fix`] records it.
     no_fix_reason: Cell<Option<String>>,
     diagnostics: Vec<Diagnostic>,
+    /// Each call whose receiver is made by another call (`conn.execute(…).fetchone()`,
+    /// `make_client().get(…)`): the outer call's range → the inner call's.
+    receiver_calls: HashMap<TextRange, TextRange>,
 }
 
 /// Runs every enabled rule over one parsed module.
@@ -78,7 +113,7 @@ pub fn check_module<'a>(
     let clients = ModuleClients::of(settings, &parsed.syntax().body);
     let mut checker = Checker::new(Context::new(source, parsed, settings, &clients, project, None), enabled, fixes);
     walk_module(&mut checker, &parsed.syntax().body);
-    checker.diagnostics
+    checker.finish()
 }
 
 /// Builds a module's summary for the project-wide analysis and runs the `enabled` rules
@@ -96,7 +131,8 @@ pub fn check_and_summarize<'a>(
     let context = Context::new(source, parsed, settings, &clients, None, Some(builder));
     let mut checker = Checker::new(context, enabled, fixes);
     walk_module(&mut checker, &parsed.syntax().body);
-    (checker.context.finish_summary(), checker.diagnostics)
+    let diagnostics = checker.finish();
+    (checker.context.finish_summary(), diagnostics)
 }
 
 impl<'a> Deref for Checker<'a> {
@@ -120,6 +156,9 @@ impl<'a> Walk<'a> for Checker<'a> {
 
     fn on_call(&mut self, call: &'a ast::ExprCall) {
         if self.enabled != RuleSet::EMPTY {
+            if let Some(receiver) = receiver_call(call) {
+                self.receiver_calls.insert(call.range(), receiver.range());
+            }
             rules::on_call(self, call);
         }
     }
@@ -132,6 +171,18 @@ impl<'a> Walk<'a> for Checker<'a> {
         rules::on_with(self, with);
     }
 
+    fn on_stmt(&mut self, stmt: &'a ast::Stmt) {
+        if self.enabled != RuleSet::EMPTY {
+            rules::on_stmt(self, stmt);
+        }
+    }
+
+    fn on_expr(&mut self, expr: &'a Expr) {
+        if self.enabled != RuleSet::EMPTY {
+            rules::on_expr(self, expr);
+        }
+    }
+
     fn on_too_deep(&mut self, expr: &'a Expr) {
         let message = format!(
             "expression nested more than {MAX_EXPRESSION_DEPTH} levels deep: CPython cannot compile it, and aioguard checks nothing deeper"
@@ -142,7 +193,40 @@ impl<'a> Walk<'a> for Checker<'a> {
 
 impl<'a> Checker<'a> {
     fn new(context: Context<'a>, enabled: RuleSet, fixes: &'a dyn ProposeFix) -> Self {
-        Checker { context, enabled, fixes, no_fix_reason: Cell::new(None), diagnostics: Vec::new() }
+        Checker {
+            context,
+            enabled,
+            fixes,
+            no_fix_reason: Cell::new(None),
+            diagnostics: Vec::new(),
+            receiver_calls: HashMap::new(),
+        }
+    }
+
+    /// The findings of the walk, one per chain of calls that block: a call whose
+    /// receiver is made by a call that blocks (`conn.execute(…).fetchone()`) is reported
+    /// at that call, which blocks first, and not again for itself.
+    fn finish(&mut self) -> Vec<Diagnostic> {
+        let mut diagnostics = std::mem::take(&mut self.diagnostics);
+        if self.receiver_calls.is_empty() {
+            return diagnostics;
+        }
+        let blocking: HashSet<TextRange> = diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.rule.reports_blocking())
+            .map(|diagnostic| diagnostic.range)
+            .collect();
+        let blocks_before = |mut range: TextRange| {
+            while let Some(&receiver) = self.receiver_calls.get(&range) {
+                if blocking.contains(&receiver) {
+                    return true;
+                }
+                range = receiver;
+            }
+            false
+        };
+        diagnostics.retain(|diagnostic| !(diagnostic.rule.reports_blocking() && blocks_before(diagnostic.range)));
+        diagnostics
     }
 
     pub fn is_enabled(&self, rule: &RuleInfo) -> bool {

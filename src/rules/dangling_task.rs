@@ -141,7 +141,7 @@ fn report<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall, whole_statemen
     );
     let fix = match whole_statement {
         Some(statement) => FixRequest::KeepTask { call, statement, creator },
-        None => FixRequest::Declined("the task is created inside a larger expression or statement"),
+        None => FixRequest::Declined("the task is created inside a larger expression or statement".into()),
     };
     checker.report_with_fix(&RULE, call.range(), message, fix);
 }

@@ -23,6 +23,7 @@ pub mod blocking_input;
 pub mod blocking_lock;
 pub mod blocking_network_client;
 pub mod blocking_open;
+pub mod blocking_orm;
 pub mod blocking_sdk_client;
 pub mod blocking_sleep;
 pub mod blocking_socket;
@@ -52,4 +53,15 @@ pub(crate) fn on_expr_stmt<'a>(checker: &mut Checker<'a>, stmt: &'a ast::StmtExp
 
 pub(crate) fn on_with<'a>(checker: &mut Checker<'a>, with: &'a ast::StmtWith) {
     blocking_lock::check_with(checker, with);
+}
+
+pub(crate) fn on_stmt<'a>(checker: &mut Checker<'a>, stmt: &'a ast::Stmt) {
+    match stmt {
+        ast::Stmt::For(for_stmt) => blocking_orm::check_for(checker, for_stmt),
+        _ => blocking_orm::check_stmt(checker, stmt),
+    }
+}
+
+pub(crate) fn on_expr<'a>(checker: &mut Checker<'a>, expr: &'a ast::Expr) {
+    blocking_orm::check_expr(checker, expr);
 }

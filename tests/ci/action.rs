@@ -246,6 +246,23 @@ fn inputs_widen_the_check_and_keep_the_step_green() {
     assert_nothing_ran(&runner);
 }
 
+/// With `cache: true`, aioguard keeps its cache in the workspace's `.aioguard_cache`,
+/// which the steps around restore and save, even where the paths checked have a project
+/// root of their own; without it, where aioguard puts it.
+#[test]
+fn the_cache_input_keeps_the_cache_where_the_action_saves_it() {
+    let runner = pull_request();
+    runner.repo.write("service/pyproject.toml", "[project]\nname = \"service\"\n");
+    runner.repo.write("service/worker.py", &blocking_module("worker"));
+    let output = runner.run_step("check", &[("paths", "service"), ("changed-only", "false"), ("cache", "true")], &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(runner.repo.path().join(".aioguard_cache/CACHEDIR.TAG").is_file(), "in the workspace");
+    assert!(!runner.repo.path().join("service/.aioguard_cache").exists());
+
+    runner.run_step("check", &[("paths", "service"), ("changed-only", "false")], &[]);
+    assert!(runner.repo.path().join("service/.aioguard_cache/CACHEDIR.TAG").is_file(), "at the project's root");
+}
+
 #[test]
 fn fix_applies_the_fixes_and_reports_what_is_left() {
     let runner = pull_request();

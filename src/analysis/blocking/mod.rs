@@ -13,7 +13,7 @@ use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
 use crate::analysis::context::Context;
-use crate::data::catalogue::{Entry, FixKind, Threads};
+use crate::data::catalogue::Entry;
 use crate::data::registry;
 
 /// A call the catalogue (or the configuration) says blocks.
@@ -48,18 +48,31 @@ pub fn is_allowed_call(cx: &mut Context<'_>, call: &ast::ExprCall, qualified_nam
 
 /// Resolves the callee of `call` to a blocking catalogue entry, if it is one.
 pub fn find_blocking_call<'a>(cx: &mut Context<'a>, call: &ast::ExprCall) -> Option<BlockingCall<'a>> {
+    let awaited = cx.is_awaited(call.range());
+    let blocking = resolve_blocking_call(cx, call)?;
+    // An awaited call is not the sync function's or client's, whatever its name or
+    // object was taken for (`await client.aio.models.generate_content(...)`); but one
+    // with a library twin is that library's sync call awaited by mistake (`await
+    // qs.count()`): it runs, and blocks, before there is anything to await.
+    (!awaited || blocking.entry.twin.is_some()).then_some(blocking)
+}
+
+fn resolve_blocking_call<'a>(cx: &mut Context<'a>, call: &ast::ExprCall) -> Option<BlockingCall<'a>> {
     let settings = cx.settings();
     let func: &Expr = &call.func;
     let context = cx.module_context();
-    // An awaited call is not the sync function's or client's, whatever its name or
-    // object was taken for (`await client.aio.models.generate_content(...)`).
-    if cx.is_awaited(call.range()) {
-        return None;
-    }
     if let Some(name) = cx.resolve_qualified_name(func) {
         if let Some(entry) = settings.blocking_entry(name) {
-            let display = name.strip_prefix("builtins.").unwrap_or(name).to_owned();
-            return Some(BlockingCall { qualified_name: name.to_owned(), display, entry: Cow::Borrowed(entry) });
+            // A function is named as qualified; a method through a module's object as written.
+            let listed =
+                settings.catalogue.calls.contains_key(name) || settings.extend_blocking_calls.contains_key(name);
+            let qualified_name = name.to_owned();
+            let display = match qualified_name.strip_prefix("builtins.") {
+                _ if !listed => cx.display_source(func),
+                Some(builtin) => builtin.to_owned(),
+                None => qualified_name.clone(),
+            };
+            return Some(BlockingCall { qualified_name, display, entry: Cow::Borrowed(entry) });
         }
         // `app.db.conn.execute`: a method of an object another module of the project keeps.
         if !context.is_some_and(|context| context.is_project_name(name)) {
@@ -100,12 +113,5 @@ fn is_request_with_verb_literal(cx: &Context<'_>, call: &ast::ExprCall) -> bool 
 
 /// The entry a `request("GET", ...)` call is reported under (AG102).
 fn verb_literal_entry() -> Entry {
-    Entry {
-        rule: registry::BLOCKING_HTTP.code,
-        message: Some("an async HTTP client".to_owned()),
-        fix: FixKind::Offload,
-        threads: Threads::Any,
-        path_argument: None,
-        cost: None,
-    }
+    Entry { message: Some("an async HTTP client".to_owned()), ..Entry::offloaded(registry::BLOCKING_HTTP.code) }
 }

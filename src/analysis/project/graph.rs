@@ -30,8 +30,9 @@ pub enum Step {
 pub struct Propagation {
     /// Whether it blocks: the first step of its shortest chain.
     pub blocking: Vec<Vec<Option<Step>>>,
-    /// Whether it is loop-bound (see [`propagate`]).
-    pub loop_bound: Vec<Vec<bool>>,
+    /// Whether it is loop-bound (see [`propagate`]): the function that makes it so,
+    /// itself or one it reaches.
+    pub loop_bound: Vec<Vec<Option<FunctionId>>>,
 }
 
 /// Which functions block, and which are *loop-bound*: they need the event loop's thread,
@@ -90,8 +91,8 @@ pub fn propagate(index: &ProjectIndex, settings: &Settings, shares_loop: impl Fn
 
     let mut blocking: Vec<Vec<Option<Step>>> =
         index.files().iter().map(|summary| vec![None; summary.functions.len()]).collect();
-    let mut loop_bound: Vec<Vec<bool>> =
-        index.files().iter().map(|summary| vec![false; summary.functions.len()]).collect();
+    let mut loop_bound: Vec<Vec<Option<FunctionId>>> =
+        index.files().iter().map(|summary| vec![None; summary.functions.len()]).collect();
     let mut blocking_queue = VecDeque::new();
     let mut loop_bound_queue = VecDeque::new();
     for (file, summary) in index.files().iter().enumerate() {
@@ -102,7 +103,7 @@ pub fn propagate(index: &ProjectIndex, settings: &Settings, shares_loop: impl Fn
                 blocking_queue.push_back(id);
             }
             if index.binds_to_thread_directly(id) || summary.is_async || shares_loop(id) {
-                loop_bound[file][function] = true;
+                loop_bound[file][function] = Some(id);
                 loop_bound_queue.push_back(id);
             }
         }
@@ -125,10 +126,11 @@ pub fn propagate(index: &ProjectIndex, settings: &Settings, shares_loop: impl Fn
     while let Some(callee) = loop_bound_queue.pop_front() {
         let either = alternative_callers_of(callee).map(|&(_, _, caller, site)| (callee, caller, site));
         let callers: Vec<(FunctionId, FunctionId, u32)> = callers_of(callee).copied().chain(either).collect();
+        let origin = loop_bound[callee.file as usize][callee.index as usize];
         for (_, caller, _) in callers {
             let slot = &mut loop_bound[caller.file as usize][caller.index as usize];
-            if !*slot {
-                *slot = true;
+            if slot.is_none() {
+                *slot = origin;
                 loop_bound_queue.push_back(caller);
             }
         }

@@ -17,9 +17,10 @@ use rayon::prelude::*;
 use super::graph::{self, Step};
 use super::summary::{
     Argument, AttributeType, CallArguments, CallParameters, CallSite, Callee, ClassSummary, FileSummary,
-    FunctionSummary, Guard, Literal, ModuleContext, Referent, Symbol, TypeQuery, TypedCall, attribute_hash,
+    FunctionSummary, Guard, Literal, LoopBinding, ModuleContext, Referent, Symbol, TypeQuery, TypedCall,
+    attribute_hash,
 };
-use crate::data::catalogue::Threads;
+use crate::data::catalogue::{Catalogue, Threads};
 use crate::data::config::Settings;
 use crate::data::source::Position;
 
@@ -109,6 +110,9 @@ pub struct ChainHop<'i> {
     /// Where the call is made.
     pub path: &'i Path,
     pub location: Position,
+    /// At the blocking call: the function its catalogue entry runs it in a thread with,
+    /// if not the async library's (`asgiref.sync.sync_to_async`).
+    pub runner: Option<&'i str>,
 }
 
 /// A function's blocking call on an object only the project types.
@@ -116,8 +120,24 @@ pub struct ChainHop<'i> {
 struct TypedBlock {
     /// The first such call that blocks, in [`FileSummary::typed_calls`].
     call: u32,
-    /// Some such call that blocks uses an object that may not change threads (`sqlite3`).
-    binds_to_thread: bool,
+    /// The first such call that blocks and uses an object that may not change threads
+    /// (`sqlite3`), in [`FileSummary::typed_calls`].
+    binds_to_thread: Option<u32>,
+}
+
+/// Why a function needs the event loop's thread (see [`graph::propagate`]): what the
+/// function it reaches (itself, or one it calls) that needs it does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoopReason<'i> {
+    /// A call of what must run on the loop's thread, as written (`loop.call_soon`).
+    LoopThread { call: &'i str },
+    /// A call on an object that may not move to another thread (`conn.execute`), of
+    /// this library (`sqlite3`).
+    ThreadBound { call: &'i str, library: &'i str },
+    /// It creates the coroutine of this `async def` of the project.
+    Coroutine { function: &'i str },
+    /// It is, or calls, a method of a class with `async def` methods: this one.
+    SharesLoop { method: &'i str },
 }
 
 pub struct ProjectIndex {
@@ -129,7 +149,7 @@ pub struct ProjectIndex {
     locals: Vec<HashMap<Box<str>, Local>>,
     mros: Vec<Vec<Box<[MroEntry]>>>,
     blocking: Vec<Vec<Option<Step>>>,
-    loop_bound: Vec<Vec<bool>>,
+    loop_bound: Vec<Vec<Option<FunctionId>>>,
     /// For each function, what its calls on objects only the project types do (see
     /// [`TypedCall`](super::summary::TypedCall)).
     typed_blocking: Vec<Vec<Option<TypedBlock>>>,
@@ -211,8 +231,10 @@ impl ProjectIndex {
                 continue;
             };
             let block =
-                blocks[call.function as usize].get_or_insert(TypedBlock { call: index as u32, binds_to_thread: false });
-            block.binds_to_thread |= entry.threads == Threads::NotThreadSafe;
+                blocks[call.function as usize].get_or_insert(TypedBlock { call: index as u32, binds_to_thread: None });
+            if entry.threads == Threads::NotThreadSafe && block.binds_to_thread.is_none() {
+                block.binds_to_thread = Some(index as u32);
+            }
         }
         blocks
     }
@@ -226,8 +248,9 @@ impl ProjectIndex {
     /// Whether the function's own body uses an object bound to its thread, or what must
     /// run on the loop's (see [`FunctionSummary::loop_bound`]).
     pub fn binds_to_thread_directly(&self, id: FunctionId) -> bool {
-        self.function(id).loop_bound
-            || self.typed_blocking[id.file as usize][id.index as usize].is_some_and(|block| block.binds_to_thread)
+        self.function(id).loop_bound.is_some()
+            || self.typed_blocking[id.file as usize][id.index as usize]
+                .is_some_and(|block| block.binds_to_thread.is_some())
     }
 
     /// The function's calls on objects only the project types.
@@ -238,9 +261,23 @@ impl ProjectIndex {
         &calls[start..end]
     }
 
-    /// Whether the function needs the event loop's thread (see [`graph::propagate`]).
-    pub fn is_loop_bound(&self, id: FunctionId) -> bool {
-        self.loop_bound[id.file as usize][id.index as usize]
+    /// Why the function needs the event loop's thread, if it does (see
+    /// [`graph::propagate`]).
+    pub fn loop_reason(&self, id: FunctionId) -> Option<LoopReason<'_>> {
+        let origin = self.loop_bound[id.file as usize][id.index as usize]?;
+        let function = self.function(origin);
+        let typed = self.typed_blocking[origin.file as usize][origin.index as usize];
+        Some(match (function.loop_bound.as_deref(), typed.and_then(|block| block.binds_to_thread)) {
+            (Some(LoopBinding::LoopThread { call }), _) => LoopReason::LoopThread { call },
+            (Some(LoopBinding::ThreadBound { call, library }), _) => LoopReason::ThreadBound { call, library },
+            (None, Some(call)) => {
+                let call = &self.files[origin.file as usize].typed_calls[call as usize];
+                let ty = self.type_of(origin.file, &call.object).unwrap_or_default();
+                LoopReason::ThreadBound { call: &call.display, library: ty.split('.').next().unwrap_or(ty) }
+            }
+            (None, None) if function.is_async => LoopReason::Coroutine { function: &function.qualname },
+            (None, None) => LoopReason::SharesLoop { method: &function.qualname },
+        })
     }
 
     /// Whether a method called on an instance of the class that `callee` names (`self.m()`,
@@ -479,15 +516,48 @@ impl ProjectIndex {
     /// The tracked type the project function a call of module `file` reaches declares
     /// it returns.
     fn returned_type(&self, file: u32, callee: &Callee) -> Option<&str> {
-        self.function(self.resolve_callee(file, callee)?).returns.as_deref()
+        match self.resolve_callee(file, callee) {
+            Some(function) => self.function(function).returns.as_deref(),
+            // A method of a typed object (`Article.objects.filter` returns a queryset).
+            None => match callee {
+                Callee::Symbol(Symbol::Global(path)) => self.member_path_type(path, 0),
+                _ => None,
+            },
+        }
+    }
+
+    /// The catalogue type of a dotted path from a typed object of the project through
+    /// the type's members: `app.models.Article.objects` (a queryset, `objects` of a
+    /// `ModelBase`), `app.models.Article.objects.filter` (what `filter()` returns).
+    fn member_path_type(&self, path: &str, depth: u8) -> Option<&str> {
+        let catalogue = Catalogue::builtin();
+        let mut end = path.len();
+        loop {
+            end = path[..end].rfind('.')?;
+            let Some(ty) = self.object_type_of_path(&path[..end], depth) else { continue };
+            let members = path[end..].split('.').filter(|member| !member.is_empty());
+            return members.into_iter().try_fold(ty, |ty, member| {
+                catalogue.member_type(ty, member).or_else(|| catalogue.attribute_type(ty, member))
+            });
+        }
     }
 
     /// The tracked type of the object a dotted name names: a module's object
-    /// (`app.db.conn`, also re-exported by another module), or an attribute of an
-    /// instance a module keeps (`app.services.mailer.smtp`).
+    /// (`app.db.conn`, also re-exported by another module), an attribute of an instance
+    /// a module keeps (`app.services.mailer.smtp`), a class with a catalogue type
+    /// (`app.models.Article`, a Django model), or a member of a typed object
+    /// (`app.models.Article.objects`).
     fn object_type(&self, symbol: &Symbol, depth: u8) -> Option<&str> {
         // A name of the module itself is the semantic model's to know.
         let Symbol::Global(path) = symbol else { return None };
+        self.object_type_of_path(path, depth).or_else(|| self.member_path_type(path, depth))
+    }
+
+    /// [`object_type`](Self::object_type) but members of typed objects.
+    fn object_type_of_path(&self, path: &str, depth: u8) -> Option<&str> {
+        if let Some(Entity::Class(class)) = self.resolve_path(path, depth) {
+            return self.class_type(class);
+        }
         let (owner, name) = path.rsplit_once('.')?;
         match self.resolve_path(owner, depth)? {
             Entity::Module(module) => {
@@ -504,6 +574,12 @@ impl ProjectIndex {
             Entity::Instance(class) => self.attribute_type(class, name),
             Entity::Class(_) | Entity::Function(_) => None,
         }
+    }
+
+    /// The catalogue type of a class as an object: the first along its MRO that a base
+    /// gives one (a model class deriving from a project's abstract model is a `ModelBase`).
+    fn class_type(&self, class: ClassId) -> Option<&str> {
+        self.along_mro(class, |_, summary| summary.class_type.as_deref().map(Some)).map(|(_, ty)| ty)
     }
 
     /// The tracked type of an instance attribute, as the first class along the class's
@@ -544,12 +620,21 @@ impl ProjectIndex {
             match step {
                 Step::Direct => {
                     let hop = match &function.blocking_call {
-                        Some(call) => ChainHop { name: &call.display, path, location: call.location },
+                        Some(call) => ChainHop {
+                            name: &call.display,
+                            path,
+                            location: call.location,
+                            runner: call.runner.as_deref(),
+                        },
                         None => {
                             let block = self.typed_blocking[id.file as usize][id.index as usize]
                                 .expect("a direct step has a blocking call");
                             let call = &self.files[id.file as usize].typed_calls[block.call as usize];
-                            ChainHop { name: &call.display, path, location: call.location }
+                            let runner = self.type_of(id.file, &call.object).and_then(|ty| {
+                                let entry = Catalogue::builtin().calls.get(&format!("{ty}.{}", call.method))?;
+                                entry.runner.as_deref()
+                            });
+                            ChainHop { name: &call.display, path, location: call.location, runner }
                         }
                     };
                     hops.push(hop);
@@ -557,7 +642,7 @@ impl ProjectIndex {
                 }
                 Step::Calls { site, callee } => {
                     let location = function.calls[site as usize].location;
-                    hops.push(ChainHop { name: &self.function(callee).qualname, path, location });
+                    hops.push(ChainHop { name: &self.function(callee).qualname, path, location, runner: None });
                     id = callee;
                 }
             }

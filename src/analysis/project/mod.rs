@@ -45,9 +45,15 @@ impl<'p> ProjectView<'p> {
     }
 }
 
-/// Whether any of these enabled rules needs the project-wide analysis.
+/// Whether any of these enabled rules needs the project-wide analysis: the project
+/// rules, and the blocking-call rules, whose objects other modules may type (a model
+/// class imported from `models.py`, a connection a module keeps).
 pub fn is_needed(enabled: RuleSet) -> bool {
-    registry::PROJECT_RULES.iter().any(|rule| enabled.contains(rule))
+    registry::ALL.iter().any(|rule| {
+        enabled.contains(rule)
+            && (registry::PROJECT_RULES.iter().any(|project| project.code == rule.code)
+                || registry::blocking_rule_code(rule.code).is_some())
+    })
 }
 
 /// What a module's summary borrows while it is built: the module's line index, its

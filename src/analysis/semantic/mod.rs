@@ -133,9 +133,10 @@ impl<'a> SemanticModel<'a> {
         let mut scope = Scope::new(ScopeKind::Comprehension);
         for generator in generators {
             match &generator.target {
-                Expr::Name(name) if !generator.is_async => {
-                    scope.bind(name.id.as_str(), Binding::Element(&generator.iter));
+                Expr::Name(name) if generator.is_async => {
+                    scope.bind(name.id.as_str(), Binding::AsyncElement(&generator.iter));
                 }
+                Expr::Name(name) => scope.bind(name.id.as_str(), Binding::Element(&generator.iter)),
                 other => scope.bind_unknown_targets(other),
             }
         }

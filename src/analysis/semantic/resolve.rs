@@ -56,7 +56,8 @@ impl<'a> SemanticModel<'a> {
         names.iter().find(|name| Some(**name) == last_component).or(names.first()).copied()
     }
 
-    fn is_bound_anywhere(&self, name: &str) -> bool {
+    /// Whether any scope of the module binds `name`.
+    pub fn is_bound_anywhere(&self, name: &str) -> bool {
         self.all_bound_names.get_or_init(|| NameCollector::collect(self.module)).contains(name)
     }
 

@@ -37,6 +37,9 @@ pub enum Binding<'a> {
     /// An item of the iterable `value`: `for x in value:`, `a, b = value`, and a
     /// comprehension's `for x in value`.
     Element(&'a Expr),
+    /// An item of the async iterable `value`: `async for x in value:`, also in a
+    /// comprehension.
+    AsyncElement(&'a Expr),
     /// A parameter, with its annotation.
     Parameter(Option<&'a Expr>),
     /// `def x` / `async def x`.
@@ -204,9 +207,10 @@ impl<'a> Scope<'a> {
             Stmt::TypeAlias(alias) => self.bind_unknown_targets(&alias.name),
             Stmt::For(for_stmt) => {
                 match &*for_stmt.target {
-                    Expr::Name(name) if !for_stmt.is_async => {
-                        self.bind(name.id.as_str(), Binding::Element(&for_stmt.iter));
+                    Expr::Name(name) if for_stmt.is_async => {
+                        self.bind(name.id.as_str(), Binding::AsyncElement(&for_stmt.iter));
                     }
+                    Expr::Name(name) => self.bind(name.id.as_str(), Binding::Element(&for_stmt.iter)),
                     other => self.bind_unknown_targets(other),
                 }
                 self.bind_statements(&for_stmt.body, star_imports);

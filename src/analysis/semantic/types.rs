@@ -28,6 +28,9 @@ pub trait ProjectTypes<'a> {
 /// The type of file objects.
 pub(super) const FILE_OBJECT: &str = "io.IOBase";
 
+/// The member the catalogue lists for a slice of an object (`qs[:10]`).
+const SLICE_MEMBER: &str = "__getitem__[slice]";
+
 impl<'a> SemanticModel<'a> {
     /// The tracked type of the object an expression evaluates to (`requests.Session`
     /// for `s` after `s = requests.Session()`), if aioguard tracks it.
@@ -53,11 +56,28 @@ impl<'a> SemanticModel<'a> {
                 .constructed_type(env, &call.func, buf, depth)
                 .or_else(|| env.project?.returned(call))
                 .filter(|ty| depth > 0 || *ty != FILE_OBJECT),
+            // `await asyncio.to_thread(f, …)`, as the fixes write a call run in a thread,
+            // is what `f(…)` returns: a chain fixed at its first call still has a type.
+            Expr::Await(ast::ExprAwait { value, .. }) => {
+                let Expr::Call(call) = &**value else { return None };
+                match self.function_run_in_thread(env, call, buf) {
+                    Some(function) => {
+                        self.constructed_type(env, function, buf, depth).filter(|ty| depth > 0 || *ty != FILE_OBJECT)
+                    }
+                    // What a library's async twin gives, awaited (`await qs.aget()` is a model).
+                    None => self.type_at_depth(env, value, buf, depth + 1),
+                }
+            }
             // `Path(p).parent` is a path again; `self.db` is what the class assigns it.
             Expr::Attribute(attribute) => self
                 .attribute_type(env, attribute, buf, depth)
                 .or_else(|| self.instance_attribute_type(env, attribute, buf, depth))
-                .or_else(|| env.project?.object(expr)),
+                .or_else(|| env.project?.object(expr))
+                .or_else(|| self.catalogue_object_type(env, expr, buf)),
+            // A slice may be of another type than an item (`qs[:10]` is a queryset again).
+            Expr::Subscript(subscript) if subscript.slice.is_slice_expr() => self
+                .member_type(env, &subscript.value, SLICE_MEMBER, buf, depth)
+                .or_else(|| self.member_type(env, &subscript.value, "__getitem__", buf, depth)),
             // `client["db"]` is a database again.
             Expr::Subscript(subscript) => self.member_type(env, &subscript.value, "__getitem__", buf, depth),
             // `Path(p) / "name"` is a path again, `prompt | model` a runnable: what the
@@ -69,7 +89,11 @@ impl<'a> SemanticModel<'a> {
             Expr::Name(name) => {
                 let (place, binding) = env.lookup(name.id.as_str())?;
                 match binding {
-                    Binding::Import(_) | Binding::RelativeImport { .. } => env.project?.object(expr),
+                    Binding::Import(_) | Binding::RelativeImport { .. } => env
+                        .project
+                        .and_then(|project| project.object(expr))
+                        .or_else(|| self.catalogue_object_type(env, expr, buf)),
+                    Binding::Class(class) => self.class_object_type(env.up_to(place), class, buf, depth),
                     // Which declaration holds depends on where the use is: only the
                     // function's own code (not a nested function's) says.
                     Binding::Redeclared(declarations) => {
@@ -105,6 +129,7 @@ impl<'a> SemanticModel<'a> {
             }
             Binding::Parameter(Some(annotation)) => return self.annotated_type(env, annotation, buf),
             Binding::Element(iterable) => self.element_type(value_env, iterable, buf, depth)?,
+            Binding::AsyncElement(iterable) => self.element_type_of_object(value_env, iterable, buf, depth)?,
             // The one type every value but `None` gives it.
             Binding::Global(values) => {
                 let module = env.up_to(Some(0));
@@ -142,7 +167,8 @@ impl<'a> SemanticModel<'a> {
     /// The type of the items of a call's result the catalogue's `elements` lists
     /// (`socket.socketpair()`, `path.iterdir()`).
     fn element_type(&self, env: Env<'_, 'a>, iterable: &Expr, buf: &mut String, depth: u8) -> Option<&'a str> {
-        let Expr::Call(call) = iterable else { return None };
+        let of_type = |buf: &mut String| self.element_type_of_object(env, iterable, buf, depth);
+        let Expr::Call(call) = iterable else { return of_type(buf) };
         match (self.resolve_at_depth(env, &call.func, buf, 0), &*call.func) {
             (Some(Resolved::QualifiedName), _) => {}
             (None, Expr::Attribute(method)) => {
@@ -154,12 +180,33 @@ impl<'a> SemanticModel<'a> {
             }
             _ => return None,
         }
-        self.catalogue.elements.get(buf.as_str()).map(String::as_str)
+        self.catalogue.elements.get(buf.as_str()).map(String::as_str).or_else(|| of_type(buf))
+    }
+
+    /// The type of the items of an object whose type the catalogue's `elements` lists (a
+    /// queryset's models), iterated or async-iterated.
+    fn element_type_of_object(
+        &self,
+        env: Env<'_, 'a>,
+        iterable: &Expr,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
+        let ty = self.type_at_depth(env, iterable, buf, depth + 1)?;
+        self.catalogue.elements.get(ty).map(String::as_str)
     }
 
     fn constructed_type(&self, env: Env<'_, 'a>, func: &Expr, buf: &mut String, depth: u8) -> Option<&'a str> {
         match (self.resolve_at_depth(env, func, buf, 0), func) {
-            (Some(Resolved::QualifiedName), _) => self.tracked_type(&self.catalogue.constructors, buf),
+            // A class with a catalogue type (a Django model) makes its instances.
+            (Some(Resolved::QualifiedName), _) => self.tracked_type(&self.catalogue.constructors, buf).or_else(|| {
+                match self.catalogue.object_type(buf) {
+                    Some(class) => self.catalogue.member_type(class, "__call__"),
+                    // A class of another module of the project (a model) is the project's to type.
+                    None => env.project.and_then(|_| self.member_type(env, func, "__call__", buf, depth)),
+                }
+            }),
+            (Some(Resolved::Class(_)), _) => self.member_type(env, func, "__call__", buf, depth),
             // `make_client()` where `def make_client() -> httpx.Client`.
             (Some(Resolved::Function(_)), Expr::Name(name)) => self.return_type(env, name.id.as_str(), buf),
             (Some(_), _) => None,
@@ -173,6 +220,35 @@ impl<'a> SemanticModel<'a> {
             // `Session()` where `Session = sessionmaker(engine)`.
             (None, _) => self.member_type(env, func, "__call__", buf, depth),
         }
+    }
+
+    /// The function `call` runs in a worker thread (`f` of `asyncio.to_thread(f, …)`,
+    /// `trio`/`anyio.to_thread.run_sync(f, …)`, `loop.run_in_executor(None, f, …)`, also
+    /// given as `functools.partial(f, …)`).
+    fn function_run_in_thread<'e>(
+        &self,
+        env: Env<'_, 'a>,
+        call: &'e ast::ExprCall,
+        buf: &mut String,
+    ) -> Option<&'e Expr> {
+        let position = match &*call.func {
+            Expr::Attribute(method) if method.attr.as_str() == "run_in_executor" => 1,
+            func => {
+                self.resolve_at_depth(env, func, buf, 0)?;
+                match buf.as_str() {
+                    "asyncio.to_thread" | "trio.to_thread.run_sync" | "anyio.to_thread.run_sync" => 0,
+                    _ => return None,
+                }
+            }
+        };
+        let function = call.arguments.args.get(position)?;
+        if let Expr::Call(partial) = function
+            && let Some(Resolved::QualifiedName) = self.resolve_at_depth(env, &partial.func, buf, 0)
+            && buf == "functools.partial"
+        {
+            return partial.arguments.args.first();
+        }
+        Some(function)
     }
 
     /// The type of a tracked object's method result or property (`pathlib.Path.parent`,
@@ -189,13 +265,42 @@ impl<'a> SemanticModel<'a> {
         self.listed_member_type(owner, member, buf).or_else(|| self.catalogue.returned_client(owner, member))
     }
 
-    /// The type the catalogue lists for `owner.member`.
+    /// The type the catalogue (or its supertype's entry) lists for `owner.member`.
     fn listed_member_type(&self, owner: &str, member: &str, buf: &mut String) -> Option<&'a str> {
         buf.clear();
         buf.push_str(owner);
         buf.push('.');
         buf.push_str(member);
-        self.tracked_type(&self.catalogue.constructors, buf)
+        self.tracked_type(&self.catalogue.constructors, buf).or_else(|| self.catalogue.member_type(owner, member))
+    }
+
+    /// The type of a module-level object or class the catalogue lists, or of an
+    /// attribute path from one (`User.objects` for `django.contrib.auth.models.User`).
+    fn catalogue_object_type(&self, env: Env<'_, 'a>, expr: &Expr, buf: &mut String) -> Option<&'a str> {
+        let Some(Resolved::QualifiedName) = self.resolve_at_depth(env, expr, buf, 0) else { return None };
+        self.catalogue.object_type(buf)
+    }
+
+    /// [`class_object_type`](Self::class_object_type) of a class defined at the current
+    /// position, as far as this module tells.
+    pub fn defined_class_type(&self, class: &ast::StmtClassDef) -> Option<&'a str> {
+        self.class_object_type(self.env(), class, &mut String::new(), 0)
+    }
+
+    /// The type of a class of this module as an object: the class type of its first base
+    /// that has one (`class Article(models.Model)` is a `ModelBase`), through bases of
+    /// this module, the catalogue's classes and, asked of the project, those of other
+    /// modules. `env`: the scopes around the class's definition.
+    pub(super) fn class_object_type(
+        &self,
+        env: Env<'_, 'a>,
+        class: &ast::StmtClassDef,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
+        class.bases().iter().find_map(|base| {
+            self.type_at_depth(env, base, buf, depth + 1).filter(|ty| self.catalogue.is_class_type(ty))
+        })
     }
 
     /// The type of a tracked object's attribute: a property the catalogue lists

@@ -181,8 +181,9 @@ impl Workspace {
         let overrides = Overrides { select: options.select.clone(), ignore: options.ignore.clone() };
         let mut settings = load_settings(root, options.configuration.as_deref(), false, &overrides)?;
         let environment = learn::environment_of(&settings);
+        settings.library_versions = learn::library_versions(&settings, root, environment.as_ref());
         let cache =
-            (!options.no_cache).then(|| Arc::new(cache::open(&settings, None, &overrides, environment.as_ref())));
+            (!options.no_cache).then(|| Arc::new(cache::open(&settings, None, root, &overrides, environment.as_ref())));
         if let Some(environment) = environment {
             settings.client_source = Some(Arc::new(Learner::new(environment, cache.clone())));
         }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::exports::{Resolver, append, is_named, qualname_in, split_dotted};
 use super::parameters::{CallArguments, CallParameters, guards_at, own_parameter};
-use super::{ModuleContext, Referent, Symbol};
+use super::{LoopBinding, ModuleContext, Referent, Symbol};
 use crate::analysis::blocking;
 use crate::analysis::context::Context;
 use crate::analysis::semantic::{Binding, Resolved, ScopeKind};
@@ -71,6 +71,9 @@ pub struct BlockingCallSite {
     /// How the call reads: `time.sleep`, `open`, `session.get`.
     pub display: Box<str>,
     pub location: Position,
+    /// The function its catalogue entry runs it in a thread with, if not the async
+    /// library's (`asgiref.sync.sync_to_async` for Django's ORM).
+    pub runner: Option<Box<str>>,
 }
 
 /// A method call, in a sync function's own body, on an object whose type only the
@@ -228,11 +231,12 @@ pub(crate) fn on_call<'a>(cx: &mut Context<'a>, call: &'a ast::ExprCall) {
     if !in_sync_function {
         return;
     }
-    if needs_loop_thread(cx, call)
-        && let Some(builder) = cx.summary_mut()
-    {
-        let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
-        function.loop_bound = true;
+    if needs_loop_thread(cx, call) {
+        let binding = LoopBinding::LoopThread { call: cx.display_source(&call.func).into() };
+        if let Some(builder) = cx.summary_mut() {
+            let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
+            function.loop_bound.get_or_insert_with(|| Box::new(binding));
+        }
     }
     let blocking = blocking::find_unallowed_blocking_call(cx, call);
     let Some(builder) = cx.summary() else { return };
@@ -244,7 +248,11 @@ pub(crate) fn on_call<'a>(cx: &mut Context<'a>, call: &'a ast::ExprCall) {
         let guards = guards_at(cx, call);
         let builder = cx.summary_mut().expect("summarizing");
         let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
-        function.loop_bound |= blocking.entry.threads == Threads::NotThreadSafe;
+        if blocking.entry.threads == Threads::NotThreadSafe && function.loop_bound.is_none() {
+            let library = blocking.qualified_name.split('.').next().unwrap_or_default().into();
+            function.loop_bound =
+                Some(Box::new(LoopBinding::ThreadBound { call: blocking.display.as_str().into(), library }));
+        }
         if !suppressed {
             if guards.is_empty() {
                 function.unguarded_blocking = true;
@@ -252,7 +260,9 @@ pub(crate) fn on_call<'a>(cx: &mut Context<'a>, call: &'a ast::ExprCall) {
                 function.parameters.get_or_insert_default().guarded_blocking.push(guards);
             }
             if function.blocking_call.is_none() {
-                function.blocking_call = Some(BlockingCallSite { display: blocking.display.into(), location });
+                let runner = blocking.entry.runner.as_deref().map(Box::from);
+                function.blocking_call =
+                    Some(Box::new(BlockingCallSite { display: blocking.display.into(), location, runner }));
             }
         }
         return;

@@ -48,6 +48,9 @@ pub struct ClassSummary {
     /// Fields `__init__` sets to an instance of a class (`self.cache = Cache()`); `None`
     /// when set twice, or to anything else.
     pub fields: Vec<(Box<str>, Option<Symbol>)>,
+    /// The catalogue type of the class as an object, from a base this module tells
+    /// (`django.db.models.base.ModelBase` for `class Article(models.Model)`).
+    pub class_type: Option<Box<str>>,
 }
 
 /// The type a class gives one of its instance attributes.
@@ -245,7 +248,9 @@ pub(crate) fn enter_class<'a>(cx: &mut Context<'a>, class: &'a ast::StmtClassDef
         }
     }
     builder.open_classes.push(builder.summary.classes.len());
-    builder.summary.classes.push(ClassSummary { qualname, bases, methods: Vec::new(), fields: Vec::new() });
+    let class_type = cx.semantic().defined_class_type(class).map(Box::from);
+    let builder = cx.summary_mut().expect("summarizing");
+    builder.summary.classes.push(ClassSummary { qualname, bases, methods: Vec::new(), fields: Vec::new(), class_type });
 }
 
 fn is_neutral_base(semantic: &SemanticModel<'_>, base: &Expr) -> bool {

@@ -63,23 +63,35 @@ pub struct FunctionSummary {
     /// Wrapped in one of the catalogue's `caching-decorators` (`functools.cache`,
     /// `lru_cache`, …): its body runs on the first call (with given arguments) only.
     pub cached: bool,
-    /// The first blocking call of its own body (sync functions only).
-    pub blocking_call: Option<BlockingCallSite>,
+    /// The first blocking call of its own body (sync functions only; boxed, as most
+    /// functions have none).
+    pub blocking_call: Option<Box<BlockingCallSite>>,
     /// A blocking call of its own body runs whatever its parameters are.
     pub unguarded_blocking: bool,
     /// What its parameters decide, when they decide anything (kept apart: most functions
     /// test none).
     pub parameters: Option<Box<ParameterFacts>>,
-    /// Its own body calls what must run on the event loop's thread (the catalogue's
-    /// `loop-bound`), or uses an object that may not move to another thread (a
-    /// catalogue call marked `not-thread-safe`: `sqlite3`): moved to a worker thread, it
-    /// would fail or race with the loop.
-    pub loop_bound: bool,
+    /// Why its own body must stay on the event loop's thread, if it must: moved to a
+    /// worker thread, it would fail or race with the loop. (Boxed: few functions have one,
+    /// and every function of the project is kept.)
+    pub loop_bound: Option<Box<LoopBinding>>,
     /// The calls of its own body that may reach project functions (sync functions only).
     pub calls: Vec<CallSite>,
     /// The tracked type it declares it returns (sync functions with no decorator but the
     /// catalogue's `caching-decorators`), for other modules' `c = make_client()`.
     pub returns: Option<Box<str>>,
+}
+
+/// Why a function's own body must run on the event loop's thread; each names the first
+/// call of the body that says so, as written (`loop.call_soon`, `self.db.execute`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LoopBinding {
+    /// A call of what must run on the loop's thread (the catalogue's `loop-bound`:
+    /// `asyncio.get_running_loop`, `create_task`, `loop.call_soon`, an `async_…` callback).
+    LoopThread { call: Box<str> },
+    /// A call on an object that may not move to another thread (a catalogue call marked
+    /// `not-thread-safe`), of this library (`sqlite3`).
+    ThreadBound { call: Box<str>, library: Box<str> },
 }
 
 /// Everything the project-wide analysis keeps of one module.
@@ -347,7 +359,7 @@ pub(crate) fn enter_function(cx: &mut Context<'_>, function: &ast::StmtFunctionD
         cached: function.decorator_list.iter().any(|decorator| is_cache_decorator(cx.semantic(), decorator)),
         suppressed: builder.suppresses_ag110(function.name.start()),
         blocking_call: None,
-        loop_bound: false,
+        loop_bound: None,
         calls: Vec::new(),
         returns: cx.semantic().declared_return_type(function, scopes.len() - 1).map(Box::from),
     };
