@@ -6,6 +6,8 @@
 //! its `## What it does` on): the build script copies it out, so that the text
 //! `aioguard rule CODE` prints is the text beside the rule's code.
 
+use crate::data::catalogue::Cost;
+
 /// The documentation of the rule in `src/rules/<file>.rs`, as the build script extracts it.
 macro_rules! rule_doc {
     ($file:literal) => {
@@ -342,6 +344,22 @@ pub fn blocking_rule_code(code: &str) -> Option<&'static str> {
     find(code)
         .filter(|rule| rule.code.starts_with("AG1") && rule.code != BLOCKING_VIA_HELPER.code)
         .map(|rule| rule.code)
+}
+
+/// The cost class of a blocking-call rule's catalogue entries where an entry names none
+/// (see `cost` in `catalogue.yaml`).
+pub fn default_cost(code: &str) -> Cost {
+    match code {
+        "AG101" => Cost::Sleep,
+        "AG103" => Cost::Process,
+        "AG104" => Cost::Data,
+        "AG105" => Cost::Metadata,
+        "AG107" | "AG108" | "AG113" => Cost::Wait,
+        "AG115" => Cost::Cpu,
+        // HTTP, sockets, databases, network protocols, SDKs, the ORM, and configured
+        // calls, which are most often remote ones.
+        _ => Cost::Network,
+    }
 }
 
 #[cfg(test)]

@@ -62,8 +62,8 @@ fn advice(entry: &Entry, library: AsyncLibrary, target: TargetVersion) -> String
         (FixKind::None | FixKind::AsyncTwin, None) => "move it off the event loop".to_owned(),
     };
     // A call that blocks by working says how long: it may not look slow.
-    match &entry.cost {
-        Some(cost) => format!("{advice}: it takes {cost}"),
+    match &entry.takes {
+        Some(takes) => format!("{advice}: it takes {takes}"),
         None => advice,
     }
 }
