@@ -175,6 +175,7 @@ pub fn syntax_error(error: &ParseError) -> Diagnostic {
         fix: None,
         no_fix_reason: None,
         chain: Vec::new(),
+        cost: None,
     }
 }
 
@@ -347,5 +348,6 @@ pub fn locate(diagnostic: Diagnostic, filename: &str, text: &str, lines: &LineIn
             .into_iter()
             .map(|hop| if hop.filename.is_empty() { Hop { filename: filename.to_owned(), ..hop } } else { hop })
             .collect(),
+        cost: diagnostic.cost,
     }
 }

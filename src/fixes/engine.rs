@@ -185,6 +185,7 @@ mod tests {
             fix: Some(fix),
             no_fix_reason: None,
             chain: Vec::new(),
+            cost: None,
         }
     }
 

@@ -79,6 +79,7 @@ mod tests {
             fix: None,
             no_fix_reason: None,
             chain: Vec::new(),
+            cost: None,
         }
     }
 

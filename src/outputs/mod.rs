@@ -219,6 +219,7 @@ mod tests {
             fix: None,
             no_fix_reason: None,
             chain: Vec::new(),
+            cost: None,
         };
         let before = fingerprints(&[at_row(3, "    time.sleep(1)")], &context);
         let moved = fingerprints(&[at_row(9, "  time.sleep(1)  ")], &context);

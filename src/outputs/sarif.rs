@@ -4,7 +4,8 @@
 //! description and help), and a result per finding with its location relative to
 //! `%SRCROOT%` (the repository root), the fix as artifact changes, the chain of calls of
 //! a project-wide finding as related locations, and a fingerprint that code scanning
-//! follows from commit to commit. Columns count Unicode code points, as aioguard's do.
+//! follows from commit to commit; a blocking call's cost class is the result's `cost`
+//! property. Columns count Unicode code points, as aioguard's do.
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -92,6 +93,9 @@ fn result(finding: &Finding, rule_index: usize, fingerprint: String, context: &E
     });
     if let Some(fix) = &finding.fix {
         result["fixes"] = json!([sarif_fix(fix, &artifact)]);
+    }
+    if let Some(cost) = finding.cost {
+        result["properties"] = json!({"cost": cost.as_str()});
     }
     if !finding.chain.is_empty() {
         result["relatedLocations"] = finding
@@ -255,6 +259,7 @@ mod tests {
             }),
             no_fix_reason: None,
             chain: vec![Hop { name: "helper".to_owned(), filename: "/elsewhere/lib.py".to_owned(), row: 7, column: 9 }],
+            cost: None,
         };
         let log = log(&[finding.clone(), finding], &context);
         let run = &log["runs"][0];

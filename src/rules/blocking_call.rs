@@ -31,8 +31,9 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     // The configuration says that a call blocks, not that it may run in another thread.
     let configured = checker.settings().extend_blocking_calls.contains_key(&blocking.qualified_name);
     let unsafe_offload = configured || blocking.entry.threads == Threads::ThreadSafe;
+    let cost = blocking.entry.cost;
     let request = FixRequest::BlockingCall { call, entry: blocking.entry, unsafe_offload };
-    checker.report_with_fix(rule, call.range(), message, request);
+    checker.report_blocking(rule, call.range(), message, cost, Vec::new(), request);
 }
 
 /// What to do instead, for the message: the entry's alternative and, where the call can

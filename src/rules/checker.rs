@@ -21,7 +21,7 @@ use crate::analysis::project::ProjectView;
 use crate::analysis::project::summary::{FileSummary, SummaryBuilder};
 use crate::analysis::twins::ModuleClients;
 use crate::analysis::walk::{Walk, walk_module};
-use crate::data::catalogue::Entry;
+use crate::data::catalogue::{Cost, Entry};
 use crate::data::config::{RuleSet, Settings};
 use crate::data::diagnostic::{Diagnostic, Fix, Hop};
 use crate::data::registry::{self, RuleInfo};
@@ -259,6 +259,34 @@ impl<'a> Checker<'a> {
         chain: Vec<Hop>,
         fix: Option<FixRequest<'a>>,
     ) {
+        self.push(rule, range, message, chain, None, fix);
+    }
+
+    /// Reports a blocking call that costs `cost` (for AG110, the costliest call its chain
+    /// reaches), unless `min-cost` leaves such calls unreported for the rule.
+    pub fn report_blocking(
+        &mut self,
+        rule: &'static RuleInfo,
+        range: TextRange,
+        message: String,
+        cost: Cost,
+        chain: Vec<Hop>,
+        fix: FixRequest<'a>,
+    ) {
+        if self.settings().min_costs.reports(rule, cost) {
+            self.push(rule, range, message, chain, Some(cost), Some(fix));
+        }
+    }
+
+    fn push(
+        &mut self,
+        rule: &'static RuleInfo,
+        range: TextRange,
+        message: String,
+        chain: Vec<Hop>,
+        cost: Option<Cost>,
+        fix: Option<FixRequest<'a>>,
+    ) {
         if self.is_enabled(rule) {
             self.no_fix_reason.set(None);
             let proposed = match fix {
@@ -272,7 +300,7 @@ impl<'a> Checker<'a> {
             }
             let fix = proposed.and_then(|fix| self.fixes.review(self, fix, range.start()));
             let no_fix_reason = self.no_fix_reason.take().filter(|_| fix.is_none());
-            self.diagnostics.push(Diagnostic { rule, range, message, fix, no_fix_reason, chain });
+            self.diagnostics.push(Diagnostic { rule, range, message, fix, no_fix_reason, chain, cost });
         }
     }
 
