@@ -271,8 +271,9 @@ fn check(args: CheckArgs) -> ExitCode {
         let fix_code = (args.exit_non_zero_on_fix && totals.fixed > 0).then(|| ExitCode::from(1));
         return error_code.or(fix_code).unwrap_or(ExitCode::SUCCESS);
     }
-    let mut context =
-        EmitContext::new(use_color(args.color), &settings.severities, anchor).with_applicability(applicability);
+    let mut context = EmitContext::new(use_color(args.color), &settings.severities, anchor)
+        .with_applicability(applicability)
+        .with_startup_findings(settings.startup_findings);
     if let Some(changes) = &changes {
         context = context.with_repository_root(changes.root().to_path_buf());
     }

@@ -477,6 +477,38 @@ fn the_cost_class_is_in_the_human_and_machine_formats() {
     assert_eq!(results[1]["properties"], Value::Null);
 }
 
+const STARTUP_APP: &str = "import time\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.on_event(\"startup\")\nasync def warm_up():\n    time.sleep(1)\n";
+
+/// A finding in start-up code is tagged in every format, and reported as a warning
+/// unless `startup-findings` says `error`.
+#[test]
+fn start_up_findings_are_tagged_warnings_in_every_format() {
+    let project = Project::new();
+    project.write("app.py", STARTUP_APP);
+    let run = |format: &str| project.run(&["check", "--no-cache", "--output-format", format]).stdout;
+    for format in ["full", "concise"] {
+        let output = run(format);
+        let header = output.lines().find(|line| line.starts_with("app.py:9:5: AG101")).unwrap();
+        assert!(header.contains("`async def warm_up`") && header.contains(" [start-up]"), "{format}: {header}");
+    }
+    let json: Value = serde_json::from_str(&run("json")).unwrap();
+    assert_eq!((&json[0]["context"], &json[0]["severity"]), (&"start-up".into(), &"warning".into()));
+    let sarif: Value = serde_json::from_str(&run("sarif")).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!((&result["properties"]["context"], &result["level"]), (&"start-up".into(), &"warning".into()));
+    let github = run("github");
+    assert!(github.starts_with("::warning title=AG101 blocking-sleep (start-up),"), "{github}");
+    let gitlab: Value = serde_json::from_str(&run("gitlab")).unwrap();
+    assert_eq!(gitlab[0]["severity"], "minor");
+    assert!(gitlab[0]["description"].as_str().unwrap().starts_with("AG101 blocking-sleep (start-up): "), "{gitlab}");
+    // As errors, still tagged.
+    project.write("aioguard.yaml", "startup-findings: error\n");
+    let json: Value = serde_json::from_str(&run("json")).unwrap();
+    assert_eq!((&json[0]["context"], &json[0]["severity"]), (&"start-up".into(), &"error".into()));
+    project.write("aioguard.yaml", "startup-findings: hide\n");
+    assert_eq!(serde_json::from_str::<Value>(&run("json")).unwrap(), serde_json::json!([]));
+}
+
 /// `(rule, line, column)` of each finding a run in `format` prints; GitLab's Code
 /// Quality has no column, so its findings are told apart by their fingerprint.
 fn findings_in_format(format: &str, run: &Run) -> Vec<(String, u64, String)> {

@@ -36,6 +36,8 @@ pub struct Options {
     pub severity: Option<BTreeMap<String, Severity>>,
     /// The cheapest cost class of blocking call reported: `data`, or by selector.
     pub min_cost: Option<MinCostOption>,
+    /// How blocking calls in start-up and shutdown code are reported.
+    pub startup_findings: Option<StartupFindings>,
     /// The 1-based line each top-level key is on, for error messages.
     #[serde(skip)]
     pub key_lines: HashMap<String, usize>,
@@ -133,6 +135,19 @@ impl Severities {
 pub enum MinCostOption {
     All(Cost),
     ByRule(BTreeMap<String, Cost>),
+}
+
+/// How the findings of blocking calls in start-up and shutdown code are reported.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum StartupFindings {
+    /// Tagged `start-up`, at most at the `warning` level.
+    #[default]
+    Warning,
+    /// Tagged `start-up`, at the rule's level.
+    Error,
+    /// Not reported.
+    Hide,
 }
 
 /// The cheapest cost class reported, by rule: a finding of a cheaper call is left out.
@@ -367,6 +382,7 @@ pub struct Settings {
     pub severities: Severities,
     /// The cheapest cost class of blocking call reported, by rule (`min-cost`).
     pub min_costs: MinCosts,
+    pub startup_findings: StartupFindings,
     /// Top-level packages of the project that live outside its usual roots: a directory of
     /// this name anywhere in the project is importable under this name.
     pub known_first_party: Vec<String>,
@@ -490,6 +506,7 @@ impl Settings {
             async_library,
             severities,
             min_costs,
+            startup_findings: options.startup_findings.unwrap_or_default(),
             known_first_party,
             python,
             learn_from_environment: options.learn_from_environment.unwrap_or(true),

@@ -107,6 +107,8 @@ pub struct Diagnostic {
     /// What the blocking call reported costs (AG1 rules; for AG110, the costliest call
     /// the helper reaches).
     pub cost: Option<Cost>,
+    /// The blocking call runs only at start-up or shutdown (see `analysis::startup`).
+    pub startup: bool,
 }
 
 /// A finding with its place in the file resolved to rows and columns.
@@ -127,6 +129,8 @@ pub struct Finding {
     pub no_fix_reason: Option<String>,
     pub chain: Vec<Hop>,
     pub cost: Option<Cost>,
+    /// The blocking call runs only at start-up or shutdown.
+    pub startup: bool,
 }
 
 impl Finding {

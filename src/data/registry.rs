@@ -15,6 +15,14 @@ macro_rules! rule_doc {
     };
 }
 
+/// [`rule_doc!`] of a rule reporting blocking calls, with what the family's findings
+/// share (cost classes, start-up code) from `src/rules/blocking_call.rs`.
+macro_rules! blocking_rule_doc {
+    ($file:literal) => {
+        concat!(rule_doc!($file), "\n", rule_doc!("blocking_call"))
+    };
+}
+
 /// Whether a rule's findings come with an automatic fix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -83,7 +91,7 @@ pub static BLOCKING_SLEEP: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &["ASYNC251"],
-    doc: rule_doc!("blocking_sleep"),
+    doc: blocking_rule_doc!("blocking_sleep"),
 };
 
 pub static BLOCKING_HTTP: RuleInfo = RuleInfo {
@@ -93,7 +101,7 @@ pub static BLOCKING_HTTP: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &["ASYNC210", "ASYNC211", "ASYNC212"],
-    doc: rule_doc!("blocking_http"),
+    doc: blocking_rule_doc!("blocking_http"),
 };
 
 pub static BLOCKING_SUBPROCESS: RuleInfo = RuleInfo {
@@ -103,7 +111,7 @@ pub static BLOCKING_SUBPROCESS: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &["ASYNC220", "ASYNC221", "ASYNC222"],
-    doc: rule_doc!("blocking_subprocess"),
+    doc: blocking_rule_doc!("blocking_subprocess"),
 };
 
 pub static BLOCKING_OPEN: RuleInfo = RuleInfo {
@@ -113,7 +121,7 @@ pub static BLOCKING_OPEN: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &["ASYNC230", "ASYNC231", "ASYNC232"],
-    doc: rule_doc!("blocking_open"),
+    doc: blocking_rule_doc!("blocking_open"),
 };
 
 pub static BLOCKING_FILESYSTEM: RuleInfo = RuleInfo {
@@ -123,7 +131,7 @@ pub static BLOCKING_FILESYSTEM: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &["ASYNC240"],
-    doc: rule_doc!("blocking_filesystem"),
+    doc: blocking_rule_doc!("blocking_filesystem"),
 };
 
 pub static BLOCKING_SOCKET: RuleInfo = RuleInfo {
@@ -133,7 +141,7 @@ pub static BLOCKING_SOCKET: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &[],
-    doc: rule_doc!("blocking_socket"),
+    doc: blocking_rule_doc!("blocking_socket"),
 };
 
 pub static BLOCKING_INPUT: RuleInfo = RuleInfo {
@@ -143,7 +151,7 @@ pub static BLOCKING_INPUT: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &["ASYNC250"],
-    doc: rule_doc!("blocking_input"),
+    doc: blocking_rule_doc!("blocking_input"),
 };
 
 pub static BLOCKING_LOCK: RuleInfo = RuleInfo {
@@ -153,7 +161,7 @@ pub static BLOCKING_LOCK: RuleInfo = RuleInfo {
     fix: FixAvailability::Never,
     default_enabled: true,
     aliases: &[],
-    doc: rule_doc!("blocking_lock"),
+    doc: blocking_rule_doc!("blocking_lock"),
 };
 
 pub static BLOCKING_CONFIGURED: RuleInfo = RuleInfo {
@@ -163,7 +171,7 @@ pub static BLOCKING_CONFIGURED: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &["ASYNC200"],
-    doc: rule_doc!("blocking_configured"),
+    doc: blocking_rule_doc!("blocking_configured"),
 };
 
 pub static BLOCKING_VIA_HELPER: RuleInfo = RuleInfo {
@@ -173,7 +181,7 @@ pub static BLOCKING_VIA_HELPER: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &[],
-    doc: rule_doc!("blocking_via_helper"),
+    doc: blocking_rule_doc!("blocking_via_helper"),
 };
 
 pub static BLOCKING_DATABASE: RuleInfo = RuleInfo {
@@ -183,7 +191,7 @@ pub static BLOCKING_DATABASE: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &[],
-    doc: rule_doc!("blocking_database"),
+    doc: blocking_rule_doc!("blocking_database"),
 };
 
 pub static BLOCKING_NETWORK_CLIENT: RuleInfo = RuleInfo {
@@ -193,7 +201,7 @@ pub static BLOCKING_NETWORK_CLIENT: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &[],
-    doc: rule_doc!("blocking_network_client"),
+    doc: blocking_rule_doc!("blocking_network_client"),
 };
 
 pub static BLOCKING_WAIT: RuleInfo = RuleInfo {
@@ -203,7 +211,7 @@ pub static BLOCKING_WAIT: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &[],
-    doc: rule_doc!("blocking_wait"),
+    doc: blocking_rule_doc!("blocking_wait"),
 };
 
 pub static BLOCKING_SDK_CLIENT: RuleInfo = RuleInfo {
@@ -213,7 +221,7 @@ pub static BLOCKING_SDK_CLIENT: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &[],
-    doc: rule_doc!("blocking_sdk_client"),
+    doc: blocking_rule_doc!("blocking_sdk_client"),
 };
 
 pub static BLOCKING_CPU: RuleInfo = RuleInfo {
@@ -223,7 +231,7 @@ pub static BLOCKING_CPU: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &[],
-    doc: rule_doc!("blocking_cpu"),
+    doc: blocking_rule_doc!("blocking_cpu"),
 };
 
 pub static BLOCKING_ORM: RuleInfo = RuleInfo {
@@ -233,7 +241,7 @@ pub static BLOCKING_ORM: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &[],
-    doc: rule_doc!("blocking_orm"),
+    doc: blocking_rule_doc!("blocking_orm"),
 };
 
 pub static DANGLING_TASK: RuleInfo = RuleInfo {

@@ -598,6 +598,7 @@ mod tests {
             no_fix_reason: Some("why".to_owned()),
             chain: vec![Hop { name: "helper".to_owned(), filename: filename.to_owned(), row: 1, column: 1 }],
             cost: Some(Cost::Sleep),
+            startup: false,
         }
     }
 

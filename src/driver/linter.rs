@@ -176,6 +176,7 @@ pub fn syntax_error(error: &ParseError) -> Diagnostic {
         no_fix_reason: None,
         chain: Vec::new(),
         cost: None,
+        startup: false,
     }
 }
 
@@ -349,5 +350,6 @@ pub fn locate(diagnostic: Diagnostic, filename: &str, text: &str, lines: &LineIn
             .map(|hop| if hop.filename.is_empty() { Hop { filename: filename.to_owned(), ..hop } } else { hop })
             .collect(),
         cost: diagnostic.cost,
+        startup: diagnostic.startup,
     }
 }

@@ -186,6 +186,7 @@ mod tests {
             no_fix_reason: None,
             chain: Vec::new(),
             cost: None,
+            startup: false,
         }
     }
 

@@ -3,13 +3,14 @@
 //! `noqa_row`, `url`: the rule's documentation), plus `name`, the `severity` the
 //! configuration gives the rule, the `fingerprint` SARIF carries (which follows a
 //! finding across commits), for project-wide findings `chain`, for a blocking call its
-//! `cost` class, and for a finding without a fix the reason, `no_fix_reason`, when known.
+//! `cost` class, `context: "start-up"` for one in start-up or shutdown code, and for a
+//! finding without a fix the reason, `no_fix_reason`, when known.
 
 use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use super::{EmitContext, Emitter, documentation_url, fingerprints};
+use super::{EmitContext, Emitter, STARTUP_TAG, documentation_url, fingerprints};
 use crate::data::diagnostic::Finding;
 use crate::data::source::Position;
 
@@ -46,11 +47,14 @@ fn finding_to_json(finding: &Finding, fingerprint: String, context: &EmitContext
         "fix": fix,
         "noqa_row": finding.noqa_row,
         "url": documentation_url(finding.rule),
-        "severity": context.severities.of(finding.rule).as_str(),
+        "severity": context.severity(finding).as_str(),
         "fingerprint": fingerprint,
     });
     if let Some(cost) = finding.cost {
         object["cost"] = cost.as_str().into();
+    }
+    if finding.startup {
+        object["context"] = STARTUP_TAG.into();
     }
     if let Some(reason) = &finding.no_fix_reason {
         object["no_fix_reason"] = reason.as_str().into();
@@ -112,6 +116,7 @@ mod tests {
             no_fix_reason: None,
             chain: Vec::new(),
             cost: Some(Cost::Sleep),
+            startup: false,
         };
         let findings = [finding.clone(), finding];
         let emit = |format: OutputFormat| {
