@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::data::catalogue::Cost;
 use crate::data::config::{Overrides, Settings};
 use crate::data::diagnostic::Applicability;
 use crate::data::diagnostic::Finding;
@@ -270,8 +271,9 @@ fn check(args: CheckArgs) -> ExitCode {
         let fix_code = (args.exit_non_zero_on_fix && totals.fixed > 0).then(|| ExitCode::from(1));
         return error_code.or(fix_code).unwrap_or(ExitCode::SUCCESS);
     }
-    let mut context =
-        EmitContext::new(use_color(args.color), &settings.severities, anchor).with_applicability(applicability);
+    let mut context = EmitContext::new(use_color(args.color), &settings.severities, anchor)
+        .with_applicability(applicability)
+        .with_startup_findings(settings.startup_findings);
     if let Some(changes) = &changes {
         context = context.with_repository_root(changes.root().to_path_buf());
     }
@@ -466,35 +468,55 @@ fn write_summary(
     }
 }
 
-/// Each rule with findings: how many, and whether any of them is fixable by this run's
-/// options.
-fn statistics(findings: &[Finding], applicability: Applicability) -> Vec<(&'static registry::RuleInfo, usize, bool)> {
+/// A rule's findings: how many, whether any of them is fixable by this run's options,
+/// and how many of each cost class (blocking calls), from the cheapest.
+struct RuleStatistics {
+    rule: &'static registry::RuleInfo,
+    count: usize,
+    fixable: bool,
+    costs: Vec<(Cost, usize)>,
+}
+
+/// Each rule with findings, in the registry's order.
+fn statistics(findings: &[Finding], applicability: Applicability) -> Vec<RuleStatistics> {
     registry::ALL
         .iter()
         .filter_map(|rule| {
-            let of_rule = findings.iter().filter(|finding| std::ptr::eq(finding.rule, *rule));
-            let (count, fixable) = of_rule.fold((0, false), |(count, fixable), finding| {
-                (count + 1, fixable || finding.is_fixable(applicability))
-            });
-            (count > 0).then_some((*rule, count, fixable))
+            let of_rule: Vec<&Finding> = findings.iter().filter(|finding| std::ptr::eq(finding.rule, *rule)).collect();
+            let fixable = of_rule.iter().any(|finding| finding.is_fixable(applicability));
+            let costs = Cost::ALL
+                .into_iter()
+                .map(|cost| (cost, of_rule.iter().filter(|finding| finding.cost == Some(cost)).count()))
+                .filter(|(_, count)| *count > 0)
+                .collect();
+            (!of_rule.is_empty()).then_some(RuleStatistics { rule, count: of_rule.len(), fixable, costs })
         })
         .collect()
 }
 
 fn write_statistics(out: &mut dyn Write, findings: &[Finding], applicability: Applicability) -> io::Result<()> {
-    for (rule, count, fixable) in statistics(findings, applicability) {
+    for RuleStatistics { rule, count, fixable, costs } in statistics(findings, applicability) {
         let fixable = if fixable { "[*]" } else { "   " };
-        writeln!(out, "{count:>5}\t{}\t{fixable} {}", rule.code, rule.name)?;
+        let costs: Vec<String> = costs.iter().map(|(cost, count)| format!("{count} {}", cost.as_str())).collect();
+        let costs = if costs.is_empty() { String::new() } else { format!("\t({})", costs.join(", ")) };
+        writeln!(out, "{count:>5}\t{}\t{fixable} {}{costs}", rule.code, rule.name)?;
     }
     Ok(())
 }
 
-/// The statistics as a JSON array in the shape of ruff's: `code`, `name`, `count`, `fixable`.
+/// The statistics as a JSON array in the shape of ruff's: `code`, `name`, `count`,
+/// `fixable`; and for blocking calls `costs`, the count of each cost class.
 fn write_statistics_json(out: &mut dyn Write, findings: &[Finding], applicability: Applicability) -> io::Result<()> {
     let rows: Vec<serde_json::Value> = statistics(findings, applicability)
         .into_iter()
-        .map(|(rule, count, fixable)| {
-            serde_json::json!({"code": rule.code, "name": rule.name, "count": count, "fixable": fixable})
+        .map(|RuleStatistics { rule, count, fixable, costs }| {
+            let mut row = serde_json::json!({"code": rule.code, "name": rule.name, "count": count, "fixable": fixable});
+            if !costs.is_empty() {
+                let costs: serde_json::Map<String, serde_json::Value> =
+                    costs.into_iter().map(|(cost, count)| (cost.as_str().to_owned(), count.into())).collect();
+                row["costs"] = costs.into();
+            }
+            row
         })
         .collect();
     serde_json::to_writer_pretty(&mut *out, &rows)?;

@@ -452,6 +452,63 @@ fn full_output_shows_the_source_with_a_caret() {
     assert!(quiet.stdout.contains("AG101") && !quiet.stdout.contains("Found 1 problem"), "{}", quiet.stdout);
 }
 
+/// A blocking call's cost class: a tag in `full`, a property in JSON and SARIF; none for
+/// a finding that is not a blocking call.
+#[test]
+fn the_cost_class_is_in_the_human_and_machine_formats() {
+    let project = Project::new();
+    project.write(
+        "poll.py",
+        "import asyncio, os\n\n\nasync def poll(path):\n    os.path.exists(path)\n    asyncio.create_task(poll(path))\n",
+    );
+    let full = project.run(&["check", "--no-cache"]);
+    assert!(full.stdout.contains("poll.py:5:5: AG105 [*] `os.path.exists()` blocks"), "{}", full.stdout);
+    let header = full.stdout.lines().find(|line| line.starts_with("poll.py:5:5")).unwrap();
+    assert!(header.ends_with(" [metadata]"), "{header}");
+    let dangling = full.stdout.lines().find(|line| line.starts_with("poll.py:6:5")).unwrap();
+    assert!(!dangling.contains("[metadata]") && !dangling.ends_with(']'), "{dangling}");
+    let json = project.run(&["check", "--no-cache", "--output-format", "json"]);
+    let costs: Vec<Value> = json.json().iter().map(|finding| finding["cost"].clone()).collect();
+    assert_eq!(costs, [Value::from("metadata"), Value::Null]);
+    let sarif = project.run(&["check", "--no-cache", "--output-format", "sarif"]);
+    let sarif: Value = serde_json::from_str(&sarif.stdout).unwrap();
+    let results = &sarif["runs"][0]["results"];
+    assert_eq!(results[0]["properties"]["cost"], "metadata");
+    assert_eq!(results[1]["properties"], Value::Null);
+}
+
+const STARTUP_APP: &str = "import time\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.on_event(\"startup\")\nasync def warm_up():\n    time.sleep(1)\n";
+
+/// A finding in start-up code is tagged in every format, and reported as a warning
+/// unless `startup-findings` says `error`.
+#[test]
+fn start_up_findings_are_tagged_warnings_in_every_format() {
+    let project = Project::new();
+    project.write("app.py", STARTUP_APP);
+    let run = |format: &str| project.run(&["check", "--no-cache", "--output-format", format]).stdout;
+    for format in ["full", "concise"] {
+        let output = run(format);
+        let header = output.lines().find(|line| line.starts_with("app.py:9:5: AG101")).unwrap();
+        assert!(header.contains("`async def warm_up`") && header.contains(" [start-up]"), "{format}: {header}");
+    }
+    let json: Value = serde_json::from_str(&run("json")).unwrap();
+    assert_eq!((&json[0]["context"], &json[0]["severity"]), (&"start-up".into(), &"warning".into()));
+    let sarif: Value = serde_json::from_str(&run("sarif")).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!((&result["properties"]["context"], &result["level"]), (&"start-up".into(), &"warning".into()));
+    let github = run("github");
+    assert!(github.starts_with("::warning title=AG101 blocking-sleep (start-up),"), "{github}");
+    let gitlab: Value = serde_json::from_str(&run("gitlab")).unwrap();
+    assert_eq!(gitlab[0]["severity"], "minor");
+    assert!(gitlab[0]["description"].as_str().unwrap().starts_with("AG101 blocking-sleep (start-up): "), "{gitlab}");
+    // As errors, still tagged.
+    project.write("aioguard.yaml", "startup-findings: error\n");
+    let json: Value = serde_json::from_str(&run("json")).unwrap();
+    assert_eq!((&json[0]["context"], &json[0]["severity"]), (&"start-up".into(), &"error".into()));
+    project.write("aioguard.yaml", "startup-findings: hide\n");
+    assert_eq!(serde_json::from_str::<Value>(&run("json")).unwrap(), serde_json::json!([]));
+}
+
 /// `(rule, line, column)` of each finding a run in `format` prints; GitLab's Code
 /// Quality has no column, so its findings are told apart by their fingerprint.
 fn findings_in_format(format: &str, run: &Run) -> Vec<(String, u64, String)> {
@@ -548,6 +605,9 @@ fn statistics_count_findings_per_rule() {
     assert_eq!((rows[0][0], rows[0][1]), ("2", "AG101"));
     assert_eq!((rows[1][0], rows[1][1]), ("1", "AG103"));
     assert!(rows[0].contains(&"blocking-sleep"), "{}", run.stdout);
+    // Each rule's findings by cost class.
+    assert!(run.stdout.lines().next().unwrap().ends_with("\t(2 sleep)"), "{}", run.stdout);
+    assert!(run.stdout.lines().nth(1).unwrap().ends_with("\t(1 process)"), "{}", run.stdout);
 }
 
 #[test]
@@ -660,8 +720,8 @@ fn statistics_in_json_have_ruffs_shape() {
     assert_eq!(
         rows,
         serde_json::json!([
-            {"code": "AG101", "name": "blocking-sleep", "count": 1, "fixable": true},
-            {"code": "AG103", "name": "blocking-subprocess", "count": 1, "fixable": true},
+            {"code": "AG101", "name": "blocking-sleep", "count": 1, "fixable": true, "costs": {"sleep": 1}},
+            {"code": "AG103", "name": "blocking-subprocess", "count": 1, "fixable": true, "costs": {"process": 1}},
         ])
     );
     let refused = project.run(&["check", "--statistics", "--output-format", "sarif"]);

@@ -1,7 +1,8 @@
 //! Runs every fixture under `tests/fixtures/<rule>/`: each `*.py` file carries its
 //! expected findings inline, `# expect: AG101` (several: `# expect: AG101, AG104`) on
-//! the line where the finding starts; a code listed twice expects two findings. Any
-//! missing or extra finding fails the test.
+//! the line where the finding starts; a code listed twice expects two findings; a code
+//! followed by `start-up` expects a finding in start-up code, and one without, a finding
+//! elsewhere. Any missing or extra finding fails the test.
 //! An `aioguard.yaml` in a fixture directory configures the fixtures beside it.
 //!
 //! A `x.py.fixed` beside `x.py` is what fixing `x.py` with `--unsafe-fixes` must
@@ -21,6 +22,8 @@ use aioguard::data::source::LineIndex;
 use aioguard::driver::linter;
 
 const EXPECT_MARKER: &str = "# expect:";
+/// The word after a code that expects a finding in start-up code.
+const STARTUP: &str = "start-up";
 
 fn fixture_files() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
@@ -55,9 +58,14 @@ fn expected_findings(text: &str) -> BTreeMap<(usize, String), usize> {
     for (index, line) in text.lines().enumerate() {
         if let Some(position) = line.find(EXPECT_MARKER) {
             for code in line[position + EXPECT_MARKER.len()..].split(',') {
-                let code = code.split_whitespace().next().unwrap_or_default();
+                let mut words = code.split_whitespace();
+                let code = words.next().unwrap_or_default();
                 assert!(!code.is_empty(), "empty expectation on line {}", index + 1);
-                *expected.entry((index + 1, code.to_owned())).or_default() += 1;
+                let key = match words.next() {
+                    Some(STARTUP) => format!("{code} {STARTUP}"),
+                    _ => code.to_owned(),
+                };
+                *expected.entry((index + 1, key)).or_default() += 1;
             }
         }
     }
@@ -76,8 +84,9 @@ fn every_fixture_reports_exactly_what_it_expects() {
         let lines = LineIndex::new(&text);
         let mut actual: BTreeMap<(usize, String), usize> = BTreeMap::new();
         for diagnostic in &diagnostics {
-            let key = (lines.line_of(diagnostic.range.start()) + 1, diagnostic.rule.code.to_owned());
-            *actual.entry(key).or_default() += 1;
+            let code = diagnostic.rule.code;
+            let code = if diagnostic.startup { format!("{code} {STARTUP}") } else { code.to_owned() };
+            *actual.entry((lines.line_of(diagnostic.range.start()) + 1, code)).or_default() += 1;
         }
         let expected = expected_findings(&text);
         let name = file.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap().display();
@@ -93,7 +102,7 @@ fn every_fixture_reports_exactly_what_it_expects() {
                 let message = diagnostics
                     .iter()
                     .find(|diagnostic| {
-                        lines.line_of(diagnostic.range.start()) + 1 == *row && diagnostic.rule.code == code
+                        lines.line_of(diagnostic.range.start()) + 1 == *row && code.starts_with(diagnostic.rule.code)
                     })
                     .map(|diagnostic| diagnostic.message.as_str())
                     .unwrap_or_default();

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use aioguard::data::catalogue::Cost;
 use aioguard::data::config::{Options, Overrides, Settings};
 use aioguard::driver::linter;
 
@@ -374,4 +375,84 @@ fn below_python_3_9_the_advice_is_the_loops_executor() {
     let found = messages_with(source, &settings(newest));
     assert!(found[0].ends_with("`await asyncio.to_thread()`"), "{}", found[0]);
     assert!(found[1].ends_with("`await asyncio.to_thread(lambda: list(...))`"), "{}", found[1]);
+}
+
+const HELPERS_OF_SEVERAL_COSTS: &str = r#"
+import os
+import subprocess
+
+
+def probe(path):
+    return subprocess.run(["ffprobe", path])
+
+
+def import_media(path):
+    if not os.path.isfile(path):
+        return None
+    os.makedirs("/tmp/media", exist_ok=True)
+    return probe(path)
+
+
+def check(path):
+    return os.path.exists(path)
+
+
+async def handle(path):
+    import_media(path)
+    check(path)
+    os.stat(path)
+"#;
+
+#[test]
+fn a_helper_names_the_costliest_call_it_reaches_and_how_many_others() {
+    let settings = settings(Options::default());
+    let mut diagnostics = linter::check_text(HELPERS_OF_SEVERAL_COSTS, &settings, settings.rules, None);
+    diagnostics.sort_by_key(|diagnostic| diagnostic.range.start());
+    let found: Vec<(&str, &str, Option<Cost>)> = diagnostics
+        .iter()
+        .map(|diagnostic| (diagnostic.rule.code, diagnostic.message.as_str(), diagnostic.cost))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "AG110",
+                "`import_media()` blocks the event loop in `async def handle`: `import_media()` → `probe()` → `subprocess.run()` (line 7), and 2 other blocking calls",
+                Some(Cost::Process)
+            ),
+            (
+                "AG110",
+                "`check()` blocks the event loop in `async def handle`: it calls `os.path.exists()` (line 18)",
+                Some(Cost::Metadata)
+            ),
+            (
+                "AG105",
+                "`os.stat()` blocks the event loop in `async def handle`; run it in a thread with `await asyncio.to_thread()`",
+                Some(Cost::Metadata)
+            ),
+        ]
+    );
+}
+
+#[test]
+fn min_cost_leaves_cheaper_calls_unreported_for_every_rule_or_the_rules_it_names() {
+    let codes = |options: &str| {
+        let settings = settings(serde_yaml::from_str(options).unwrap());
+        let mut diagnostics = linter::check_text(HELPERS_OF_SEVERAL_COSTS, &settings, settings.rules, None);
+        diagnostics.sort_by_key(|diagnostic| diagnostic.range.start());
+        diagnostics.into_iter().map(|diagnostic| diagnostic.rule.code).collect::<Vec<_>>()
+    };
+    assert_eq!(codes("{}"), ["AG110", "AG110", "AG105"]);
+    assert_eq!(codes("min-cost: metadata"), ["AG110", "AG110", "AG105"]);
+    assert_eq!(codes("min-cost: data"), ["AG110"]);
+    assert_eq!(codes("min-cost: sleep"), Vec::<&str>::new());
+    // By selector: the most specific wins.
+    assert_eq!(codes("min-cost: {AG105: data}"), ["AG110", "AG110"]);
+    assert_eq!(codes("min-cost: {ALL: data, blocking-via-helper: metadata}"), ["AG110", "AG110"]);
+    let bad: Options = serde_yaml::from_str("min-cost: {AG9: data}").unwrap();
+    let Err(error) = Settings::new(bad, PathBuf::from("."), None, &Overrides::default()) else {
+        panic!("AG9 is no rule")
+    };
+    assert!(error.contains("min-cost") && error.contains("AG9"), "{error}");
+    assert!(serde_yaml::from_str::<Options>("min-cost: cheap").is_err());
 }

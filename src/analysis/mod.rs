@@ -11,5 +11,6 @@ pub mod blocking;
 pub mod context;
 pub mod project;
 pub mod semantic;
+pub mod startup;
 pub mod twins;
 pub mod walk;

@@ -12,6 +12,8 @@ use std::sync::{Arc, LazyLock};
 
 use serde::Deserialize;
 
+use crate::data::registry;
+
 /// How the codemod rewrites a call from the catalogue.
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
@@ -55,6 +57,46 @@ pub enum Threads {
     NotThreadSafe,
 }
 
+/// What a blocking call costs, by kind, from the cheapest: the class decides which
+/// findings `min-cost` leaves unreported and which call of a helper AG110 names.
+#[derive(Clone, Copy, Debug, Deserialize, serde::Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cost {
+    /// One stat-like system call on a path (`os.path.exists`, `stat`, `makedirs`).
+    Metadata,
+    /// Reads or writes a file's contents (`open`, a copy, `rmtree`, an archive, `fsync`).
+    Data,
+    /// A round trip to another host (HTTP, a database, a socket, an SDK).
+    Network,
+    /// Starts a process, and usually waits for it.
+    Process,
+    /// Works on the CPU (a password hash).
+    Cpu,
+    /// Waits for another thread, process or the user, as long as they take.
+    Wait,
+    /// Sleeps on purpose.
+    Sleep,
+}
+
+impl Cost {
+    /// Every class, from the cheapest.
+    pub const ALL: [Cost; 7] =
+        [Cost::Metadata, Cost::Data, Cost::Network, Cost::Process, Cost::Cpu, Cost::Wait, Cost::Sleep];
+
+    /// The name the catalogue, the configuration and the outputs use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cost::Metadata => "metadata",
+            Cost::Data => "data",
+            Cost::Network => "network",
+            Cost::Process => "process",
+            Cost::Cpu => "cpu",
+            Cost::Wait => "wait",
+            Cost::Sleep => "sleep",
+        }
+    }
+}
+
 /// One catalogue entry as written in YAML: a bare message string, or a mapping.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(untagged)]
@@ -71,7 +113,8 @@ pub struct FullEntrySpec {
     pub fix: Option<FixKind>,
     pub threads: Option<Threads>,
     pub path_argument: Option<PathArgument>,
-    pub cost: Option<String>,
+    pub cost: Option<Cost>,
+    pub takes: Option<String>,
     /// The name of the library's async twin: a method of the same object (`aget`), or a
     /// function of the same module (`aauthenticate`).
     pub twin: Option<String>,
@@ -105,9 +148,11 @@ pub struct Entry {
     pub threads: Threads,
     /// The argument naming the file, where the call blocks only when given a path.
     pub path_argument: Option<PathArgument>,
-    /// What the call costs, for the message ("100–300 ms of CPU"): where it blocks by
+    /// What kind of work the call blocks for.
+    pub cost: Cost,
+    /// How long it takes, for the message ("100–300 ms of CPU"): where it blocks by
     /// working rather than by waiting.
-    pub cost: Option<String>,
+    pub takes: Option<String>,
     /// The library's own async twin, when the entry's fix is [`FixKind::AsyncTwin`].
     pub twin: Option<AsyncTwin>,
     /// The function that runs the call in a worker thread where no twin applies
@@ -139,7 +184,7 @@ impl EntrySpec {
             EntrySpec::Full(full) => {
                 let rule = match &full.rule {
                     None => default_rule,
-                    Some(code) => crate::data::registry::blocking_rule_code(code)
+                    Some(code) => registry::blocking_rule_code(code)
                         .ok_or_else(|| format!("`{code}` is not a blocking-call rule (AG101..AG109, AG111..AG116)"))?,
                 };
                 let twin = match (&full.twin, &full.since) {
@@ -164,7 +209,8 @@ impl EntrySpec {
                     fix,
                     threads: full.threads.unwrap_or_default(),
                     path_argument: full.path_argument.clone(),
-                    cost: full.cost.clone(),
+                    cost: full.cost.unwrap_or_else(|| registry::default_cost(rule)),
+                    takes: full.takes.clone(),
                     twin,
                     runner: full.runner.clone(),
                 })
@@ -182,7 +228,8 @@ impl Entry {
             fix: FixKind::Offload,
             threads: Threads::Any,
             path_argument: None,
-            cost: None,
+            cost: registry::default_cost(rule),
+            takes: None,
             twin: None,
             runner: None,
         }
@@ -217,6 +264,7 @@ struct ClientSpec {
     message: Option<String>,
     fix: Option<FixKind>,
     threads: Option<Threads>,
+    cost: Option<Cost>,
     #[serde(default)]
     attributes: Vec<String>,
     blocks: Option<Vec<String>>,
@@ -397,7 +445,8 @@ impl Catalogue {
                     fix: spec.fix,
                     threads: spec.threads,
                     path_argument: None,
-                    cost: None,
+                    cost: spec.cost,
+                    takes: None,
                     twin: None,
                     since: None,
                     runner: None,
@@ -612,6 +661,43 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_entry_has_the_cost_class_of_what_it_does() {
+        let catalogue = Catalogue::builtin();
+        let cost = |name: &str| catalogue.call(name).map(|entry| entry.cost);
+        // A single stat-like call, and what reads or writes contents, of the same rule.
+        for name in ["os.path.exists", "os.stat", "os.path.getsize", "os.path.isfile", "os.makedirs", "os.unlink"] {
+            assert_eq!(cost(name), Some(Cost::Metadata), "{name}");
+        }
+        for name in ["os.chmod", "os.path.realpath", "pathlib.Path.exists", "pathlib.Path.mkdir"] {
+            assert_eq!(cost(name), Some(Cost::Metadata), "{name}");
+        }
+        for name in ["shutil.copytree", "shutil.rmtree", "shutil.make_archive", "os.fsync", "pathlib.Path.read_text"] {
+            assert_eq!(cost(name), Some(Cost::Data), "{name}");
+        }
+        assert_eq!(cost("builtins.open"), Some(Cost::Data));
+        assert_eq!(cost("sqlite3.Cursor.execute"), Some(Cost::Data));
+        assert_eq!(cost("time.sleep"), Some(Cost::Sleep));
+        assert_eq!(cost("requests.get"), Some(Cost::Network));
+        assert_eq!(cost("subprocess.run"), Some(Cost::Process));
+        assert_eq!(cost("threading.Lock.acquire"), Some(Cost::Wait));
+        assert_eq!(cost("bcrypt.hashpw"), Some(Cost::Cpu));
+        // An SDK client's calls, by the client's entry.
+        let client = catalogue.clients.values().next().expect("the catalogue has clients");
+        assert_eq!(client.entry.cost, Cost::Network);
+        // Each class is some entry's: the defaults and overrides reach every one.
+        let used: HashSet<Cost> = catalogue.calls.values().map(|entry| entry.cost).collect();
+        assert_eq!(used, HashSet::from(Cost::ALL));
+        // An entry without a class takes its rule's; a class named is kept.
+        let spec: EntrySpec = serde_yaml::from_str("{rule: AG105}").unwrap();
+        assert_eq!(spec.resolve("os.stat", "AG109").unwrap().cost, Cost::Metadata);
+        let spec: EntrySpec = serde_yaml::from_str("{rule: AG105, cost: data}").unwrap();
+        assert_eq!(spec.resolve("app.copy", "AG109").unwrap().cost, Cost::Data);
+        let spec: EntrySpec = serde_yaml::from_str("\"`app.aload`\"").unwrap();
+        assert_eq!(spec.resolve("app.load", "AG109").unwrap().cost, Cost::Network);
+        assert!(serde_yaml::from_str::<EntrySpec>("{cost: slow}").is_err());
+    }
+
+    #[test]
     fn builtin_catalogue_parses_and_names_known_rules() {
         let catalogue = Catalogue::builtin();
         assert_eq!(catalogue.calls["time.sleep"].rule, "AG101");
@@ -639,10 +725,10 @@ mod tests {
         let to_save = PathArgument { position: 1, keyword: "f".to_owned() };
         assert_eq!(catalogue.calls["torch.save"].path_argument, Some(to_save));
         assert_eq!(catalogue.calls["bcrypt.hashpw"].rule, "AG115");
-        assert_eq!(catalogue.calls["bcrypt.hashpw"].cost.as_deref(), Some("100–300 ms of CPU"));
-        // Every call that blocks by working says what it costs.
+        assert_eq!(catalogue.calls["bcrypt.hashpw"].takes.as_deref(), Some("100–300 ms of CPU"));
+        // Every call that blocks by working says how long it takes.
         for (name, entry) in &catalogue.calls {
-            assert_eq!(entry.rule == "AG115", entry.cost.is_some(), "{name}");
+            assert_eq!(entry.rule == "AG115", entry.takes.is_some(), "{name}");
         }
         assert!(catalogue.names_package("httpx") && catalogue.names_package("builtins"));
         assert!(!catalogue.names_package("fakesdk"));

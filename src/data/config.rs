@@ -13,7 +13,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use ruff_python_ast::Stmt;
 use serde::Deserialize;
 
-use crate::data::catalogue::{self, Catalogue, ClientSource, Entry, EntrySpec, LearnedClients};
+use crate::data::catalogue::{self, Catalogue, ClientSource, Cost, Entry, EntrySpec, LearnedClients};
 use crate::data::environment::Environment;
 use crate::data::registry::{self, RuleInfo};
 use crate::data::versions::{self, LibraryVersions};
@@ -34,6 +34,10 @@ pub struct Options {
     pub async_library: Option<AsyncLibraryOption>,
     /// How loudly CI surfaces report a rule, by selector: `{AG2: warning}`.
     pub severity: Option<BTreeMap<String, Severity>>,
+    /// The cheapest cost class of blocking call reported: `data`, or by selector.
+    pub min_cost: Option<MinCostOption>,
+    /// How blocking calls in start-up and shutdown code are reported.
+    pub startup_findings: Option<StartupFindings>,
     /// The 1-based line each top-level key is on, for error messages.
     #[serde(skip)]
     pub key_lines: HashMap<String, usize>,
@@ -68,20 +72,28 @@ impl Severity {
     }
 }
 
-/// The `severity` table: the most specific selector that takes a rule decides its level
-/// (a code or name over a prefix, a longer prefix over a shorter one, anything over `ALL`).
-#[derive(Debug, Default)]
-pub struct Severities {
-    by_selector: Vec<(String, Severity)>,
+/// A table of values by rule selector, as `severity` and `min-cost` give: the most
+/// specific selector that takes a rule decides its value (a code or name over a prefix, a
+/// longer prefix over a shorter one, anything over `ALL`).
+#[derive(Debug)]
+pub struct BySelector<T> {
+    by_selector: Vec<(String, T)>,
 }
 
-impl Severities {
-    /// The levels of a `severity` table: selector -> level.
-    pub fn from_table(table: impl IntoIterator<Item = (String, Severity)>) -> Self {
-        Severities { by_selector: table.into_iter().collect() }
+impl<T> Default for BySelector<T> {
+    fn default() -> Self {
+        BySelector { by_selector: Vec::new() }
+    }
+}
+
+impl<T: Copy> BySelector<T> {
+    /// The values of a table: selector -> value.
+    pub fn from_table(table: impl IntoIterator<Item = (String, T)>) -> Self {
+        BySelector { by_selector: table.into_iter().collect() }
     }
 
-    pub fn of(&self, rule: &RuleInfo) -> Severity {
+    /// The value the most specific selector that takes `rule` gives, if any does.
+    pub fn lookup(&self, rule: &RuleInfo) -> Option<T> {
         let specificity = |selector: &str| {
             if selector.eq_ignore_ascii_case("ALL") {
                 0
@@ -95,7 +107,56 @@ impl Severities {
             .iter()
             .filter(|(selector, _)| rule.is_selected_by(selector))
             .max_by_key(|(selector, _)| specificity(selector))
-            .map_or_else(Severity::default, |(_, severity)| *severity)
+            .map(|(_, value)| *value)
+    }
+
+    /// Checks that every selector of the table names rules.
+    fn validate(self, key: &str) -> Result<Self, String> {
+        match self.by_selector.iter().find(|(selector, _)| !registry::is_valid_selector(selector)) {
+            Some((bad, _)) => Err(format!("{key}: {}", registry::unknown_selector_error(bad))),
+            None => Ok(self),
+        }
+    }
+}
+
+/// The `severity` table: how loudly CI surfaces report each rule.
+pub type Severities = BySelector<Severity>;
+
+impl Severities {
+    pub fn of(&self, rule: &RuleInfo) -> Severity {
+        self.lookup(rule).unwrap_or_default()
+    }
+}
+
+/// `min-cost`: a cost class for every rule (`min-cost: data`), or by selector
+/// (`min-cost: {AG105: data}`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum MinCostOption {
+    All(Cost),
+    ByRule(BTreeMap<String, Cost>),
+}
+
+/// How the findings of blocking calls in start-up and shutdown code are reported.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum StartupFindings {
+    /// Tagged `start-up`, at most at the `warning` level.
+    #[default]
+    Warning,
+    /// Tagged `start-up`, at the rule's level.
+    Error,
+    /// Not reported.
+    Hide,
+}
+
+/// The cheapest cost class reported, by rule: a finding of a cheaper call is left out.
+pub type MinCosts = BySelector<Cost>;
+
+impl MinCosts {
+    /// Whether a finding of `rule` about a call of class `cost` is reported.
+    pub fn reports(&self, rule: &RuleInfo, cost: Cost) -> bool {
+        self.lookup(rule).is_none_or(|floor| cost >= floor)
     }
 }
 
@@ -319,6 +380,9 @@ pub struct Settings {
     /// `None`: detect per module.
     pub async_library: Option<AsyncLibrary>,
     pub severities: Severities,
+    /// The cheapest cost class of blocking call reported, by rule (`min-cost`).
+    pub min_costs: MinCosts,
+    pub startup_findings: StartupFindings,
     /// Top-level packages of the project that live outside its usual roots: a directory of
     /// this name anywhere in the project is importable under this name.
     pub known_first_party: Vec<String>,
@@ -392,10 +456,12 @@ impl Settings {
         let configured_types = extend_blocking_calls.keys().filter_map(|name| method_class(name)).collect();
         let configured_packages =
             extend_blocking_calls.keys().map(|name| catalogue::top_level(name).to_owned()).collect();
-        let severity = options.severity.unwrap_or_default();
-        if let Some(bad) = severity.keys().find(|selector| !registry::is_valid_selector(selector)) {
-            return Err(format!("{}: {}", where_("severity"), registry::unknown_selector_error(bad)));
-        }
+        let severities = Severities::from_table(options.severity.unwrap_or_default()).validate(&where_("severity"))?;
+        let min_costs = match options.min_cost {
+            None => MinCosts::default(),
+            Some(MinCostOption::All(cost)) => MinCosts::from_table([("ALL".to_owned(), cost)]),
+            Some(MinCostOption::ByRule(table)) => MinCosts::from_table(table).validate(&where_("min-cost"))?,
+        };
         let exclude = PathMatcher::new(&options.exclude.unwrap_or_default())
             .map_err(|error| format!("{}: {error}", where_("exclude")))?;
         let known_first_party = options.known_first_party.unwrap_or_default();
@@ -438,7 +504,9 @@ impl Settings {
             allowed_calls: options.allowed_calls.unwrap_or_default().into_iter().collect(),
             target_version: options.target_version.unwrap_or_default(),
             async_library,
-            severities: Severities::from_table(severity),
+            severities,
+            min_costs,
+            startup_findings: options.startup_findings.unwrap_or_default(),
             known_first_party,
             python,
             learn_from_environment: options.learn_from_environment.unwrap_or(true),

@@ -5,6 +5,7 @@
 use ruff_text_size::{TextRange, TextSize};
 use serde::{Deserialize, Serialize};
 
+use crate::data::catalogue::Cost;
 use crate::data::registry::{self, RuleInfo};
 use crate::data::source::Position;
 
@@ -103,6 +104,11 @@ pub struct Diagnostic {
     /// Why no fix is offered, when `fix` is `None` (the `full` output prints it).
     pub no_fix_reason: Option<String>,
     pub chain: Vec<Hop>,
+    /// What the blocking call reported costs (AG1 rules; for AG110, the costliest call
+    /// the helper reaches).
+    pub cost: Option<Cost>,
+    /// The blocking call runs only at start-up or shutdown (see `analysis::startup`).
+    pub startup: bool,
 }
 
 /// A finding with its place in the file resolved to rows and columns.
@@ -122,6 +128,9 @@ pub struct Finding {
     /// Why no fix is offered, when there is none and the rule knows.
     pub no_fix_reason: Option<String>,
     pub chain: Vec<Hop>,
+    pub cost: Option<Cost>,
+    /// The blocking call runs only at start-up or shutdown.
+    pub startup: bool,
 }
 
 impl Finding {

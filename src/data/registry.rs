@@ -6,10 +6,20 @@
 //! its `## What it does` on): the build script copies it out, so that the text
 //! `aioguard rule CODE` prints is the text beside the rule's code.
 
+use crate::data::catalogue::Cost;
+
 /// The documentation of the rule in `src/rules/<file>.rs`, as the build script extracts it.
 macro_rules! rule_doc {
     ($file:literal) => {
         include_str!(concat!(env!("OUT_DIR"), "/rule_docs/", $file, ".md"))
+    };
+}
+
+/// [`rule_doc!`] of a rule reporting blocking calls, with what the family's findings
+/// share (cost classes, start-up code) from `src/rules/blocking_call.rs`.
+macro_rules! blocking_rule_doc {
+    ($file:literal) => {
+        concat!(rule_doc!($file), "\n", rule_doc!("blocking_call"))
     };
 }
 
@@ -91,7 +101,7 @@ pub static BLOCKING_SLEEP: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &["ASYNC251"],
-    doc: rule_doc!("blocking_sleep"),
+    doc: blocking_rule_doc!("blocking_sleep"),
 };
 
 pub static BLOCKING_HTTP: RuleInfo = RuleInfo {
@@ -101,7 +111,7 @@ pub static BLOCKING_HTTP: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &["ASYNC210", "ASYNC211", "ASYNC212"],
-    doc: rule_doc!("blocking_http"),
+    doc: blocking_rule_doc!("blocking_http"),
 };
 
 pub static BLOCKING_SUBPROCESS: RuleInfo = RuleInfo {
@@ -111,7 +121,7 @@ pub static BLOCKING_SUBPROCESS: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &["ASYNC220", "ASYNC221", "ASYNC222"],
-    doc: rule_doc!("blocking_subprocess"),
+    doc: blocking_rule_doc!("blocking_subprocess"),
 };
 
 pub static BLOCKING_OPEN: RuleInfo = RuleInfo {
@@ -121,7 +131,7 @@ pub static BLOCKING_OPEN: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &["ASYNC230", "ASYNC231", "ASYNC232"],
-    doc: rule_doc!("blocking_open"),
+    doc: blocking_rule_doc!("blocking_open"),
 };
 
 pub static BLOCKING_FILESYSTEM: RuleInfo = RuleInfo {
@@ -131,7 +141,7 @@ pub static BLOCKING_FILESYSTEM: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &["ASYNC240"],
-    doc: rule_doc!("blocking_filesystem"),
+    doc: blocking_rule_doc!("blocking_filesystem"),
 };
 
 pub static BLOCKING_SOCKET: RuleInfo = RuleInfo {
@@ -141,7 +151,7 @@ pub static BLOCKING_SOCKET: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &[],
-    doc: rule_doc!("blocking_socket"),
+    doc: blocking_rule_doc!("blocking_socket"),
 };
 
 pub static BLOCKING_INPUT: RuleInfo = RuleInfo {
@@ -151,7 +161,7 @@ pub static BLOCKING_INPUT: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &["ASYNC250"],
-    doc: rule_doc!("blocking_input"),
+    doc: blocking_rule_doc!("blocking_input"),
 };
 
 pub static BLOCKING_LOCK: RuleInfo = RuleInfo {
@@ -161,7 +171,7 @@ pub static BLOCKING_LOCK: RuleInfo = RuleInfo {
     fix: FixAvailability::Never,
     default_enabled: true,
     aliases: &[],
-    doc: rule_doc!("blocking_lock"),
+    doc: blocking_rule_doc!("blocking_lock"),
 };
 
 pub static BLOCKING_CONFIGURED: RuleInfo = RuleInfo {
@@ -171,7 +181,7 @@ pub static BLOCKING_CONFIGURED: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &["ASYNC200"],
-    doc: rule_doc!("blocking_configured"),
+    doc: blocking_rule_doc!("blocking_configured"),
 };
 
 pub static BLOCKING_VIA_HELPER: RuleInfo = RuleInfo {
@@ -181,7 +191,7 @@ pub static BLOCKING_VIA_HELPER: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &[],
-    doc: rule_doc!("blocking_via_helper"),
+    doc: blocking_rule_doc!("blocking_via_helper"),
 };
 
 pub static BLOCKING_DATABASE: RuleInfo = RuleInfo {
@@ -191,7 +201,7 @@ pub static BLOCKING_DATABASE: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &[],
-    doc: rule_doc!("blocking_database"),
+    doc: blocking_rule_doc!("blocking_database"),
 };
 
 pub static BLOCKING_NETWORK_CLIENT: RuleInfo = RuleInfo {
@@ -201,7 +211,7 @@ pub static BLOCKING_NETWORK_CLIENT: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &[],
-    doc: rule_doc!("blocking_network_client"),
+    doc: blocking_rule_doc!("blocking_network_client"),
 };
 
 pub static BLOCKING_WAIT: RuleInfo = RuleInfo {
@@ -211,7 +221,7 @@ pub static BLOCKING_WAIT: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &[],
-    doc: rule_doc!("blocking_wait"),
+    doc: blocking_rule_doc!("blocking_wait"),
 };
 
 pub static BLOCKING_SDK_CLIENT: RuleInfo = RuleInfo {
@@ -221,7 +231,7 @@ pub static BLOCKING_SDK_CLIENT: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &[],
-    doc: rule_doc!("blocking_sdk_client"),
+    doc: blocking_rule_doc!("blocking_sdk_client"),
 };
 
 pub static BLOCKING_CPU: RuleInfo = RuleInfo {
@@ -231,7 +241,7 @@ pub static BLOCKING_CPU: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &[],
-    doc: rule_doc!("blocking_cpu"),
+    doc: blocking_rule_doc!("blocking_cpu"),
 };
 
 pub static BLOCKING_ORM: RuleInfo = RuleInfo {
@@ -241,7 +251,7 @@ pub static BLOCKING_ORM: RuleInfo = RuleInfo {
     fix: FixAvailability::Sometimes,
     default_enabled: true,
     aliases: &[],
-    doc: rule_doc!("blocking_orm"),
+    doc: blocking_rule_doc!("blocking_orm"),
 };
 
 pub static DANGLING_TASK: RuleInfo = RuleInfo {
@@ -353,6 +363,22 @@ pub fn blocking_rule_code(code: &str) -> Option<&'static str> {
     find(code)
         .filter(|rule| rule.code.starts_with("AG1") && rule.code != BLOCKING_VIA_HELPER.code)
         .map(|rule| rule.code)
+}
+
+/// The cost class of a blocking-call rule's catalogue entries where an entry names none
+/// (see `cost` in `catalogue.yaml`).
+pub fn default_cost(code: &str) -> Cost {
+    match code {
+        "AG101" => Cost::Sleep,
+        "AG103" => Cost::Process,
+        "AG104" => Cost::Data,
+        "AG105" => Cost::Metadata,
+        "AG107" | "AG108" | "AG113" => Cost::Wait,
+        "AG115" => Cost::Cpu,
+        // HTTP, sockets, databases, network protocols, SDKs, the ORM, and configured
+        // calls, which are most often remote ones.
+        _ => Cost::Network,
+    }
 }
 
 #[cfg(test)]

@@ -596,6 +596,7 @@ mod tests {
     use std::fs::File;
 
     use super::*;
+    use crate::data::catalogue::Cost;
     use crate::data::diagnostic::Hop;
     use crate::data::registry;
     use crate::data::source::Position;
@@ -628,6 +629,8 @@ mod tests {
             fix: None,
             no_fix_reason: Some("why".to_owned()),
             chain: vec![Hop { name: "helper".to_owned(), filename: filename.to_owned(), row: 1, column: 1 }],
+            cost: Some(Cost::Sleep),
+            startup: false,
         }
     }
 
@@ -662,6 +665,7 @@ mod tests {
         assert!(cache.summary(&path, 8).is_none(), "a summary made in another context");
         let findings = cache.findings(&path, "shown.py").expect("a hit");
         assert_eq!((findings[0].filename.as_str(), findings[0].chain[0].filename.as_str()), ("shown.py", "shown.py"));
+        assert_eq!(findings[0].cost, Some(Cost::Sleep), "the cost class is kept");
         assert_eq!(findings[0].rule.code, registry::BLOCKING_SLEEP.code);
         let other_settings = Cache { settled_before: cache.settled_before, ..Cache::new(root.clone(), 2) };
         assert!(other_settings.summary(&path, 7).is_none());

@@ -203,6 +203,8 @@ pub fn syntax_error(error: &ParseError) -> Diagnostic {
         fix: None,
         no_fix_reason: None,
         chain: Vec::new(),
+        cost: None,
+        startup: false,
     }
 }
 
@@ -396,5 +398,7 @@ pub fn locate(diagnostic: Diagnostic, filename: &str, text: &str, lines: &LineIn
             .into_iter()
             .map(|hop| if hop.filename.is_empty() { Hop { filename: filename.to_owned(), ..hop } } else { hop })
             .collect(),
+        cost: diagnostic.cost,
+        startup: diagnostic.startup,
     }
 }

@@ -185,6 +185,8 @@ mod tests {
             fix: Some(fix),
             no_fix_reason: None,
             chain: Vec::new(),
+            cost: None,
+            startup: false,
         }
     }
 

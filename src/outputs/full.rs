@@ -1,4 +1,5 @@
-//! `full`: each finding's header line, then the source lines it spans with a caret
+//! `full`: each finding's header line (with the blocking call's cost class as a tag:
+//! `[metadata]`), then the source lines it spans with a caret
 //! line under the reported range, and the fix's title; or, for a finding this run does
 //! not fix, why.
 
@@ -14,7 +15,12 @@ impl Emitter for Full {
     fn emit(&self, out: &mut dyn Write, findings: &[Finding], context: &EmitContext) -> io::Result<()> {
         let style = Style { color: context.color };
         for finding in findings {
-            writeln!(out, "{}", header(finding, &style, context.applicability))?;
+            // What the blocking call costs, as a short tag.
+            let tags = match finding.cost {
+                Some(cost) => format!(" {}", style.dim(&format!("[{}]", cost.as_str()))),
+                None => String::new(),
+            };
+            writeln!(out, "{}{tags}", header(finding, &style, context.applicability))?;
             let gutter_width = (finding.start.row + finding.source_lines.len()).to_string().len();
             for (offset, line) in finding.source_lines.iter().enumerate() {
                 let row = finding.start.row + offset;

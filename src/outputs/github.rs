@@ -7,7 +7,7 @@
 
 use std::io::{self, Write};
 
-use super::{EmitContext, Emitter};
+use super::{EmitContext, Emitter, STARTUP_TAG};
 use crate::data::config::Severity;
 use crate::data::diagnostic::Finding;
 
@@ -26,14 +26,20 @@ impl Emitter for Github {
     }
 }
 
+/// `AG105 blocking-filesystem`, with `(start-up)` for start-up code.
+fn title(finding: &Finding) -> String {
+    let title = format!("{} {}", finding.rule.code, finding.rule.name);
+    if finding.startup { format!("{title} ({STARTUP_TAG})") } else { title }
+}
+
 fn command(finding: &Finding, context: &EmitContext) -> String {
-    let level = match context.severities.of(finding.rule) {
+    let level = match context.severity(finding) {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Note => "notice",
     };
     let mut properties = vec![
-        ("title", format!("{} {}", finding.rule.code, finding.rule.name)),
+        ("title", title(finding)),
         ("file", context.repository_path(&finding.filename).display().to_string()),
         ("line", finding.start.row.to_string()),
         ("endLine", finding.end.row.to_string()),
@@ -79,6 +85,8 @@ mod tests {
             fix: None,
             no_fix_reason: None,
             chain: Vec::new(),
+            cost: None,
+            startup: false,
         }
     }
 

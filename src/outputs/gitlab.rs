@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use super::{EmitContext, Emitter, fingerprints};
+use super::{EmitContext, Emitter, STARTUP_TAG, fingerprints};
 use crate::data::config::Severity;
 use crate::data::diagnostic::Finding;
 
@@ -28,15 +28,16 @@ impl Emitter for Gitlab {
 }
 
 fn issue(finding: &Finding, fingerprint: String, context: &EmitContext) -> Value {
-    let severity = match context.severities.of(finding.rule) {
+    let severity = match context.severity(finding) {
         Severity::Error => "major",
         Severity::Warning => "minor",
         Severity::Note => "info",
     };
+    let startup = if finding.startup { format!(" ({STARTUP_TAG})") } else { String::new() };
     json!({
         "type": "issue",
         "check_name": finding.rule.code,
-        "description": format!("{} {}: {}", finding.rule.code, finding.rule.name, finding.message),
+        "description": format!("{} {}{startup}: {}", finding.rule.code, finding.rule.name, finding.message),
         "categories": ["Performance"],
         "severity": severity,
         "fingerprint": fingerprint,

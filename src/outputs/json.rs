@@ -2,14 +2,15 @@
 //! (`code`, `message`, `filename` (absolute), `location`, `end_location`, `fix`,
 //! `noqa_row`, `url`: the rule's documentation), plus `name`, the `severity` the
 //! configuration gives the rule, the `fingerprint` SARIF carries (which follows a
-//! finding across commits), for project-wide findings `chain`, and for a finding
-//! without a fix the reason, `no_fix_reason`, when known.
+//! finding across commits), for project-wide findings `chain`, for a blocking call its
+//! `cost` class, `context: "start-up"` for one in start-up or shutdown code, and for a
+//! finding without a fix the reason, `no_fix_reason`, when known.
 
 use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use super::{EmitContext, Emitter, documentation_url, fingerprints};
+use super::{EmitContext, Emitter, STARTUP_TAG, documentation_url, fingerprints};
 use crate::data::diagnostic::Finding;
 use crate::data::source::Position;
 
@@ -46,9 +47,15 @@ fn finding_to_json(finding: &Finding, fingerprint: String, context: &EmitContext
         "fix": fix,
         "noqa_row": finding.noqa_row,
         "url": documentation_url(finding.rule),
-        "severity": context.severities.of(finding.rule).as_str(),
+        "severity": context.severity(finding).as_str(),
         "fingerprint": fingerprint,
     });
+    if let Some(cost) = finding.cost {
+        object["cost"] = cost.as_str().into();
+    }
+    if finding.startup {
+        object["context"] = STARTUP_TAG.into();
+    }
     if let Some(reason) = &finding.no_fix_reason {
         object["no_fix_reason"] = reason.as_str().into();
     }
@@ -86,12 +93,13 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
+    use crate::data::catalogue::Cost;
     use crate::data::config::{Severities, Severity};
     use crate::data::registry;
     use crate::outputs::OutputFormat;
 
     #[test]
-    fn findings_carry_their_documentation_severity_and_the_sarif_fingerprint() {
+    fn findings_carry_their_documentation_severity_cost_and_the_sarif_fingerprint() {
         // A root that does not exist: paths under it are taken as they are written.
         let root = PathBuf::from("/nonexistent/repo");
         let severities = Severities::from_table([("AG1".to_owned(), Severity::Warning)]);
@@ -107,6 +115,8 @@ mod tests {
             fix: None,
             no_fix_reason: None,
             chain: Vec::new(),
+            cost: Some(Cost::Sleep),
+            startup: false,
         };
         let findings = [finding.clone(), finding];
         let emit = |format: OutputFormat| {
@@ -119,7 +129,9 @@ mod tests {
             let object = &json[index];
             assert_eq!(object["url"], "https://github.com/aioguard/aioguard/blob/main/src/rules/blocking_sleep.rs");
             assert_eq!(object["severity"], "warning");
-            assert_eq!(object["fingerprint"], sarif["runs"][0]["results"][index]["partialFingerprints"]["aioguard/v1"]);
+            let result = &sarif["runs"][0]["results"][index];
+            assert_eq!(object["fingerprint"], result["partialFingerprints"]["aioguard/v1"]);
+            assert_eq!((&object["cost"], &result["properties"]["cost"]), (&"sleep".into(), &"sleep".into()));
         }
         assert_ne!(json[0]["fingerprint"], json[1]["fingerprint"]);
     }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
-use crate::data::config::Severities;
+use crate::data::config::{Severities, Severity, StartupFindings};
 use crate::data::diagnostic::Applicability;
 use crate::data::diagnostic::Finding;
 use crate::data::discovery;
@@ -28,6 +28,8 @@ pub struct EmitContext<'a> {
     pub severities: &'a Severities,
     /// The fixes the run applies: findings with such a fix are marked fixable.
     pub applicability: Applicability,
+    /// How start-up findings are reported (`startup-findings`).
+    pub startup_findings: StartupFindings,
     /// A directory inside the repository that CI formats make paths relative to.
     anchor: PathBuf,
     repository_root: OnceCell<PathBuf>,
@@ -35,7 +37,31 @@ pub struct EmitContext<'a> {
 
 impl<'a> EmitContext<'a> {
     pub fn new(color: bool, severities: &'a Severities, anchor: PathBuf) -> Self {
-        EmitContext { color, severities, applicability: Applicability::Safe, anchor, repository_root: OnceCell::new() }
+        EmitContext {
+            color,
+            severities,
+            applicability: Applicability::Safe,
+            startup_findings: StartupFindings::default(),
+            anchor,
+            repository_root: OnceCell::new(),
+        }
+    }
+
+    /// Reports start-up findings as `startup-findings` says.
+    pub fn with_startup_findings(mut self, startup_findings: StartupFindings) -> Self {
+        self.startup_findings = startup_findings;
+        self
+    }
+
+    /// The level a finding is reported at: its rule's, at most `warning` for start-up
+    /// code unless `startup-findings` says `error`.
+    pub fn severity(&self, finding: &Finding) -> Severity {
+        match self.severities.of(finding.rule) {
+            Severity::Error if finding.startup && self.startup_findings == StartupFindings::Warning => {
+                Severity::Warning
+            }
+            severity => severity,
+        }
     }
 
     /// Marks the findings fixed by fixes of `applicability` or better as fixable.
@@ -136,11 +162,16 @@ impl Style {
     }
 }
 
-/// `path:row:col: CODE` with the fixable marker, shared by the human formats.
+/// The tag of a finding in start-up or shutdown code, in every format.
+pub(crate) const STARTUP_TAG: &str = "start-up";
+
+/// `path:row:col: CODE` with the fixable marker and the message, tagged `[start-up]` for
+/// start-up code, shared by the human formats.
 pub(crate) fn header(finding: &Finding, style: &Style, applicability: Applicability) -> String {
     let fixable = if finding.is_fixable(applicability) { format!(" {}", style.cyan("[*]")) } else { String::new() };
+    let startup = if finding.startup { format!(" {}", style.dim(&format!("[{STARTUP_TAG}]"))) } else { String::new() };
     format!(
-        "{}{}{}{}{}{} {}{fixable} {}",
+        "{}{}{}{}{}{} {}{fixable} {}{startup}",
         style.bold(&finding.filename),
         style.dim(":"),
         finding.start.row,
@@ -219,6 +250,8 @@ mod tests {
             fix: None,
             no_fix_reason: None,
             chain: Vec::new(),
+            cost: None,
+            startup: false,
         };
         let before = fingerprints(&[at_row(3, "    time.sleep(1)")], &context);
         let moved = fingerprints(&[at_row(9, "  time.sleep(1)  ")], &context);

@@ -4,14 +4,15 @@
 //! description and help), and a result per finding with its location relative to
 //! `%SRCROOT%` (the repository root), the fix as artifact changes, the chain of calls of
 //! a project-wide finding as related locations, and a fingerprint that code scanning
-//! follows from commit to commit. Columns count Unicode code points, as aioguard's do.
+//! follows from commit to commit; a blocking call's cost class is the result's `cost`
+//! property, and `context: "start-up"` marks one in start-up or shutdown code. Columns count Unicode code points, as aioguard's do.
 
 use std::io::{self, Write};
 use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::{EmitContext, Emitter, documentation_url, fingerprints};
+use super::{EmitContext, Emitter, STARTUP_TAG, documentation_url, fingerprints};
 use crate::data::config::Severity;
 use crate::data::diagnostic::{Finding, LocatedFix};
 use crate::data::registry::RuleInfo;
@@ -85,13 +86,19 @@ fn result(finding: &Finding, rule_index: usize, fingerprint: String, context: &E
     let mut result = json!({
         "ruleId": finding.rule.code,
         "ruleIndex": rule_index,
-        "level": level(context.severities.of(finding.rule)),
+        "level": level(context.severity(finding)),
         "message": {"text": sentence(&finding.message)},
         "locations": [{"physicalLocation": physical_location(finding, &artifact)}],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
     });
     if let Some(fix) = &finding.fix {
         result["fixes"] = json!([sarif_fix(fix, &artifact)]);
+    }
+    if let Some(cost) = finding.cost {
+        result["properties"]["cost"] = cost.as_str().into();
+    }
+    if finding.startup {
+        result["properties"]["context"] = STARTUP_TAG.into();
     }
     if !finding.chain.is_empty() {
         result["relatedLocations"] = finding
@@ -255,6 +262,8 @@ mod tests {
             }),
             no_fix_reason: None,
             chain: vec![Hop { name: "helper".to_owned(), filename: "/elsewhere/lib.py".to_owned(), row: 7, column: 9 }],
+            cost: None,
+            startup: false,
         };
         let log = log(&[finding.clone(), finding], &context);
         let run = &log["runs"][0];

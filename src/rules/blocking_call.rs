@@ -4,6 +4,33 @@
 //! The rules of the family each have their own file with their documentation and
 //! whatever they check beyond a catalogue lookup (an HTTP verb literal for AG102,
 //! non-blocking arguments for AG108).
+//!
+//! The section below is appended to the documentation of every rule of the family, and
+//! of AG110.
+//!
+//! ## Cost and start-up code
+//! Each finding has the cost class of the call that blocks (for AG110, of the costliest
+//! call the helper reaches): `metadata`, `data`, `network`, `process`, `cpu`, `wait`,
+//! `sleep`, from the cheapest. `min-cost` in the configuration leaves cheaper findings
+//! unreported, for every rule or by rule.
+//!
+//! A blocking call in start-up or shutdown code holds up no request: it is reported
+//! tagged `start-up`, as a warning (`startup-findings: error` keeps the rule's level,
+//! `hide` leaves it out). Start-up code is a coroutine registered, for certain, on an
+//! application object made in the module or the function registering it:
+//! - FastAPI/Starlette: passed as `lifespan=`, `on_startup=[...]` or `on_shutdown=[...]`
+//!   to `FastAPI(...)`/`Starlette(...)`, to `app.add_event_handler("startup" |
+//!   "shutdown", f)`, or decorated `@app.on_event("startup" | "shutdown")`;
+//! - aiohttp: appended to `app.on_startup`, `app.on_cleanup`, `app.on_shutdown` or
+//!   `app.cleanup_ctx` of an `aiohttp.web.Application()`;
+//! - Quart: `@app.before_serving`, `@app.after_serving`; Sanic: `@app.before_server_start`,
+//!   `@app.after_server_stop`, `@app.main_process_start`, `@app.main_process_stop`, or
+//!   `@app.listener(...)` with one of those events;
+//! - a module's `async def main()`, up to its first call of `serve`, `serve_forever`,
+//!   `run_app`, `start_server` or `start_unix_server` (a `main()` without one is not).
+//!
+//! A helper called there (AG110) is start-up code too, at that call. Django's
+//! `AppConfig.ready` is sync code, where nothing blocks the loop.
 
 use ruff_python_ast as ast;
 use ruff_text_size::Ranged;
@@ -31,8 +58,9 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     // The configuration says that a call blocks, not that it may run in another thread.
     let configured = checker.settings().extend_blocking_calls.contains_key(&blocking.qualified_name);
     let unsafe_offload = configured || blocking.entry.threads == Threads::ThreadSafe;
+    let cost = blocking.entry.cost;
     let request = FixRequest::BlockingCall { call, entry: blocking.entry, unsafe_offload };
-    checker.report_with_fix(rule, call.range(), message, request);
+    checker.report_blocking(rule, call.range(), message, cost, Vec::new(), request);
 }
 
 /// What to do instead, for the message: the entry's alternative and, where the call can
@@ -62,8 +90,8 @@ fn advice(entry: &Entry, library: AsyncLibrary, target: TargetVersion) -> String
         (FixKind::None | FixKind::AsyncTwin, None) => "move it off the event loop".to_owned(),
     };
     // A call that blocks by working says how long: it may not look slow.
-    match &entry.cost {
-        Some(cost) => format!("{advice}: it takes {cost}"),
+    match &entry.takes {
+        Some(takes) => format!("{advice}: it takes {takes}"),
         None => advice,
     }
 }

@@ -34,7 +34,7 @@
 use ruff_python_ast as ast;
 use ruff_text_size::Ranged;
 
-use crate::data::registry::BLOCKING_LOCK as RULE;
+use crate::data::registry::{self, BLOCKING_LOCK as RULE};
 use crate::rules::checker::{Checker, FixRequest};
 
 /// The tracked types whose `with` statement acquires and may wait.
@@ -59,6 +59,7 @@ pub(crate) fn check_with<'a>(checker: &mut Checker<'a>, with: &'a ast::StmtWith)
         let declined = FixRequest::Declined(
             "the lock is shared with code outside this coroutine: changing its kind is a design change".into(),
         );
-        checker.report_with_fix(&RULE, item.context_expr.range(), message, declined);
+        let cost = registry::default_cost(RULE.code);
+        checker.report_blocking(&RULE, item.context_expr.range(), message, cost, Vec::new(), declined);
     }
 }

@@ -259,7 +259,7 @@ fn report<'a>(checker: &mut Checker<'a>, object: &'a Expr, method: &str, form: E
         Evaluation::Unfixable(reason) => FixRequest::Declined(reason.into()),
         form => FixRequest::AsyncEvaluation { form, entry: Cow::Borrowed(entry) },
     };
-    checker.report_with_fix(rule, object.range(), message, request);
+    checker.report_blocking(rule, object.range(), message, entry.cost, Vec::new(), request);
 }
 
 /// Whether the current position is inside a `with` block that expects Django's refusal

@@ -6,11 +6,16 @@
 //! the checked project that blocks: its body makes a blocking call (any call the other
 //! AG1 rules report, or one configured in `extend-blocking-calls`), or calls another
 //! project function that blocks, to any depth and across modules. The message names the
-//! chain down to the blocking call, with its place:
+//! chain down to the costliest blocking call the helper reaches (by the cost classes of
+//! `catalogue.yaml`, from `metadata` up to `sleep`: an `open()` and its read rather than
+//! an `exists()` check before it), with its place, and how many other blocking calls the
+//! helper reaches:
 //!
 //! ```text
-//! `retrying_save()` blocks the event loop in `async def save`: `retrying_save()` → `_backoff()` → `time.sleep()` (app/storage.py:12)
+//! `retrying_save()` blocks the event loop in `async def save`: `retrying_save()` → `_backoff()` → `time.sleep()` (app/storage.py:12), and 1 other blocking call
 //! ```
+//!
+//! The finding's cost class is that call's, for `min-cost` and the outputs.
 //!
 //! Calls are followed when they resolve for certain: functions of the same module; names
 //! imported from project modules (`from app.storage import load`, `from app.services
@@ -122,7 +127,7 @@ use crate::analysis::project::index::{ChainHop, FunctionId, LoopReason};
 use crate::analysis::project::summary::{CallArguments, Callee, callee_of};
 use crate::data::diagnostic::Hop;
 use crate::data::discovery::display_path;
-use crate::data::registry::BLOCKING_VIA_HELPER as RULE;
+use crate::data::registry::{self, BLOCKING_VIA_HELPER as RULE};
 use crate::rules::checker::{Checker, FixRequest};
 
 pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
@@ -154,10 +159,17 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     }
     let display = checker.display_source(&call.func);
     let explanation = match &chains[..] {
-        [hops] => match &hops[..] {
-            [direct] => format!("it calls `{}()` ({})", direct.name, place(direct)),
-            _ => explain(&display, hops),
-        },
+        [hops] => {
+            let chain = match &hops[..] {
+                [direct] => format!("it calls `{}()` ({})", direct.name, place(direct)),
+                _ => explain(&display, hops),
+            };
+            match project.index.blocking_calls_reached(helpers[0]).saturating_sub(1) {
+                0 => chain,
+                1 => format!("{chain}, and 1 other blocking call"),
+                others => format!("{chain}, and {others} other blocking calls"),
+            }
+        }
         alternatives => {
             let names: Vec<&str> = helpers.iter().map(|helper| &*project.index.function(*helper).qualname).collect();
             let branches: Vec<String> =
@@ -190,7 +202,9 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         }
         Some(reason) => FixRequest::Declined(reason.into()),
     };
-    checker.report_with_chain(&RULE, call.range(), message, chain, Some(fix));
+    // What the helper costs is its costliest call; of alternatives, the costlier.
+    let cost = chains.iter().filter_map(|hops| hops.last()?.cost).max().unwrap_or(registry::default_cost(RULE.code));
+    checker.report_blocking(&RULE, call.range(), message, cost, chain, fix);
 }
 
 /// A chain of calls from `name` down to the blocking call, with where that is:

@@ -19,10 +19,11 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use crate::analysis::context::{Context, MAX_EXPRESSION_DEPTH};
 use crate::analysis::project::ProjectView;
 use crate::analysis::project::summary::{FileSummary, SummaryBuilder};
+use crate::analysis::startup::StartupCode;
 use crate::analysis::twins::ModuleClients;
 use crate::analysis::walk::{Walk, walk_module};
-use crate::data::catalogue::Entry;
-use crate::data::config::{RuleSet, Settings};
+use crate::data::catalogue::{Cost, Entry};
+use crate::data::config::{RuleSet, Settings, StartupFindings};
 use crate::data::diagnostic::{Diagnostic, Fix, Hop};
 use crate::data::registry::{self, RuleInfo};
 use crate::rules;
@@ -96,6 +97,8 @@ pub struct Checker<'a> {
     /// Why the fix being computed is not offered, as [`Checker::no_fix`] records it.
     no_fix_reason: Cell<Option<String>>,
     diagnostics: Vec<Diagnostic>,
+    /// For each diagnostic of a blocking call, the `def` of the coroutine it is in.
+    coroutines: Vec<Option<TextRange>>,
     /// Each call whose receiver is made by another call (`conn.execute(…).fetchone()`,
     /// `make_client().get(…)`): the outer call's range → the inner call's.
     receiver_calls: HashMap<TextRange, TextRange>,
@@ -199,6 +202,7 @@ impl<'a> Checker<'a> {
             fixes,
             no_fix_reason: Cell::new(None),
             diagnostics: Vec::new(),
+            coroutines: Vec::new(),
             receiver_calls: HashMap::new(),
         }
     }
@@ -208,6 +212,7 @@ impl<'a> Checker<'a> {
     /// at that call, which blocks first, and not again for itself.
     fn finish(&mut self) -> Vec<Diagnostic> {
         let mut diagnostics = std::mem::take(&mut self.diagnostics);
+        self.mark_startup(&mut diagnostics);
         if self.receiver_calls.is_empty() {
             return diagnostics;
         }
@@ -227,6 +232,23 @@ impl<'a> Checker<'a> {
         };
         diagnostics.retain(|diagnostic| !(diagnostic.rule.reports_blocking() && blocks_before(diagnostic.range)));
         diagnostics
+    }
+
+    /// Tags the blocking calls in start-up and shutdown code, or leaves them out as the
+    /// configuration says.
+    fn mark_startup(&mut self, diagnostics: &mut Vec<Diagnostic>) {
+        let coroutines = std::mem::take(&mut self.coroutines);
+        if coroutines.iter().all(Option::is_none) {
+            return;
+        }
+        let body = &self.context.module().body;
+        let startup = StartupCode::of(&mut self.context, body);
+        for (diagnostic, coroutine) in diagnostics.iter_mut().zip(coroutines) {
+            diagnostic.startup = coroutine.is_some_and(|def| startup.contains(def, diagnostic.range.start()));
+        }
+        if self.settings().startup_findings == StartupFindings::Hide {
+            diagnostics.retain(|diagnostic| !diagnostic.startup);
+        }
     }
 
     pub fn is_enabled(&self, rule: &RuleInfo) -> bool {
@@ -259,6 +281,34 @@ impl<'a> Checker<'a> {
         chain: Vec<Hop>,
         fix: Option<FixRequest<'a>>,
     ) {
+        self.push(rule, range, message, chain, None, fix);
+    }
+
+    /// Reports a blocking call that costs `cost` (for AG110, the costliest call its chain
+    /// reaches), unless `min-cost` leaves such calls unreported for the rule.
+    pub fn report_blocking(
+        &mut self,
+        rule: &'static RuleInfo,
+        range: TextRange,
+        message: String,
+        cost: Cost,
+        chain: Vec<Hop>,
+        fix: FixRequest<'a>,
+    ) {
+        if self.settings().min_costs.reports(rule, cost) {
+            self.push(rule, range, message, chain, Some(cost), Some(fix));
+        }
+    }
+
+    fn push(
+        &mut self,
+        rule: &'static RuleInfo,
+        range: TextRange,
+        message: String,
+        chain: Vec<Hop>,
+        cost: Option<Cost>,
+        fix: Option<FixRequest<'a>>,
+    ) {
         if self.is_enabled(rule) {
             self.no_fix_reason.set(None);
             let proposed = match fix {
@@ -272,7 +322,10 @@ impl<'a> Checker<'a> {
             }
             let fix = proposed.and_then(|fix| self.fixes.review(self, fix, range.start()));
             let no_fix_reason = self.no_fix_reason.take().filter(|_| fix.is_none());
-            self.diagnostics.push(Diagnostic { rule, range, message, fix, no_fix_reason, chain });
+            let coroutine = self.semantic().enclosing_coroutine().filter(|_| cost.is_some()).map(Ranged::range);
+            self.coroutines.push(coroutine);
+            let startup = false;
+            self.diagnostics.push(Diagnostic { rule, range, message, fix, no_fix_reason, chain, cost, startup });
         }
     }
 

@@ -100,6 +100,8 @@ pub fn check(
             fix: Some(Fix::safe(fix_message, vec![edit])),
             no_fix_reason: None,
             chain: Vec::new(),
+            cost: None,
+            startup: false,
         });
     }
     diagnostics.sort_by_key(|diagnostic| diagnostic.range.start());

@@ -3,7 +3,8 @@
 //! A sync function blocks when its own body makes a blocking call, or calls a project
 //! function that blocks. The calls of every function are resolved once (in parallel),
 //! then a breadth-first search runs backwards from the functions that block directly, so
-//! that each function keeps the shortest chain to a blocking call and cycles end. A
+//! that each function keeps the shortest chain to a blocking call and cycles end; then
+//! each chain is moved to the costliest blocking call the function reaches. A
 //! coroutine function does not block its caller (calling it runs nothing); a function
 //! that `allowed-calls` names, whose `def` line says `# noqa: AG110`, or whose decorators
 //! may change what calling it does (see [`FunctionSummary::decorated`]), does not block.
@@ -15,9 +16,10 @@ use std::collections::VecDeque;
 use rayon::prelude::*;
 
 use super::index::{FunctionId, ProjectIndex};
+use crate::data::catalogue::Cost;
 use crate::data::config::Settings;
 
-/// The next step of a blocking function's shortest chain.
+/// The next step of a blocking function's chain.
 #[derive(Clone, Copy, Debug)]
 pub enum Step {
     /// Its own body makes the blocking call.
@@ -28,7 +30,8 @@ pub enum Step {
 
 /// What the propagation finds for every function of every file.
 pub struct Propagation {
-    /// Whether it blocks: the first step of its shortest chain.
+    /// Whether it blocks: the first step of its chain to the costliest blocking call it
+    /// reaches (the shortest such chain found first).
     pub blocking: Vec<Vec<Option<Step>>>,
     /// Whether it is loop-bound (see [`propagate`]): the function that makes it so,
     /// itself or one it reaches.
@@ -118,6 +121,46 @@ pub fn propagate(index: &ProjectIndex, settings: &Settings, shares_loop: impl Fn
             if slot.is_none() && can_block(caller) {
                 *slot = Some(Step::Calls { site, callee });
                 blocking_queue.push_back(caller);
+            }
+        }
+    }
+    // Each blocking function's chain then leads to the costliest call it reaches: a
+    // function takes a callee's cost (and the step to it) when that is higher than what
+    // it has. Costs only rise, through seven classes, so the search ends; and a step
+    // always leads to a function that had its cost first, so chains never loop.
+    let mut costs: Vec<Vec<Option<Cost>>> = index
+        .files()
+        .iter()
+        .enumerate()
+        .map(|(file, summary)| {
+            let direct = |function| index.direct_cost(FunctionId { file: file as u32, index: function as u32 });
+            (0..summary.functions.len())
+                .map(|function| match blocking[file][function] {
+                    Some(Step::Direct) => direct(function),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
+    let mut cost_queue: VecDeque<FunctionId> = index
+        .files()
+        .iter()
+        .enumerate()
+        .flat_map(|(file, summary)| {
+            (0..summary.functions.len() as u32).map(move |function| FunctionId { file: file as u32, index: function })
+        })
+        .filter(|id| costs[id.file as usize][id.index as usize].is_some())
+        .collect();
+    while let Some(callee) = cost_queue.pop_front() {
+        let cost = costs[callee.file as usize][callee.index as usize];
+        let alternatives = alternative_callers_of(callee).map(|&(_, _, caller, site)| (callee, caller, site));
+        let callers: Vec<(FunctionId, FunctionId, u32)> = callers_of(callee).copied().chain(alternatives).collect();
+        for (_, caller, site) in callers {
+            let (file, function) = (caller.file as usize, caller.index as usize);
+            if blocking[file][function].is_some() && costs[file][function] < cost {
+                costs[file][function] = cost;
+                blocking[file][function] = Some(Step::Calls { site, callee });
+                cost_queue.push_back(caller);
             }
         }
     }

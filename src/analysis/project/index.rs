@@ -20,7 +20,7 @@ use super::summary::{
     FunctionSummary, Guard, Literal, LoopBinding, ModuleContext, Referent, Symbol, TypeQuery, TypedCall,
     attribute_hash,
 };
-use crate::data::catalogue::{Catalogue, Threads};
+use crate::data::catalogue::{Catalogue, Cost, Threads};
 use crate::data::config::Settings;
 use crate::data::source::Position;
 
@@ -113,13 +113,18 @@ pub struct ChainHop<'i> {
     /// At the blocking call: the function its catalogue entry runs it in a thread with,
     /// if not the async library's (`asgiref.sync.sync_to_async`).
     pub runner: Option<&'i str>,
+    /// At the blocking call: what it costs.
+    pub cost: Option<Cost>,
 }
 
 /// A function's blocking call on an object only the project types.
 #[derive(Clone, Copy, Debug)]
 struct TypedBlock {
-    /// The first such call that blocks, in [`FileSummary::typed_calls`].
+    /// The first of the costliest such calls that block, in [`FileSummary::typed_calls`].
     call: u32,
+    cost: Cost,
+    /// How many such calls block.
+    count: u32,
     /// The first such call that blocks and uses an object that may not change threads
     /// (`sqlite3`), in [`FileSummary::typed_calls`].
     binds_to_thread: Option<u32>,
@@ -215,8 +220,8 @@ impl ProjectIndex {
         index
     }
 
-    /// For each function of the module, the first of its calls on objects only the
-    /// project types that blocks.
+    /// For each function of the module, the costliest of its calls on objects only the
+    /// project types that block.
     fn typed_blocks(&self, file: u32, settings: &Settings) -> Vec<Option<TypedBlock>> {
         let summary = &self.files[file as usize];
         let mut blocks: Vec<Option<TypedBlock>> = vec![None; summary.functions.len()];
@@ -230,8 +235,16 @@ impl ProjectIndex {
             let Some(entry) = settings.listed_blocking_entry(&name).filter(|_| !settings.is_allowed(&name)) else {
                 continue;
             };
-            let block =
-                blocks[call.function as usize].get_or_insert(TypedBlock { call: index as u32, binds_to_thread: None });
+            let block = blocks[call.function as usize].get_or_insert(TypedBlock {
+                call: index as u32,
+                cost: entry.cost,
+                count: 0,
+                binds_to_thread: None,
+            });
+            block.count += 1;
+            if entry.cost > block.cost {
+                (block.call, block.cost) = (index as u32, entry.cost);
+            }
             if entry.threads == Threads::NotThreadSafe && block.binds_to_thread.is_none() {
                 block.binds_to_thread = Some(index as u32);
             }
@@ -243,6 +256,37 @@ impl ProjectIndex {
     /// method of an object only the project types.
     pub fn blocks_directly(&self, id: FunctionId) -> bool {
         self.function(id).blocking_call.is_some() || self.typed_blocking[id.file as usize][id.index as usize].is_some()
+    }
+
+    /// What the costliest blocking call of the function's own body costs, if it makes one.
+    pub fn direct_cost(&self, id: FunctionId) -> Option<Cost> {
+        let typed = self.typed_blocking[id.file as usize][id.index as usize].map(|block| block.cost);
+        self.function(id).blocking_call.as_ref().map(|call| call.cost).max(typed)
+    }
+
+    /// How many blocking calls the function's own body makes.
+    fn direct_count(&self, id: FunctionId) -> usize {
+        let typed = self.typed_blocking[id.file as usize][id.index as usize].map_or(0, |block| block.count);
+        (self.function(id).blocking_call.as_ref().map_or(0, |call| call.count) + typed) as usize
+    }
+
+    /// How many blocking calls the function reaches: its own body's and those of every
+    /// project function it calls that blocks, to any depth, each function counted once.
+    pub fn blocking_calls_reached(&self, id: FunctionId) -> usize {
+        let mut seen = HashSet::new();
+        let mut pending = vec![id];
+        let mut count = 0;
+        while let Some(id) = pending.pop() {
+            if !self.blocks(id) || !seen.insert(id) {
+                continue;
+            }
+            count += self.direct_count(id);
+            for call in &self.function(id).calls {
+                pending.extend(self.resolve_callee(id.file, &call.callee));
+                pending.extend(self.resolve_alternatives(id.file, &call.callee).into_iter().flatten());
+            }
+        }
+        count
     }
 
     /// Whether the function's own body uses an object bound to its thread, or what must
@@ -610,7 +654,7 @@ impl ProjectIndex {
         .map(|(_, ty)| ty)
     }
 
-    /// The chain from a blocking function to the blocking call, when it blocks.
+    /// The chain from a blocking function to its costliest blocking call, when it blocks.
     pub fn blocking_chain(&self, mut id: FunctionId) -> Option<Vec<ChainHop<'_>>> {
         let mut hops = Vec::new();
         loop {
@@ -619,22 +663,24 @@ impl ProjectIndex {
             let path = self.files[id.file as usize].path.as_path();
             match step {
                 Step::Direct => {
-                    let hop = match &function.blocking_call {
-                        Some(call) => ChainHop {
+                    let typed = self.typed_blocking[id.file as usize][id.index as usize];
+                    let hop = match (&function.blocking_call, typed) {
+                        (Some(call), typed) if typed.is_none_or(|block| block.cost <= call.cost) => ChainHop {
                             name: &call.display,
                             path,
                             location: call.location,
                             runner: call.runner.as_deref(),
+                            cost: Some(call.cost),
                         },
-                        None => {
-                            let block = self.typed_blocking[id.file as usize][id.index as usize]
-                                .expect("a direct step has a blocking call");
+                        (_, typed) => {
+                            let block = typed.expect("a direct step has a blocking call");
                             let call = &self.files[id.file as usize].typed_calls[block.call as usize];
                             let runner = self.type_of(id.file, &call.object).and_then(|ty| {
                                 let entry = Catalogue::builtin().calls.get(&format!("{ty}.{}", call.method))?;
                                 entry.runner.as_deref()
                             });
-                            ChainHop { name: &call.display, path, location: call.location, runner }
+                            let (name, location, cost) = (&*call.display, call.location, Some(block.cost));
+                            ChainHop { name, path, location, runner, cost }
                         }
                     };
                     hops.push(hop);
@@ -642,7 +688,8 @@ impl ProjectIndex {
                 }
                 Step::Calls { site, callee } => {
                     let location = function.calls[site as usize].location;
-                    hops.push(ChainHop { name: &self.function(callee).qualname, path, location, runner: None });
+                    let name = &self.function(callee).qualname;
+                    hops.push(ChainHop { name, path, location, runner: None, cost: None });
                     id = callee;
                 }
             }

@@ -12,7 +12,7 @@ use super::{LoopBinding, ModuleContext, Referent, Symbol};
 use crate::analysis::blocking;
 use crate::analysis::context::Context;
 use crate::analysis::semantic::{Binding, Resolved, ScopeKind};
-use crate::data::catalogue::Threads;
+use crate::data::catalogue::{Cost, Threads};
 use crate::data::source::Position;
 
 /// What a called expression refers to.
@@ -65,7 +65,8 @@ pub enum TypeQuery {
     Object(Callee),
 }
 
-/// A call of a sync function that blocks (catalogue or configured).
+/// The costliest call of a sync function's own body that blocks (catalogue or
+/// configured), the first of the costliest class, and how many blocking calls the body makes.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BlockingCallSite {
     /// How the call reads: `time.sleep`, `open`, `session.get`.
@@ -74,6 +75,9 @@ pub struct BlockingCallSite {
     /// The function its catalogue entry runs it in a thread with, if not the async
     /// library's (`asgiref.sync.sync_to_async` for Django's ORM).
     pub runner: Option<Box<str>>,
+    pub cost: Cost,
+    /// The blocking calls of the body, this one included.
+    pub count: u32,
 }
 
 /// A method call, in a sync function's own body, on an object whose type only the
@@ -259,10 +263,15 @@ pub(crate) fn on_call<'a>(cx: &mut Context<'a>, call: &'a ast::ExprCall) {
             } else {
                 function.parameters.get_or_insert_default().guarded_blocking.push(guards);
             }
-            if function.blocking_call.is_none() {
-                let runner = blocking.entry.runner.as_deref().map(Box::from);
-                function.blocking_call =
-                    Some(Box::new(BlockingCallSite { display: blocking.display.into(), location, runner }));
+            let cost = blocking.entry.cost;
+            let count = function.blocking_call.as_ref().map_or(0, |costliest| costliest.count) + 1;
+            match &mut function.blocking_call {
+                Some(costliest) if costliest.cost >= cost => costliest.count = count,
+                slot => {
+                    let runner = blocking.entry.runner.as_deref().map(Box::from);
+                    let display = blocking.display.into();
+                    *slot = Some(Box::new(BlockingCallSite { display, location, runner, cost, count }));
+                }
             }
         }
         return;
