@@ -41,7 +41,8 @@ pub fn is_allowed_call(cx: &mut Context<'_>, call: &ast::ExprCall, qualified_nam
         || (entry.rule == registry::BLOCKING_NETWORK_CLIENT.code
             && returns_at_once::client_without_host(call, qualified_name))
         || (entry.rule == registry::BLOCKING_SOCKET.code
-            && returns_at_once::non_blocking_socket_call(cx, call, qualified_name))
+            && (returns_at_once::non_blocking_socket_call(cx, call, qualified_name)
+                || returns_at_once::numeric_address_lookup(cx, call, qualified_name)))
         || entry.path_argument.as_ref().is_some_and(|path| returns_at_once::given_no_certain_path(cx, call, path))
         || (entry.rule == registry::BLOCKING_SDK_CLIENT.code && returns_at_once::sdk_call(call))
 }

@@ -1,7 +1,8 @@
 //! The argument forms that make a call the catalogue lists return at once, so that it
 //! does not block: `lock.acquire(blocking=False)`, `thread.join(0)`, `smtplib.SMTP()`
 //! without a host, a method of a socket put in non-blocking mode, an archive opened from
-//! a buffer, an SDK call given `async_req=True`.
+//! a buffer, an SDK call given `async_req=True`, `socket.getaddrinfo()` of a numeric
+//! address.
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -95,6 +96,36 @@ pub fn non_blocking_socket_call(cx: &Context<'_>, call: &ast::ExprCall, qualifie
     };
     finder.visit_body(&function.body);
     finder.found
+}
+
+/// `socket.getaddrinfo()`'s `flags` argument: the sixth, after `host`, `port`, `family`,
+/// `type` and `proto`.
+const GETADDRINFO_FLAGS_POSITION: usize = 5;
+
+/// `socket.getaddrinfo(host, port, flags=socket.AI_NUMERICHOST)` (alone or or-ed with
+/// other flags, by keyword or in its place): the host must be a numeric address, so
+/// there is no name to look up and the call returns at once. `AI_NUMERICSERV` alone
+/// still looks the host name up.
+pub fn numeric_address_lookup(cx: &mut Context<'_>, call: &ast::ExprCall, qualified_name: &str) -> bool {
+    if qualified_name != "socket.getaddrinfo" {
+        return false;
+    }
+    let positional = call.arguments.args.get(GETADDRINFO_FLAGS_POSITION);
+    let flags = positional.or(call.arguments.find_keyword("flags").map(|keyword| &keyword.value));
+    flags.is_some_and(|flags| has_numeric_host_flag(cx, flags, 0))
+}
+
+/// Whether a flags expression (`A | B | …`) includes `socket.AI_NUMERICHOST`.
+fn has_numeric_host_flag(cx: &mut Context<'_>, flags: &Expr, depth: u32) -> bool {
+    match flags {
+        Expr::BinOp(ast::ExprBinOp { left, op: ast::Operator::BitOr, right, .. }) if depth < MAX_EXPRESSION_DEPTH => {
+            has_numeric_host_flag(cx, left, depth + 1) || has_numeric_host_flag(cx, right, depth + 1)
+        }
+        _ => matches!(
+            cx.resolve_qualified_name(flags),
+            Some("socket.AI_NUMERICHOST" | "socket.AddressInfo.AI_NUMERICHOST")
+        ),
+    }
 }
 
 /// Whether the last `<socket>.setblocking(…)` or `<socket>.settimeout(…)` before an
