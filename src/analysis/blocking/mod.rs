@@ -36,7 +36,9 @@ pub fn find_unallowed_blocking_call<'a>(cx: &mut Context<'a>, call: &ast::ExprCa
 /// `qualified_name`), or its arguments make it return at once.
 pub fn is_allowed_call(cx: &mut Context<'_>, call: &ast::ExprCall, qualified_name: &str, entry: &Entry) -> bool {
     cx.settings().is_allowed(qualified_name)
-        || (entry.rule == registry::BLOCKING_LOCK.code && returns_at_once::lock_call(call))
+        || (entry.rule == registry::BLOCKING_LOCK.code
+            && (returns_at_once::lock_call(call)
+                || returns_at_once::get_after_waiting_for_an_item(cx, call, qualified_name)))
         || (entry.rule == registry::BLOCKING_WAIT.code && returns_at_once::wait_call(call, qualified_name))
         || (entry.rule == registry::BLOCKING_NETWORK_CLIENT.code
             && returns_at_once::client_without_host(call, qualified_name))
