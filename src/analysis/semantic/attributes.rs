@@ -317,7 +317,16 @@ fn named_around_the_class(roots: &[&str], extra: &[&Scope<'_>]) -> bool {
 /// Whether [`SemanticModel::type_of`] may find a type for the expression: not for a
 /// literal, a display, a comparison, …
 fn may_have_tracked_type(expr: &Expr) -> bool {
-    matches!(expr, Expr::Name(_) | Expr::Attribute(_) | Expr::Call(_) | Expr::Subscript(_) | Expr::BinOp(_))
+    matches!(
+        expr,
+        Expr::Name(_)
+            | Expr::Attribute(_)
+            | Expr::Call(_)
+            | Expr::Subscript(_)
+            | Expr::BinOp(_)
+            | Expr::If(_)
+            | Expr::BoolOp(_)
+    )
 }
 
 /// What a class's body and methods make of one instance attribute. It has a tracked

@@ -86,6 +86,13 @@ impl<'a> SemanticModel<'a> {
             Expr::BinOp(ast::ExprBinOp { left, op, right, .. }) => self
                 .member_type(env, left, op.dunder(), buf, depth)
                 .or_else(|| self.member_type(env, right, op.reflected_dunder(), buf, depth)),
+            // `client if client else boto3.client("s3")`, `client or httpx.Client()`.
+            Expr::If(ast::ExprIf { body, orelse, .. }) => {
+                self.branches_type(env, [&**body, &**orelse], buf, depth).filter(|ty| depth > 0 || *ty != FILE_OBJECT)
+            }
+            Expr::BoolOp(ast::ExprBoolOp { op: ast::BoolOp::Or, values, .. }) => {
+                self.branches_type(env, values, buf, depth).filter(|ty| depth > 0 || *ty != FILE_OBJECT)
+            }
             Expr::Name(name) => {
                 let (place, binding) = env.lookup(name.id.as_str())?;
                 match binding {
@@ -105,6 +112,32 @@ impl<'a> SemanticModel<'a> {
             }
             _ => None,
         }
+    }
+
+    /// The one tracked type the branches of a conditional value give, where each other
+    /// branch is `None` or a parameter of no tracked type: what a caller passes in place
+    /// of the default client is taken to be such a client too. A branch of another type,
+    /// or of no known type that is not a parameter, leaves the value untracked.
+    fn branches_type<'e>(
+        &self,
+        env: Env<'_, 'a>,
+        branches: impl IntoIterator<Item = &'e Expr>,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
+        let mut agreed = None;
+        for branch in branches {
+            match self.type_at_depth(env, branch, buf, depth + 1) {
+                Some(ty) if agreed.is_some_and(|agreed| agreed != ty) => return None,
+                Some(ty) => agreed = Some(ty),
+                None if is_none(branch) => {}
+                None => {
+                    let Expr::Name(name) = branch else { return None };
+                    let (_, Binding::Parameter(_)) = env.lookup(name.id.as_str())? else { return None };
+                }
+            }
+        }
+        agreed
     }
 
     /// The tracked type of what a name bound so, in the scope at `place`, refers to.
