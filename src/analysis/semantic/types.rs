@@ -241,7 +241,7 @@ impl<'a> SemanticModel<'a> {
             }),
             (Some(Resolved::Class(_)), _) => self.member_type(env, func, "__call__", buf, depth),
             // `make_client()` where `def make_client() -> httpx.Client`.
-            (Some(Resolved::Function(_)), Expr::Name(name)) => self.return_type(env, name.id.as_str(), buf),
+            (Some(Resolved::Function(_)), Expr::Name(name)) => self.return_type(env, name.id.as_str(), buf, depth),
             (Some(_), _) => None,
             // `path.with_suffix(".bak")` returns a path.
             (None, Expr::Attribute(method)) => {
@@ -354,33 +354,80 @@ impl<'a> SemanticModel<'a> {
             .or_else(|| self.clients.class(owner).filter(|_| !member.starts_with('_')))
     }
 
-    /// The tracked type a sync function declares it returns, its annotation (and its
-    /// decorators: see [`returns_as_declared`](Self::returns_as_declared)) read in the
-    /// first `scopes_around` scopes of the model (those around the `def`).
-    pub fn declared_return_type(&self, function: &ast::StmtFunctionDef, scopes_around: usize) -> Option<&'a str> {
+    /// The tracked type a sync function returns (see
+    /// [`function_return_type`](Self::function_return_type)), read in the first
+    /// `scopes_around` scopes of the model (those around the `def`).
+    pub fn declared_return_type(&self, function: &'a ast::StmtFunctionDef, scopes_around: usize) -> Option<&'a str> {
         let env = Env { base: self.scopes.get(..scopes_around)?, extra: &[], project: None };
-        let buf = &mut String::new();
-        if !self.returns_as_declared(env, function, buf) {
-            return None;
-        }
-        self.annotated_type(env, function.returns.as_deref()?, buf)
+        self.function_return_type(env, function, &mut String::new(), 0)
     }
 
-    /// The tracked type a plain function of this module declares it returns.
-    fn return_type(&self, env: Env<'_, 'a>, name: &str, buf: &mut String) -> Option<&'a str> {
+    /// The tracked type a plain function of this module returns.
+    fn return_type(&self, env: Env<'_, 'a>, name: &str, buf: &mut String, depth: u8) -> Option<&'a str> {
         let (place, Binding::Function(function)) = env.lookup(name)? else { return None };
-        let around = env.up_to(place);
+        self.function_return_type(env.up_to(place), function, buf, depth)
+    }
+
+    /// The tracked type calling a sync function gives, read in `around`, the scopes
+    /// around its `def`: what its return annotation declares, or without one, the one
+    /// type all its `return` statements give (`def get_client(): return httpx.Client()`).
+    fn function_return_type(
+        &self,
+        around: Env<'_, 'a>,
+        function: &'a ast::StmtFunctionDef,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
         if !self.returns_as_declared(around, function, buf) {
             return None;
         }
-        self.annotated_type(around, function.returns.as_deref()?, buf)
+        match function.returns.as_deref() {
+            Some(annotation) => self.annotated_type(around, annotation, buf),
+            None => self.returned_values_type(around, function, buf, depth),
+        }
     }
 
-    /// Whether calling `function` gives what its return annotation declares: a sync
-    /// function (a coroutine function returns a coroutine) with no decorator but the
-    /// catalogue's `caching-decorators`, bare or called (`@functools.cache`,
-    /// `@lru_cache(maxsize=None)`); any other decorator may return anything. The
-    /// decorators are resolved in `env`, the scopes around the `def`.
+    /// The one tracked type the values of an unannotated function's `return` statements
+    /// give, read in its own scope; `return None` and a bare `return` do not count (a
+    /// method called on `None` never runs). Not for a generator, nor for a file object
+    /// (the helper that opens it is reported where it is called).
+    fn returned_values_type(
+        &self,
+        around: Env<'_, 'a>,
+        function: &'a ast::StmtFunctionDef,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
+        if depth > MAX_RESOLUTION_DEPTH {
+            return None;
+        }
+        let mut returns = ReturnValues::default();
+        returns.visit_body(&function.body);
+        let values: Vec<&Expr> = returns.values.into_iter().filter(|value| !is_none(value)).collect();
+        if returns.yields || values.is_empty() {
+            return None;
+        }
+        let mut scope = Scope::new(ScopeKind::Function(function));
+        scope.bind_parameters(&function.parameters);
+        scope.bind_body(&function.body, &mut Vec::new());
+        let extra = [&scope];
+        let env = Env { base: around.base, extra: &extra, project: None };
+        let mut agreed = None;
+        for value in values {
+            let ty = self.type_at_depth(env, value, buf, depth + 1)?;
+            if ty == FILE_OBJECT || agreed.is_some_and(|agreed| agreed != ty) {
+                return None;
+            }
+            agreed = Some(ty);
+        }
+        agreed
+    }
+
+    /// Whether calling `function` gives what its return annotation (or its `return`
+    /// statements) say: a sync function (a coroutine function returns a coroutine) with
+    /// no decorator but the catalogue's `caching-decorators`, bare or called
+    /// (`@functools.cache`, `@lru_cache(maxsize=None)`); any other decorator may return
+    /// anything. The decorators are resolved in `env`, the scopes around the `def`.
     fn returns_as_declared(&self, env: Env<'_, 'a>, function: &ast::StmtFunctionDef, buf: &mut String) -> bool {
         !function.is_async
             && function.decorator_list.iter().all(|decorator| {
@@ -608,6 +655,47 @@ impl<'a> Visitor<'a> for GlobalStores<'a> {
             Expr::Name(name) if name.ctx.is_store() && name.id.as_str() == self.name => self.other = true,
             Expr::Lambda(_) => {}
             _ => visitor::walk_expr(self, expr),
+        }
+    }
+}
+
+/// The values of a function's own `return` statements (not those of nested functions,
+/// classes or lambdas), and whether it yields (and so returns a generator).
+#[derive(Default)]
+struct ReturnValues<'a> {
+    values: Vec<&'a Expr>,
+    yields: bool,
+    /// How deep the walk is in expressions; past the limit, the function is taken to yield.
+    depth: u32,
+}
+
+impl<'a> Visitor<'a> for ReturnValues<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+            Stmt::Return(ast::StmtReturn { value, .. }) => {
+                if let Some(value) = value {
+                    self.values.push(value);
+                    self.visit_expr(value);
+                }
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.depth >= crate::analysis::context::MAX_EXPRESSION_DEPTH {
+            self.yields = true;
+            return;
+        }
+        match expr {
+            Expr::Lambda(_) => {}
+            Expr::Yield(_) | Expr::YieldFrom(_) => self.yields = true,
+            _ => {
+                self.depth += 1;
+                visitor::walk_expr(self, expr);
+                self.depth -= 1;
+            }
         }
     }
 }
