@@ -381,6 +381,18 @@ impl<'a> SemanticModel<'a> {
         if !self.returns_as_declared(around, function, buf) {
             return None;
         }
+        self.annotated_or_returned_type(around, function, buf, depth)
+    }
+
+    /// What a function's return annotation declares, read in `around`, or without one,
+    /// the one type its `return` statements give.
+    pub(super) fn annotated_or_returned_type(
+        &self,
+        around: Env<'_, 'a>,
+        function: &'a ast::StmtFunctionDef,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
         match function.returns.as_deref() {
             Some(annotation) => self.annotated_type(around, annotation, buf),
             None => self.returned_values_type(around, function, buf, depth),
