@@ -372,11 +372,15 @@ fn files_named_explicitly_are_checked_unless_force_exclude() {
     assert_eq!(project.run(&args).files(), ["ignored.py", "script"]);
 }
 
+/// A stub is read, but never executed: only a syntax error is reported in one.
 #[test]
-fn stub_files_are_checked() {
+fn stub_files_report_syntax_errors_only() {
     let project = Project::new();
-    project.write("pkg/api.pyi", BLOCKING).write("pkg/notes.txt", BLOCKING);
-    assert_eq!(json_check(&project, &[]).files(), ["api.pyi"]);
+    project
+        .write("pkg/api.pyi", BLOCKING)
+        .write("pkg/broken.pyi", "async def f(:\n    pass\n")
+        .write("pkg/notes.txt", BLOCKING);
+    assert_eq!(json_check(&project, &[]).findings(), [("broken.pyi".to_owned(), 1, "AG001".to_owned())]);
 }
 
 #[test]

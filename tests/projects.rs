@@ -1,5 +1,5 @@
 //! Runs the `aioguard` binary over the multi-module projects under `tests/projects/<name>/`,
-//! whose `*.py` files carry their expected findings inline (`# expect: AG110`). Each
+//! whose `*.py` (and `*.pyi`) files carry their expected findings inline (`# expect: AG110`). Each
 //! project is checked as a whole, and then file by file, naming one file only: the
 //! project-wide findings must be the same both ways, since resolution always uses the
 //! whole project.
@@ -28,7 +28,7 @@ fn python_files(dir: &Path, files: &mut Vec<PathBuf>) {
         let path = entry.unwrap().path();
         if path.is_dir() {
             python_files(&path, files);
-        } else if path.extension().is_some_and(|extension| extension == "py") {
+        } else if path.extension().is_some_and(|extension| extension == "py" || extension == "pyi") {
             files.push(path);
         }
     }

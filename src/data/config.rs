@@ -310,7 +310,7 @@ impl RuleSet {
     /// `select` (without one: the rules enabled by default) minus `ignore`; the
     /// syntax-error rule is always on.
     pub fn from_selectors(select: Option<&[String]>, ignore: &[String]) -> Self {
-        let mut set = RuleSet(Self::bit(&registry::SYNTAX_ERROR));
+        let mut set = Self::syntax_error_only();
         for rule in registry::ALL {
             let selected = match select {
                 Some(select) => select.iter().any(|selector| rule.is_selected_by(selector)),
@@ -332,6 +332,11 @@ impl RuleSet {
             }
         }
         set
+    }
+
+    /// Only the syntax-error rule.
+    pub fn syntax_error_only() -> Self {
+        RuleSet(Self::bit(&registry::SYNTAX_ERROR))
     }
 
     pub fn without_rule(self, rule: &RuleInfo) -> Self {
@@ -567,8 +572,12 @@ impl Settings {
         self.exclude.is_match(self.relative(path))
     }
 
-    /// The rules enabled for one file, after `per-file-ignores`.
+    /// The rules enabled for one file, after `per-file-ignores`. A type stub (`*.pyi`) is
+    /// never executed: only a syntax error is reported in one (it still gives types).
     pub fn rules_for(&self, path: &Path) -> RuleSet {
+        if path.extension().is_some_and(|extension| extension == "pyi") {
+            return RuleSet::syntax_error_only();
+        }
         let relative = self.relative(path);
         self.per_file_ignores
             .iter()

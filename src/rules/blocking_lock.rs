@@ -5,7 +5,8 @@
 //! tracked `threading.Lock`, `RLock`, `Semaphore`, `BoundedSemaphore`, `Event`,
 //! `Condition` and `Barrier` objects, and `.get()`, `.put()` and `.join()` on tracked
 //! `queue.Queue`-family objects. Calls that cannot block (`acquire(blocking=False)`,
-//! `get(block=False)`, `get_nowait()`) are not reported. An object is tracked when it is
+//! `get(block=False)`, `get_nowait()`, and a `q.get()` in the statement right after
+//! `while q.empty(): await …`, with no `await` before it) are not reported. An object is tracked when it is
 //! assigned from its constructor in the same function or at module level, or when a
 //! parameter is annotated with its type.
 //!

@@ -7,7 +7,9 @@
 //! `socket.socket()` or `socket.create_connection()`, or a parameter annotated
 //! `socket.socket`), in code running on the event loop. A socket the same function put in
 //! non-blocking mode earlier (`sock.setblocking(False)`, `sock.settimeout(0)`) is not
-//! reported: its calls return at once (or raise `BlockingIOError`).
+//! reported: its calls return at once (or raise `BlockingIOError`). Nor is
+//! `socket.getaddrinfo(host, port, flags=socket.AI_NUMERICHOST)` (the flag alone or or-ed
+//! with others): the host must be a numeric address, so nothing is looked up.
 //!
 //! ## Why is this bad?
 //! A blocking socket waits for the network; a DNS look-up can take seconds when a resolver

@@ -36,12 +36,15 @@ pub fn find_unallowed_blocking_call<'a>(cx: &mut Context<'a>, call: &ast::ExprCa
 /// `qualified_name`), or its arguments make it return at once.
 pub fn is_allowed_call(cx: &mut Context<'_>, call: &ast::ExprCall, qualified_name: &str, entry: &Entry) -> bool {
     cx.settings().is_allowed(qualified_name)
-        || (entry.rule == registry::BLOCKING_LOCK.code && returns_at_once::lock_call(call))
+        || (entry.rule == registry::BLOCKING_LOCK.code
+            && (returns_at_once::lock_call(call)
+                || returns_at_once::get_after_waiting_for_an_item(cx, call, qualified_name)))
         || (entry.rule == registry::BLOCKING_WAIT.code && returns_at_once::wait_call(call, qualified_name))
         || (entry.rule == registry::BLOCKING_NETWORK_CLIENT.code
             && returns_at_once::client_without_host(call, qualified_name))
         || (entry.rule == registry::BLOCKING_SOCKET.code
-            && returns_at_once::non_blocking_socket_call(cx, call, qualified_name))
+            && (returns_at_once::non_blocking_socket_call(cx, call, qualified_name)
+                || returns_at_once::numeric_address_lookup(cx, call, qualified_name)))
         || entry.path_argument.as_ref().is_some_and(|path| returns_at_once::given_no_certain_path(cx, call, path))
         || (entry.rule == registry::BLOCKING_SDK_CLIENT.code && returns_at_once::sdk_call(call))
 }

@@ -1,7 +1,8 @@
 //! The argument forms that make a call the catalogue lists return at once, so that it
 //! does not block: `lock.acquire(blocking=False)`, `thread.join(0)`, `smtplib.SMTP()`
 //! without a host, a method of a socket put in non-blocking mode, an archive opened from
-//! a buffer, an SDK call given `async_req=True`.
+//! a buffer, an SDK call given `async_req=True`, `socket.getaddrinfo()` of a numeric
+//! address, `q.get()` right after `while q.empty(): await …`.
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -36,6 +37,129 @@ pub fn lock_call(call: &ast::ExprCall) -> bool {
         }
         "wait" => first.is_some_and(is_zero) || keyword_is("timeout", &is_zero),
         _ => false,
+    }
+}
+
+/// `q.get()` in the simple statement right after `while q.empty(): await …` (a loop with
+/// no `break` or `else`), with no `await` before it in that statement: the loop ended
+/// because the queue holds an item, and no other task ran since, so `get` returns it at
+/// once.
+pub fn get_after_waiting_for_an_item(cx: &Context<'_>, call: &ast::ExprCall, qualified_name: &str) -> bool {
+    let Some(ScopeKind::Function(function)) = cx.semantic().current_function_kind() else { return false };
+    let Expr::Attribute(method) = &*call.func else { return false };
+    if qualified_name != "queue.Queue.get" || !call.arguments.is_empty() {
+        return false;
+    }
+    let mut finder =
+        WaitForAnItem { source: cx.source(), queue: &cx.source()[method.value.range()], call, found: false };
+    finder.visit_body(&function.body);
+    finder.found
+}
+
+/// Finds whether the statement holding `call` follows a loop waiting for the queue.
+struct WaitForAnItem<'s, 'c> {
+    source: &'s str,
+    /// The queue expression's source text.
+    queue: &'s str,
+    call: &'c ast::ExprCall,
+    found: bool,
+}
+
+impl WaitForAnItem<'_, '_> {
+    /// `while <queue>.empty(): …` with an `await` in its body, and no `break` or `else`.
+    fn waits_for_an_item(&self, stmt: &Stmt) -> bool {
+        let Stmt::While(ast::StmtWhile { test, body, orelse, .. }) = stmt else { return false };
+        let Expr::Call(ast::ExprCall { func, arguments, .. }) = &**test else { return false };
+        let Expr::Attribute(method) = &**func else { return false };
+        method.attr.as_str() == "empty"
+            && arguments.is_empty()
+            && &self.source[method.value.range()] == self.queue
+            && orelse.is_empty()
+            && has_await_and_no_break(body)
+    }
+
+    /// A simple statement holding the call, with no `await` finished before it.
+    fn gets_at_once(&self, stmt: &Stmt) -> bool {
+        let simple =
+            matches!(stmt, Stmt::Expr(_) | Stmt::Assign(_) | Stmt::AnnAssign(_) | Stmt::AugAssign(_) | Stmt::Return(_));
+        if !simple || !stmt.range().contains_range(self.call.range()) {
+            return false;
+        }
+        let mut awaits = AwaitBefore { before: self.call.start(), found: false, depth: 0 };
+        awaits.visit_stmt(stmt);
+        !awaits.found
+    }
+}
+
+impl<'b> Visitor<'b> for WaitForAnItem<'_, '_> {
+    fn visit_stmt(&mut self, stmt: &'b Stmt) {
+        if stmt.range().contains_range(self.call.range()) && !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+            visitor::walk_stmt(self, stmt);
+        }
+    }
+
+    fn visit_expr(&mut self, _: &'b Expr) {}
+
+    fn visit_body(&mut self, body: &'b [Stmt]) {
+        self.found |= body.windows(2).any(|pair| self.waits_for_an_item(&pair[0]) && self.gets_at_once(&pair[1]));
+        visitor::walk_body(self, body);
+    }
+}
+
+/// Whether a loop body awaits (outside nested functions) and has no `break` of its own.
+fn has_await_and_no_break(body: &[Stmt]) -> bool {
+    struct Scan {
+        awaits: bool,
+        breaks: bool,
+        /// How many loops nested in the body the walk is in (their `break` is theirs).
+        loops: u32,
+    }
+    impl<'b> Visitor<'b> for Scan {
+        fn visit_stmt(&mut self, stmt: &'b Stmt) {
+            match stmt {
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+                Stmt::Break(_) if self.loops == 0 => self.breaks = true,
+                Stmt::For(_) | Stmt::While(_) => {
+                    self.loops += 1;
+                    visitor::walk_stmt(self, stmt);
+                    self.loops -= 1;
+                }
+                _ => visitor::walk_stmt(self, stmt),
+            }
+        }
+
+        fn visit_expr(&mut self, expr: &'b Expr) {
+            // Only an `await` that is a statement's whole expression counts (`await x`,
+            // `y = await x`); one deeper is not looked for, and the call stays reported.
+            self.awaits |= matches!(expr, Expr::Await(_));
+        }
+    }
+    let mut scan = Scan { awaits: false, breaks: false, loops: 0 };
+    scan.visit_body(body);
+    scan.awaits && !scan.breaks
+}
+
+/// Whether a statement holds an `await` that ends before an offset (or is too deeply
+/// nested to tell).
+struct AwaitBefore {
+    before: TextSize,
+    found: bool,
+    /// How deep the walk is in expressions.
+    depth: u32,
+}
+
+impl<'b> Visitor<'b> for AwaitBefore {
+    fn visit_expr(&mut self, expr: &'b Expr) {
+        if expr.start() >= self.before || self.found {
+            return;
+        }
+        if (matches!(expr, Expr::Await(_)) && expr.end() <= self.before) || self.depth >= MAX_EXPRESSION_DEPTH {
+            self.found = true;
+            return;
+        }
+        self.depth += 1;
+        visitor::walk_expr(self, expr);
+        self.depth -= 1;
     }
 }
 
@@ -95,6 +219,36 @@ pub fn non_blocking_socket_call(cx: &Context<'_>, call: &ast::ExprCall, qualifie
     };
     finder.visit_body(&function.body);
     finder.found
+}
+
+/// `socket.getaddrinfo()`'s `flags` argument: the sixth, after `host`, `port`, `family`,
+/// `type` and `proto`.
+const GETADDRINFO_FLAGS_POSITION: usize = 5;
+
+/// `socket.getaddrinfo(host, port, flags=socket.AI_NUMERICHOST)` (alone or or-ed with
+/// other flags, by keyword or in its place): the host must be a numeric address, so
+/// there is no name to look up and the call returns at once. `AI_NUMERICSERV` alone
+/// still looks the host name up.
+pub fn numeric_address_lookup(cx: &mut Context<'_>, call: &ast::ExprCall, qualified_name: &str) -> bool {
+    if qualified_name != "socket.getaddrinfo" {
+        return false;
+    }
+    let positional = call.arguments.args.get(GETADDRINFO_FLAGS_POSITION);
+    let flags = positional.or(call.arguments.find_keyword("flags").map(|keyword| &keyword.value));
+    flags.is_some_and(|flags| has_numeric_host_flag(cx, flags, 0))
+}
+
+/// Whether a flags expression (`A | B | …`) includes `socket.AI_NUMERICHOST`.
+fn has_numeric_host_flag(cx: &mut Context<'_>, flags: &Expr, depth: u32) -> bool {
+    match flags {
+        Expr::BinOp(ast::ExprBinOp { left, op: ast::Operator::BitOr, right, .. }) if depth < MAX_EXPRESSION_DEPTH => {
+            has_numeric_host_flag(cx, left, depth + 1) || has_numeric_host_flag(cx, right, depth + 1)
+        }
+        _ => matches!(
+            cx.resolve_qualified_name(flags),
+            Some("socket.AI_NUMERICHOST" | "socket.AddressInfo.AI_NUMERICHOST")
+        ),
+    }
 }
 
 /// Whether the last `<socket>.setblocking(…)` or `<socket>.settimeout(…)` before an

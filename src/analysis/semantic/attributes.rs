@@ -288,15 +288,22 @@ impl<'a> SemanticModel<'a> {
                     }
                 }
                 AttributeStore::Annotated(annotation) => attributes.declare(self.annotated_type(env, annotation, buf)),
-                AttributeStore::Property(method) => attributes.declare(self.property_type(env, method, buf)),
+                AttributeStore::Property(method) => attributes.declare(self.property_type(env, method, buf, depth)),
                 AttributeStore::Other => attributes.assign_unknown(),
             }
         }
         facts
     }
 
-    /// The tracked type a `@property` or `@functools.cached_property` method declares.
-    fn property_type(&self, env: Env<'_, 'a>, method: &'a ast::StmtFunctionDef, buf: &mut String) -> Option<&'a str> {
+    /// The tracked type a `@property` or `@functools.cached_property` method gives: what
+    /// its return annotation declares, or without one, what its `return` statements give.
+    fn property_type(
+        &self,
+        env: Env<'_, 'a>,
+        method: &'a ast::StmtFunctionDef,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
         let is_property = method.decorator_list.iter().any(|decorator| {
             matches!(self.resolve_at_depth(env, &decorator.expression, buf, 0), Some(Resolved::QualifiedName))
                 && matches!(buf.as_str(), "builtins.property" | "functools.cached_property")
@@ -304,7 +311,7 @@ impl<'a> SemanticModel<'a> {
         if !is_property || method.is_async {
             return None;
         }
-        self.annotated_type(env, method.returns.as_deref()?, buf)
+        self.annotated_or_returned_type(env, method, buf, depth)
     }
 }
 
@@ -317,7 +324,16 @@ fn named_around_the_class(roots: &[&str], extra: &[&Scope<'_>]) -> bool {
 /// Whether [`SemanticModel::type_of`] may find a type for the expression: not for a
 /// literal, a display, a comparison, …
 fn may_have_tracked_type(expr: &Expr) -> bool {
-    matches!(expr, Expr::Name(_) | Expr::Attribute(_) | Expr::Call(_) | Expr::Subscript(_) | Expr::BinOp(_))
+    matches!(
+        expr,
+        Expr::Name(_)
+            | Expr::Attribute(_)
+            | Expr::Call(_)
+            | Expr::Subscript(_)
+            | Expr::BinOp(_)
+            | Expr::If(_)
+            | Expr::BoolOp(_)
+    )
 }
 
 /// What a class's body and methods make of one instance attribute. It has a tracked

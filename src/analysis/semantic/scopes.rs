@@ -28,8 +28,9 @@ pub enum Binding<'a> {
         value: Option<&'a Expr>,
     },
     /// Declared more than once and bound no other way: a parameter or `x: T = value`,
-    /// then `x: U = value` (each [`Annotated`](Self::Annotated) or
-    /// [`Parameter`](Self::Parameter)), in source order. Which one holds at a use of
+    /// then `x: U = value` or `x = value` (`p = Path(p)`; each
+    /// [`Annotated`](Self::Annotated), [`Parameter`](Self::Parameter) or
+    /// [`Assigned`](Self::Assigned)), in source order. Which one holds at a use of
     /// the name depends on where the use is (see [`declaration_at`]).
     Redeclared(Vec<Binding<'a>>),
     /// `with value as x:`.
@@ -106,13 +107,16 @@ impl<'a> Scope<'a> {
                 // Statements are bound in source order, after the parameters.
                 *existing = match (std::mem::replace(existing, Binding::Unknown), binding) {
                     (_, Binding::Outer) => Binding::Outer,
-                    (Binding::Redeclared(mut declarations), declaration @ Binding::Annotated { .. }) => {
+                    (
+                        Binding::Redeclared(mut declarations),
+                        declaration @ (Binding::Annotated { .. } | Binding::Assigned(_)),
+                    ) => {
                         declarations.push(declaration);
                         Binding::Redeclared(declarations)
                     }
                     (
                         first @ (Binding::Annotated { .. } | Binding::Parameter(_)),
-                        declaration @ Binding::Annotated { .. },
+                        declaration @ (Binding::Annotated { .. } | Binding::Assigned(_)),
                     ) => Binding::Redeclared(vec![first, declaration]),
                     _ => Binding::Unknown,
                 };
@@ -317,13 +321,16 @@ pub(super) fn declaration_at<'d, 'a>(
 ) -> Option<&'d Binding<'a>> {
     let end = |declaration: &Binding<'a>| match declaration {
         Binding::Annotated { annotation, value } => Some(value.unwrap_or(annotation).end()),
+        Binding::Assigned(value) => Some(value.end()),
         // Parameters are bound before the body runs.
         Binding::Parameter(_) => Some(TextSize::default()),
         _ => None,
     };
     let deciding = declarations.iter().rposition(|declaration| end(declaration).is_some_and(|end| end <= at))?;
+    // A declaration in the body is known by its annotation, or by its value when it has none.
     let annotation_of = |declaration: &Binding<'a>| match declaration {
         Binding::Annotated { annotation, .. } => Some(*annotation),
+        Binding::Assigned(value) => Some(*value),
         _ => None,
     };
     let mut places =
@@ -344,7 +351,7 @@ pub(super) fn declaration_at<'d, 'a>(
 }
 
 /// Finds, in a function's own statements, the end of the block holding the declaration
-/// whose annotation is `deciding`, and every loop.
+/// whose annotation (or value, for a plain assignment) is `deciding`, and every loop.
 struct DeclarationPlaces<'a> {
     deciding: Option<&'a Expr>,
     block_end: Option<TextSize>,
@@ -354,9 +361,11 @@ struct DeclarationPlaces<'a> {
 impl<'a> Visitor<'a> for DeclarationPlaces<'a> {
     fn visit_body(&mut self, body: &'a [Stmt]) {
         if let Some(deciding) = self.deciding
-            && body
-                .iter()
-                .any(|stmt| matches!(stmt, Stmt::AnnAssign(assign) if std::ptr::eq(&*assign.annotation, deciding)))
+            && body.iter().any(|stmt| match stmt {
+                Stmt::AnnAssign(assign) => std::ptr::eq(&*assign.annotation, deciding),
+                Stmt::Assign(assign) => std::ptr::eq(&*assign.value, deciding),
+                _ => false,
+            })
         {
             self.block_end = body.last().map(Ranged::end);
         }

@@ -86,6 +86,13 @@ impl<'a> SemanticModel<'a> {
             Expr::BinOp(ast::ExprBinOp { left, op, right, .. }) => self
                 .member_type(env, left, op.dunder(), buf, depth)
                 .or_else(|| self.member_type(env, right, op.reflected_dunder(), buf, depth)),
+            // `client if client else boto3.client("s3")`, `client or httpx.Client()`.
+            Expr::If(ast::ExprIf { body, orelse, .. }) => {
+                self.branches_type(env, [&**body, &**orelse], buf, depth).filter(|ty| depth > 0 || *ty != FILE_OBJECT)
+            }
+            Expr::BoolOp(ast::ExprBoolOp { op: ast::BoolOp::Or, values, .. }) => {
+                self.branches_type(env, values, buf, depth).filter(|ty| depth > 0 || *ty != FILE_OBJECT)
+            }
             Expr::Name(name) => {
                 let (place, binding) = env.lookup(name.id.as_str())?;
                 match binding {
@@ -105,6 +112,32 @@ impl<'a> SemanticModel<'a> {
             }
             _ => None,
         }
+    }
+
+    /// The one tracked type the branches of a conditional value give, where each other
+    /// branch is `None` or a parameter of no tracked type: what a caller passes in place
+    /// of the default client is taken to be such a client too. A branch of another type,
+    /// or of no known type that is not a parameter, leaves the value untracked.
+    fn branches_type<'e>(
+        &self,
+        env: Env<'_, 'a>,
+        branches: impl IntoIterator<Item = &'e Expr>,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
+        let mut agreed = None;
+        for branch in branches {
+            match self.type_at_depth(env, branch, buf, depth + 1) {
+                Some(ty) if agreed.is_some_and(|agreed| agreed != ty) => return None,
+                Some(ty) => agreed = Some(ty),
+                None if is_none(branch) => {}
+                None => {
+                    let Expr::Name(name) = branch else { return None };
+                    let (_, Binding::Parameter(_)) = env.lookup(name.id.as_str())? else { return None };
+                }
+            }
+        }
+        agreed
     }
 
     /// The tracked type of what a name bound so, in the scope at `place`, refers to.
@@ -208,7 +241,7 @@ impl<'a> SemanticModel<'a> {
             }),
             (Some(Resolved::Class(_)), _) => self.member_type(env, func, "__call__", buf, depth),
             // `make_client()` where `def make_client() -> httpx.Client`.
-            (Some(Resolved::Function(_)), Expr::Name(name)) => self.return_type(env, name.id.as_str(), buf),
+            (Some(Resolved::Function(_)), Expr::Name(name)) => self.return_type(env, name.id.as_str(), buf, depth),
             (Some(_), _) => None,
             // `path.with_suffix(".bak")` returns a path.
             (None, Expr::Attribute(method)) => {
@@ -321,33 +354,92 @@ impl<'a> SemanticModel<'a> {
             .or_else(|| self.clients.class(owner).filter(|_| !member.starts_with('_')))
     }
 
-    /// The tracked type a sync function declares it returns, its annotation (and its
-    /// decorators: see [`returns_as_declared`](Self::returns_as_declared)) read in the
-    /// first `scopes_around` scopes of the model (those around the `def`).
-    pub fn declared_return_type(&self, function: &ast::StmtFunctionDef, scopes_around: usize) -> Option<&'a str> {
+    /// The tracked type a sync function returns (see
+    /// [`function_return_type`](Self::function_return_type)), read in the first
+    /// `scopes_around` scopes of the model (those around the `def`).
+    pub fn declared_return_type(&self, function: &'a ast::StmtFunctionDef, scopes_around: usize) -> Option<&'a str> {
         let env = Env { base: self.scopes.get(..scopes_around)?, extra: &[], project: None };
-        let buf = &mut String::new();
-        if !self.returns_as_declared(env, function, buf) {
-            return None;
-        }
-        self.annotated_type(env, function.returns.as_deref()?, buf)
+        self.function_return_type(env, function, &mut String::new(), 0)
     }
 
-    /// The tracked type a plain function of this module declares it returns.
-    fn return_type(&self, env: Env<'_, 'a>, name: &str, buf: &mut String) -> Option<&'a str> {
+    /// The tracked type a plain function of this module returns.
+    fn return_type(&self, env: Env<'_, 'a>, name: &str, buf: &mut String, depth: u8) -> Option<&'a str> {
         let (place, Binding::Function(function)) = env.lookup(name)? else { return None };
-        let around = env.up_to(place);
+        self.function_return_type(env.up_to(place), function, buf, depth)
+    }
+
+    /// The tracked type calling a sync function gives, read in `around`, the scopes
+    /// around its `def`: what its return annotation declares, or without one, the one
+    /// type all its `return` statements give (`def get_client(): return httpx.Client()`).
+    fn function_return_type(
+        &self,
+        around: Env<'_, 'a>,
+        function: &'a ast::StmtFunctionDef,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
         if !self.returns_as_declared(around, function, buf) {
             return None;
         }
-        self.annotated_type(around, function.returns.as_deref()?, buf)
+        self.annotated_or_returned_type(around, function, buf, depth)
     }
 
-    /// Whether calling `function` gives what its return annotation declares: a sync
-    /// function (a coroutine function returns a coroutine) with no decorator but the
-    /// catalogue's `caching-decorators`, bare or called (`@functools.cache`,
-    /// `@lru_cache(maxsize=None)`); any other decorator may return anything. The
-    /// decorators are resolved in `env`, the scopes around the `def`.
+    /// What a function's return annotation declares, read in `around`, or without one,
+    /// the one type its `return` statements give.
+    pub(super) fn annotated_or_returned_type(
+        &self,
+        around: Env<'_, 'a>,
+        function: &'a ast::StmtFunctionDef,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
+        match function.returns.as_deref() {
+            Some(annotation) => self.annotated_type(around, annotation, buf),
+            None => self.returned_values_type(around, function, buf, depth),
+        }
+    }
+
+    /// The one tracked type the values of an unannotated function's `return` statements
+    /// give, read in its own scope; `return None` and a bare `return` do not count (a
+    /// method called on `None` never runs). Not for a generator, nor for a file object
+    /// (the helper that opens it is reported where it is called).
+    fn returned_values_type(
+        &self,
+        around: Env<'_, 'a>,
+        function: &'a ast::StmtFunctionDef,
+        buf: &mut String,
+        depth: u8,
+    ) -> Option<&'a str> {
+        if depth > MAX_RESOLUTION_DEPTH {
+            return None;
+        }
+        let mut returns = ReturnValues::default();
+        returns.visit_body(&function.body);
+        let values: Vec<&Expr> = returns.values.into_iter().filter(|value| !is_none(value)).collect();
+        if returns.yields || values.is_empty() {
+            return None;
+        }
+        let mut scope = Scope::new(ScopeKind::Function(function));
+        scope.bind_parameters(&function.parameters);
+        scope.bind_body(&function.body, &mut Vec::new());
+        let extra = [&scope];
+        let env = Env { base: around.base, extra: &extra, project: None };
+        let mut agreed = None;
+        for value in values {
+            let ty = self.type_at_depth(env, value, buf, depth + 1)?;
+            if ty == FILE_OBJECT || agreed.is_some_and(|agreed| agreed != ty) {
+                return None;
+            }
+            agreed = Some(ty);
+        }
+        agreed
+    }
+
+    /// Whether calling `function` gives what its return annotation (or its `return`
+    /// statements) say: a sync function (a coroutine function returns a coroutine) with
+    /// no decorator but the catalogue's `caching-decorators`, bare or called
+    /// (`@functools.cache`, `@lru_cache(maxsize=None)`); any other decorator may return
+    /// anything. The decorators are resolved in `env`, the scopes around the `def`.
     fn returns_as_declared(&self, env: Env<'_, 'a>, function: &ast::StmtFunctionDef, buf: &mut String) -> bool {
         !function.is_async
             && function.decorator_list.iter().all(|decorator| {
@@ -575,6 +667,47 @@ impl<'a> Visitor<'a> for GlobalStores<'a> {
             Expr::Name(name) if name.ctx.is_store() && name.id.as_str() == self.name => self.other = true,
             Expr::Lambda(_) => {}
             _ => visitor::walk_expr(self, expr),
+        }
+    }
+}
+
+/// The values of a function's own `return` statements (not those of nested functions,
+/// classes or lambdas), and whether it yields (and so returns a generator).
+#[derive(Default)]
+struct ReturnValues<'a> {
+    values: Vec<&'a Expr>,
+    yields: bool,
+    /// How deep the walk is in expressions; past the limit, the function is taken to yield.
+    depth: u32,
+}
+
+impl<'a> Visitor<'a> for ReturnValues<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+            Stmt::Return(ast::StmtReturn { value, .. }) => {
+                if let Some(value) = value {
+                    self.values.push(value);
+                    self.visit_expr(value);
+                }
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.depth >= crate::analysis::context::MAX_EXPRESSION_DEPTH {
+            self.yields = true;
+            return;
+        }
+        match expr {
+            Expr::Lambda(_) => {}
+            Expr::Yield(_) | Expr::YieldFrom(_) => self.yields = true,
+            _ => {
+                self.depth += 1;
+                visitor::walk_expr(self, expr);
+                self.depth -= 1;
+            }
         }
     }
 }

@@ -77,8 +77,9 @@ pub struct FunctionSummary {
     pub loop_bound: Option<Box<LoopBinding>>,
     /// The calls of its own body that may reach project functions (sync functions only).
     pub calls: Vec<CallSite>,
-    /// The tracked type it declares it returns (sync functions with no decorator but the
-    /// catalogue's `caching-decorators`), for other modules' `c = make_client()`.
+    /// The tracked type it returns, by its annotation or else by its `return` statements
+    /// (sync functions with no decorator but the catalogue's `caching-decorators`), for
+    /// other modules' `c = make_client()`.
     pub returns: Option<Box<str>>,
 }
 
@@ -338,7 +339,7 @@ fn decorator_name(semantic: &SemanticModel<'_>, decorator: &ast::Decorator) -> O
 }
 
 /// A function is entered, after its scope is pushed.
-pub(crate) fn enter_function(cx: &mut Context<'_>, function: &ast::StmtFunctionDef) {
+pub(crate) fn enter_function<'a>(cx: &mut Context<'a>, function: &'a ast::StmtFunctionDef) {
     let Some(builder) = cx.summary() else { return };
     let scopes = cx.semantic().scopes();
     let qualname = qualname_in(&scopes[..scopes.len() - 1], function.name.as_str());

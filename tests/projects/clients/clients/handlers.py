@@ -20,7 +20,8 @@ class Service(BaseService):
         return self.http.get(url)  # expect: AG102
 
     async def not_certain(self):
-        self.maybe.get("https://example.com")
+        # An unannotated factory whose every return is a client gives that client.
+        self.maybe.get("https://example.com")  # expect: AG102
         self.helper_name()
 
 

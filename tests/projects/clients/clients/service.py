@@ -26,8 +26,9 @@ async def cached(url):
 
 
 async def not_certain(url):
+    # An unannotated factory whose every return is a client gives that client.
     client = untyped_client()
-    client.get(url)
+    client.get(url)  # expect: AG102
     coroutine_result = make_async_client()
     coroutine_result.get(url)
     # Any other decorator may return anything.

@@ -1,0 +1,4 @@
+import subprocess
+
+async def run(command: list[str]) -> None:
+    subprocess.run(command)
