@@ -194,3 +194,23 @@ impl<'a, W: Walk<'a>> Walker<'_, W> {
         }
     }
 }
+
+/// The suites (blocks of statements) a compound statement holds.
+pub fn suites(stmt: &Stmt) -> Vec<&[Stmt]> {
+    match stmt {
+        Stmt::FunctionDef(function) => vec![&function.body],
+        Stmt::ClassDef(class) => vec![&class.body],
+        Stmt::If(if_stmt) => std::iter::once(&if_stmt.body[..])
+            .chain(if_stmt.elif_else_clauses.iter().map(|clause| &clause.body[..]))
+            .collect(),
+        Stmt::For(for_stmt) => vec![&for_stmt.body, &for_stmt.orelse],
+        Stmt::While(while_stmt) => vec![&while_stmt.body, &while_stmt.orelse],
+        Stmt::With(with) => vec![&with.body],
+        Stmt::Try(try_stmt) => {
+            let handlers = try_stmt.handlers.iter().map(|ast::ExceptHandler::ExceptHandler(handler)| &handler.body[..]);
+            [&try_stmt.body[..], &try_stmt.orelse, &try_stmt.finalbody].into_iter().chain(handlers).collect()
+        }
+        Stmt::Match(match_stmt) => match_stmt.cases.iter().map(|case| &case.body[..]).collect(),
+        _ => Vec::new(),
+    }
+}

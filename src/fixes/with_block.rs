@@ -27,6 +27,7 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
+use crate::analysis::walk::suites;
 use crate::data::diagnostic::{Edit, Fix};
 use crate::fixes::Fixer;
 use crate::fixes::codegen::{CANNOT_AWAIT_HERE, ThreadCall, unused_name};
@@ -229,22 +230,7 @@ fn is_read_after(name: &str, following: &[Stmt], outside: &OutsideFacts<'_>, blo
 
 /// The statements after the one at `range` in the suite of `parent` that holds it.
 fn following_siblings(parent: &Stmt, range: TextRange) -> &[Stmt] {
-    let suites: Vec<&[Stmt]> = match parent {
-        Stmt::FunctionDef(function) => vec![&function.body],
-        Stmt::If(if_stmt) => std::iter::once(&if_stmt.body[..])
-            .chain(if_stmt.elif_else_clauses.iter().map(|clause| &clause.body[..]))
-            .collect(),
-        Stmt::For(for_stmt) => vec![&for_stmt.body, &for_stmt.orelse],
-        Stmt::While(while_stmt) => vec![&while_stmt.body, &while_stmt.orelse],
-        Stmt::With(with) => vec![&with.body],
-        Stmt::Try(try_stmt) => std::iter::once(&try_stmt.body[..])
-            .chain(try_stmt.handlers.iter().map(|ast::ExceptHandler::ExceptHandler(handler)| &handler.body[..]))
-            .chain([&try_stmt.orelse[..], &try_stmt.finalbody[..]])
-            .collect(),
-        Stmt::Match(match_stmt) => match_stmt.cases.iter().map(|case| &case.body[..]).collect(),
-        _ => Vec::new(),
-    };
-    suites
+    suites(parent)
         .into_iter()
         .find_map(|suite| {
             let index = suite.iter().position(|stmt| stmt.range() == range)?;

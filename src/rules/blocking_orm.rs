@@ -119,6 +119,7 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
+use crate::analysis::walk::suites;
 use crate::data::registry::{self, RuleInfo};
 use crate::rules::checker::{Checker, Evaluation, FixRequest};
 
@@ -298,30 +299,11 @@ fn iterated_asynchronously_before(checker: &Checker<'_>, coroutine: &ast::StmtFu
     let is_coroutine = |stmt: &&Stmt| matches!(stmt, Stmt::FunctionDef(function) if std::ptr::eq(function, coroutine));
     let Some(start) = statements.iter().position(is_coroutine) else { return false };
     statements[start..].windows(2).any(|pair| {
-        blocks_of(pair[0]).into_iter().any(|block| {
+        suites(pair[0]).into_iter().any(|block| {
             let position = block.iter().position(|stmt| std::ptr::eq(stmt, pair[1]));
             position.is_some_and(|position| block[..position].iter().any(iterates))
         })
     })
-}
-
-/// The blocks of statements a compound statement holds.
-fn blocks_of(stmt: &Stmt) -> Vec<&[Stmt]> {
-    match stmt {
-        Stmt::FunctionDef(function) => vec![&function.body],
-        Stmt::If(if_stmt) => std::iter::once(&if_stmt.body[..])
-            .chain(if_stmt.elif_else_clauses.iter().map(|clause| &clause.body[..]))
-            .collect(),
-        Stmt::For(for_stmt) => vec![&for_stmt.body, &for_stmt.orelse],
-        Stmt::While(while_stmt) => vec![&while_stmt.body, &while_stmt.orelse],
-        Stmt::With(with) => vec![&with.body],
-        Stmt::Try(try_stmt) => {
-            let handlers = try_stmt.handlers.iter().map(|ast::ExceptHandler::ExceptHandler(handler)| &handler.body[..]);
-            [&try_stmt.body[..], &try_stmt.orelse, &try_stmt.finalbody].into_iter().chain(handlers).collect()
-        }
-        Stmt::Match(match_stmt) => match_stmt.cases.iter().map(|case| &case.body[..]).collect(),
-        _ => Vec::new(),
-    }
 }
 
 fn is_name(expr: &Expr, name: &str) -> bool {
