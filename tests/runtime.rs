@@ -78,17 +78,22 @@ fn run(python: &Path, args: &[&Path], stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
-#[test]
-fn fixed_programs_stop_blocking_the_loop_and_print_the_same() {
-    let python = common::tools_python();
-    let source_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/runtime");
+/// A temporary copy of the files (not the subdirectories) of `dir`, relative to the crate.
+fn copy_of(dir: &str) -> tempfile::TempDir {
     let work = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(&source_dir).unwrap() {
+    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)).unwrap() {
         let path = entry.unwrap().path();
         if path.is_file() {
             std::fs::copy(&path, work.path().join(path.file_name().unwrap())).unwrap();
         }
     }
+    work
+}
+
+#[test]
+fn fixed_programs_stop_blocking_the_loop_and_print_the_same() {
+    let python = common::tools_python();
+    let work = copy_of("tests/runtime");
     let runner = work.path().join("blockbuster_runner.py");
     let programs = programs(work.path());
     assert!(programs.len() >= 7, "only {} runtime programs", programs.len());
@@ -157,12 +162,7 @@ fn fixed_programs_stop_blocking_the_loop_and_print_the_same() {
 #[test]
 fn django_views_run_after_a_plain_fix() {
     let python = common::tools_python();
-    let source_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/runtime/django");
-    let work = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(&source_dir).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, work.path().join(path.file_name().unwrap())).unwrap();
-    }
+    let work = copy_of("tests/runtime/django");
     let programs = programs(work.path());
     assert!(programs.len() >= 2, "only {} Django programs", programs.len());
     for program in &programs {
