@@ -144,12 +144,12 @@ class Store:
         self.save()
 
 
-async def notify():
-    pass
+async def notify(event):
+    await event.wait()
 
 
-async def run():
-    asyncio.create_task(notify())
+async def run(event):
+    asyncio.create_task(notify(event))
     tempfile.mkdtemp()
 "#;
     let settings = settings(Options::default());
@@ -455,4 +455,34 @@ fn min_cost_leaves_cheaper_calls_unreported_for_every_rule_or_the_rules_it_names
     };
     assert!(error.contains("min-cost") && error.contains("AG9"), "{error}");
     assert!(serde_yaml::from_str::<Options>("min-cost: cheap").is_err());
+}
+
+#[test]
+fn a_dropped_task_that_only_sleeps_is_said_to_be_held_by_the_loop() {
+    let found = messages(
+        r#"
+import asyncio
+
+async def tick():
+    while True:
+        await asyncio.sleep(1)
+
+async def fetch(queue):
+    await asyncio.sleep(1)
+    await queue.get()
+
+async def drain(stream):
+    async for _ in stream:
+        await asyncio.sleep(0)
+
+async def main(queue, stream):
+    asyncio.create_task(asyncio.sleep(5))
+    asyncio.create_task(tick())
+    asyncio.create_task(fetch(queue))
+    asyncio.create_task(drain(stream))
+"#,
+    );
+    let held: Vec<bool> = found.iter().map(|message| message.contains("the loop holds it while it sleeps")).collect();
+    assert_eq!(held, [true, true, false, false], "{found:#?}");
+    assert!(found.iter().all(|message| message.starts_with("the task from `asyncio.create_task()` is dropped")));
 }

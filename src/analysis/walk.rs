@@ -175,6 +175,12 @@ impl<'a, W: Walk<'a>> Walker<'_, W> {
                 visitor::walk_expr(self, expr);
                 self.context().semantic.pop_scope();
             }
+            Expr::Yield(_) | Expr::YieldFrom(_) => {
+                if self.context().summary.is_some() {
+                    summary::on_yield(self.context());
+                }
+                visitor::walk_expr(self, expr);
+            }
             Expr::Await(await_expr) => {
                 let outer = self.context().awaited.replace(await_expr.value.range());
                 visitor::walk_expr(self, expr);

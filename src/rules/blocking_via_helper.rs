@@ -34,7 +34,17 @@
 //! reported where the call's literal arguments (or the literal defaults of the parameters
 //! it leaves out) make those branches dead: `serve(app, run_async=True)` where `serve`
 //! blocks only `if not run_async:`. A parameter the helper passes on to another helper
-//! is followed there.
+//! is followed there, to any depth, and so is a keyword that reaches it through
+//! `**kwargs` (`def serve_with(app, **options): serve(app, **options)`, when `options` is
+//! used for nothing else: not read, changed or rebound).
+//!
+//! A helper decorated by a decorator of the project (in any module) that wraps it in an
+//! inner `def` calling it with the arguments it is given (`return func(*args,
+//! **kwargs)`, with or without `functools.wraps`: tracing, timing, logging decorators) is
+//! followed as if undecorated. A decorator factory (`@retry(3)`), a wrapper that is an
+//! `async def` or calls the function only inside a lambda or inner function (another
+//! thread), and any other decorator but the catalogue's `plain-decorators` and
+//! `caching-decorators` hide the helper: what calling it does is not known.
 //!
 //! A helper that blocks only through functions wrapped in `functools.cache`,
 //! `functools.lru_cache` or another of the catalogue's `caching-decorators`
@@ -46,6 +56,15 @@
 //! `conn.execute(q)` after `from app.db import conn`, `make_client().get(url)` where the
 //! imported `make_client` is annotated `-> httpx.Client` (not under an `if` on the
 //! helper's parameters).
+//!
+//! Dual sync/async APIs: an object of a project class that is awaitable itself (it, or
+//! a base class, defines `__await__`) and whose sync methods return a coroutine when the
+//! object is asynchronous but block in a `sync(loop, coro)` helper otherwise (Dask's
+//! `Client`, `Scheduler`, `Semaphore`). A call of such a method, or of such a class,
+//! whose result the coroutine awaits (`await self.acquire()`, `await
+//! LocalCluster(asynchronous=True)`, `async with Client(asynchronous=True) as c:`) is
+//! not reported: the awaiting caller uses the object's async face. Awaiting the result
+//! of another sync function does not make it not block (it runs before the `await`).
 //!
 //! A function only *referring* to a blocking function (passing it to `to_thread`,
 //! returning it) does not block, and a nested `def` or `lambda` is not part of its body.
@@ -148,8 +167,14 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     };
     // `helper(flag=True)` where what blocks runs only `if not flag:`.
     if let [helper] = helpers[..] {
-        let arguments = CallArguments::of(&call.arguments, &|_| None);
-        if !project.index.blocks_called_with(helper, &callee, &arguments, &|_| None) {
+        // `await semaphore.acquire()`, `async with Client(asynchronous=True)`: the async
+        // face of an object that has a sync one too, whose blocking side runs only
+        // outside a coroutine.
+        if checker.is_awaited(call.range()) && project.index.is_method_of_awaitable(helper) {
+            return;
+        }
+        let arguments = CallArguments::of(&call.arguments, &|_| None, None);
+        if !project.index.blocks_called_with(helper, &callee, &arguments) {
             return;
         }
     }

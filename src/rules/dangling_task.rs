@@ -15,6 +15,10 @@
 //! ## Why is this bad?
 //! The event loop keeps only a weak reference to tasks. A task nobody references can be
 //! garbage-collected in the middle of its work, silently; and its exception is never seen.
+//! A task whose coroutine only sleeps (`asyncio.sleep(…)` itself, or an undecorated
+//! `async def` of the same module whose every `await` is on `asyncio.sleep(…)`) is held
+//! by the loop's timers until it is done; it is still reported, since its exception is
+//! still never seen, and the message says so.
 //!
 //! ## Example
 //! ```python
@@ -52,9 +56,11 @@
 //!     task.add_done_callback(_background_tasks.discard)
 //! ```
 
+use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
+use crate::analysis::semantic::{Resolved, SemanticModel};
 use crate::data::registry::DANGLING_TASK as RULE;
 use crate::rules::checker::{Checker, FixRequest};
 
@@ -136,9 +142,15 @@ fn is_only_tested(checker: &Checker<'_>, call: &ast::ExprCall) -> bool {
 /// which the fix can keep a reference from.
 fn report<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall, whole_statement: Option<&'a ast::StmtExpr>) {
     let Some(creator) = task_creator(checker, call) else { return };
-    let message = format!(
-        "the task from `{creator}()` is dropped; keep a reference to it (a set of background tasks, or a `TaskGroup`) or it can be garbage-collected before it finishes"
-    );
+    let message = if only_sleeps(checker.semantic(), call) {
+        format!(
+            "the task from `{creator}()` is dropped; the loop holds it while it sleeps, but nothing sees an exception it raises: keep a reference to it (a set of background tasks, or a `TaskGroup`)"
+        )
+    } else {
+        format!(
+            "the task from `{creator}()` is dropped; keep a reference to it (a set of background tasks, or a `TaskGroup`) or it can be garbage-collected before it finishes"
+        )
+    };
     let fix = match whole_statement {
         Some(statement) => FixRequest::KeepTask { call, statement, creator },
         None => FixRequest::Declined("the task is created inside a larger expression or statement".into()),
@@ -159,4 +171,61 @@ pub fn task_creator(checker: &mut Checker<'_>, call: &ast::ExprCall) -> Option<S
     let is_loop = matches!(&*attribute.value, Expr::Attribute(owner) if owner.attr.as_str() == "loop")
         || checker.type_of(&attribute.value) == Some("asyncio.AbstractEventLoop");
     is_loop.then(|| checker.display_source(&call.func))
+}
+
+/// Whether the task's coroutine only sleeps: `asyncio.sleep(…)`, or a call of an
+/// undecorated `async def` of this module whose every `await` is on `asyncio.sleep(…)`
+/// (or that awaits nothing). The loop's ready queue and timers hold such a task until it
+/// is done.
+fn only_sleeps(semantic: &SemanticModel<'_>, call: &ast::ExprCall) -> bool {
+    let Some(Expr::Call(coroutine)) = call.arguments.args.first() else { return false };
+    let mut name = String::new();
+    match semantic.resolve(&coroutine.func, &mut name) {
+        Some(Resolved::QualifiedName) => name == "asyncio.sleep",
+        Some(Resolved::Function(function)) if function.is_async && function.decorator_list.is_empty() => {
+            let mut awaits = OtherAwaits { semantic, found: false };
+            awaits.visit_body(&function.body);
+            !awaits.found
+        }
+        _ => false,
+    }
+}
+
+/// Finds, in a coroutine's own body, a suspension on anything but `asyncio.sleep(…)`.
+struct OtherAwaits<'s, 'a> {
+    semantic: &'s SemanticModel<'a>,
+    found: bool,
+}
+
+impl<'b> Visitor<'b> for OtherAwaits<'_, '_> {
+    fn visit_stmt(&mut self, stmt: &'b Stmt) {
+        match stmt {
+            // Their bodies are other functions'.
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+            Stmt::For(ast::StmtFor { is_async: true, .. }) | Stmt::With(ast::StmtWith { is_async: true, .. }) => {
+                self.found = true;
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'b Expr) {
+        match expr {
+            Expr::Lambda(_) => {}
+            Expr::Await(awaited) => {
+                let mut name = String::new();
+                let sleeps = matches!(&*awaited.value, Expr::Call(call)
+                    if matches!(self.semantic.resolve(&call.func, &mut name), Some(Resolved::QualifiedName)))
+                    && name == "asyncio.sleep";
+                self.found |= !sleeps;
+                visitor::walk_expr(self, expr);
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
+
+    fn visit_comprehension(&mut self, comprehension: &'b ast::Comprehension) {
+        self.found |= comprehension.is_async;
+        visitor::walk_comprehension(self, comprehension);
+    }
 }

@@ -58,6 +58,7 @@ pub(crate) fn on_with<'a>(checker: &mut Checker<'a>, with: &'a ast::StmtWith) {
 pub(crate) fn on_stmt<'a>(checker: &mut Checker<'a>, stmt: &'a ast::Stmt) {
     match stmt {
         ast::Stmt::For(for_stmt) => blocking_orm::check_for(checker, for_stmt),
+        ast::Stmt::Return(return_stmt) => unawaited_coroutine::check_return(checker, return_stmt),
         _ => blocking_orm::check_stmt(checker, stmt),
     }
 }

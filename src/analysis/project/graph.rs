@@ -7,9 +7,7 @@
 //! each chain is moved to the costliest blocking call the function reaches. A
 //! coroutine function does not block its caller (calling it runs nothing); a function
 //! that `allowed-calls` names, whose `def` line says `# noqa: AG110`, or whose decorators
-//! may change what calling it does (see [`FunctionSummary::decorated`]), does not block.
-//!
-//! [`FunctionSummary::decorated`]: super::summary::FunctionSummary::decorated
+//! may change what calling it does (see [`ProjectIndex::hides_body`]), does not block.
 
 use std::collections::VecDeque;
 
@@ -48,7 +46,7 @@ pub struct Propagation {
 pub fn propagate(index: &ProjectIndex, settings: &Settings, shares_loop: impl Fn(FunctionId) -> bool) -> Propagation {
     let can_block = |id: FunctionId| {
         let function = index.function(id);
-        !function.is_async && !function.decorated && !function.suppressed && !index.is_allowed(id, settings)
+        !function.is_async && !index.hides_body(id) && !function.suppressed && !index.is_allowed(id, settings)
     };
     // (callee, caller, site), sorted by callee: the callers of a function are one run.
     let mut edges: Vec<(FunctionId, FunctionId, u32)> = index

@@ -16,8 +16,8 @@ use rayon::prelude::*;
 
 use super::graph::{self, Step};
 use super::summary::{
-    Argument, AttributeType, CallArguments, CallParameters, CallSite, Callee, ClassSummary, FileSummary,
-    FunctionSummary, Guard, Literal, LoopBinding, ModuleContext, Referent, Symbol, TypeQuery, TypedCall,
+    Argument, AttributeType, CallArguments, CallParameters, CallSite, Callee, ClassSummary, FileSummary, Forwarded,
+    FunctionSummary, Guard, Literal, LoopBinding, ModuleContext, Referent, Symbol, TypeQuery, TypedCall, Wrapper,
     attribute_hash,
 };
 use crate::data::catalogue::{Catalogue, Cost, Threads};
@@ -400,6 +400,7 @@ impl ProjectIndex {
             for call in self.typed_calls(function) {
                 self.type_of(function.file, &call.object);
             }
+            self.hides_body(function);
         }
         let mut missing: Vec<Box<str>> = self.missing.lock().expect("not poisoned").drain().collect();
         missing.sort();
@@ -448,6 +449,26 @@ impl ProjectIndex {
         Some([self.resolve_callee(file, then)?, self.resolve_callee(file, orelse)?])
     }
 
+    /// Whether calling the function may not run its body as written: it has a decorator
+    /// that is not one of the catalogue's plain ones, nor a decorator of the project that
+    /// wraps it in a function of its kind (a `def` for a `def`, an `async def` for an
+    /// `async def`; see [`Wrapper`]).
+    pub fn hides_body(&self, id: FunctionId) -> bool {
+        let function = self.function(id);
+        let kind = if function.is_async { Wrapper::Async } else { Wrapper::Sync };
+        function.decorated
+            || function.project_decorators.iter().flatten().any(|decorator| {
+                self.resolve_callee(id.file, decorator).is_none_or(|wrapper| self.function(wrapper).wraps != Some(kind))
+            })
+    }
+
+    /// Whether the function is a method (`__init__` too) of a project class that is
+    /// awaitable itself: it, or a class along its MRO, defines `__await__`.
+    pub fn is_method_of_awaitable(&self, id: FunctionId) -> bool {
+        self.method_class[id.file as usize][id.index as usize]
+            .is_some_and(|class| self.method(ClassId { file: id.file, index: class }, "__await__").is_some())
+    }
+
     /// Whether the function blocks (see [`graph::propagate`]).
     pub fn blocks(&self, id: FunctionId) -> bool {
         self.blocking[id.file as usize][id.index as usize].is_some()
@@ -455,24 +476,22 @@ impl ProjectIndex {
 
     /// Whether the function `callee` resolves to blocks when called with `arguments`:
     /// some blocking call of its own body, or call of a function that blocks so called,
-    /// is under no `if` that the literal values of its parameters make dead. `known`
-    /// gives the literal values of the calling function's parameters it passes on.
-    pub fn blocks_called_with(
-        &self,
-        id: FunctionId,
-        callee: &Callee,
-        arguments: &CallArguments,
-        known: &dyn Fn(u16) -> Option<Literal>,
-    ) -> bool {
-        self.blocks_called_with_budget(id, callee, arguments, known, &Cell::new(MAX_DEAD_BRANCH_CALLS))
+    /// is under no `if` that the literal values of its parameters make dead, to any
+    /// depth of calls that pass literals, parameters and `**kwargs` on.
+    pub fn blocks_called_with(&self, id: FunctionId, callee: &Callee, arguments: &CallArguments) -> bool {
+        let budget = Cell::new(MAX_DEAD_BRANCH_CALLS);
+        self.blocks_called_with_budget(id, callee, arguments, &|_| None, &|_| Forwarded::Passed(None), &budget)
     }
 
+    /// `known` gives the literal values of the calling function's parameters the call
+    /// passes on, and `forwarded` what the calling function's `**kwargs` holds.
     fn blocks_called_with_budget(
         &self,
         id: FunctionId,
         callee: &Callee,
         arguments: &CallArguments,
         known: &dyn Fn(u16) -> Option<Literal>,
+        forwarded: &dyn Fn(&str) -> Forwarded,
         budget: &Cell<u32>,
     ) -> bool {
         if !self.blocks(id) {
@@ -490,9 +509,13 @@ impl ProjectIndex {
         let passes_receiver = facts.is_some_and(|facts| facts.has_receiver)
             && matches!(callee, Callee::Symbol(_))
             && !function.qualname.ends_with(".__init__");
-        let value_of = |parameter: u16| match arguments.bind(facts?, passes_receiver, parameter)? {
+        let value_of = |parameter: u16| match arguments.bind(facts?, passes_receiver, parameter, forwarded)? {
             Argument::Literal(literal) => Some(literal),
             Argument::Parameter(passed) => known(passed),
+        };
+        let kwargs = |name: &str| match facts {
+            Some(facts) => arguments.keyword_into_kwargs(facts, name, known, forwarded),
+            None => Forwarded::Passed(None),
         };
         let live = |guards: &[Guard]| {
             !guards.iter().any(|guard| value_of(guard.parameter).is_some_and(|value| guard.is_violated_by(value)))
@@ -501,7 +524,9 @@ impl ProjectIndex {
         let call_blocks =
             |call: &CallSite, parameters: Option<&CallParameters>| match self.resolve_callee(id.file, &call.callee) {
                 Some(next) => match parameters.and_then(|parameters| parameters.arguments.as_ref()) {
-                    Some(arguments) => self.blocks_called_with_budget(next, &call.callee, arguments, &value_of, budget),
+                    Some(arguments) => {
+                        self.blocks_called_with_budget(next, &call.callee, arguments, &value_of, &kwargs, budget)
+                    }
                     None => self.blocks(next),
                 },
                 None => self
@@ -519,7 +544,8 @@ impl ProjectIndex {
 
     /// Whether the project-wide rules may report anything in the module at `path`:
     /// whether a call it makes on the event loop reaches a project function that blocks,
-    /// or a call it makes as a statement reaches a coroutine function. When not, the
+    /// or a call it makes as a statement (or returns from a coroutine) reaches a coroutine
+    /// function. When not, the
     /// module's check needs no project and the findings of its summary pass stand.
     pub fn may_report(&self, path: &Path) -> bool {
         self.file_of(path).is_some_and(|file| self.may_report_in(file))
@@ -539,7 +565,7 @@ impl ProjectIndex {
         reaches(&summary.loop_calls, &|id| self.blocks(id))
             || summary.type_queries.iter().any(|query| self.type_of(file, query).is_some())
             || alternatives_block
-            || reaches(&summary.statement_calls, &|id| self.function(id).is_async)
+            || reaches(&summary.statement_calls, &|id| self.function(id).is_coroutine_function())
     }
 
     /// The project's answer to a question of module `file` about an object's type.

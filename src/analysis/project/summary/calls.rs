@@ -7,7 +7,7 @@ use ruff_text_size::Ranged;
 use serde::{Deserialize, Serialize};
 
 use super::exports::{Resolver, append, is_named, qualname_in, split_dotted};
-use super::parameters::{CallArguments, CallParameters, guards_at, own_parameter};
+use super::parameters::{CallArguments, CallParameters, forwarded_keywords, guards_at, own_parameter};
 use super::{LoopBinding, ModuleContext, Referent, Symbol};
 use crate::analysis::blocking;
 use crate::analysis::context::Context;
@@ -216,8 +216,14 @@ fn needs_loop_thread(cx: &mut Context<'_>, call: &ast::ExprCall) -> bool {
 pub(crate) fn on_call<'a>(cx: &mut Context<'a>, call: &'a ast::ExprCall) {
     let in_sync_function =
         matches!(cx.semantic().current_function_kind(), Some(ScopeKind::Function(function)) if !function.is_async);
-    let is_statement =
-        matches!(cx.statements().last(), Some(ast::Stmt::Expr(stmt)) if stmt.value.range() == call.range());
+    // What AG202 may report: a call made as a statement, or returned by a coroutine.
+    let is_statement = match cx.statements().last() {
+        Some(ast::Stmt::Expr(stmt)) => stmt.value.range() == call.range(),
+        Some(ast::Stmt::Return(stmt)) => {
+            !in_sync_function && stmt.value.as_ref().is_some_and(|value| value.range() == call.range())
+        }
+        _ => false,
+    };
     if (!in_sync_function || is_statement)
         && let Some(builder) = cx.summary()
         && let Some(callee) = callee_of(cx, &call.func, &builder.context)
@@ -288,8 +294,9 @@ pub(crate) fn on_call<'a>(cx: &mut Context<'a>, call: &'a ast::ExprCall) {
     let Some(callee) = callee_of(cx, &call.func, &builder.context) else { return };
     let guards = guards_at(cx, call);
     let own_parameter = |name: &str| own_parameter(cx.semantic(), name);
-    let arguments = CallArguments::knows_any(&call.arguments, &own_parameter)
-        .then(|| CallArguments::of(&call.arguments, &own_parameter));
+    let kwargs = forwarded_keywords(cx.semantic(), call);
+    let arguments = CallArguments::knows_any(&call.arguments, &own_parameter, kwargs)
+        .then(|| CallArguments::of(&call.arguments, &own_parameter, kwargs));
     let builder = cx.summary_mut().expect("summarizing");
     let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
     if !guards.is_empty() || arguments.is_some() {

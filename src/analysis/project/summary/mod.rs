@@ -18,9 +18,11 @@
 //!   the class hooks;
 //! - `calls.rs`: what a function calls ([`Callee`], call sites, typed calls, type queries)
 //!   and the call hook;
-//! - `parameters.rs`: what a function's parameters decide of its calls (guards, arguments).
+//! - `parameters.rs`: what a function's parameters decide of its calls (guards, arguments);
+//! - `decorators.rs`: what a function's decorators do to calling it.
 
 mod calls;
+mod decorators;
 mod exports;
 mod parameters;
 
@@ -28,23 +30,24 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use ruff_python_ast::{self as ast, Expr};
+use ruff_python_ast as ast;
 use ruff_text_size::Ranged;
 use serde::{Deserialize, Serialize};
 
 pub(crate) use calls::on_call;
 pub use calls::{BlockingCallSite, CallSite, Callee, TypeQuery, TypedCall, callee_of};
+use decorators::{is_cache_decorator, is_plain_decorator, wrapper_returned};
 pub use exports::{AttributeType, ClassSummary, Referent, Symbol, attribute_hash};
 use exports::{Resolver, init_fields, qualname_in};
 pub(crate) use exports::{enter_class, exit_class};
 pub use parameters::{
-    Argument, CallArguments, CallParameters, Condition, Guard, Literal, ParameterFacts, ParameterSummary,
+    Argument, CallArguments, CallParameters, Condition, Forwarded, Guard, Literal, ParameterFacts, ParameterSummary,
 };
 use parameters::{innermost_function, parameter_summaries};
 
 use super::modules::ModuleNames;
 use crate::analysis::context::Context;
-use crate::analysis::semantic::{Resolved, ScopeKind, SemanticModel};
+use crate::analysis::semantic::{ScopeKind, SemanticModel};
 use crate::data::noqa::Suppressions;
 use crate::data::registry;
 use crate::data::source::{LineIndex, Position};
@@ -55,9 +58,19 @@ pub struct FunctionSummary {
     /// Where its name stands in the `def`.
     pub location: Position,
     pub is_async: bool,
-    /// Decorated by something else than the catalogue's `plain-decorators`: what calling
-    /// it does is unknown.
+    /// Its own body yields: calling it makes a generator (an async generator, for an
+    /// `async def`), not a coroutine.
+    pub is_generator: bool,
+    /// Decorated by something else than the catalogue's `plain-decorators` and the
+    /// project's functions named in `project_decorators`: what calling it does is unknown.
     pub decorated: bool,
+    /// Its decorators that may be functions of the project (`@traced`, `@utils.timed`):
+    /// calling it still runs its body when each is a [`Wrapper`] of its kind (see
+    /// [`crate::analysis::project::ProjectIndex::hides_body`]). Boxed: most have none.
+    pub project_decorators: Option<Box<[Callee]>>,
+    /// A decorator that returns an inner function that calls the decorated one with
+    /// the arguments it is given: the decorated function still runs its body when called.
+    pub wraps: Option<Wrapper>,
     /// `# noqa: AG110` on its `def` line: treated as not blocking.
     pub suppressed: bool,
     /// Wrapped in one of the catalogue's `caching-decorators` (`functools.cache`,
@@ -81,6 +94,25 @@ pub struct FunctionSummary {
     /// (sync functions with no decorator but the catalogue's `caching-decorators`), for
     /// other modules' `c = make_client()`.
     pub returns: Option<Box<str>>,
+}
+
+/// What kind of function a decorator of the project returns in place of the decorated
+/// one: `def deco(func)` whose last statement returns an inner function defined in its
+/// body (decorated with nothing but `functools.wraps`) that calls `func(*args, **kwargs)`
+/// in its own body (not in a lambda or inner function, which may run it elsewhere).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Wrapper {
+    /// A `def` that calls it: a sync function stays one, blocking as it did.
+    Sync,
+    /// An `async def` that awaits the call: a coroutine function stays one.
+    Async,
+}
+
+impl FunctionSummary {
+    /// An `async def` that does not yield: calling it makes a coroutine.
+    pub fn is_coroutine_function(&self) -> bool {
+        self.is_async && !self.is_generator
+    }
 }
 
 /// Why a function's own body must run on the event loop's thread; each names the first
@@ -108,7 +140,7 @@ pub struct FileSummary {
     pub star_imports: Vec<Box<str>>,
     /// The calls AG110 may report: those outside the own bodies of sync functions.
     pub loop_calls: Vec<Callee>,
-    /// The calls AG202 may report: those made as statements.
+    /// The calls AG202 may report: those made as statements, or returned by a coroutine.
     pub statement_calls: Vec<Callee>,
     /// Module-level names bound to objects of a tracked type, sorted by name.
     pub objects: Vec<(Box<str>, Box<str>)>,
@@ -313,31 +345,6 @@ impl<'a> SummaryBuilder<'a> {
     }
 }
 
-/// `@staticmethod`, `@functools.lru_cache(maxsize=1)`, …: see the catalogue's
-/// `plain-decorators` and `caching-decorators`.
-fn is_plain_decorator(semantic: &SemanticModel<'_>, decorator: &ast::Decorator) -> bool {
-    decorator_name(semantic, decorator).is_some_and(|name| {
-        let catalogue = semantic.catalogue();
-        catalogue.plain_decorators.contains(&name) || catalogue.caching_decorators.contains(&name)
-    })
-}
-
-/// `@functools.cache`, `@functools.lru_cache(maxsize=…)`, `@cachetools.cached(…)`: the
-/// body runs on the first call with given arguments only.
-fn is_cache_decorator(semantic: &SemanticModel<'_>, decorator: &ast::Decorator) -> bool {
-    decorator_name(semantic, decorator).is_some_and(|name| semantic.catalogue().caching_decorators.contains(&name))
-}
-
-/// The qualified name of a decorator (of the function a decorator factory call names).
-fn decorator_name(semantic: &SemanticModel<'_>, decorator: &ast::Decorator) -> Option<String> {
-    let expression = match &decorator.expression {
-        Expr::Call(call) => &*call.func,
-        other => other,
-    };
-    let mut buf = String::new();
-    matches!(semantic.resolve(expression, &mut buf), Some(Resolved::QualifiedName)).then_some(buf)
-}
-
 /// A function is entered, after its scope is pushed.
 pub(crate) fn enter_function<'a>(cx: &mut Context<'a>, function: &'a ast::StmtFunctionDef) {
     let Some(builder) = cx.summary() else { return };
@@ -350,13 +357,23 @@ pub(crate) fn enter_function<'a>(cx: &mut Context<'a>, function: &'a ast::StmtFu
     } else {
         Vec::new()
     };
+    let decorators: Vec<&ast::Decorator> =
+        function.decorator_list.iter().filter(|decorator| !is_plain_decorator(cx.semantic(), decorator)).collect();
+    let project_decorators: Vec<Callee> = decorators
+        .iter()
+        .filter(|decorator| !decorator.expression.is_call_expr())
+        .filter_map(|decorator| callee_of(cx, &decorator.expression, &builder.context))
+        .collect();
     let summary = FunctionSummary {
         parameters: None,
         unguarded_blocking: false,
         qualname,
         location: builder.lines.position(function.name.start(), cx.source()),
         is_async: function.is_async,
-        decorated: function.decorator_list.iter().any(|decorator| !is_plain_decorator(cx.semantic(), decorator)),
+        is_generator: false,
+        decorated: decorators.len() > project_decorators.len(),
+        project_decorators: (!project_decorators.is_empty()).then(|| project_decorators.into()),
+        wraps: if in_class { None } else { wrapper_returned(cx.semantic(), function) },
         cached: function.decorator_list.iter().any(|decorator| is_cache_decorator(cx.semantic(), decorator)),
         suppressed: builder.suppresses_ag110(function.name.start()),
         blocking_call: None,
@@ -378,6 +395,17 @@ pub(crate) fn enter_function<'a>(cx: &mut Context<'a>, function: &'a ast::StmtFu
         if name == "__init__" {
             class.fields = fields;
         }
+    }
+}
+
+/// A `yield` or `yield from`: the innermost function is a generator.
+pub(crate) fn on_yield(cx: &mut Context<'_>) {
+    let in_function = matches!(cx.semantic().scopes().last().map(|scope| scope.kind), Some(ScopeKind::Function(_)));
+    if in_function
+        && let Some(builder) = cx.summary_mut()
+        && let Some(&index) = builder.open_functions.last()
+    {
+        builder.summary.functions[index].is_generator = true;
     }
 }
 

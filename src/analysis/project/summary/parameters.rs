@@ -2,6 +2,7 @@
 //! ([`Guard`]), the literals and parameters its calls pass on ([`CallArguments`]), and the
 //! parameters a caller's arguments bind ([`ParameterFacts`]).
 
+use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 use serde::{Deserialize, Serialize};
@@ -28,8 +29,22 @@ pub struct CallArguments {
     /// Positional arguments in order (`None`: some other expression).
     pub positional: Box<[Option<Argument>]>,
     pub keywords: Box<[(Box<str>, Option<Argument>)]>,
-    /// `*args` or `**kwargs`: any parameter may get a value not seen here.
+    /// `*args` or `**kwargs` (but the forwarded ones below): any parameter may get a
+    /// value not seen here.
     pub spreads: bool,
+    /// `**kwargs` of the calling function's own `**kwargs` parameter, which it uses
+    /// nowhere else: each keyword its caller passes beyond its named parameters reaches
+    /// this call as it was passed.
+    pub forwards_keywords: bool,
+}
+
+/// What a function's `**kwargs` holds under one name, as its caller's call says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Forwarded {
+    /// The caller passed no keyword of the name: the callee's own binding decides.
+    Absent,
+    /// The caller passed it (the literal, when it is one or is known).
+    Passed(Option<Literal>),
 }
 
 /// An argument whose value the analysis may know.
@@ -45,23 +60,36 @@ impl CallArguments {
     /// Whether some argument is a literal or one of the calling function's parameters
     /// (`own_parameter` gives their indexes): otherwise a summary keeps no arguments for
     /// the call.
-    pub fn knows_any(arguments: &ast::Arguments, own_parameter: &dyn Fn(&str) -> Option<u16>) -> bool {
+    /// `forwarded_keywords` names the calling function's `**kwargs` when it uses it only
+    /// to pass it on.
+    pub fn knows_any(
+        arguments: &ast::Arguments,
+        own_parameter: &dyn Fn(&str) -> Option<u16>,
+        forwarded_keywords: Option<&str>,
+    ) -> bool {
         let mut values = arguments.args.iter().chain(arguments.keywords.iter().map(|keyword| &keyword.value));
         values.any(|value| match value {
             Expr::Name(name) => own_parameter(name.id.as_str()).is_some(),
             other => Literal::of(other).is_some(),
-        })
+        }) || forwards(arguments, forwarded_keywords)
     }
 
     /// Summarizes a call's arguments; `own_parameter` gives the index of a name that is
-    /// a parameter of the calling function (none, to keep literals only).
-    pub fn of(arguments: &ast::Arguments, own_parameter: &dyn Fn(&str) -> Option<u16>) -> Self {
+    /// a parameter of the calling function (none, to keep literals only), and
+    /// `forwarded_keywords` names its `**kwargs` when it uses it only to pass it on.
+    pub fn of(
+        arguments: &ast::Arguments,
+        own_parameter: &dyn Fn(&str) -> Option<u16>,
+        forwarded_keywords: Option<&str>,
+    ) -> Self {
         let argument = |expr: &Expr| match expr {
             Expr::Name(name) => own_parameter(name.id.as_str()).map(Argument::Parameter),
             other => Literal::of(other).map(Argument::Literal),
         };
+        let forwards_keywords = forwards(arguments, forwarded_keywords);
         let spreads = arguments.args.iter().any(Expr::is_starred_expr)
-            || arguments.keywords.iter().any(|keyword| keyword.arg.is_none());
+            || arguments.keywords.iter().filter(|keyword| keyword.arg.is_none()).count()
+                > usize::from(forwards_keywords);
         CallArguments {
             positional: arguments.args.iter().map(argument).collect(),
             keywords: arguments
@@ -70,22 +98,63 @@ impl CallArguments {
                 .filter_map(|keyword| Some((keyword.arg.as_ref()?.as_str().into(), argument(&keyword.value))))
                 .collect(),
             spreads,
+            forwards_keywords,
         }
     }
 
     pub(super) fn passes_parameters(&self) -> bool {
         let values = self.positional.iter().chain(self.keywords.iter().map(|(_, value)| value));
-        values.flatten().any(|value| matches!(value, Argument::Parameter(_)))
+        self.forwards_keywords || values.flatten().any(|value| matches!(value, Argument::Parameter(_)))
     }
 
-    /// What the call gives `helper`'s `parameter` (by index): an argument, or the literal default of
-    /// a parameter it leaves out. `passes_receiver`: the call passes a method's receiver
+    /// What the `**kwargs` of the function this call calls holds under `name`
+    /// (`helper`: its facts), given `known` (the calling function's parameters' values)
+    /// and `forwarded` (what the calling function's own `**kwargs` holds).
+    pub fn keyword_into_kwargs(
+        &self,
+        helper: &ParameterFacts,
+        name: &str,
+        known: &dyn Fn(u16) -> Option<Literal>,
+        forwarded: &dyn Fn(&str) -> Forwarded,
+    ) -> Forwarded {
+        // A named parameter takes the keyword of its name: `**kwargs` never holds it.
+        if helper.parameters.iter().any(|parameter| &*parameter.name == name) {
+            return Forwarded::Absent;
+        }
+        if let Some((_, value)) = self.keywords.iter().find(|(keyword, _)| &**keyword == name) {
+            return Forwarded::Passed(match value {
+                Some(Argument::Literal(literal)) => Some(*literal),
+                Some(Argument::Parameter(passed)) => known(*passed),
+                None => None,
+            });
+        }
+        match (self.spreads, self.forwards_keywords) {
+            (true, _) => Forwarded::Passed(None),
+            (false, true) => forwarded(name),
+            (false, false) => Forwarded::Absent,
+        }
+    }
+
+    /// What the call gives `helper`'s `parameter` (by index): an argument, a keyword the
+    /// calling function's `**kwargs` holds (`forwarded`), or the literal default of a
+    /// parameter it leaves out. `passes_receiver`: the call passes a method's receiver
     /// among its arguments (`Class.method(obj, …)`).
-    pub fn bind(&self, helper: &ParameterFacts, passes_receiver: bool, parameter: u16) -> Option<Argument> {
+    pub fn bind(
+        &self,
+        helper: &ParameterFacts,
+        passes_receiver: bool,
+        parameter: u16,
+        forwarded: &dyn Fn(&str) -> Forwarded,
+    ) -> Option<Argument> {
         let index = usize::from(parameter);
         let summary = helper.parameters.get(index)?;
         if let Some((_, value)) = self.keywords.iter().find(|(name, _)| *name == summary.name) {
             return value.clone();
+        }
+        if self.forwards_keywords
+            && let Forwarded::Passed(value) = forwarded(&summary.name)
+        {
+            return value.map(Argument::Literal);
         }
         if self.spreads || passes_receiver {
             return None;
@@ -95,6 +164,16 @@ impl CallArguments {
             _ => summary.default.map(Argument::Literal),
         }
     }
+}
+
+/// Whether the call passes on `**name`, the calling function's `**kwargs` that it uses
+/// only to pass it on.
+fn forwards(arguments: &ast::Arguments, forwarded_keywords: Option<&str>) -> bool {
+    forwarded_keywords.is_some_and(|kwargs| {
+        arguments.keywords.iter().any(|keyword| {
+            keyword.arg.is_none() && matches!(&keyword.value, Expr::Name(name) if name.id.as_str() == kwargs)
+        })
+    })
 }
 
 /// What a literal argument (or default) is, as far as an `if` on it goes.
@@ -206,6 +285,48 @@ pub(super) fn own_parameter(semantic: &SemanticModel<'_>, name: &str) -> Option<
     let index =
         positional.chain(&parameters.kwonlyargs).position(|parameter| parameter.parameter.name.as_str() == name)?;
     u16::try_from(index).ok()
+}
+
+/// The name of the innermost function's `**kwargs`, when `call` passes it on and the
+/// function uses it nowhere but in such `**kwargs` arguments (not read, changed or
+/// rebound, not even by an inner function).
+pub(super) fn forwarded_keywords<'a>(semantic: &SemanticModel<'a>, call: &ast::ExprCall) -> Option<&'a str> {
+    let (function, _) = innermost_function(semantic)?;
+    let kwargs = function.parameters.kwarg.as_deref()?.name.as_str();
+    if !forwards(&call.arguments, Some(kwargs)) {
+        return None;
+    }
+    let mut uses = OtherUses { name: kwargs, found: false };
+    uses.visit_body(&function.body);
+    (!uses.found).then_some(kwargs)
+}
+
+/// Finds a use of `name` other than as the value of a `**` argument.
+struct OtherUses<'n> {
+    name: &'n str,
+    found: bool,
+}
+
+impl<'b> Visitor<'b> for OtherUses<'_> {
+    fn visit_expr(&mut self, expr: &'b Expr) {
+        match expr {
+            Expr::Name(name) if name.id.as_str() == self.name => self.found = true,
+            Expr::Call(call) => {
+                self.visit_expr(&call.func);
+                for argument in &call.arguments.args {
+                    self.visit_expr(argument);
+                }
+                for keyword in &call.arguments.keywords {
+                    let forwarded = keyword.arg.is_none()
+                        && matches!(&keyword.value, Expr::Name(name) if name.id.as_str() == self.name);
+                    if !forwarded {
+                        self.visit_expr(&keyword.value);
+                    }
+                }
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
 }
 
 /// The parameters a caller's arguments bind, after the receiver of a method.
