@@ -75,6 +75,9 @@ impl<'a, W: Walk<'a>> Visitor<'a> for Walker<'_, W> {
             return;
         }
         context.expressions.push(expr);
+        if context.summary.is_some() {
+            summary::on_special_method(context, expr);
+        }
         self.0.on_expr(expr);
         self.visit_expr_within_depth(expr);
         self.context().expressions.pop();

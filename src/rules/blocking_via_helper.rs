@@ -38,6 +38,13 @@
 //! `**kwargs` (`def serve_with(app, **options): serve(app, **options)`, when `options` is
 //! used for nothing else: not read, changed or rebound).
 //!
+//! Syntax that runs a special method of an instance of a project class (a variable,
+//! `self`, or a field, as for method calls) is a call too: `d[k]` (`__getitem__`),
+//! `d[k] = v` (`__setitem__`), `del d[k]` (`__delitem__`), `k in d` and `k not in d`
+//! (`__contains__`), `len(d)` (`__len__`), `iter(d)` (`__iter__`): a Redis-backed dict
+//! blocks where it is indexed, and a sync helper that indexes it blocks. Such a finding
+//! has no fix. Not followed: `for x in d` and syntax on a class itself (`Model[int]`).
+//!
 //! A helper decorated by a decorator of the project (in any module) that wraps it in an
 //! inner `def` calling it with the arguments it is given (`return func(*args,
 //! **kwargs)`, with or without `functools.wraps`: tracing, timing, logging decorators) is
@@ -143,7 +150,7 @@ use ruff_text_size::Ranged;
 use crate::analysis::blocking::find_blocking_call;
 use crate::analysis::project::ProjectView;
 use crate::analysis::project::index::{ChainHop, FunctionId, LoopReason};
-use crate::analysis::project::summary::{CallArguments, Callee, callee_of};
+use crate::analysis::project::summary::{CallArguments, Callee, callee_of, special_callee_of};
 use crate::data::diagnostic::Hop;
 use crate::data::discovery::display_path;
 use crate::data::registry::{self, BLOCKING_VIA_HELPER as RULE};
@@ -189,11 +196,7 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
                 [direct] => format!("it calls `{}()` ({})", direct.name, place(direct)),
                 _ => explain(&display, hops),
             };
-            match project.index.blocking_calls_reached(helpers[0]).saturating_sub(1) {
-                0 => chain,
-                1 => format!("{chain}, and 1 other blocking call"),
-                others => format!("{chain}, and {others} other blocking calls"),
-            }
+            with_others(chain, project.index.blocking_calls_reached(helpers[0]))
         }
         alternatives => {
             let names: Vec<&str> = helpers.iter().map(|helper| &*project.index.function(*helper).qualname).collect();
@@ -230,6 +233,39 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     // What the helper costs is its costliest call; of alternatives, the costlier.
     let cost = chains.iter().filter_map(|hops| hops.last()?.cost).max().unwrap_or(registry::default_cost(RULE.code));
     checker.report_blocking(&RULE, call.range(), message, cost, chain, fix);
+}
+
+/// `d[k]`, `k in d`, `len(d)` on an instance of a project class whose special method
+/// (`__getitem__`, `__contains__`, `__len__`, …) blocks. No fix: syntax has no call to
+/// move to a thread.
+pub(crate) fn check_special<'a>(checker: &mut Checker<'a>, expr: &'a ast::Expr) {
+    let Some(coroutine) = checker.coroutine_for(&RULE) else { return };
+    let Some(project) = checker.project() else { return };
+    let Some(callee) = special_callee_of(checker, expr, &project.context()) else { return };
+    let Some(helper) = project.index.resolve_callee(project.file, &callee) else { return };
+    let Some(hops) = project.index.blocking_chain(helper) else { return };
+    let method = &*project.index.function(helper).qualname;
+    let explanation = with_others(explain(method, &hops), project.index.blocking_calls_reached(helper));
+    let display = checker.display_source(expr);
+    let message =
+        format!("`{display}` blocks the event loop in `async def {}`: {explanation}", coroutine.name.as_str());
+    let start = checker.position(expr.start());
+    let here = Hop { name: display, filename: String::new(), row: start.row, column: start.column };
+    let chain = std::iter::once(here).chain(hops.iter().map(to_hop)).collect();
+    let cost = hops.last().and_then(|hop| hop.cost).unwrap_or(registry::default_cost(RULE.code));
+    let fix =
+        FixRequest::Declined(format!("`{method}()` runs through syntax: there is no call to move to a thread").into());
+    checker.report_blocking(&RULE, expr.range(), message, cost, chain, fix);
+}
+
+/// A chain followed by how many other blocking calls the helper reaches (`reached`, the
+/// chain's own among them).
+fn with_others(chain: String, reached: usize) -> String {
+    match reached.saturating_sub(1) {
+        0 => chain,
+        1 => format!("{chain}, and 1 other blocking call"),
+        others => format!("{chain}, and {others} other blocking calls"),
+    }
 }
 
 /// A chain of calls from `name` down to the blocking call, with where that is:

@@ -65,4 +65,5 @@ pub(crate) fn on_stmt<'a>(checker: &mut Checker<'a>, stmt: &'a ast::Stmt) {
 
 pub(crate) fn on_expr<'a>(checker: &mut Checker<'a>, expr: &'a ast::Expr) {
     blocking_orm::check_expr(checker, expr);
+    blocking_via_helper::check_special(checker, expr);
 }

@@ -11,7 +11,7 @@ use super::parameters::{CallArguments, CallParameters, forwarded_keywords, guard
 use super::{LoopBinding, ModuleContext, Referent, Symbol};
 use crate::analysis::blocking;
 use crate::analysis::context::Context;
-use crate::analysis::semantic::{Binding, Resolved, ScopeKind};
+use crate::analysis::semantic::{Binding, Resolved, ScopeKind, SemanticModel};
 use crate::data::catalogue::{Cost, Threads};
 use crate::data::source::Position;
 
@@ -142,6 +142,21 @@ impl Resolver<'_, '_> {
             return self.method_of_new_object(call, attribute.attr.as_str());
         }
         let (root, attributes) = split_dotted(func)?;
+        self.dotted_callee(root, &attributes)
+    }
+
+    /// The special method `method` of `object` (`d` in `d[k]`), when `object` is an
+    /// instance of a class that may be the project's: a variable, `self`, or a field.
+    pub(super) fn special_method_callee(&self, object: &Expr, method: &str) -> Option<Callee> {
+        let (root, mut attributes) = split_dotted(object)?;
+        attributes.push(method);
+        let callee = self.dotted_callee(root, &attributes)?;
+        // A class's own special methods do not serve syntax on the class itself.
+        matches!(callee, Callee::Method { .. } | Callee::FieldMethod { .. }).then_some(callee)
+    }
+
+    /// `root.a.b` as a callee.
+    fn dotted_callee(&self, root: &str, attributes: &[&str]) -> Option<Callee> {
         let callee = if let Some(class) = self.receiver_class(root) {
             match attributes[..] {
                 [method] => Callee::Method { class, method: method.into() },
@@ -149,8 +164,8 @@ impl Resolver<'_, '_> {
                 _ => return None,
             }
         } else {
-            match (self.referent(root, 0)?, &attributes[..]) {
-                (Referent::Symbol(symbol), _) => Callee::Symbol(append(symbol, &attributes)),
+            match (self.referent(root, 0)?, attributes) {
+                (Referent::Symbol(symbol), _) => Callee::Symbol(append(symbol, attributes)),
                 (Referent::Instance(class), [method]) => Callee::Method { class, method: (*method).into() },
                 (Referent::Instance(_), _) => return None,
             }
@@ -191,6 +206,77 @@ impl Resolver<'_, '_> {
 /// What the call's callee refers to in the project, if it may be a project function.
 pub fn callee_of(cx: &Context<'_>, func: &Expr, context: &ModuleContext<'_>) -> Option<Callee> {
     Resolver { semantic: cx.semantic(), context }.callee(func)
+}
+
+/// Syntax that calls a special method of the object it works on, with the object and
+/// the method: `d[k]` (`__getitem__`; `__setitem__` assigned to, `__delitem__` deleted),
+/// `k in d` and `k not in d` (`__contains__`), `len(d)` (`__len__`), `iter(d)`
+/// (`__iter__`).
+pub fn special_method_use<'e>(semantic: &SemanticModel<'_>, expr: &'e Expr) -> Option<(&'e Expr, &'static str)> {
+    match expr {
+        Expr::Subscript(subscript) => {
+            let method = match subscript.ctx {
+                ast::ExprContext::Load => "__getitem__",
+                ast::ExprContext::Store => "__setitem__",
+                ast::ExprContext::Del => "__delitem__",
+                ast::ExprContext::Invalid => return None,
+            };
+            Some((&subscript.value, method))
+        }
+        Expr::Compare(compare) => match (&*compare.ops, &*compare.comparators) {
+            ([ast::CmpOp::In | ast::CmpOp::NotIn], [container]) => Some((container, "__contains__")),
+            _ => None,
+        },
+        Expr::Call(call) => {
+            let ([object], []) = (&*call.arguments.args, &*call.arguments.keywords) else { return None };
+            // Resolved only for names that may be the builtins: most calls have one argument.
+            if !matches!(&*call.func, Expr::Name(name) if matches!(name.id.as_str(), "len" | "iter")) {
+                return None;
+            }
+            let mut name = String::new();
+            if !matches!(semantic.resolve(&call.func, &mut name), Some(Resolved::QualifiedName)) {
+                return None;
+            }
+            match name.as_str() {
+                "builtins.len" => Some((object, "__len__")),
+                "builtins.iter" => Some((object, "__iter__")),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The special method of a project class that `expr` runs through syntax (see
+/// [`special_method_use`]), as a callee.
+pub fn special_callee_of(cx: &Context<'_>, expr: &Expr, context: &ModuleContext<'_>) -> Option<Callee> {
+    let (object, method) = special_method_use(cx.semantic(), expr)?;
+    Resolver { semantic: cx.semantic(), context }.special_method_callee(object, method)
+}
+
+/// Syntax that runs a special method (see [`special_method_use`]): recorded as a call,
+/// on the loop or in the own body of a sync function, when it may be a project class's.
+pub(crate) fn on_special_method(cx: &mut Context<'_>, expr: &Expr) {
+    let Some(builder) = cx.summary() else { return };
+    let Some(callee) = special_callee_of(cx, expr, &builder.context) else { return };
+    let in_sync_function =
+        matches!(cx.semantic().current_function_kind(), Some(ScopeKind::Function(function)) if !function.is_async);
+    if !in_sync_function {
+        cx.summary_mut().expect("summarizing").summary.loop_calls.push(callee);
+        return;
+    }
+    if builder.suppresses_ag110(expr.start()) {
+        return;
+    }
+    let location = builder.lines.position(expr.start(), cx.source());
+    let guards = guards_at(cx, expr.range());
+    let builder = cx.summary_mut().expect("summarizing");
+    let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
+    if !guards.is_empty() {
+        let site = function.calls.len() as u32;
+        function.parameters.get_or_insert_default().calls.push(CallParameters { site, guards, arguments: None });
+    }
+    function.calls.push(CallSite { callee, location });
 }
 
 /// Whether `call` must run on the event loop's thread: a function or a tracked object's
@@ -255,7 +341,7 @@ pub(crate) fn on_call<'a>(cx: &mut Context<'a>, call: &'a ast::ExprCall) {
     if let Some(blocking) = blocking {
         let rule = crate::data::registry::find(blocking.entry.rule).expect("catalogue entries name known rules");
         let suppressed = builder.suppressions.suppresses(rule, line) || builder.suppresses_ag110(call.start());
-        let guards = guards_at(cx, call);
+        let guards = guards_at(cx, call.range());
         let builder = cx.summary_mut().expect("summarizing");
         let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
         if blocking.entry.threads == Threads::NotThreadSafe && function.loop_bound.is_none() {
@@ -292,7 +378,7 @@ pub(crate) fn on_call<'a>(cx: &mut Context<'a>, call: &'a ast::ExprCall) {
     }
     let Some(builder) = cx.summary() else { return };
     let Some(callee) = callee_of(cx, &call.func, &builder.context) else { return };
-    let guards = guards_at(cx, call);
+    let guards = guards_at(cx, call.range());
     let own_parameter = |name: &str| own_parameter(cx.semantic(), name);
     let kwargs = forwarded_keywords(cx.semantic(), call);
     let arguments = CallArguments::knows_any(&call.arguments, &own_parameter, kwargs)
@@ -314,7 +400,7 @@ fn typed_call(cx: &mut Context<'_>, call: &ast::ExprCall) -> Option<TypedCall> {
     // The cheap tests first: most calls of sync functions are none of these.
     if cx.settings().blocking_owners(method.attr.as_str()).next().is_none()
         || cx.type_of(&method.value).is_some()
-        || !guards_at(cx, call).is_empty()
+        || !guards_at(cx, call.range()).is_empty()
     {
         return None;
     }

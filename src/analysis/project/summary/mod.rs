@@ -34,8 +34,10 @@ use ruff_python_ast as ast;
 use ruff_text_size::Ranged;
 use serde::{Deserialize, Serialize};
 
-pub(crate) use calls::on_call;
-pub use calls::{BlockingCallSite, CallSite, Callee, TypeQuery, TypedCall, callee_of};
+pub use calls::{
+    BlockingCallSite, CallSite, Callee, TypeQuery, TypedCall, callee_of, special_callee_of, special_method_use,
+};
+pub(crate) use calls::{on_call, on_special_method};
 use decorators::{is_cache_decorator, is_plain_decorator, wrapper_returned};
 pub use exports::{AttributeType, ClassSummary, Referent, Symbol, attribute_hash};
 use exports::{Resolver, init_fields, qualname_in};

@@ -4,7 +4,7 @@
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr};
-use ruff_text_size::Ranged;
+use ruff_text_size::{Ranged, TextRange};
 use serde::{Deserialize, Serialize};
 
 use super::exports::is_named;
@@ -343,16 +343,15 @@ pub(super) fn parameter_summaries(parameters: &ast::Parameters, has_receiver: bo
         .collect()
 }
 
-/// What the enclosing function's parameters must be for `call` to run, as the `if`
+/// What the enclosing function's parameters must be for what is at `position` to run, as the `if`
 /// statements around it (in the function's own body) say.
-pub(super) fn guards_at(cx: &Context<'_>, call: &ast::ExprCall) -> Box<[Guard]> {
+pub(super) fn guards_at(cx: &Context<'_>, position: TextRange) -> Box<[Guard]> {
     let own_parameter = |name: &str| own_parameter(cx.semantic(), name);
     let statements = cx.statements();
     let body_start = statements.iter().rposition(|stmt| matches!(stmt, ast::Stmt::FunctionDef(_))).map_or(0, |i| i + 1);
     let mut guards = Vec::new();
     for stmt in &statements[body_start..] {
         let ast::Stmt::If(if_stmt) = stmt else { continue };
-        let position = call.range();
         if if_stmt.body.first().is_some_and(|first| first.start() <= position.start())
             && if_stmt.body.last().is_some_and(|last| position.end() <= last.end())
         {
