@@ -45,3 +45,19 @@ class ShipmentWorker:
             stats["booked"] += 1
         bookings.put((order_id, tracking))
         await self.store.archive(order_id)
+
+
+def report_forever(interval: float = 60.0) -> None:
+    """The reporting thread: logs the counters and drains the queue of bookings."""
+    stopped = threading.Event()
+    while not stopped.wait(interval):
+        with stats_lock:
+            log.info("booked %(booked)d, failed %(failed)d", stats)
+        while not bookings.empty():
+            log.info("booked %s: %s", *bookings.get())
+
+
+def start_reporting() -> threading.Thread:
+    thread = threading.Thread(target=report_forever, daemon=True, name="reporting")
+    thread.start()
+    return thread
