@@ -76,6 +76,10 @@ fn messages_name_the_alternative_from_the_catalogue() {
 import subprocess, threading
 lock = threading.Lock()
 
+def build():
+    with lock:
+        subprocess.run(["make"])
+
 async def deploy():
     subprocess.run(["make"])
     with lock:
@@ -203,6 +207,11 @@ import threading
 import time
 
 lock = threading.Lock()
+
+
+def reload():
+    with lock:
+        time.sleep(1)
 
 
 class Poller:
