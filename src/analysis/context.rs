@@ -56,6 +56,9 @@ pub struct Context<'a> {
     pub(super) too_deep: bool,
     /// The arguments of the innermost call being walked.
     pub(super) arguments: Option<&'a ast::Arguments>,
+    /// For each enclosing `def`, innermost last: whether it is a sync function that
+    /// `loop-entry-points` names.
+    pub(super) loop_entries: Vec<bool>,
     /// The project the module belongs to, for the project-wide rules.
     project: Option<ProjectView<'a>>,
     /// Set when the walk builds the module's summary.
@@ -92,6 +95,7 @@ impl<'a> Context<'a> {
             awaited: None,
             too_deep: false,
             arguments: None,
+            loop_entries: Vec::new(),
             project,
             summary,
             lines: OnceCell::new(),
@@ -153,6 +157,51 @@ impl<'a> Context<'a> {
     /// contains it: in an `async def` body, and not inside a generator expression (where
     /// it would turn the generator into an asynchronous one; its first iterable is
     /// outside).
+    /// The function whose body runs the current position on the event loop: the
+    /// enclosing `async def`, or a sync function that `loop-entry-points` names.
+    pub fn loop_function(&self) -> Option<&'a ast::StmtFunctionDef> {
+        if let Some(coroutine) = self.semantic.enclosing_coroutine() {
+            return Some(coroutine);
+        }
+        match self.semantic.current_function_kind()? {
+            ScopeKind::Function(function) if self.loop_entries.last() == Some(&true) => Some(function),
+            _ => None,
+        }
+    }
+
+    /// How messages name the function [`Context::loop_function`] gives.
+    pub fn loop_function_label(function: &ast::StmtFunctionDef) -> String {
+        if function.is_async {
+            format!("`async def {}`", function.name)
+        } else {
+            format!("`def {}` (run on the event loop)", function.name)
+        }
+    }
+
+    /// Whether `function`, just entered (its scope pushed), is a sync function that a
+    /// `loop-entry-points` pattern names, by its qualified name in the module or by one
+    /// of its decorators' qualified names.
+    pub(super) fn is_loop_entry_point(&self, function: &ast::StmtFunctionDef) -> bool {
+        if function.is_async || self.settings.loop_entry_points.is_empty() {
+            return false;
+        }
+        let scopes = self.semantic.scopes();
+        let qualname = summary::qualname_in(&scopes[..scopes.len() - 1], function.name.as_str());
+        if self.settings.is_loop_entry_point(&qualname) {
+            return true;
+        }
+        let mut name = String::new();
+        function.decorator_list.iter().any(|decorator| {
+            let expression = match &decorator.expression {
+                Expr::Call(call) => &*call.func,
+                other => other,
+            };
+            name.clear();
+            matches!(self.semantic.resolve(expression, &mut name), Some(Resolved::QualifiedName))
+                && self.settings.is_loop_entry_point(&name)
+        })
+    }
+
     pub fn can_await_here(&self) -> bool {
         self.generator_depth == 0 && self.semantic.enclosing_coroutine().is_some()
     }

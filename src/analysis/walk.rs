@@ -109,9 +109,12 @@ impl<'a, W: Walk<'a>> Walker<'_, W> {
                     self.visit_annotation(returns);
                 }
                 self.context().semantic.push_function(function);
+                let entry = self.context().is_loop_entry_point(function);
+                self.context().loop_entries.push(entry);
                 summary::enter_function(self.context(), function);
                 self.visit_body(&function.body);
                 summary::exit_function(self.context());
+                self.context().loop_entries.pop();
                 self.context().semantic.pop_scope();
             }
             Stmt::ClassDef(class) => {

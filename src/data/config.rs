@@ -30,6 +30,9 @@ pub struct Options {
     pub per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
     pub extend_blocking_calls: Option<BTreeMap<String, EntrySpec>>,
     pub allowed_calls: Option<Vec<String>>,
+    /// Sync functions the framework runs on the event loop, by patterns of their names
+    /// or their decorators' qualified names: their bodies are checked as coroutines are.
+    pub loop_entry_points: Option<Vec<String>>,
     pub target_version: Option<TargetVersion>,
     pub async_library: Option<AsyncLibraryOption>,
     /// How loudly CI surfaces report a rule, by selector: `{AG2: warning}`.
@@ -381,6 +384,10 @@ pub struct Settings {
     /// `mylib.Client.fetch`): objects built from them or annotated with them are tracked.
     pub configured_types: HashSet<String>,
     pub allowed_calls: HashSet<String>,
+    /// Patterns (`*` for any text) of the sync functions that run on the event loop: a
+    /// function's qualified name in its module (`Addon.request`) or a decorator's
+    /// qualified name (`myapp.hooks.on_loop`).
+    pub loop_entry_points: Vec<String>,
     pub target_version: TargetVersion,
     /// `None`: detect per module.
     pub async_library: Option<AsyncLibrary>,
@@ -507,6 +514,7 @@ impl Settings {
             extend_blocking_calls,
             configured_types,
             allowed_calls: options.allowed_calls.unwrap_or_default().into_iter().collect(),
+            loop_entry_points: options.loop_entry_points.unwrap_or_default(),
             target_version: options.target_version.unwrap_or_default(),
             async_library,
             severities,
@@ -561,6 +569,12 @@ impl Settings {
 
     pub fn is_allowed(&self, qualified_name: &str) -> bool {
         self.allowed_calls.contains(qualified_name)
+    }
+
+    /// Whether a `loop-entry-points` pattern names `name` (a function's qualified name in
+    /// its module, or a decorator's qualified name).
+    pub fn is_loop_entry_point(&self, name: &str) -> bool {
+        self.loop_entry_points.iter().any(|pattern| matches_wildcards(pattern, name))
     }
 
     /// A path relative to the project root, for glob matching.
@@ -775,6 +789,22 @@ fn yaml_key_lines(text: &str) -> HashMap<String, usize> {
     lines
 }
 
+/// Whether `text` matches `pattern`, where `*` stands for any text (dots too).
+fn matches_wildcards(pattern: &str, text: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = text.strip_prefix(first) else { return false };
+    let mut parts: Vec<&str> = parts.collect();
+    let Some(last) = parts.pop() else { return rest.is_empty() };
+    for part in parts {
+        match rest.find(part) {
+            Some(found) => rest = &rest[found + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -928,5 +958,18 @@ mod tests {
         let error = load_options(&path).unwrap_err();
         assert!(error.contains("aioguard.yaml:2") && error.contains("selct"), "{error}");
         assert!(error.ends_with("did you mean `select`?"), "{error}");
+    }
+
+    #[test]
+    fn loop_entry_point_patterns_match_with_wildcards() {
+        assert!(matches_wildcards("*.request", "Addon.request"));
+        assert!(matches_wildcards("*.request", "app.addons.Addon.request"));
+        assert!(!matches_wildcards("*.request", "Addon.requests"));
+        assert!(matches_wildcards("Addon.*", "Addon.response"));
+        assert!(matches_wildcards("myapp.hooks.on_loop", "myapp.hooks.on_loop"));
+        assert!(!matches_wildcards("myapp.hooks.on_loop", "myapp.hooks.on_loop_later"));
+        assert!(matches_wildcards("a*b*c", "a-b-c"));
+        assert!(!matches_wildcards("a*bc*c", "abc"));
+        assert!(matches_wildcards("*", "anything"));
     }
 }

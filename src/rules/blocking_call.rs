@@ -36,6 +36,7 @@ use ruff_python_ast as ast;
 use ruff_text_size::Ranged;
 
 use crate::analysis::blocking::{BlockingCall, find_unallowed_blocking_call};
+use crate::analysis::context::Context;
 use crate::data::catalogue::{AsyncTwin, Entry, FixKind, Threads};
 use crate::data::config::{AsyncLibrary, TargetVersion};
 use crate::data::registry;
@@ -43,7 +44,7 @@ use crate::rules::blocking_orm::{capitalized, expects_refusal};
 use crate::rules::checker::{Checker, FixRequest};
 
 pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
-    let Some(coroutine) = checker.semantic().enclosing_coroutine() else { return };
+    let Some(coroutine) = checker.loop_function() else { return };
     let Some(blocking) = find_unallowed_blocking_call(checker, call) else { return };
     let rule = registry::find(blocking.entry.rule).expect("catalogue entries name known rules");
     if !checker.is_enabled(rule) || (rule.code == registry::BLOCKING_ORM.code && expects_refusal(checker)) {
@@ -53,8 +54,11 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         Some(twin) => twin_advice(&blocking, twin, checker),
         None => advice(&blocking.entry, checker.library(), checker.settings().target_version),
     };
-    let message =
-        format!("`{}()` blocks the event loop in `async def {}`; {advice}", blocking.display, coroutine.name.as_str());
+    let message = format!(
+        "`{}()` blocks the event loop in {}; {advice}",
+        blocking.display,
+        Context::loop_function_label(coroutine)
+    );
     // The configuration says that a call blocks, not that it may run in another thread.
     let configured = checker.settings().extend_blocking_calls.contains_key(&blocking.qualified_name);
     let unsafe_offload = configured || blocking.entry.threads == Threads::ThreadSafe;

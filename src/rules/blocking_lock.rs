@@ -44,6 +44,7 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
+use crate::analysis::context::Context;
 use crate::analysis::semantic::{Resolved, SemanticModel};
 use crate::data::registry::{self, BLOCKING_LOCK as RULE};
 use crate::rules::checker::{Checker, FixRequest};
@@ -63,9 +64,9 @@ pub(crate) fn check_with<'a>(checker: &mut Checker<'a>, with: &'a ast::StmtWith)
         }
         let asyncio_type = ty.rsplit('.').next().unwrap_or(ty);
         let message = format!(
-            "`with {}:` waits for a `{ty}` and blocks the event loop in `async def {}`; use `asyncio.{asyncio_type}` with `async with`",
+            "`with {}:` waits for a `{ty}` and blocks the event loop in {}; use `asyncio.{asyncio_type}` with `async with`",
             checker.display_source(&item.context_expr),
-            coroutine.name.as_str()
+            Context::loop_function_label(coroutine)
         );
         let declined = FixRequest::Declined(
             "the lock is shared with code outside this coroutine: changing its kind is a design change".into(),

@@ -119,6 +119,7 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
+use crate::analysis::context::Context;
 use crate::analysis::walk::suites;
 use crate::data::registry::{self, RuleInfo};
 use crate::rules::checker::{Checker, Evaluation, FixRequest};
@@ -226,7 +227,7 @@ fn report<'a>(checker: &mut Checker<'a>, object: &'a Expr, method: &str, form: E
     if checker.settings().blocking_owners(method).next().is_none() {
         return;
     }
-    let Some(coroutine) = checker.semantic().enclosing_coroutine() else { return };
+    let Some(coroutine) = checker.loop_function() else { return };
     let Some(ty) = checker.type_of(object) else { return };
     if expects_refusal(checker) || iterated_asynchronously_before(checker, coroutine, object) {
         return;
@@ -252,9 +253,9 @@ fn report<'a>(checker: &mut Checker<'a>, object: &'a Expr, method: &str, form: E
         (None, None) => "move it off the event loop".to_owned(),
     };
     let message = format!(
-        "{verb} `{}` runs a database query in `async def {}`; {alternative}",
+        "{verb} `{}` runs a database query in {}; {alternative}",
         checker.display_source(object),
-        coroutine.name.as_str()
+        Context::loop_function_label(coroutine)
     );
     let request = match form {
         Evaluation::Unfixable(reason) => FixRequest::Declined(reason.into()),

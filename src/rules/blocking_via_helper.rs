@@ -148,6 +148,7 @@ use ruff_python_ast as ast;
 use ruff_text_size::Ranged;
 
 use crate::analysis::blocking::find_blocking_call;
+use crate::analysis::context::Context;
 use crate::analysis::project::ProjectView;
 use crate::analysis::project::index::{ChainHop, FunctionId, LoopReason};
 use crate::analysis::project::summary::{CallArguments, Callee, callee_of, special_callee_of};
@@ -211,8 +212,8 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         ""
     };
     let message = format!(
-        "`{display}()` blocks the event loop in `async def {}`{cached}: {explanation}",
-        coroutine.name.as_str()
+        "`{display}()` blocks the event loop in {}{cached}: {explanation}",
+        Context::loop_function_label(coroutine)
     );
     // Of several alternatives, the first that may not move to a thread says why.
     let refusal = helpers.iter().find_map(|helper| refusal(&project, &callee, *helper, &display));
@@ -248,7 +249,7 @@ pub(crate) fn check_special<'a>(checker: &mut Checker<'a>, expr: &'a ast::Expr) 
     let explanation = with_others(explain(method, &hops), project.index.blocking_calls_reached(helper));
     let display = checker.display_source(expr);
     let message =
-        format!("`{display}` blocks the event loop in `async def {}`: {explanation}", coroutine.name.as_str());
+        format!("`{display}` blocks the event loop in {}: {explanation}", Context::loop_function_label(coroutine));
     let start = checker.position(expr.start());
     let here = Hop { name: display, filename: String::new(), row: start.row, column: start.column };
     let chain = std::iter::once(here).chain(hops.iter().map(to_hop)).collect();

@@ -255,10 +255,11 @@ impl<'a> Checker<'a> {
         self.enabled.contains(rule)
     }
 
-    /// The `async def` running the current position on the event loop, when `rule` is
-    /// enabled: the guard of every rule that reports only code on the loop.
+    /// The function running the current position on the event loop (an `async def`, or
+    /// a sync function `loop-entry-points` names), when `rule` is enabled: the guard of
+    /// every rule that reports only code on the loop.
     pub fn coroutine_for(&self, rule: &RuleInfo) -> Option<&'a ast::StmtFunctionDef> {
-        if self.is_enabled(rule) { self.semantic().enclosing_coroutine() } else { None }
+        if self.is_enabled(rule) { self.loop_function() } else { None }
     }
 
     /// Reports a finding without a fix.

@@ -49,6 +49,7 @@
 use ruff_python_ast as ast;
 use ruff_text_size::Ranged;
 
+use crate::analysis::context::Context;
 use crate::data::registry::GET_EVENT_LOOP_IN_COROUTINE as RULE;
 use crate::rules::checker::{Checker, FixRequest};
 
@@ -58,8 +59,8 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         return;
     }
     let message = format!(
-        "`asyncio.get_event_loop()` in `async def {}`: use `asyncio.get_running_loop()`, which says that the running loop is meant (`get_event_loop()` is deprecated where no loop runs)",
-        coroutine.name.as_str()
+        "`asyncio.get_event_loop()` in {}: use `asyncio.get_running_loop()`, which says that the running loop is meant (`get_event_loop()` is deprecated where no loop runs)",
+        Context::loop_function_label(coroutine)
     );
     checker.report_with_fix(&RULE, call.range(), message, FixRequest::GetRunningLoop { call });
 }

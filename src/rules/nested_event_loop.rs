@@ -37,6 +37,7 @@
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
+use crate::analysis::context::Context;
 use crate::data::registry::NESTED_EVENT_LOOP as RULE;
 use crate::rules::checker::{Checker, FixRequest};
 
@@ -44,8 +45,8 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     let Some(coroutine) = checker.coroutine_for(&RULE) else { return };
     let Some(starter) = loop_starter(checker, call) else { return };
     let message = format!(
-        "`{starter}()` starts an event loop inside the running one in `async def {}`; `await` the coroutine instead",
-        coroutine.name.as_str()
+        "`{starter}()` starts an event loop inside the running one in {}; `await` the coroutine instead",
+        Context::loop_function_label(coroutine)
     );
     // `Runner.run()` may take a context and is left to the author.
     let awaits_in_place = starter == "asyncio.run"

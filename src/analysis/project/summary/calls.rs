@@ -261,10 +261,13 @@ pub(crate) fn on_special_method(cx: &mut Context<'_>, expr: &Expr) {
     let Some(callee) = special_callee_of(cx, expr, &builder.context) else { return };
     let in_sync_function =
         matches!(cx.semantic().current_function_kind(), Some(ScopeKind::Function(function)) if !function.is_async);
+    if cx.loop_function().is_some() || !in_sync_function {
+        cx.summary_mut().expect("summarizing").summary.loop_calls.push(callee.clone());
+    }
     if !in_sync_function {
-        cx.summary_mut().expect("summarizing").summary.loop_calls.push(callee);
         return;
     }
+    let builder = cx.summary().expect("summarizing");
     if builder.suppresses_ag110(expr.start()) {
         return;
     }
@@ -298,10 +301,12 @@ fn needs_loop_thread(cx: &mut Context<'_>, call: &ast::ExprCall) -> bool {
     cx.type_of(&attribute.value).is_some_and(|ty| loop_bound.needs_loop_thread(&format!("{ty}.{last_name}")))
 }
 
-/// A call: recorded when it is in the own body of a sync function.
+/// A call: recorded when it is in the own body of a sync function, and when it runs on
+/// the loop (in a coroutine, or a sync function `loop-entry-points` names).
 pub(crate) fn on_call<'a>(cx: &mut Context<'a>, call: &'a ast::ExprCall) {
     let in_sync_function =
         matches!(cx.semantic().current_function_kind(), Some(ScopeKind::Function(function)) if !function.is_async);
+    let on_loop = !in_sync_function || cx.loop_function().is_some();
     // What AG202 may report: a call made as a statement, or returned by a coroutine.
     let is_statement = match cx.statements().last() {
         Some(ast::Stmt::Expr(stmt)) => stmt.value.range() == call.range(),
@@ -310,18 +315,18 @@ pub(crate) fn on_call<'a>(cx: &mut Context<'a>, call: &'a ast::ExprCall) {
         }
         _ => false,
     };
-    if (!in_sync_function || is_statement)
+    if (on_loop || is_statement)
         && let Some(builder) = cx.summary()
         && let Some(callee) = callee_of(cx, &call.func, &builder.context)
     {
         let summary = &mut cx.summary_mut().expect("summarizing").summary;
-        match (in_sync_function, is_statement) {
-            (false, true) => {
+        match (on_loop, is_statement) {
+            (true, true) => {
                 summary.loop_calls.push(callee.clone());
                 summary.statement_calls.push(callee);
             }
-            (false, false) => summary.loop_calls.push(callee),
-            (true, _) => summary.statement_calls.push(callee),
+            (true, false) => summary.loop_calls.push(callee),
+            (false, _) => summary.statement_calls.push(callee),
         }
     }
     if !in_sync_function {

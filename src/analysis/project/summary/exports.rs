@@ -72,7 +72,7 @@ pub fn attribute_hash(name: &str) -> u32 {
 }
 
 /// The qualified name, in its module, of `name` defined in the innermost of `scopes`.
-pub(super) fn qualname_in(scopes: &[Scope<'_>], name: &str) -> Box<str> {
+pub(crate) fn qualname_in(scopes: &[Scope<'_>], name: &str) -> Box<str> {
     let mut qualname = String::new();
     for scope in scopes {
         match scope.kind {

@@ -39,8 +39,9 @@ pub use calls::{
 };
 pub(crate) use calls::{on_call, on_special_method};
 use decorators::{is_cache_decorator, is_plain_decorator, wrapper_returned};
+pub(crate) use exports::qualname_in;
 pub use exports::{AttributeType, ClassSummary, Referent, Symbol, attribute_hash};
-use exports::{Resolver, init_fields, qualname_in};
+use exports::{Resolver, init_fields};
 pub(crate) use exports::{enter_class, exit_class};
 pub use parameters::{
     Argument, CallArguments, CallParameters, Condition, Forwarded, Guard, Literal, ParameterFacts, ParameterSummary,
