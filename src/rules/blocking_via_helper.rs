@@ -64,6 +64,10 @@
 //! imported `make_client` is annotated `-> httpx.Client` (not under an `if` on the
 //! helper's parameters).
 //!
+//! A helper that is a generator (its body yields) blocks where the coroutine iterates
+//! it (`for row in rows(path):`): the message says so, and no fix is offered, since
+//! moving the call to a thread would only make the generator there.
+//!
 //! Dual sync/async APIs: an object of a project class that is awaitable itself (it, or
 //! a base class, defines `__await__`) and whose sync methods return a coroutine when the
 //! object is asynchronous but block in a `sync(loop, coro)` helper otherwise (Dask's
@@ -206,7 +210,10 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
             format!("it is `{}()` or `{}()`, and both block: {}", names[0], names[1], branches.join("; "))
         }
     };
-    let cached = if helpers.iter().all(|helper| project.index.blocks_only_through_caches(*helper)) {
+    let generator = helpers.iter().any(|helper| project.index.function(*helper).is_generator);
+    let cached = if generator {
+        " (a generator: iterating it blocks)"
+    } else if helpers.iter().all(|helper| project.index.blocks_only_through_caches(*helper)) {
         " (blocks on its first call only)"
     } else {
         ""
@@ -217,6 +224,12 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     );
     // Of several alternatives, the first that may not move to a thread says why.
     let refusal = helpers.iter().find_map(|helper| refusal(&project, &callee, *helper, &display));
+    // Calling a generator only makes it: its body runs as the loop iterates it.
+    let refusal = refusal.or_else(|| {
+        generator.then(|| {
+            format!("`{display}()` is a generator: its body runs where it is iterated, not where it is called")
+        })
+    });
     let start = checker.position(call.start());
     let here = Hop { name: display, filename: String::new(), row: start.row, column: start.column };
     // The JSON chain follows the first of several alternatives.
