@@ -65,8 +65,9 @@
 //! helper's parameters).
 //!
 //! A helper that is a generator (its body yields) blocks where the coroutine iterates
-//! it (`for row in rows(path):`): the message says so, and no fix is offered, since
-//! moving the call to a thread would only make the generator there.
+//! it (`for row in rows(path):`), and one that `contextlib.contextmanager` wraps where
+//! `with` enters it: the message says so, and no fix is offered, since moving the call
+//! to a thread would only make the generator there.
 //!
 //! Dual sync/async APIs: an object of a project class that is awaitable itself (it, or
 //! a base class, defines `__await__`) and whose sync methods return a coroutine when the
@@ -210,9 +211,15 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
             format!("it is `{}()` or `{}()`, and both block: {}", names[0], names[1], branches.join("; "))
         }
     };
-    let generator = helpers.iter().any(|helper| project.index.function(*helper).is_generator);
-    let cached = if generator {
-        " (a generator: iterating it blocks)"
+    // Calling a generator runs none of its body: iterating it (entering it, for a
+    // context manager) does, so moving the call to a thread moves nothing.
+    let deferred = helpers.iter().map(|helper| project.index.function(*helper)).find(|function| function.is_generator);
+    let cached = if let Some(function) = deferred {
+        if function.is_context_manager {
+            " (a context manager: entering it blocks)"
+        } else {
+            " (a generator: iterating it blocks)"
+        }
     } else if helpers.iter().all(|helper| project.index.blocks_only_through_caches(*helper)) {
         " (blocks on its first call only)"
     } else {
@@ -224,10 +231,14 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     );
     // Of several alternatives, the first that may not move to a thread says why.
     let refusal = helpers.iter().find_map(|helper| refusal(&project, &callee, *helper, &display));
-    // Calling a generator only makes it: its body runs as the loop iterates it.
     let refusal = refusal.or_else(|| {
-        generator.then(|| {
-            format!("`{display}()` is a generator: its body runs where it is iterated, not where it is called")
+        deferred.map(|function| match function.is_context_manager {
+            true => format!(
+                "`{display}()` makes a context manager: its body runs where `with` enters it, not where it is called"
+            ),
+            false => {
+                format!("`{display}()` is a generator: its body runs where it is iterated, not where it is called")
+            }
         })
     });
     let start = checker.position(call.start());

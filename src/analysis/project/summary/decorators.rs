@@ -23,6 +23,12 @@ pub(super) fn is_cache_decorator(semantic: &SemanticModel<'_>, decorator: &ast::
     decorator_name(semantic, decorator).is_some_and(|name| semantic.catalogue().caching_decorators.contains(&name))
 }
 
+/// `@contextlib.contextmanager`: the generator it wraps runs up to its `yield` when the
+/// `with` statement enters it.
+pub(super) fn is_context_manager_decorator(semantic: &SemanticModel<'_>, decorator: &ast::Decorator) -> bool {
+    decorator_name(semantic, decorator).is_some_and(|name| name == "contextlib.contextmanager")
+}
+
 /// The qualified name of a decorator (of the function a decorator factory call names).
 fn decorator_name(semantic: &SemanticModel<'_>, decorator: &ast::Decorator) -> Option<String> {
     let expression = match &decorator.expression {

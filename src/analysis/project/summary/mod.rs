@@ -38,7 +38,7 @@ pub use calls::{
     BlockingCallSite, CallSite, Callee, TypeQuery, TypedCall, callee_of, special_callee_of, special_method_use,
 };
 pub(crate) use calls::{on_call, on_special_method};
-use decorators::{is_cache_decorator, is_plain_decorator, wrapper_returned};
+use decorators::{is_cache_decorator, is_context_manager_decorator, is_plain_decorator, wrapper_returned};
 pub(crate) use exports::qualname_in;
 pub use exports::{AttributeType, ClassSummary, Referent, Symbol, attribute_hash};
 use exports::{Resolver, init_fields};
@@ -62,8 +62,11 @@ pub struct FunctionSummary {
     pub location: Position,
     pub is_async: bool,
     /// Its own body yields: calling it makes a generator (an async generator, for an
-    /// `async def`), not a coroutine.
+    /// `async def`), not a coroutine, and runs nothing of its body.
     pub is_generator: bool,
+    /// A generator that `contextlib.contextmanager` wraps: its body runs up to `yield`
+    /// where a `with` enters what calling it makes.
+    pub is_context_manager: bool,
     /// Decorated by something else than the catalogue's `plain-decorators` and the
     /// project's functions named in `project_decorators`: what calling it does is unknown.
     pub decorated: bool,
@@ -374,6 +377,7 @@ pub(crate) fn enter_function<'a>(cx: &mut Context<'a>, function: &'a ast::StmtFu
         location: builder.lines.position(function.name.start(), cx.source()),
         is_async: function.is_async,
         is_generator: false,
+        is_context_manager: false,
         decorated: decorators.len() > project_decorators.len(),
         project_decorators: (!project_decorators.is_empty()).then(|| project_decorators.into()),
         wraps: if in_class { None } else { wrapper_returned(cx.semantic(), function) },
@@ -401,14 +405,18 @@ pub(crate) fn enter_function<'a>(cx: &mut Context<'a>, function: &'a ast::StmtFu
     }
 }
 
-/// A `yield` or `yield from`: the innermost function is a generator.
+/// A `yield` or `yield from`: the innermost function is a generator (or, wrapped by
+/// `contextlib.contextmanager`, a context manager).
 pub(crate) fn on_yield(cx: &mut Context<'_>) {
-    let in_function = matches!(cx.semantic().scopes().last().map(|scope| scope.kind), Some(ScopeKind::Function(_)));
-    if in_function
-        && let Some(builder) = cx.summary_mut()
+    let Some(ScopeKind::Function(function)) = cx.semantic().scopes().last().map(|scope| scope.kind) else { return };
+    let context_manager =
+        function.decorator_list.iter().any(|decorator| is_context_manager_decorator(cx.semantic(), decorator));
+    if let Some(builder) = cx.summary_mut()
         && let Some(&index) = builder.open_functions.last()
     {
-        builder.summary.functions[index].is_generator = true;
+        let summary = &mut builder.summary.functions[index];
+        summary.is_generator = true;
+        summary.is_context_manager = context_manager;
     }
 }
 
