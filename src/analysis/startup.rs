@@ -5,7 +5,7 @@
 //! (or another of [`APPLICATIONS`]) in the module or in the function that registers, and
 //! the registered coroutine a function of the module or of that function, by name.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -62,7 +62,7 @@ impl StartupCode {
     pub fn of(cx: &mut Context<'_>, body: &[Stmt]) -> Self {
         let mut found = StartupCode::default();
         let module_defs = defs_of(body);
-        found.scan_body(cx, body, &module_defs, &HashMap::new());
+        found.scan_body(cx, body, &module_defs, &HashMap::default());
         found.main = body.iter().find_map(|stmt| match stmt {
             Stmt::FunctionDef(def) if def.is_async && def.name.as_str() == "main" => {
                 let mut finder = FirstServe(None);

@@ -15,7 +15,7 @@
 //! name the module also binds in any other way (`def`, an assignment, `import x as X`) is
 //! not. Nothing is run.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 use ruff_python_ast::visitor::{self, Visitor};

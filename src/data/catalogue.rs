@@ -7,7 +7,7 @@
 //! schema ([`EntrySpec`]). What aioguard learns from the project's environment (sync
 //! clients with an async twin, [`LearnedClients`]) takes the form of entries too.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::{Arc, LazyLock};
 
 use serde::Deserialize;
@@ -425,7 +425,7 @@ impl Catalogue {
             let (any_attribute, mut constructors) =
                 file.types.into_iter().partition::<HashMap<_, _>, _>(|(name, _)| name.ends_with(ANY_MEMBER));
             let mut annotations = file.annotations;
-            let mut clients = HashMap::new();
+            let mut clients = HashMap::default();
             let mut objects = file.objects;
             for (ty, spec) in file.clients {
                 for constructor in spec.new {
@@ -463,7 +463,7 @@ impl Catalogue {
                 clients.insert(ty, client);
             }
             let object_roots = objects.keys().map(|name| top_level(name).to_owned()).collect();
-            let mut owners_by_method: HashMap<String, Vec<String>> = HashMap::new();
+            let mut owners_by_method: HashMap<String, Vec<String>> = HashMap::default();
             for name in calls.keys() {
                 if let Some((owner, method)) = name.rsplit_once('.') {
                     owners_by_method.entry(method.to_owned()).or_default().push(owner.to_owned());
@@ -686,7 +686,7 @@ mod tests {
         assert_eq!(client.entry.cost, Cost::Network);
         // Each class is some entry's: the defaults and overrides reach every one.
         let used: HashSet<Cost> = catalogue.calls.values().map(|entry| entry.cost).collect();
-        assert_eq!(used, HashSet::from(Cost::ALL));
+        assert_eq!(used, Cost::ALL.into_iter().collect::<HashSet<_>>());
         // An entry without a class takes its rule's; a class named is kept.
         let spec: EntrySpec = serde_yaml::from_str("{rule: AG105}").unwrap();
         assert_eq!(spec.resolve("os.stat", "AG109").unwrap().cost, Cost::Metadata);

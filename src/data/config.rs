@@ -5,7 +5,9 @@
 //! Every key is checked: an unknown key, a bad value or malformed YAML/TOML is an error
 //! that names the file, the line and the key.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -458,7 +460,7 @@ impl Settings {
                 PathMatcher::new(&[pattern]).map_err(|error| format!("{}: {error}", where_("per-file-ignores")))?;
             per_file_ignores.push((matcher, codes));
         }
-        let mut extend_blocking_calls = HashMap::new();
+        let mut extend_blocking_calls = HashMap::default();
         for (name, spec) in options.extend_blocking_calls.unwrap_or_default() {
             let entry = spec
                 .resolve(&name, registry::BLOCKING_CONFIGURED.code)
@@ -769,14 +771,14 @@ fn toml_key_lines(text: &str) -> HashMap<String, usize> {
     type KeySpans = BTreeMap<toml::Spanned<String>, toml::Value>;
     let Ok(PyProject { tool: Some(Tool { aioguard: Some(keys) }) }) = toml::from_str::<PyProject<KeySpans>>(text)
     else {
-        return HashMap::new();
+        return HashMap::default();
     };
     keys.keys().map(|key| (key.get_ref().clone(), line_of(text, key.span().start))).collect()
 }
 
 /// The 1-based line of each unindented `key:` of a YAML file.
 fn yaml_key_lines(text: &str) -> HashMap<String, usize> {
-    let mut lines = HashMap::new();
+    let mut lines = HashMap::default();
     for (index, line) in text.lines().enumerate() {
         if let Some((key, _)) = line.split_once(':')
             && !key.is_empty()

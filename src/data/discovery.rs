@@ -2,7 +2,7 @@
 //! `*.py`/`*.pyi` files under directories, walked in parallel with the `ignore` crate
 //! (which honours `.gitignore`, `.ignore`, `.git/info/exclude` and global git excludes).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -148,7 +148,7 @@ pub struct Visibility<'s> {
 
 impl<'s> Visibility<'s> {
     pub fn new(settings: &'s Settings) -> Self {
-        Visibility { settings, ignore_files: IgnoreFiles::default(), entries: HashMap::new() }
+        Visibility { settings, ignore_files: IgnoreFiles::default(), entries: HashMap::default() }
     }
 
     /// Whether the walk of `root` (as [`discover`] walks it) finds the file `path`.

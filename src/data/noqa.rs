@@ -5,7 +5,7 @@
 //! cannot hold a comment (it ends inside a multi-line string, or with a `\` line
 //! continuation), by the `# noqa` of the line where the string or the continuation ends.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use ruff_python_ast::token::{Token, TokenKind, Tokens};
 use ruff_text_size::{Ranged, TextRange, TextSize};
@@ -187,7 +187,7 @@ fn continued_lines(tokens: &Tokens, text: &str, lines: &LineIndex) -> HashMap<us
     spans.retain(|(first, last)| first < last);
     spans.sort_unstable();
     // Chained spans (a continuation ending on a line that opens a string) end together.
-    let mut continued = HashMap::new();
+    let mut continued = HashMap::default();
     for &(first, last) in spans.iter().rev() {
         let end = continued.get(&last).copied().unwrap_or(last);
         for line in first..last {

@@ -8,7 +8,7 @@
 //! table in `pyproject.toml`, or `requirements.txt`, at the project root). Unknown, no
 //! twin is assumed.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -147,7 +147,7 @@ impl DeclaredDependencies {
             }
             dir = current.parent();
         }
-        DeclaredDependencies(HashMap::new())
+        DeclaredDependencies(HashMap::default())
     }
 
     /// `[project] dependencies` and `[tool.poetry.dependencies]` of `pyproject.toml`,
@@ -172,7 +172,7 @@ impl DeclaredDependencies {
             #[serde(default)]
             dependencies: HashMap<String, toml::Value>,
         }
-        let mut declared = HashMap::new();
+        let mut declared = HashMap::default();
         let pyproject = std::fs::read_to_string(root.join("pyproject.toml"))
             .ok()
             .and_then(|text| toml::from_str::<PyProject>(&text).ok());

@@ -19,7 +19,7 @@
 //! and renamed into place: two runs at once may lose each other's entries, but never
 //! leave a shard half-written.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fs;
 use std::hash::{Hash, Hasher};
 use std::io::{self, Write};

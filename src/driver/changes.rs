@@ -2,7 +2,7 @@
 //! of `REF` and `HEAD`, counting the working tree (staged, unstaged and untracked files
 //! that are not ignored). Asks the `git` command line, as the checkout it runs in sees it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;

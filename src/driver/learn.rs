@@ -7,7 +7,7 @@
 //! file read in an earlier run and unchanged since (by its stat, as the checked files) is
 //! not read again: its exports are the cache's.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};

@@ -3,7 +3,7 @@
 //! print. Files are checked (and fixed) in parallel; each file's AST is dropped as soon
 //! as its findings are located.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::path::{Path, PathBuf};
 
 use ruff_python_ast::ModModule;
@@ -167,7 +167,7 @@ fn apply_suppressions(
     suppressions: &Suppressions,
     enabled: RuleSet,
 ) -> Vec<Diagnostic> {
-    let mut used = HashSet::new();
+    let mut used = HashSet::default();
     diagnostics.retain(|diagnostic| {
         let Some((line, directive)) =
             suppressions.suppressing(diagnostic.rule, lines.line_of(diagnostic.range.start()))

@@ -30,7 +30,7 @@ pub mod linter;
 pub mod server;
 pub mod write;
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 

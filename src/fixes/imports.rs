@@ -11,7 +11,7 @@
 //! ([`remove_unused_after_fix`]): `import time` once the last `time.sleep()` became
 //! `asyncio.sleep()`.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::sync::OnceLock;
 
 use ruff_python_ast::token::{TokenKind, Tokens};

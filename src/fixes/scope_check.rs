@@ -14,7 +14,9 @@
 //! creates counts as part of the one that holds it, so code moved into a generated
 //! helper is compared with where it came from. Names the fix introduces are not compared.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
@@ -106,7 +108,7 @@ pub fn changed_bindings(original: &ModuleScopes, fixed: &ModuleScopes) -> Option
     };
     type Resolutions = HashMap<(String, String, bool), BTreeSet<String>>;
     let resolutions = |scopes: &ModuleScopes| -> Resolutions {
-        let mut resolutions: Resolutions = HashMap::new();
+        let mut resolutions: Resolutions = HashMap::default();
         for name_use in &scopes.uses {
             let owner = owner_key(scopes, scopes.resolve(name_use.scope, &name_use.name));
             let key = (mapped(scopes, name_use.scope), name_use.name.clone(), name_use.is_load);
@@ -156,7 +158,14 @@ fn display_scope(key: &str) -> &str {
 
 impl ScopeFacts {
     fn new(key: String, parent: Option<usize>, is_class: bool) -> Self {
-        ScopeFacts { key, parent, is_class, locals: HashSet::new(), globals: HashSet::new(), nonlocals: HashSet::new() }
+        ScopeFacts {
+            key,
+            parent,
+            is_class,
+            locals: HashSet::default(),
+            globals: HashSet::default(),
+            nonlocals: HashSet::default(),
+        }
     }
 }
 

@@ -20,7 +20,7 @@
 //! assigns a name the coroutine declares `global`/`nonlocal`, deletes a name, calls
 //! `super()`/`locals()`-like functions, or conditionally assigns a name read after it.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use ruff_python_ast::token::TokenKind;
 use ruff_python_ast::visitor::{self, Visitor};

@@ -3,7 +3,8 @@
 //! [`OutputFormat`].
 
 use std::cell::OnceCell;
-use std::collections::HashMap;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -192,7 +193,7 @@ pub(crate) fn documentation_url(rule: &RuleInfo) -> String {
 /// rule, the repository path and the reported source text (whitespace-insensitive),
 /// with the occurrence number among findings that hash alike.
 pub(crate) fn fingerprints(findings: &[Finding], context: &EmitContext) -> Vec<String> {
-    let mut seen: HashMap<u64, usize> = HashMap::new();
+    let mut seen: HashMap<u64, usize> = HashMap::default();
     findings
         .iter()
         .map(|finding| {

@@ -9,7 +9,8 @@
 
 use std::borrow::Cow;
 use std::cell::Cell;
-use std::collections::{HashMap, HashSet};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::ops::{Deref, DerefMut};
 
 use ruff_python_ast::{self as ast, Expr};
@@ -203,7 +204,7 @@ impl<'a> Checker<'a> {
             no_fix_reason: Cell::new(None),
             diagnostics: Vec::new(),
             coroutines: Vec::new(),
-            receiver_calls: HashMap::new(),
+            receiver_calls: HashMap::default(),
         }
     }
 

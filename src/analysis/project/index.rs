@@ -8,7 +8,8 @@
 //! method that a base from outside the project could define all resolve to nothing.
 
 use std::cell::Cell;
-use std::collections::{HashMap, HashSet};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -89,7 +90,7 @@ pub enum Unread {
 
 impl Unread {
     pub fn none() -> Self {
-        Unread::Only(HashSet::new())
+        Unread::Only(HashSet::default())
     }
 
     fn may_be_claimed(&self, name: &str, top_levels: &HashSet<Box<str>>) -> bool {
@@ -177,7 +178,7 @@ impl ProjectIndex {
         unread_modules: Unread,
         settings: &Settings,
     ) -> Self {
-        let mut modules: HashMap<Box<str>, Option<u32>> = HashMap::new();
+        let mut modules: HashMap<Box<str>, Option<u32>> = HashMap::default();
         for (file, summary) in files.iter().enumerate() {
             let file = file as u32;
             for name in &summary.module.names {
@@ -273,7 +274,7 @@ impl ProjectIndex {
     /// How many blocking calls the function reaches: its own body's and those of every
     /// project function it calls that blocks, to any depth, each function counted once.
     pub fn blocking_calls_reached(&self, id: FunctionId) -> usize {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         let mut pending = vec![id];
         let mut count = 0;
         while let Some(id) = pending.pop() {
@@ -375,7 +376,7 @@ impl ProjectIndex {
     /// answer the index gives about `roots` is the one it would give with the whole
     /// project indexed: each lookup that could have gone elsewhere found its module.
     pub fn demanded_modules(&self, roots: &[u32]) -> Vec<Box<str>> {
-        let mut seen: HashSet<FunctionId> = HashSet::new();
+        let mut seen: HashSet<FunctionId> = HashSet::default();
         let mut pending: Vec<FunctionId> = Vec::new();
         for &file in roots {
             let summary = &self.files[file as usize];
@@ -725,7 +726,7 @@ impl ProjectIndex {
     /// Whether every way the function blocks passes through a function wrapped in a
     /// cache (`id` itself too): it blocks on its first call only.
     pub fn blocks_only_through_caches(&self, id: FunctionId) -> bool {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         let mut pending = vec![id];
         while let Some(id) = pending.pop() {
             let function = self.function(id);
@@ -1023,7 +1024,7 @@ fn method_classes(summary: &FileSummary) -> Vec<Option<u32>> {
 }
 
 fn locals_of(summary: &FileSummary) -> HashMap<Box<str>, Local> {
-    let mut locals: HashMap<Box<str>, Local> = HashMap::new();
+    let mut locals: HashMap<Box<str>, Local> = HashMap::default();
     let functions = summary.functions.iter().enumerate().map(|(index, f)| (&f.qualname, Local::Function(index as u32)));
     let classes = summary.classes.iter().enumerate().map(|(index, c)| (&c.qualname, Local::Class(index as u32)));
     for (qualname, local) in functions.chain(classes) {

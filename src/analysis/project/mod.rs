@@ -8,7 +8,7 @@
 //! ([`driver`](crate::driver)) decides which modules to summarize; the check of a module
 //! then looks its calls up in the index ([`ProjectView`]): no AST outlives its file's pass.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::path::PathBuf;
 
 use ruff_python_ast::ModModule;
@@ -103,7 +103,7 @@ pub fn summarize_parsed(
 /// The index of a module checked on its own (a text with no file, a file outside any
 /// project pass): its own functions and classes, nothing imported.
 pub fn single_module(text: &str, parsed: &Parsed<ModModule>, settings: &Settings) -> Option<ProjectIndex> {
-    let top_levels = HashSet::new();
+    let top_levels = HashSet::default();
     let summary = summarize_parsed(PathBuf::new(), ModuleNames::default(), text, parsed, settings, &top_levels)?;
     Some(ProjectIndex::build(vec![summary], top_levels, Unread::none(), settings))
 }

@@ -9,7 +9,8 @@
 //! the roots like any directory. A file can have several names; all of them resolve.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -277,7 +278,7 @@ impl<'s> ProjectFiles<'s> {
         let representatives = outside.files.into_iter().chain(packages.iter().filter_map(|package| {
             ["__init__.py", "__init__.pyi"].iter().map(|init| package.join(init)).find(|init| init.is_file())
         }));
-        let mut top_levels = HashSet::new();
+        let mut top_levels = HashSet::default();
         let mut bases = namer.roots.clone();
         for file in representatives {
             for name in namer.names(&file).names {
@@ -298,10 +299,10 @@ impl<'s> ProjectFiles<'s> {
             namer,
             paths: Vec::new(),
             names: Vec::new(),
-            ids: HashMap::new(),
-            claimants: HashMap::new(),
-            added: HashMap::new(),
-            top_levels: HashSet::new(),
+            ids: HashMap::default(),
+            claimants: HashMap::default(),
+            added: HashMap::default(),
+            top_levels: HashSet::default(),
             probe,
         }
     }

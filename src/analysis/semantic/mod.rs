@@ -19,7 +19,8 @@ mod scopes;
 mod types;
 
 use std::cell::{OnceCell, RefCell};
-use std::collections::{HashMap, HashSet};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::visitor::Visitor;
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -67,7 +68,7 @@ impl<'a> SemanticModel<'a> {
         // A function that declares a name `global` rebinds the module's name at run time.
         let mut globals = GlobalDeclarations::default();
         globals.visit_body(module);
-        let mut values: HashMap<&'a str, Option<Vec<&'a Expr>>> = HashMap::new();
+        let mut values: HashMap<&'a str, Option<Vec<&'a Expr>>> = HashMap::default();
         for (name, function) in globals.declarations {
             let known = values.entry(name).or_insert_with(|| match scope.get(name) {
                 None => Some(Vec::new()),
@@ -94,7 +95,7 @@ impl<'a> SemanticModel<'a> {
             star_imports,
             module,
             all_bound_names: OnceCell::new(),
-            class_attributes: RefCell::new(HashMap::new()),
+            class_attributes: RefCell::new(HashMap::default()),
         }
     }
 

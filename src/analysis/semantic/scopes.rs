@@ -2,7 +2,7 @@
 //! a module, class or function body (its statements and walrus targets), with the
 //! collectors that serve it: `:=` targets, `global` declarations, every bound name.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -90,7 +90,7 @@ pub struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     pub(super) fn new(kind: ScopeKind<'a>) -> Self {
-        Scope { kind, bindings: HashMap::new() }
+        Scope { kind, bindings: HashMap::default() }
     }
 
     pub(super) fn bind(&mut self, name: &'a str, binding: Binding<'a>) {

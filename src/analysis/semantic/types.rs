@@ -2,7 +2,7 @@
 //! through bindings, constructors, annotations, catalogue members and what the project
 //! tells; and the values functions give the module's `global` names.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Operator, Stmt};

@@ -22,8 +22,7 @@
 
 mod convert;
 
-use std::collections::HashMap;
-use std::collections::HashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -132,8 +131,8 @@ fn serve(connection: &Connection) -> Result<(), String> {
         connection,
         encoding,
         workspace: Workspace::empty(root.clone(), options.clone()),
-        documents: HashMap::new(),
-        pending: HashMap::new(),
+        documents: HashMap::default(),
+        pending: HashMap::default(),
         next_request: 0,
     };
     if let Some(error) = bad_options {
@@ -634,7 +633,7 @@ fn action(
         title,
         kind: Some(kind),
         diagnostics: diagnostic.map(|diagnostic| vec![diagnostic]),
-        edit: Some(WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), edits)])), ..WorkspaceEdit::default() }),
+        edit: Some(WorkspaceEdit { changes: Some(std::collections::HashMap::from([(uri.clone(), edits)])), ..WorkspaceEdit::default() }),
         is_preferred: preferred.then_some(true),
         ..CodeAction::default()
     })

@@ -27,7 +27,8 @@ mod exports;
 mod parameters;
 
 use std::cell::RefCell;
-use std::collections::HashSet;
+
+use rustc_hash::FxHashSet as HashSet;
 use std::path::PathBuf;
 
 use ruff_python_ast as ast;
