@@ -30,7 +30,9 @@
 //! does not resolve is never assumed to block.
 //!
 //! A helper whose blocking calls all sit under an `if` on its parameters (`if param:`,
-//! `if not param:`, `if param is None:`, `and` of those, and their `else`) is not
+//! `if not param:`, `if param is None:`, `and` of those, and their `else`), or after a
+//! guard clause on them in its body (`if run_async: return server`, `if param is None:
+//! raise …`: an `if` with no `else` whose block ends in `return` or `raise`), is not
 //! reported where the call's literal arguments (or the literal defaults of the parameters
 //! it leaves out) make those branches dead: `serve(app, run_async=True)` where `serve`
 //! blocks only `if not run_async:`. A parameter the helper passes on to another helper

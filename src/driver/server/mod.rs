@@ -633,7 +633,10 @@ fn action(
         title,
         kind: Some(kind),
         diagnostics: diagnostic.map(|diagnostic| vec![diagnostic]),
-        edit: Some(WorkspaceEdit { changes: Some(std::collections::HashMap::from([(uri.clone(), edits)])), ..WorkspaceEdit::default() }),
+        edit: Some(WorkspaceEdit {
+            changes: Some(std::collections::HashMap::from([(uri.clone(), edits)])),
+            ..WorkspaceEdit::default()
+        }),
         is_preferred: preferred.then_some(true),
         ..CodeAction::default()
     })

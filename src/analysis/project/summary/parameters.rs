@@ -344,12 +344,26 @@ pub(super) fn parameter_summaries(parameters: &ast::Parameters, has_receiver: bo
 }
 
 /// What the enclosing function's parameters must be for what is at `position` to run, as the `if`
-/// statements around it (in the function's own body) say.
+/// statements around it, and the guard clauses before it (`if p: return …`), in the
+/// function's own body say.
 pub(super) fn guards_at(cx: &Context<'_>, position: TextRange) -> Box<[Guard]> {
     let own_parameter = |name: &str| own_parameter(cx.semantic(), name);
     let statements = cx.statements();
     let body_start = statements.iter().rposition(|stmt| matches!(stmt, ast::Stmt::FunctionDef(_))).map_or(0, |i| i + 1);
     let mut guards = Vec::new();
+    // An earlier `if` of the function's own body whose block leaves the function (ends in
+    // `return` or `raise`) and has no `elif`/`else`: what follows it runs only when its
+    // test was false (`if run_async: return AsyncioServer(…)`).
+    if let Some(ast::Stmt::FunctionDef(function)) = body_start.checked_sub(1).map(|index| statements[index]) {
+        for stmt in function.body.iter().take_while(|stmt| stmt.end() <= position.start()) {
+            if let ast::Stmt::If(if_stmt) = stmt
+                && if_stmt.elif_else_clauses.is_empty()
+                && matches!(if_stmt.body.last(), Some(ast::Stmt::Return(_) | ast::Stmt::Raise(_)))
+            {
+                test_guards(&if_stmt.test, false, &own_parameter, &mut guards, 0);
+            }
+        }
+    }
     for stmt in &statements[body_start..] {
         let ast::Stmt::If(if_stmt) = stmt else { continue };
         if if_stmt.body.first().is_some_and(|first| first.start() <= position.start())
