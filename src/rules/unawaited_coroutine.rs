@@ -14,12 +14,13 @@
 //! class (`c = Client(); c.close()`, `self.client.close()` for a field set in
 //! `__init__`). Calls resolve as for AG110; a call that does not resolve is not
 //! reported, and neither is an async generator (an `async def` that yields: calling it
-//! makes an async iterator, which `async for` takes). Functions with decorators other than the catalogue's `plain-decorators`
-//! and `caching-decorators` (`staticmethod`, `classmethod`, `functools.cache`,
-//! `abc.abstractmethod`, …) are left alone, since a decorator may make them synchronous,
-//! but for the project's own decorators that return an `async def` wrapper awaiting the
-//! decorated function with the arguments it is given (`functools.wraps`-style tracing,
-//! timing or retrying decorators).
+//! makes an async iterator, which `async for` takes). Functions with decorators other
+//! than the catalogue's `plain-decorators` and `caching-decorators` (`staticmethod`,
+//! `classmethod`, `functools.cache`, `abc.abstractmethod`, …) are left alone, since a
+//! decorator may make them synchronous; the project's own decorators that return an
+//! `async def` wrapper awaiting the decorated function with the arguments it is given
+//! (`functools.wraps`-style tracing, timing or retrying decorators) keep them
+//! coroutine functions.
 //!
 //! ## Why is this bad?
 //! Calling a coroutine function only creates a coroutine object; dropping it means the
