@@ -5,11 +5,10 @@
 //! (or another of [`APPLICATIONS`]) in the module or in the function that registers, and
 //! the registered coroutine a function of the module or of that function, by name.
 
-use rustc_hash::FxHashMap as HashMap;
-
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::analysis::context::Context;
 

@@ -15,11 +15,11 @@
 //! name the module also binds in any other way (`def`, an assignment, `import x as X`) is
 //! not. Nothing is run.
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::data::catalogue::{Entry, LearnedClients};

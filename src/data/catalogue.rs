@@ -7,9 +7,9 @@
 //! schema ([`EntrySpec`]). What aioguard learns from the project's environment (sync
 //! clients with an async twin, [`LearnedClients`]) takes the form of entries too.
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::{Arc, LazyLock};
 
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Deserialize;
 
 use crate::data::registry;

@@ -2,7 +2,6 @@
 //! `*.py`/`*.pyi` files under directories, walked in parallel with the `ignore` crate
 //! (which honours `.gitignore`, `.ignore`, `.git/info/exclude` and global git excludes).
 
-use rustc_hash::FxHashMap as HashMap;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,6 +9,7 @@ use std::sync::Mutex;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{WalkBuilder, WalkState};
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::data::config::{DEFAULT_EXCLUDES, Settings};
 

@@ -5,10 +5,9 @@
 //! cannot hold a comment (it ends inside a multi-line string, or with a `\` line
 //! continuation), by the `# noqa` of the line where the string or the continuation ends.
 
-use rustc_hash::FxHashMap as HashMap;
-
 use ruff_python_ast::token::{Token, TokenKind, Tokens};
 use ruff_text_size::{Ranged, TextRange, TextSize};
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::data::diagnostic::Edit;
 use crate::data::registry::RuleInfo;

@@ -8,9 +8,9 @@
 //! table in `pyproject.toml`, or `requirements.txt`, at the project root). Unknown, no
 //! twin is assumed.
 
-use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
+use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
 
 use crate::data::environment::Environment;

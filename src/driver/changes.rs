@@ -2,10 +2,10 @@
 //! of `REF` and `HEAD`, counting the working tree (staged, unstaged and untracked files
 //! that are not ignored). Asks the `git` command line, as the checkout it runs in sees it.
 
-use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::data::diagnostic::Finding;
 use crate::data::discovery::{git, repository_root};

@@ -7,12 +7,12 @@
 //! file read in an earlier run and unchanged since (by its stat, as the checked files) is
 //! not read again: its exports are the cache's.
 
-use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use ruff_python_parser::parse_module;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::analysis::twins::{self, ModuleExports};
 use crate::data::catalogue::{ClientSource, LearnedClients};

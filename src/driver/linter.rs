@@ -3,12 +3,12 @@
 //! print. Files are checked (and fixed) in parallel; each file's AST is dropped as soon
 //! as its findings are located.
 
-use rustc_hash::FxHashSet as HashSet;
 use std::path::{Path, PathBuf};
 
 use ruff_python_ast::ModModule;
 use ruff_python_parser::{ParseError, Parsed, parse_module};
 use ruff_text_size::TextRange;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::analysis::project::modules::ModuleNames;
 use crate::analysis::project::summary::FileSummary;

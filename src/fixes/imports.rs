@@ -11,7 +11,6 @@
 //! ([`remove_unused_after_fix`]): `import time` once the last `time.sleep()` became
 //! `asyncio.sleep()`.
 
-use rustc_hash::FxHashSet as HashSet;
 use std::sync::OnceLock;
 
 use ruff_python_ast::token::{TokenKind, Tokens};
@@ -19,6 +18,7 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_python_parser::parse_module;
 use ruff_text_size::{Ranged, TextRange, TextSize};
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::data::diagnostic::Edit;
 use crate::fixes::Fixer;

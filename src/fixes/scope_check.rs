@@ -16,11 +16,10 @@
 
 use std::collections::BTreeSet;
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
 use ruff_text_size::{Ranged, TextSize};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// The scope analysis of one module.
 #[derive(Default)]

@@ -20,12 +20,11 @@
 //! assigns a name the coroutine declares `global`/`nonlocal`, deletes a name, calls
 //! `super()`/`locals()`-like functions, or conditionally assigns a name read after it.
 
-use rustc_hash::FxHashSet as HashSet;
-
 use ruff_python_ast::token::TokenKind;
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::analysis::walk::suites;
 use crate::data::diagnostic::{Edit, Fix};

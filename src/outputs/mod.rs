@@ -4,11 +4,11 @@
 
 use std::cell::OnceCell;
 
-use rustc_hash::FxHashMap as HashMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::data::config::{Severities, Severity, StartupFindings};
 use crate::data::diagnostic::Applicability;

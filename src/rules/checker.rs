@@ -10,12 +10,12 @@
 use std::borrow::Cow;
 use std::cell::Cell;
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::ops::{Deref, DerefMut};
 
 use ruff_python_ast::{self as ast, Expr};
 use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextRange, TextSize};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::analysis::context::{Context, MAX_EXPRESSION_DEPTH};
 use crate::analysis::project::ProjectView;

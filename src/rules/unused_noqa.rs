@@ -46,11 +46,10 @@
 //!     await asyncio.sleep(1)
 //! ```
 
-use rustc_hash::FxHashSet as HashSet;
-
 use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
 use ruff_python_ast::{self as ast, Stmt};
 use ruff_text_size::Ranged;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::data::config::RuleSet;
 use crate::data::diagnostic::{Diagnostic, Fix};

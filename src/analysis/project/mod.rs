@@ -8,11 +8,11 @@
 //! ([`driver`](crate::driver)) decides which modules to summarize; the check of a module
 //! then looks its calls up in the index ([`ProjectView`]): no AST outlives its file's pass.
 
-use rustc_hash::FxHashSet as HashSet;
 use std::path::PathBuf;
 
 use ruff_python_ast::ModModule;
 use ruff_python_parser::Parsed;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::analysis::context::Context;
 use crate::analysis::twins::ModuleClients;

@@ -4,11 +4,10 @@
 
 use std::cell::OnceCell;
 
-use rustc_hash::FxHashSet as HashSet;
-
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Operator, Stmt};
 use ruff_text_size::Ranged;
+use rustc_hash::FxHashSet as HashSet;
 
 use super::SemanticModel;
 use super::resolve::{Env, Resolved};

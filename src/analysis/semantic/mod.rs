@@ -20,11 +20,10 @@ mod types;
 
 use std::cell::{OnceCell, RefCell};
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-
 use ruff_python_ast::visitor::Visitor;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::TextSize;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::analysis::twins::ModuleClients;
 use crate::data::catalogue::Catalogue;

@@ -2,11 +2,10 @@
 //! a module, class or function body (its statements and walrus targets), with the
 //! collectors that serve it: `:=` targets, `global` declarations, every bound name.
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// How a name was bound in one scope.
 #[derive(Clone, Debug)]

@@ -2,12 +2,11 @@
 //! through bindings, constructors, annotations, catalogue members and what the project
 //! tells; and the values functions give the module's `global` names.
 
-use rustc_hash::FxHashMap as HashMap;
-
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Operator, Stmt};
 use ruff_python_parser::Parsed;
 use ruff_text_size::Ranged;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::SemanticModel;
 use super::resolve::{Env, MAX_RESOLUTION_DEPTH, Resolved};

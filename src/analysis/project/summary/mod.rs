@@ -28,11 +28,11 @@ mod parameters;
 
 use std::cell::RefCell;
 
-use rustc_hash::FxHashSet as HashSet;
 use std::path::PathBuf;
 
 use ruff_python_ast as ast;
 use ruff_text_size::Ranged;
+use rustc_hash::FxHashSet as HashSet;
 use serde::{Deserialize, Serialize};
 
 pub use calls::{
