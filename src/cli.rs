@@ -11,6 +11,7 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -241,6 +242,7 @@ fn check(args: CheckArgs) -> ExitCode {
         cache: cache.as_deref(),
     };
     let outcome = driver::run(&paths, &settings, options);
+    let phases = outcome.phases;
     if !args.quiet {
         for warning in inert_entries::warnings(&settings, site_packages.as_deref(), &outcome.files) {
             eprintln!("warning: {warning}");
@@ -277,11 +279,15 @@ fn check(args: CheckArgs) -> ExitCode {
     if let Some(changes) = &changes {
         context = context.with_repository_root(changes.root().to_path_buf());
     }
+    let writing = Instant::now();
     if let Err(error) = write_report(&args, &totals, &context, mode, applicability)
         && error.kind() != io::ErrorKind::BrokenPipe
     {
         eprintln!("error: cannot write the report: {error}");
         return ExitCode::from(2);
+    }
+    if std::env::var_os(driver::TIMINGS_VARIABLE).is_some() {
+        eprintln!("timings: {}, output {:.3} s", phases.describe(), writing.elapsed().as_secs_f64());
     }
     if error_code.is_some() {
         ExitCode::from(2)

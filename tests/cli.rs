@@ -1070,3 +1070,34 @@ fn a_second_run_takes_the_environments_exports_from_the_cache() {
     let uncached = project.run_in_environment(None, &["check", "--output-format", "json", "--no-cache", "app.py"]);
     assert_eq!(upgraded.stdout, uncached.stdout);
 }
+
+#[test]
+fn timings_name_each_phase_only_when_asked() {
+    let project = Project::new();
+    project.write("app/main.py", "import time\n\n\ndef wait():\n    time.sleep(1)\n\n\nasync def main():\n    wait()\n");
+    let args = ["check", "--no-cache", "--exit-zero", "app"];
+    let plain = project.run(&args);
+    assert!(!plain.stderr.contains("timings:"), "{}", plain.stderr);
+    let output = Command::new(env!("CARGO_BIN_EXE_aioguard"))
+        .args(args)
+        .current_dir(project.dir.path())
+        .env(aioguard::driver::TIMINGS_VARIABLE, "1")
+        .output()
+        .unwrap();
+    let timed = Run::from(output);
+    assert!(timed.stdout.contains("AG110"), "the run is the same: {}", timed.stdout);
+    let line = timed.stderr.lines().find_map(|line| line.strip_prefix("timings: ")).expect("a timings line");
+    let phases: Vec<(&str, f64)> = line
+        .split(", ")
+        .map(|phase| {
+            let mut words = phase.split_whitespace();
+            let name = words.next().unwrap();
+            let seconds = words.next().unwrap().parse().unwrap_or_else(|_| panic!("seconds in {phase:?}"));
+            (name, seconds)
+        })
+        .collect();
+    let names: Vec<&str> = phases.iter().map(|(name, _)| *name).collect();
+    assert_eq!(names, ["walk", "summaries", "index", "check", "output"], "{line}");
+    assert!(phases.iter().all(|(_, seconds)| *seconds >= 0.0 && *seconds < 60.0), "{line}");
+    assert!(line.contains("(1 wave)"), "the checked files are the whole project: {line}");
+}
