@@ -1074,7 +1074,8 @@ fn a_second_run_takes_the_environments_exports_from_the_cache() {
 #[test]
 fn timings_name_each_phase_only_when_asked() {
     let project = Project::new();
-    project.write("app/main.py", "import time\n\n\ndef wait():\n    time.sleep(1)\n\n\nasync def main():\n    wait()\n");
+    project
+        .write("app/main.py", "import time\n\n\ndef wait():\n    time.sleep(1)\n\n\nasync def main():\n    wait()\n");
     let args = ["check", "--no-cache", "--exit-zero", "app"];
     let plain = project.run(&args);
     assert!(!plain.stderr.contains("timings:"), "{}", plain.stderr);
