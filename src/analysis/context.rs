@@ -190,15 +190,9 @@ impl<'a> Context<'a> {
         if self.settings.is_loop_entry_point(&qualname) {
             return true;
         }
-        let mut name = String::new();
         function.decorator_list.iter().any(|decorator| {
-            let expression = match &decorator.expression {
-                Expr::Call(call) => &*call.func,
-                other => other,
-            };
-            name.clear();
-            matches!(self.semantic.resolve(expression, &mut name), Some(Resolved::QualifiedName))
-                && self.settings.is_loop_entry_point(&name)
+            summary::decorator_name(&self.semantic, decorator)
+                .is_some_and(|name| self.settings.is_loop_entry_point(&name))
         })
     }
 

@@ -30,7 +30,7 @@ pub(super) fn is_context_manager_decorator(semantic: &SemanticModel<'_>, decorat
 }
 
 /// The qualified name of a decorator (of the function a decorator factory call names).
-fn decorator_name(semantic: &SemanticModel<'_>, decorator: &ast::Decorator) -> Option<String> {
+pub(crate) fn decorator_name(semantic: &SemanticModel<'_>, decorator: &ast::Decorator) -> Option<String> {
     let expression = match &decorator.expression {
         Expr::Call(call) => &*call.func,
         other => other,

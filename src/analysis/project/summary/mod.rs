@@ -39,6 +39,7 @@ pub use calls::{
     BlockingCallSite, CallSite, Callee, TypeQuery, TypedCall, callee_of, special_callee_of, special_method_use,
 };
 pub(crate) use calls::{on_call, on_special_method};
+pub(crate) use decorators::decorator_name;
 use decorators::{is_cache_decorator, is_context_manager_decorator, is_plain_decorator, wrapper_returned};
 pub(crate) use exports::qualname_in;
 pub use exports::{AttributeType, ClassSummary, Referent, Symbol, attribute_hash};
