@@ -40,6 +40,14 @@
 //! `**kwargs` (`def serve_with(app, **options): serve(app, **options)`, when `options` is
 //! used for nothing else: not read, changed or rebound).
 //!
+//! A helper whose blocking calls, to any depth, are all I/O methods of file objects
+//! passed in as parameters (`def load(stream: BinaryIO): return stream.read()`) is not
+//! reported where the call gives an in-memory buffer (`io.BytesIO(…)`, `io.StringIO(…)`,
+//! a variable bound to one, also by `with … as`, or a parameter annotated as one): as
+//! one of its arguments, or of the constructor call that made the object whose method
+//! it calls (`FlowReader(io.BytesIO(data)).stream()`, `reader = Reader(buffer)` then
+//! `reader.read()`). A reader that also opens or writes a file of its own is reported.
+//!
 //! Syntax that runs a special method of an instance of a project class (a variable,
 //! `self`, or a field, as for method calls) is a call too: `d[k]` (`__getitem__`),
 //! `d[k] = v` (`__setitem__`), `del d[k]` (`__delitem__`), `k in d` and `k not in d`
@@ -151,7 +159,7 @@
 //!
 //! No fix either where an `await` cannot be written (in a generator expression).
 
-use ruff_python_ast as ast;
+use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
 use crate::analysis::blocking::find_blocking_call;
@@ -159,6 +167,7 @@ use crate::analysis::context::Context;
 use crate::analysis::project::ProjectView;
 use crate::analysis::project::index::{ChainHop, FunctionId, LoopReason};
 use crate::analysis::project::summary::{CallArguments, Callee, callee_of, special_callee_of};
+use crate::analysis::semantic::Binding;
 use crate::data::diagnostic::Hop;
 use crate::data::discovery::display_path;
 use crate::data::registry::{self, BLOCKING_VIA_HELPER as RULE};
@@ -190,6 +199,10 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         }
         let arguments = CallArguments::of(&call.arguments, &|_| None, None);
         if !project.index.blocks_called_with(helper, &callee, &arguments) {
+            return;
+        }
+        // `FlowReader(io.BytesIO(data)).stream()`: the reader reads what it was given.
+        if project.index.blocks_only_on_files_passed_in(helper) && gives_in_memory_buffer(checker, call) {
             return;
         }
     }
@@ -260,6 +273,53 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
     // What the helper costs is its costliest call; of alternatives, the costlier.
     let cost = chains.iter().filter_map(|hops| hops.last()?.cost).max().unwrap_or(registry::default_cost(RULE.code));
     checker.report_blocking(&RULE, call.range(), message, cost, chain, fix);
+}
+
+/// Assignments followed to find whether a variable holds an in-memory buffer.
+const MAX_BUFFER_ASSIGNMENTS: u8 = 4;
+
+/// Whether the call gives an in-memory buffer (`io.BytesIO`, `io.StringIO`): among its
+/// arguments, or those of the call that made the object whose method it calls
+/// (`FlowReader(io.BytesIO(data)).stream()`, `reader = Reader(buffer)` then
+/// `reader.read()`).
+fn gives_in_memory_buffer(cx: &mut Context<'_>, call: &ast::ExprCall) -> bool {
+    let mut calls = vec![call];
+    if let Expr::Attribute(method) = &*call.func {
+        match &*method.value {
+            Expr::Call(constructor) => calls.push(constructor),
+            Expr::Name(name) => {
+                if let Some(Binding::Assigned(Expr::Call(constructor))) = cx.semantic().lookup(name.id.as_str()) {
+                    calls.push(constructor);
+                }
+            }
+            _ => {}
+        }
+    }
+    calls.into_iter().any(|call| {
+        let keywords = call.arguments.keywords.iter().map(|keyword| &keyword.value);
+        call.arguments.args.iter().chain(keywords).any(|argument| is_in_memory_buffer(cx, argument, 0))
+    })
+}
+
+/// `io.BytesIO(…)`, `io.StringIO(…)`, or a variable assigned one (also by `with … as`), or
+/// a parameter annotated as one.
+fn is_in_memory_buffer(cx: &mut Context<'_>, expr: &Expr, depth: u8) -> bool {
+    let is_buffer_class = |name: Option<&str>| matches!(name, Some("io.BytesIO" | "io.StringIO"));
+    match expr {
+        Expr::Call(call) => is_buffer_class(cx.resolve_qualified_name(&call.func)),
+        Expr::Name(name) if depth < MAX_BUFFER_ASSIGNMENTS => match cx.semantic().lookup(name.id.as_str()) {
+            Some(Binding::Assigned(value) | Binding::WithTarget(value)) => {
+                let value = *value;
+                is_in_memory_buffer(cx, value, depth + 1)
+            }
+            Some(Binding::Parameter(Some(annotation))) => {
+                let annotation = cx.semantic().annotation_subject(annotation);
+                is_buffer_class(cx.resolve_qualified_name(annotation))
+            }
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// `d[k]`, `k in d`, `len(d)` on an instance of a project class whose special method

@@ -726,14 +726,37 @@ impl ProjectIndex {
     /// Whether every way the function blocks passes through a function wrapped in a
     /// cache (`id` itself too): it blocks on its first call only.
     pub fn blocks_only_through_caches(&self, id: FunctionId) -> bool {
+        self.blocks_only_where(id, &|function| function.cached, &|_| false)
+    }
+
+    /// Whether every blocking call the function reaches is an I/O method of a file object
+    /// a function on the way was given (see
+    /// [`BlockingCallSite::only_files_passed_in`](super::summary::BlockingCallSite::only_files_passed_in)):
+    /// given only in-memory buffers, it does no I/O.
+    pub fn blocks_only_on_files_passed_in(&self, id: FunctionId) -> bool {
+        let on_files_passed_in = |id: FunctionId| {
+            self.typed_blocking[id.file as usize][id.index as usize].is_none()
+                && self.function(id).blocking_call.as_ref().is_none_or(|call| call.only_files_passed_in)
+        };
+        self.blocks_only_where(id, &|_| false, &on_files_passed_in)
+    }
+
+    /// Whether every function that blocks on the way from `id` (`id` too) is one that
+    /// `stops` (not followed further), or blocks in its own body only as `direct_allows`.
+    fn blocks_only_where(
+        &self,
+        id: FunctionId,
+        stops: &dyn Fn(&FunctionSummary) -> bool,
+        direct_allows: &dyn Fn(FunctionId) -> bool,
+    ) -> bool {
         let mut seen = HashSet::default();
         let mut pending = vec![id];
         while let Some(id) = pending.pop() {
             let function = self.function(id);
-            if !self.blocks(id) || function.cached || !seen.insert(id) {
+            if !self.blocks(id) || stops(function) || !seen.insert(id) {
                 continue;
             }
-            if self.blocks_directly(id) {
+            if self.blocks_directly(id) && !direct_allows(id) {
                 return false;
             }
             for call in &function.calls {

@@ -78,6 +78,9 @@ pub struct BlockingCallSite {
     pub cost: Cost,
     /// The blocking calls of the body, this one included.
     pub count: u32,
+    /// Every one of them is an I/O method of a file object passed in as a parameter
+    /// (`stream.read()`): given an in-memory buffer, the body does no I/O.
+    pub only_files_passed_in: bool,
 }
 
 /// A method call, in a sync function's own body, on an object whose type only the
@@ -347,6 +350,7 @@ pub(crate) fn on_call<'a>(cx: &mut Context<'a>, call: &'a ast::ExprCall) {
         let rule = crate::data::registry::find(blocking.entry.rule).expect("catalogue entries name known rules");
         let suppressed = builder.suppressions.suppresses(rule, line) || builder.suppresses_ag110(call.start());
         let guards = guards_at(cx, call.range());
+        let on_passed_file = uses_file_passed_in(cx.semantic(), call, &blocking.qualified_name);
         let builder = cx.summary_mut().expect("summarizing");
         let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
         if blocking.entry.threads == Threads::NotThreadSafe && function.loop_bound.is_none() {
@@ -362,12 +366,24 @@ pub(crate) fn on_call<'a>(cx: &mut Context<'a>, call: &'a ast::ExprCall) {
             }
             let cost = blocking.entry.cost;
             let count = function.blocking_call.as_ref().map_or(0, |costliest| costliest.count) + 1;
+            let only_files_passed_in = on_passed_file
+                && function.blocking_call.as_ref().is_none_or(|costliest| costliest.only_files_passed_in);
             match &mut function.blocking_call {
-                Some(costliest) if costliest.cost >= cost => costliest.count = count,
+                Some(costliest) if costliest.cost >= cost => {
+                    costliest.count = count;
+                    costliest.only_files_passed_in = only_files_passed_in;
+                }
                 slot => {
                     let runner = blocking.entry.runner.as_deref().map(Box::from);
                     let display = blocking.display.into();
-                    *slot = Some(Box::new(BlockingCallSite { display, location, runner, cost, count }));
+                    *slot = Some(Box::new(BlockingCallSite {
+                        display,
+                        location,
+                        runner,
+                        cost,
+                        count,
+                        only_files_passed_in,
+                    }));
                 }
             }
         }
@@ -395,6 +411,16 @@ pub(crate) fn on_call<'a>(cx: &mut Context<'a>, call: &'a ast::ExprCall) {
         function.parameters.get_or_insert_default().calls.push(CallParameters { site, guards, arguments });
     }
     function.calls.push(CallSite { callee, location });
+}
+
+/// Whether a blocking call is an I/O method of a file object the innermost function was
+/// given as one of its parameters (`file_handle.read(1)`): the caller may have given an
+/// in-memory buffer (`io.BytesIO`), which does no I/O. (Fields are not file objects to
+/// the analysis: `self.fo.read()` is no blocking call of its own.)
+fn uses_file_passed_in(semantic: &SemanticModel<'_>, call: &ast::ExprCall, qualified_name: &str) -> bool {
+    qualified_name.starts_with("io.IOBase.")
+        && matches!(&*call.func, Expr::Attribute(method)
+            if matches!(&*method.value, Expr::Name(name) if own_parameter(semantic, name.id.as_str()).is_some()))
 }
 
 /// `obj.method(…)` where the module does not know the type of `obj` but the project
