@@ -17,7 +17,7 @@ use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::analysis::project::ProjectView;
-use crate::analysis::project::summary::{self, Callee, ModuleContext, SummaryBuilder, TypeQuery};
+use crate::analysis::project::summary::{self, CallArguments, Callee, ModuleContext, SummaryBuilder, TypeQuery};
 use crate::analysis::semantic::{ProjectTypes, Resolved, ScopeKind, SemanticModel};
 use crate::analysis::twins::ModuleClients;
 use crate::data::config::{AsyncLibrary, Settings};
@@ -347,6 +347,13 @@ impl<'a> ProjectTypesOf<'_, 'a> {
 
 impl<'a> ProjectTypes<'a> for ProjectTypesOf<'_, 'a> {
     fn returned(&self, call: &ast::ExprCall) -> Option<&'a str> {
+        let context = self.0;
+        // With the index, the call's literal arguments may decide which `return` runs.
+        if let Some(project) = context.project {
+            let callee = summary::callee_of(context, &call.func, &project.context())?;
+            let arguments = CallArguments::of(&call.arguments, &|_| None, None);
+            return project.index.returned_type_for(project.file, &callee, &arguments);
+        }
         self.answer(&call.func, TypeQuery::Returned)
     }
 

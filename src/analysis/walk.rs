@@ -130,6 +130,12 @@ impl<'a, W: Walk<'a>> Walker<'_, W> {
                 self.context().semantic.pop_scope();
                 summary::exit_class(self.context());
             }
+            Stmt::Return(return_stmt) => {
+                if self.context().summary.is_some() {
+                    summary::on_return(self.context(), return_stmt);
+                }
+                visitor::walk_stmt(self, stmt);
+            }
             Stmt::Expr(expr_stmt) => {
                 self.0.on_expr_stmt(expr_stmt);
                 visitor::walk_stmt(self, stmt);

@@ -27,6 +27,11 @@
 //! Objects are tracked like the others (local and module variables, parameters, `with`
 //! targets) and on instances: `self.db = psycopg2.connect(…)` in a method, a class-level
 //! annotation or dataclass field `db: sqlite3.Connection`, then `self.db.execute(…)`.
+//! What a project factory returns is tracked too: by its annotation, by the one type
+//! all its `return`s give, or, when an `if` on a parameter chooses between `return
+//! redis.asyncio.Redis(…)` and `return redis.Redis(…)`, by the call's literal arguments
+//! (`get_connection(url, async_mode=False)`; a default left in place counts; a value
+//! not known leaves the result untracked).
 //!
 //! ## Why is this bad?
 //! Every query waits for the database: a network round trip, a lock, a disk read. The

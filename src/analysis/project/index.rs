@@ -504,12 +504,8 @@ impl ProjectIndex {
         }
         budget.set(budget.get() - 1);
         let function = self.function(id);
-        // `Class.method(obj, …)` passes the receiver among the arguments; `Class(…)` and
-        // `obj.method(…)` do not.
         let facts = function.parameters.as_deref();
-        let passes_receiver = facts.is_some_and(|facts| facts.has_receiver)
-            && matches!(callee, Callee::Symbol(_))
-            && !function.qualname.ends_with(".__init__");
+        let passes_receiver = passes_receiver(function, callee);
         let value_of = |parameter: u16| match arguments.bind(facts?, passes_receiver, parameter, forwarded)? {
             Argument::Literal(literal) => Some(literal),
             Argument::Parameter(passed) => known(passed),
@@ -564,7 +560,7 @@ impl ProjectIndex {
         // An object whose type the project tells: the rules may find its blocking
         // methods (`c = make_client(); c.get(url)`, `self.db.execute(…)`).
         reaches(&summary.loop_calls, &|id| self.blocks(id))
-            || summary.type_queries.iter().any(|query| self.type_of(file, query).is_some())
+            || summary.type_queries.iter().any(|query| self.may_answer(file, query))
             || alternatives_block
             || reaches(&summary.statement_calls, &|id| self.function(id).is_coroutine_function())
     }
@@ -582,6 +578,46 @@ impl ProjectIndex {
             }
             TypeQuery::Object(Callee::SuperMethod { .. } | Callee::Conditional { .. }) => None,
         }
+    }
+
+    /// Whether the project knows a type `query` asks of module `file`, for some call at
+    /// least: a function whose `return`s of different types its parameters decide answers
+    /// only a call whose literal arguments decide it (see
+    /// [`returned_type_for`](Self::returned_type_for)).
+    fn may_answer(&self, file: u32, query: &TypeQuery) -> bool {
+        self.type_of(file, query).is_some()
+            || matches!(query, TypeQuery::Returned(callee) if self
+                .resolve_callee(file, callee)
+                .is_some_and(|id| self.function(id).guarded_returns.is_some()))
+    }
+
+    /// The tracked type a call of module `file` gets from the project function it
+    /// reaches, given its `arguments`: what the function declares it returns, or, when its
+    /// `return`s give different types, the one type of those its literal arguments (and
+    /// the literal defaults it leaves in place) leave live (`get_connection(url,
+    /// async_mode=False)` where `if async_mode: return redis.asyncio.Redis(…)` comes before
+    /// `return redis.Redis(…)`).
+    pub fn returned_type_for(&self, file: u32, callee: &Callee, arguments: &CallArguments) -> Option<&str> {
+        let Some(id) = self.resolve_callee(file, callee) else { return self.returned_type(file, callee) };
+        let function = self.function(id);
+        let Some(branches) = function.guarded_returns.as_deref() else { return function.returns.as_deref() };
+        let facts = function.parameters.as_deref()?;
+        let passes_receiver = passes_receiver(function, callee);
+        let value_of =
+            |parameter: u16| match arguments.bind(facts, passes_receiver, parameter, &|_| Forwarded::Passed(None))? {
+                Argument::Literal(literal) => Some(literal),
+                Argument::Parameter(_) => None,
+            };
+        let dead = |guard: &Guard| value_of(guard.parameter).is_some_and(|value| guard.is_violated_by(value));
+        let mut agreed = None;
+        for branch in branches.iter().filter(|branch| !branch.guards.iter().any(dead)) {
+            let returned = branch.returned.as_deref()?;
+            if agreed.is_some_and(|agreed| agreed != returned) {
+                return None;
+            }
+            agreed = Some(returned);
+        }
+        agreed
     }
 
     /// The tracked type the project function a call of module `file` reaches declares
@@ -1002,6 +1038,14 @@ impl Linearizer<'_> {
         self.done[class.file as usize][class.index as usize] = Some(mro.clone());
         mro
     }
+}
+
+/// Whether calling `function` as `callee` names passes its receiver among the arguments:
+/// `Class.method(obj, …)` does; `Class(…)` and `obj.method(…)` do not.
+fn passes_receiver(function: &FunctionSummary, callee: &Callee) -> bool {
+    function.parameters.as_deref().is_some_and(|facts| facts.has_receiver)
+        && matches!(callee, Callee::Symbol(_))
+        && !function.qualname.ends_with(".__init__")
 }
 
 fn c3_merge(head: MroEntry, mut sequences: Vec<Vec<MroEntry>>) -> Option<Vec<MroEntry>> {

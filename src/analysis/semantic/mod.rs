@@ -31,7 +31,7 @@ use crate::data::catalogue::Catalogue;
 pub use attributes::OwnAttribute;
 pub use resolve::Resolved;
 pub use scopes::{Binding, Scope, ScopeKind};
-pub use types::{ProjectTypes, annotated_subject};
+pub use types::{FILE_OBJECT, ProjectTypes, annotated_subject};
 
 use scopes::GlobalDeclarations;
 use types::global_stores;

@@ -25,7 +25,7 @@ pub trait ProjectTypes<'a> {
 }
 
 /// The type of file objects.
-pub(super) const FILE_OBJECT: &str = "io.IOBase";
+pub const FILE_OBJECT: &str = "io.IOBase";
 
 /// The member the catalogue lists for a slice of an object (`qs[:10]`).
 const SLICE_MEMBER: &str = "__getitem__[slice]";

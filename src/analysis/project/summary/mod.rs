@@ -48,11 +48,11 @@ pub(crate) use exports::{enter_class, exit_class};
 pub use parameters::{
     Argument, CallArguments, CallParameters, Condition, Forwarded, Guard, Literal, ParameterFacts, ParameterSummary,
 };
-use parameters::{innermost_function, parameter_summaries};
+use parameters::{guards_at, innermost_function, parameter_summaries};
 
 use super::modules::ModuleNames;
 use crate::analysis::context::Context;
-use crate::analysis::semantic::{ScopeKind, SemanticModel};
+use crate::analysis::semantic::{FILE_OBJECT, ScopeKind, SemanticModel};
 use crate::data::noqa::Suppressions;
 use crate::data::registry;
 use crate::data::source::{LineIndex, Position};
@@ -102,6 +102,19 @@ pub struct FunctionSummary {
     /// (sync functions with no decorator but the catalogue's `caching-decorators`), for
     /// other modules' `c = make_client()`.
     pub returns: Option<Box<str>>,
+    /// Without one such type: what each `return` of its own body gives, when an `if` on
+    /// its parameters decides which runs (`if async_mode: return redis.asyncio.Redis()`
+    /// then `return redis.Redis()`), for a call whose literal arguments decide it. Boxed:
+    /// most functions have none.
+    pub guarded_returns: Option<Box<[GuardedReturn]>>,
+}
+
+/// A `return` of a function's own body, with what its parameters must be for it to run.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct GuardedReturn {
+    /// The tracked type of the value returned; `None`: unknown.
+    pub returned: Option<Box<str>>,
+    pub guards: Box<[Guard]>,
 }
 
 /// What kind of function a decorator of the project returns in place of the decorated
@@ -251,6 +264,9 @@ pub struct SummaryBuilder<'a> {
     /// Indexes of the functions and classes being walked, innermost last.
     open_functions: Vec<usize>,
     open_classes: Vec<usize>,
+    /// The `return`s (of a value) of the own bodies of the open functions, by function
+    /// index: those of the innermost one last.
+    open_returns: Vec<(usize, GuardedReturn)>,
     /// See [`FileSummary::type_queries`]; asked through a shared context. The set
     /// keeps the first of each.
     type_queries: RefCell<(Vec<TypeQuery>, HashSet<TypeQuery>)>,
@@ -271,6 +287,7 @@ impl<'a> SummaryBuilder<'a> {
             suppressions,
             open_functions: Vec::new(),
             open_classes: Vec::new(),
+            open_returns: Vec::new(),
             type_queries: RefCell::default(),
         }
     }
@@ -389,6 +406,7 @@ pub(crate) fn enter_function<'a>(cx: &mut Context<'a>, function: &'a ast::StmtFu
         loop_bound: None,
         calls: Vec::new(),
         returns: cx.semantic().declared_return_type(function, scopes.len() - 1).map(Box::from),
+        guarded_returns: None,
     };
     let builder = cx.summary_mut().expect("summarizing");
     let index = builder.summary.functions.len();
@@ -422,20 +440,60 @@ pub(crate) fn on_yield(cx: &mut Context<'_>) {
     }
 }
 
+/// A `return` of a value in the own body of a sync function: what it returns, and
+/// under which guards on the function's parameters.
+pub(crate) fn on_return(cx: &mut Context<'_>, stmt: &ast::StmtReturn) {
+    let Some(value) = stmt.value.as_deref() else { return };
+    let Some(ScopeKind::Function(function)) = cx.semantic().scopes().last().map(|scope| scope.kind) else { return };
+    if function.is_async || value.is_none_literal_expr() || function.returns.is_some() {
+        return;
+    }
+    // A file object is not a type a caller's calls are followed by (see
+    // `SemanticModel::annotated_or_returned_type`).
+    let returned = cx.type_of(value).filter(|ty| *ty != FILE_OBJECT).map(Box::from);
+    let guards = guards_at(cx, stmt.range());
+    if let Some(builder) = cx.summary_mut()
+        && let Some(&index) = builder.open_functions.last()
+    {
+        builder.open_returns.push((index, GuardedReturn { returned, guards }));
+    }
+}
+
+/// What a sync function's `return`s give, when its parameters decide which runs and they
+/// give different types (one type is [`FunctionSummary::returns`]).
+fn guarded_returns(function: &FunctionSummary, returns: Vec<GuardedReturn>) -> Option<Box<[GuardedReturn]>> {
+    let hides_result = function.decorated || function.project_decorators.is_some();
+    if function.is_async || function.is_generator || hides_result || function.returns.is_some() {
+        return None;
+    }
+    let first = returns.iter().find_map(|branch| branch.returned.as_deref())?;
+    let differ = returns.iter().any(|branch| branch.returned.as_deref() != Some(first));
+    let guarded = returns.iter().any(|branch| !branch.guards.is_empty());
+    (differ && guarded).then(|| returns.into())
+}
+
 /// A function is left, before its scope is popped.
 pub(crate) fn exit_function(cx: &mut Context<'_>) {
     let Some((def, has_receiver)) = innermost_function(cx.semantic()) else { return };
     if let Some(builder) = cx.summary_mut()
         && let Some(index) = builder.open_functions.pop()
     {
-        // The parameters matter only where a guard tests one or a call passes one on.
+        // The inner functions' returns were taken when they were left.
+        let first_own = builder.open_returns.iter().position(|(function, _)| *function == index);
+        let returns: Vec<GuardedReturn> = match first_own {
+            Some(first) => builder.open_returns.drain(first..).map(|(_, branch)| branch).collect(),
+            None => Vec::new(),
+        };
         let function = &mut builder.summary.functions[index];
-        let tests_parameters = function.parameters.as_ref().is_some_and(|facts| {
-            !facts.guarded_blocking.is_empty()
-                || facts.calls.iter().any(|call| {
-                    !call.guards.is_empty() || call.arguments.as_ref().is_some_and(CallArguments::passes_parameters)
-                })
-        });
+        function.guarded_returns = guarded_returns(function, returns);
+        // The parameters matter only where a guard tests one or a call passes one on.
+        let tests_parameters = function.guarded_returns.is_some()
+            || function.parameters.as_ref().is_some_and(|facts| {
+                !facts.guarded_blocking.is_empty()
+                    || facts.calls.iter().any(|call| {
+                        !call.guards.is_empty() || call.arguments.as_ref().is_some_and(CallArguments::passes_parameters)
+                    })
+            });
         if tests_parameters {
             let facts = function.parameters.get_or_insert_default();
             facts.has_receiver = has_receiver;
