@@ -351,7 +351,8 @@ impl<'a> ProjectTypes<'a> for ProjectTypesOf<'_, 'a> {
         // With the index, the call's literal arguments may decide which `return` runs.
         if let Some(project) = context.project {
             let callee = summary::callee_of(context, &call.func, &project.context())?;
-            let arguments = CallArguments::of(&call.arguments, &|_| None, None);
+            let spread = summary::spread_keywords(&context.semantic, &call.arguments);
+            let arguments = CallArguments::of(&call.arguments, &|_| None, None).with_spread_keywords(spread);
             return project.index.returned_type_for(project.file, &callee, &arguments);
         }
         self.answer(&call.func, TypeQuery::Returned)

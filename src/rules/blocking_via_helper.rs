@@ -38,7 +38,11 @@
 //! blocks only `if not run_async:`. A parameter the helper passes on to another helper
 //! is followed there, to any depth, and so is a keyword that reaches it through
 //! `**kwargs` (`def serve_with(app, **options): serve(app, **options)`, when `options` is
-//! used for nothing else: not read, changed or rebound).
+//! used for nothing else: not read, changed or rebound). A string key of a dict display
+//! spread into a call counts as a keyword of the call (`arguments = {**settings,
+//! "run_async": True}` then `serve(**arguments)`), when it comes after the display's last
+//! `**` entry and the variable, bound once in the function, is only read, tested with
+//! `in`, set at other keys, or spread.
 //!
 //! A helper whose blocking calls, to any depth, are all I/O methods of file objects
 //! passed in as parameters (`def load(stream: BinaryIO): return stream.read()`) is not
@@ -166,7 +170,7 @@ use crate::analysis::blocking::find_blocking_call;
 use crate::analysis::context::Context;
 use crate::analysis::project::ProjectView;
 use crate::analysis::project::index::{ChainHop, FunctionId, LoopReason};
-use crate::analysis::project::summary::{CallArguments, Callee, callee_of, special_callee_of};
+use crate::analysis::project::summary::{CallArguments, Callee, callee_of, special_callee_of, spread_keywords};
 use crate::analysis::semantic::Binding;
 use crate::data::diagnostic::Hop;
 use crate::data::discovery::display_path;
@@ -197,7 +201,8 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         if checker.is_awaited(call.range()) && project.index.is_method_of_awaitable(helper) {
             return;
         }
-        let arguments = CallArguments::of(&call.arguments, &|_| None, None);
+        let spread = spread_keywords(checker.semantic(), &call.arguments);
+        let arguments = CallArguments::of(&call.arguments, &|_| None, None).with_spread_keywords(spread);
         if !project.index.blocks_called_with(helper, &callee, &arguments) {
             return;
         }

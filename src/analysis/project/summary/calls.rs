@@ -7,7 +7,7 @@ use ruff_text_size::Ranged;
 use serde::{Deserialize, Serialize};
 
 use super::exports::{Resolver, append, is_named, qualname_in, split_dotted};
-use super::parameters::{CallArguments, CallParameters, forwarded_keywords, guards_at, own_parameter};
+use super::parameters::{CallArguments, CallParameters, forwarded_keywords, guards_at, own_parameter, spread_keywords};
 use super::{LoopBinding, ModuleContext, Referent, Symbol};
 use crate::analysis::blocking;
 use crate::analysis::context::Context;
@@ -402,8 +402,10 @@ pub(crate) fn on_call<'a>(cx: &mut Context<'a>, call: &'a ast::ExprCall) {
     let guards = guards_at(cx, call.range());
     let own_parameter = |name: &str| own_parameter(cx.semantic(), name);
     let kwargs = forwarded_keywords(cx.semantic(), call);
-    let arguments = CallArguments::knows_any(&call.arguments, &own_parameter, kwargs)
-        .then(|| CallArguments::of(&call.arguments, &own_parameter, kwargs));
+    let spread = spread_keywords(cx.semantic(), &call.arguments);
+    let knows_spread = spread.iter().any(|(_, value)| value.is_some());
+    let arguments = (knows_spread || CallArguments::knows_any(&call.arguments, &own_parameter, kwargs))
+        .then(|| CallArguments::of(&call.arguments, &own_parameter, kwargs).with_spread_keywords(spread));
     let builder = cx.summary_mut().expect("summarizing");
     let function = &mut builder.summary.functions[*builder.open_functions.last().expect("in a function")];
     if !guards.is_empty() || arguments.is_some() {

@@ -47,6 +47,7 @@ use exports::{Resolver, init_fields};
 pub(crate) use exports::{enter_class, exit_class};
 pub use parameters::{
     Argument, CallArguments, CallParameters, Condition, Forwarded, Guard, Literal, ParameterFacts, ParameterSummary,
+    spread_keywords,
 };
 use parameters::{guards_at, innermost_function, parameter_summaries};
 

@@ -102,6 +102,17 @@ impl CallArguments {
         }
     }
 
+    /// Adds the keywords a `**options` argument of the call certainly passes (see
+    /// [`spread_keywords`]) to those written out.
+    pub fn with_spread_keywords(mut self, spread: Vec<(Box<str>, Option<Argument>)>) -> Self {
+        if !spread.is_empty() {
+            let mut keywords = std::mem::take(&mut self.keywords).into_vec();
+            keywords.extend(spread);
+            self.keywords = keywords.into();
+        }
+        self
+    }
+
     pub(super) fn passes_parameters(&self) -> bool {
         let values = self.positional.iter().chain(self.keywords.iter().map(|(_, value)| value));
         self.forwards_keywords || values.flatten().any(|value| matches!(value, Argument::Parameter(_)))
@@ -174,6 +185,104 @@ fn forwards(arguments: &ast::Arguments, forwarded_keywords: Option<&str>) -> boo
             keyword.arg.is_none() && matches!(&keyword.value, Expr::Name(name) if name.id.as_str() == kwargs)
         })
     })
+}
+
+/// The keywords that `**options` arguments of a call certainly pass, where `options` is
+/// a variable of the innermost function bound once, to a dict display, and used for
+/// nothing but reading it (`options[k]`, `k in options`, `options.get(k)`), subscript
+/// assignments and `**options` arguments (`serve_args = {**settings, "run_async":
+/// True}` then `serve(**serve_args)`): each string key after the display's last `**`
+/// entry, with its value when that is a literal, but the keys a subscript assignment or
+/// `del` sets (a key that is not a string literal: none is certain).
+pub fn spread_keywords(semantic: &SemanticModel<'_>, arguments: &ast::Arguments) -> Vec<(Box<str>, Option<Argument>)> {
+    let mut keywords = Vec::new();
+    for keyword in arguments.keywords.iter().filter(|keyword| keyword.arg.is_none()) {
+        let Expr::Name(name) = &keyword.value else { continue };
+        let name = name.id.as_str();
+        let Some((scope, binding)) = semantic.lookup_with_scope(name) else { continue };
+        let (Binding::Assigned(Expr::Dict(dict)) | Binding::Annotated { value: Some(Expr::Dict(dict)), .. }) = binding
+        else {
+            continue;
+        };
+        let ScopeKind::Function(function) = semantic.scopes()[scope].kind else { continue };
+        if scope + 1 != semantic.scopes().len() {
+            continue;
+        }
+        let mut uses = DictUses { name, bindings: 0, set_keys: Vec::new(), other_use: false };
+        uses.visit_body(&function.body);
+        if uses.other_use || uses.bindings != 1 {
+            continue;
+        }
+        let last_spread = dict.items.iter().rposition(|item| item.key.is_none()).map_or(0, |index| index + 1);
+        for item in &dict.items[last_spread..] {
+            let Some(Expr::StringLiteral(key)) = &item.key else { continue };
+            let key = key.value.to_str();
+            if !uses.set_keys.iter().any(|set| set.as_deref().is_none_or(|set| set == key)) {
+                keywords.push((key.into(), Literal::of(&item.value).map(Argument::Literal)));
+            }
+        }
+    }
+    keywords
+}
+
+/// How a function uses a variable holding a dict (see [`spread_keywords`]).
+struct DictUses<'n> {
+    name: &'n str,
+    /// How often it is bound (assigned, annotated with a value, a loop target, …).
+    bindings: u32,
+    /// The keys subscript assignments and `del` set; `None`: one not a string literal.
+    set_keys: Vec<Option<Box<str>>>,
+    /// A use that may change it unseen or let it escape.
+    other_use: bool,
+}
+
+impl DictUses<'_> {
+    fn is_it(&self, expr: &Expr) -> bool {
+        matches!(expr, Expr::Name(name) if name.id.as_str() == self.name)
+    }
+}
+
+impl<'b> Visitor<'b> for DictUses<'_> {
+    fn visit_expr(&mut self, expr: &'b Expr) {
+        match expr {
+            Expr::Name(name) if name.id.as_str() == self.name => match name.ctx {
+                ast::ExprContext::Store => self.bindings += 1,
+                _ => self.other_use = true,
+            },
+            Expr::Subscript(subscript) if self.is_it(&subscript.value) => {
+                if !subscript.ctx.is_load() {
+                    let key = match &*subscript.slice {
+                        Expr::StringLiteral(key) => Some(key.value.to_str().into()),
+                        _ => None,
+                    };
+                    self.set_keys.push(key);
+                }
+                self.visit_expr(&subscript.slice);
+            }
+            Expr::Compare(compare)
+                if matches!(&*compare.ops, [ast::CmpOp::In | ast::CmpOp::NotIn])
+                    && compare.comparators.first().is_some_and(|container| self.is_it(container)) =>
+            {
+                self.visit_expr(&compare.left);
+            }
+            Expr::Call(call) => {
+                let reads = matches!(&*call.func, Expr::Attribute(method)
+                    if self.is_it(&method.value) && matches!(method.attr.as_str(), "get" | "keys" | "items" | "values" | "copy"));
+                if !reads {
+                    self.visit_expr(&call.func);
+                }
+                for argument in &call.arguments.args {
+                    self.visit_expr(argument);
+                }
+                for keyword in &call.arguments.keywords {
+                    if !(keyword.arg.is_none() && self.is_it(&keyword.value)) {
+                        self.visit_expr(&keyword.value);
+                    }
+                }
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
 }
 
 /// What a literal argument (or default) is, as far as an `if` on it goes.
