@@ -495,3 +495,51 @@ async def main(queue, stream):
     assert_eq!(held, [true, true, false, false], "{found:#?}");
     assert!(found.iter().all(|message| message.starts_with("the task from `asyncio.create_task()` is dropped")));
 }
+
+/// A server start whose costliest call runs only when it is not started `run_async`:
+/// the call that passes `run_async=True` is told of what still blocks.
+const SERVER_START: &str = r#"import os
+import time
+
+
+def wait_forever():
+    time.sleep(3600)
+
+
+def bind(path):
+    return os.path.exists(path)
+
+
+def start_server(path, run_async=False):
+    bind(path)
+    if run_async:
+        return path
+    wait_forever()
+
+
+async def handle(path):
+    start_server(path)
+    start_server(path, run_async=True)
+"#;
+
+#[test]
+fn a_helper_called_with_literals_names_the_costliest_call_they_leave_live() {
+    let settings = settings(Options::default());
+    let mut diagnostics = linter::check_text(SERVER_START, &settings, settings.rules, None);
+    diagnostics.sort_by_key(|diagnostic| diagnostic.range.start());
+    let found: Vec<(&str, Option<Cost>)> =
+        diagnostics.iter().map(|diagnostic| (diagnostic.message.as_str(), diagnostic.cost)).collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "`start_server()` blocks the event loop in `async def handle`: `start_server()` → `wait_forever()` → `time.sleep()` (line 6), and 1 other blocking call",
+                Some(Cost::Sleep)
+            ),
+            (
+                "`start_server()` blocks the event loop in `async def handle`: `start_server()` → `bind()` → `os.path.exists()` (line 10), and 1 other blocking call",
+                Some(Cost::Metadata)
+            ),
+        ]
+    );
+}

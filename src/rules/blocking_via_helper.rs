@@ -35,7 +35,9 @@
 //! raise …`: an `if` with no `else` whose block ends in `return` or `raise`), is not
 //! reported where the call's literal arguments (or the literal defaults of the parameters
 //! it leaves out) make those branches dead: `serve(app, run_async=True)` where `serve`
-//! blocks only `if not run_async:`. A parameter the helper passes on to another helper
+//! blocks only `if not run_async:`. Where the call still blocks, the message's chain goes
+//! through what the literals leave live (a `bind()` before the `if run_async: return`,
+//! not the `serve_forever()` after it), and the finding's cost is that chain's. A parameter the helper passes on to another helper
 //! is followed there, to any depth, and so is a keyword that reaches it through
 //! `**kwargs` (`def serve_with(app, **options): serve(app, **options)`, when `options` is
 //! used for nothing else: not read, changed or rebound). A string key of a dict display
@@ -189,7 +191,8 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
             None => return,
         },
     };
-    let Some(chains) = helpers.iter().map(|helper| project.index.blocking_chain(*helper)).collect::<Option<Vec<_>>>()
+    let Some(mut chains) =
+        helpers.iter().map(|helper| project.index.blocking_chain(*helper)).collect::<Option<Vec<_>>>()
     else {
         return;
     };
@@ -203,9 +206,8 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a ast::ExprCall) {
         }
         let spread = spread_keywords(checker.semantic(), &call.arguments);
         let arguments = CallArguments::of(&call.arguments, &|_| None, None).with_spread_keywords(spread);
-        if !project.index.blocks_called_with(helper, &callee, &arguments) {
-            return;
-        }
+        let Some(live) = project.index.blocking_chain_called_with(helper, &callee, &arguments) else { return };
+        chains = vec![live];
         // `FlowReader(io.BytesIO(data)).stream()`: the reader reads what it was given.
         if project.index.blocks_only_on_files_passed_in(helper) && gives_in_memory_buffer(checker, call) {
             return;

@@ -17,16 +17,15 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::graph::{self, Step};
 use super::summary::{
-    Argument, AttributeType, CallArguments, CallParameters, CallSite, Callee, ClassSummary, FileSummary, Forwarded,
-    FunctionSummary, Guard, Literal, LoopBinding, ModuleContext, Referent, Symbol, TypeQuery, TypedCall, Wrapper,
-    attribute_hash,
+    Argument, AttributeType, CallArguments, Callee, ClassSummary, FileSummary, Forwarded, FunctionSummary, Guard,
+    Literal, LoopBinding, ModuleContext, Referent, Symbol, TypeQuery, TypedCall, Wrapper, attribute_hash,
 };
 use crate::data::catalogue::{Catalogue, Cost, Threads};
 use crate::data::config::Settings;
 use crate::data::source::Position;
 
 /// How many functions the dead-branch analysis of one call looks into at most
-/// ([`ProjectIndex::blocks_called_with`]).
+/// ([`ProjectIndex::blocking_chain_called_with`]).
 const MAX_DEAD_BRANCH_CALLS: u32 = 64;
 
 /// Import chains are followed this many times at most (`a` re-exports from `b`, `b` from `a`).
@@ -475,31 +474,52 @@ impl ProjectIndex {
         self.blocking[id.file as usize][id.index as usize].is_some()
     }
 
-    /// Whether the function `callee` resolves to blocks when called with `arguments`:
-    /// some blocking call of its own body, or call of a function that blocks so called,
-    /// is under no `if` that the literal values of its parameters make dead, to any
-    /// depth of calls that pass literals, parameters and `**kwargs` on.
-    pub fn blocks_called_with(&self, id: FunctionId, callee: &Callee, arguments: &CallArguments) -> bool {
+    /// The chain the function `callee` resolves to blocks through when called with
+    /// `arguments`, if it blocks so: some blocking call of its own body, or call of a
+    /// function that blocks so called, is under no `if` that the literal values of its
+    /// parameters make dead, to any depth of calls that pass literals, parameters and
+    /// `**kwargs` on. The chain is [`blocking_chain`](Self::blocking_chain)'s where that
+    /// stays live, else the first live way at each step.
+    pub fn blocking_chain_called_with(
+        &self,
+        id: FunctionId,
+        callee: &Callee,
+        arguments: &CallArguments,
+    ) -> Option<Vec<ChainHop<'_>>> {
         let budget = Cell::new(MAX_DEAD_BRANCH_CALLS);
-        self.blocks_called_with_budget(id, callee, arguments, &|_| None, &|_| Forwarded::Passed(None), &budget)
+        let mut hops = Vec::new();
+        let blocks = self.blocks_called_with_budget(
+            id,
+            callee,
+            arguments,
+            &|_| None,
+            &|_| Forwarded::Passed(None),
+            &budget,
+            Some(&mut hops),
+        );
+        blocks.then_some(hops)
     }
 
     /// `known` gives the literal values of the calling function's parameters the call
-    /// passes on, and `forwarded` what the calling function's `**kwargs` holds.
-    fn blocks_called_with_budget(
-        &self,
+    /// passes on, and `forwarded` what the calling function's `**kwargs` holds. With
+    /// `chain`, the hops of the way found are pushed on it.
+    #[allow(clippy::too_many_arguments)]
+    fn blocks_called_with_budget<'s>(
+        &'s self,
         id: FunctionId,
         callee: &Callee,
         arguments: &CallArguments,
         known: &dyn Fn(u16) -> Option<Literal>,
         forwarded: &dyn Fn(&str) -> Forwarded,
         budget: &Cell<u32>,
+        chain: Option<&mut Vec<ChainHop<'s>>>,
     ) -> bool {
-        if !self.blocks(id) {
-            return false;
-        }
-        // Past the budget, what blocks somewhere blocks.
+        let Some(step) = self.blocking[id.file as usize][id.index as usize] else { return false };
+        // Past the budget, what blocks somewhere blocks, as its own chain says.
         if budget.get() == 0 {
+            if let Some(hops) = chain {
+                hops.extend(self.blocking_chain(id).into_iter().flatten());
+            }
             return true;
         }
         budget.set(budget.get() - 1);
@@ -517,26 +537,91 @@ impl ProjectIndex {
         let live = |guards: &[Guard]| {
             !guards.iter().any(|guard| value_of(guard.parameter).is_some_and(|value| guard.is_violated_by(value)))
         };
-        let call_parameters = |site: usize| facts.and_then(|facts| facts.call(site));
-        let call_blocks =
-            |call: &CallSite, parameters: Option<&CallParameters>| match self.resolve_callee(id.file, &call.callee) {
-                Some(next) => match parameters.and_then(|parameters| parameters.arguments.as_ref()) {
-                    Some(arguments) => {
-                        self.blocks_called_with_budget(next, &call.callee, arguments, &value_of, &kwargs, budget)
-                    }
-                    None => self.blocks(next),
-                },
-                None => self
-                    .resolve_alternatives(id.file, &call.callee)
-                    .is_some_and(|alternatives| alternatives.iter().all(|alternative| self.blocks(*alternative))),
+        // Whether the call at `site` is live and reaches a function that blocks so called
+        // (with `hops`: pushing the way there).
+        let site_blocks = |site: usize, hops: Option<&mut Vec<ChainHop<'s>>>| {
+            let call = &function.calls[site];
+            let parameters = facts.and_then(|facts| facts.call(site));
+            if !live(parameters.map_or(&[], |parameters| &parameters.guards)) {
+                return false;
+            }
+            let hop = |next: FunctionId| ChainHop {
+                name: &self.function(next).qualname,
+                path: self.files[id.file as usize].path.as_path(),
+                location: call.location,
+                runner: None,
+                cost: None,
             };
-        function.unguarded_blocking
+            match self.resolve_callee(id.file, &call.callee) {
+                Some(next) => {
+                    let mut hops = hops;
+                    if let Some(hops) = hops.as_deref_mut() {
+                        hops.push(hop(next));
+                    }
+                    match parameters.and_then(|parameters| parameters.arguments.as_ref()) {
+                        Some(arguments) => self.blocks_called_with_budget(
+                            next,
+                            &call.callee,
+                            arguments,
+                            &value_of,
+                            &kwargs,
+                            budget,
+                            hops,
+                        ),
+                        None => {
+                            if let Some(hops) = hops {
+                                hops.extend(self.blocking_chain(next).into_iter().flatten());
+                            }
+                            self.blocks(next)
+                        }
+                    }
+                }
+                None => {
+                    let Some([first, other]) = self.resolve_alternatives(id.file, &call.callee) else { return false };
+                    let both = self.blocks(first) && self.blocks(other);
+                    if both && let Some(hops) = hops {
+                        // The alternative its own chain goes through, if it goes this way.
+                        let shown = match step {
+                            Step::Calls { site: step_site, callee } if step_site as usize == site => callee,
+                            _ => first,
+                        };
+                        hops.push(hop(shown));
+                        hops.extend(self.blocking_chain(shown).into_iter().flatten());
+                    }
+                    both
+                }
+            }
+        };
+        let direct_live = function.unguarded_blocking
             || self.typed_blocking[id.file as usize][id.index as usize].is_some()
-            || facts.is_some_and(|facts| facts.guarded_blocking.iter().any(|guards| live(guards)))
-            || function.calls.iter().enumerate().any(|(site, call)| {
-                let parameters = call_parameters(site);
-                live(parameters.map_or(&[], |parameters| &parameters.guards)) && call_blocks(call, parameters)
-            })
+            || facts.is_some_and(|facts| facts.guarded_blocking.iter().any(|guards| live(guards)));
+        let Some(hops) = chain else {
+            return direct_live || (0..function.calls.len()).any(|site| site_blocks(site, None));
+        };
+        // Its own chain's step where that is live; else its own blocking call; else the
+        // first live call that blocks.
+        let depth = hops.len();
+        if let Step::Calls { site, .. } = step {
+            if site_blocks(site as usize, Some(hops)) {
+                return true;
+            }
+            hops.truncate(depth);
+        }
+        if direct_live {
+            hops.push(self.direct_hop(id));
+            return true;
+        }
+        let tried = match step {
+            Step::Calls { site, .. } => Some(site as usize),
+            Step::Direct => None,
+        };
+        for site in (0..function.calls.len()).filter(|site| Some(*site) != tried) {
+            if site_blocks(site, Some(hops)) {
+                return true;
+            }
+            hops.truncate(depth);
+        }
+        false
     }
 
     /// Whether the project-wide rules may report anything in the module at `path`:
@@ -722,39 +807,44 @@ impl ProjectIndex {
         let mut hops = Vec::new();
         loop {
             let step = self.blocking[id.file as usize][id.index as usize]?;
-            let function = self.function(id);
-            let path = self.files[id.file as usize].path.as_path();
             match step {
                 Step::Direct => {
-                    let typed = self.typed_blocking[id.file as usize][id.index as usize];
-                    let hop = match (&function.blocking_call, typed) {
-                        (Some(call), typed) if typed.is_none_or(|block| block.cost <= call.cost) => ChainHop {
-                            name: &call.display,
-                            path,
-                            location: call.location,
-                            runner: call.runner.as_deref(),
-                            cost: Some(call.cost),
-                        },
-                        (_, typed) => {
-                            let block = typed.expect("a direct step has a blocking call");
-                            let call = &self.files[id.file as usize].typed_calls[block.call as usize];
-                            let runner = self.type_of(id.file, &call.object).and_then(|ty| {
-                                let entry = Catalogue::builtin().calls.get(&format!("{ty}.{}", call.method))?;
-                                entry.runner.as_deref()
-                            });
-                            let (name, location, cost) = (&*call.display, call.location, Some(block.cost));
-                            ChainHop { name, path, location, runner, cost }
-                        }
-                    };
-                    hops.push(hop);
+                    hops.push(self.direct_hop(id));
                     return Some(hops);
                 }
                 Step::Calls { site, callee } => {
-                    let location = function.calls[site as usize].location;
+                    let location = self.function(id).calls[site as usize].location;
+                    let path = self.files[id.file as usize].path.as_path();
                     let name = &self.function(callee).qualname;
                     hops.push(ChainHop { name, path, location, runner: None, cost: None });
                     id = callee;
                 }
+            }
+        }
+    }
+
+    /// The costliest blocking call of a function's own body, as a chain's last hop.
+    fn direct_hop(&self, id: FunctionId) -> ChainHop<'_> {
+        let function = self.function(id);
+        let path = self.files[id.file as usize].path.as_path();
+        let typed = self.typed_blocking[id.file as usize][id.index as usize];
+        match (&function.blocking_call, typed) {
+            (Some(call), typed) if typed.is_none_or(|block| block.cost <= call.cost) => ChainHop {
+                name: &call.display,
+                path,
+                location: call.location,
+                runner: call.runner.as_deref(),
+                cost: Some(call.cost),
+            },
+            (_, typed) => {
+                let block = typed.expect("a function that blocks directly has a blocking call");
+                let call = &self.files[id.file as usize].typed_calls[block.call as usize];
+                let runner = self.type_of(id.file, &call.object).and_then(|ty| {
+                    let entry = Catalogue::builtin().calls.get(&format!("{ty}.{}", call.method))?;
+                    entry.runner.as_deref()
+                });
+                let (name, location, cost) = (&*call.display, call.location, Some(block.cost));
+                ChainHop { name, path, location, runner, cost }
             }
         }
     }
