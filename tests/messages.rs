@@ -497,8 +497,9 @@ async def main(queue, stream):
 }
 
 /// A server start whose costliest call runs only when it is not started `run_async`:
-/// the call that passes `run_async=True` is told of what still blocks.
+/// the call that passes `run_async=True` is told of the costliest call still live.
 const SERVER_START: &str = r#"import os
+import subprocess
 import time
 
 
@@ -510,8 +511,13 @@ def bind(path):
     return os.path.exists(path)
 
 
+def probe(path):
+    subprocess.run(["ls", path])
+
+
 def start_server(path, run_async=False):
     bind(path)
+    probe(path)
     if run_async:
         return path
     wait_forever()
@@ -533,12 +539,12 @@ fn a_helper_called_with_literals_names_the_costliest_call_they_leave_live() {
         found,
         [
             (
-                "`start_server()` blocks the event loop in `async def handle`: `start_server()` → `wait_forever()` → `time.sleep()` (line 6), and 1 other blocking call",
+                "`start_server()` blocks the event loop in `async def handle`: `start_server()` → `wait_forever()` → `time.sleep()` (line 7), and 2 other blocking calls",
                 Some(Cost::Sleep)
             ),
             (
-                "`start_server()` blocks the event loop in `async def handle`: `start_server()` → `bind()` → `os.path.exists()` (line 10), and 1 other blocking call",
-                Some(Cost::Metadata)
+                "`start_server()` blocks the event loop in `async def handle`: `start_server()` → `probe()` → `subprocess.run()` (line 15), and 2 other blocking calls",
+                Some(Cost::Process)
             ),
         ]
     );

@@ -479,7 +479,7 @@ impl ProjectIndex {
     /// function that blocks so called, is under no `if` that the literal values of its
     /// parameters make dead, to any depth of calls that pass literals, parameters and
     /// `**kwargs` on. The chain is [`blocking_chain`](Self::blocking_chain)'s where that
-    /// stays live, else the first live way at each step.
+    /// stays live, else, at each step, the live way to the costliest call.
     pub fn blocking_chain_called_with(
         &self,
         id: FunctionId,
@@ -598,8 +598,8 @@ impl ProjectIndex {
         let Some(hops) = chain else {
             return direct_live || (0..function.calls.len()).any(|site| site_blocks(site, None));
         };
-        // Its own chain's step where that is live; else its own blocking call; else the
-        // first live call that blocks.
+        // Its own chain's step where that is live (the costliest way of all); else the
+        // costliest of its own blocking call and the live calls that block.
         let depth = hops.len();
         if let Step::Calls { site, .. } = step {
             if site_blocks(site as usize, Some(hops)) {
@@ -607,21 +607,21 @@ impl ProjectIndex {
             }
             hops.truncate(depth);
         }
-        if direct_live {
-            hops.push(self.direct_hop(id));
-            return true;
-        }
         let tried = match step {
             Step::Calls { site, .. } => Some(site as usize),
             Step::Direct => None,
         };
+        let cost = |way: &[ChainHop<'_>]| way.last().and_then(|hop| hop.cost);
+        let mut costliest: Option<Vec<ChainHop<'s>>> = direct_live.then(|| vec![self.direct_hop(id)]);
         for site in (0..function.calls.len()).filter(|site| Some(*site) != tried) {
-            if site_blocks(site, Some(hops)) {
-                return true;
+            let mut way = Vec::new();
+            if site_blocks(site, Some(&mut way)) && costliest.as_deref().is_none_or(|best| cost(&way) > cost(best)) {
+                costliest = Some(way);
             }
-            hops.truncate(depth);
         }
-        false
+        let Some(way) = costliest else { return false };
+        hops.extend(way);
+        true
     }
 
     /// Whether the project-wide rules may report anything in the module at `path`:
