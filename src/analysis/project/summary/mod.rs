@@ -160,9 +160,11 @@ pub struct FileSummary {
     pub exports: Vec<(Box<str>, Referent)>,
     /// Modules imported with `from m import *`, absolute.
     pub star_imports: Vec<Box<str>>,
-    /// The calls AG110 may report: those outside the own bodies of sync functions.
+    /// The callees of the calls AG110 may report: those outside the own bodies of sync
+    /// functions, each once.
     pub loop_calls: Vec<Callee>,
-    /// The calls AG202 may report: those made as statements, or returned by a coroutine.
+    /// The callees of the calls AG202 may report: those made as statements, or returned
+    /// by a coroutine, each once.
     pub statement_calls: Vec<Callee>,
     /// Module-level names bound to objects of a tracked type, sorted by name.
     pub objects: Vec<(Box<str>, Box<str>)>,
@@ -350,6 +352,10 @@ impl<'a> SummaryBuilder<'a> {
         objects.sort_unstable();
         self.summary.objects = objects;
         self.summary.type_queries = self.type_queries.take().0;
+        // The index asks whether any of them reaches what it reports: a callee called
+        // again (half of them, in real code) only takes room.
+        keep_first_of_each(&mut self.summary.loop_calls);
+        keep_first_of_each(&mut self.summary.statement_calls);
         self.summary.untyped_attributes.sort_unstable();
         self.summary.untyped_attributes.dedup();
         // By function, each function's in the order made.
@@ -369,6 +375,14 @@ impl<'a> SummaryBuilder<'a> {
         self.summary.shrink_to_fit();
         self.summary
     }
+}
+
+/// Removes the repeats of callees, keeping the first of each in its place.
+fn keep_first_of_each(callees: &mut Vec<Callee>) {
+    let mut seen: HashSet<&Callee> = HashSet::default();
+    let first: Vec<bool> = callees.iter().map(|callee| seen.insert(callee)).collect();
+    let mut first = first.into_iter();
+    callees.retain(|_| first.next().unwrap_or(true));
 }
 
 /// A function is entered, after its scope is pushed.
