@@ -2,7 +2,8 @@
 //! constructors create tracked objects, which annotations declare them, and the SDK
 //! clients every call through which is a request.
 //!
-//! The data lives in `catalogue.yaml` (compiled into the binary) and is parsed once.
+//! The data lives in `catalogue.yaml` (compiled into the binary, as JSON the build script
+//! writes) and is parsed once.
 //! User configuration extends it through `extend-blocking-calls`, with the same entry
 //! schema ([`EntrySpec`]). What aioguard learns from the project's environment (sync
 //! clients with an async twin, [`LearnedClients`]) takes the form of entries too.
@@ -408,8 +409,9 @@ pub struct Catalogue {
 impl Catalogue {
     pub fn builtin() -> &'static Catalogue {
         static BUILTIN: LazyLock<Catalogue> = LazyLock::new(|| {
-            let file: CatalogueFile = serde_yaml::from_str(include_str!("catalogue.yaml"))
-                .expect("the built-in catalogue is valid YAML (checked by a unit test)");
+            // `catalogue.yaml`, as the build script wrote it in JSON.
+            let file: CatalogueFile = serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/catalogue.json")))
+                .expect("the built-in catalogue is valid (checked by a unit test)");
             let named = file.calls.keys().chain(file.types.keys()).chain(file.types.values());
             let named = named.chain(file.elements.keys()).chain(file.elements.values());
             let named = named.chain(file.annotations.keys()).chain(file.annotations.values());
