@@ -8,10 +8,12 @@
 //! schema ([`EntrySpec`]). What aioguard learns from the project's environment (sync
 //! clients with an async twin, [`LearnedClients`]) takes the form of entries too.
 
+use std::fmt;
 use std::sync::{Arc, LazyLock};
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use crate::data::registry;
 
@@ -99,11 +101,37 @@ impl Cost {
 }
 
 /// One catalogue entry as written in YAML: a bare message string, or a mapping.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug)]
 pub enum EntrySpec {
     Message(String),
     Full(FullEntrySpec),
+}
+
+// By the kind of value rather than `#[serde(untagged)]`, which buffers each entry and
+// builds an error for each variant tried: a third of reading the catalogue's thousand
+// entries. A mapping's errors then name the field at fault.
+impl<'de> Deserialize<'de> for EntrySpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SpecVisitor;
+
+        impl<'de> Visitor<'de> for SpecVisitor {
+            type Value = EntrySpec;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("a message or a mapping of the entry's fields")
+            }
+
+            fn visit_str<E: de::Error>(self, message: &str) -> Result<EntrySpec, E> {
+                Ok(EntrySpec::Message(message.to_owned()))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<EntrySpec, A::Error> {
+                FullEntrySpec::deserialize(de::value::MapAccessDeserializer::new(map)).map(EntrySpec::Full)
+            }
+        }
+
+        deserializer.deserialize_any(SpecVisitor)
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
