@@ -5,18 +5,23 @@ use std::path::PathBuf;
 
 use aioguard::data::catalogue::Cost;
 use aioguard::data::config::{Options, Overrides, Settings};
+use aioguard::data::diagnostic::Diagnostic;
 use aioguard::driver::linter;
 
 fn settings(options: Options) -> Settings {
     Settings::new(options, PathBuf::from("."), None, &Overrides::default()).unwrap()
 }
 
+/// The diagnostics reported for `source`, in order.
+fn diagnostics_with(source: &str, settings: &Settings) -> Vec<Diagnostic> {
+    let mut diagnostics = linter::check_text(source, settings, settings.rules, None);
+    diagnostics.sort_by_key(|diagnostic| diagnostic.range.start());
+    diagnostics
+}
+
 /// The messages reported for `source`, in order.
 fn messages_with(source: &str, settings: &Settings) -> Vec<String> {
-    let diagnostics = linter::check_text(source, settings, settings.rules, None);
-    let mut diagnostics = diagnostics;
-    diagnostics.sort_by_key(|diagnostic| diagnostic.range.start());
-    diagnostics.into_iter().map(|diagnostic| diagnostic.message).collect()
+    diagnostics_with(source, settings).into_iter().map(|diagnostic| diagnostic.message).collect()
 }
 
 fn messages(source: &str) -> Vec<String> {
@@ -312,8 +317,7 @@ async def main(callback):
     plain()
 "#;
     let settings = settings(Options::default());
-    let mut diagnostics = linter::check_text(source, &settings, settings.rules, None);
-    diagnostics.sort_by_key(|diagnostic| diagnostic.range.start());
+    let diagnostics = diagnostics_with(source, &settings);
     let reasons: Vec<Option<&str>> = diagnostics
         .iter()
         .filter(|diagnostic| diagnostic.rule.code == "AG110")
@@ -415,8 +419,7 @@ async def handle(path):
 #[test]
 fn a_helper_names_the_costliest_call_it_reaches_and_how_many_others() {
     let settings = settings(Options::default());
-    let mut diagnostics = linter::check_text(HELPERS_OF_SEVERAL_COSTS, &settings, settings.rules, None);
-    diagnostics.sort_by_key(|diagnostic| diagnostic.range.start());
+    let diagnostics = diagnostics_with(HELPERS_OF_SEVERAL_COSTS, &settings);
     let found: Vec<(&str, &str, Option<Cost>)> = diagnostics
         .iter()
         .map(|diagnostic| (diagnostic.rule.code, diagnostic.message.as_str(), diagnostic.cost))
@@ -447,9 +450,10 @@ fn a_helper_names_the_costliest_call_it_reaches_and_how_many_others() {
 fn min_cost_leaves_cheaper_calls_unreported_for_every_rule_or_the_rules_it_names() {
     let codes = |options: &str| {
         let settings = settings(serde_yaml::from_str(options).unwrap());
-        let mut diagnostics = linter::check_text(HELPERS_OF_SEVERAL_COSTS, &settings, settings.rules, None);
-        diagnostics.sort_by_key(|diagnostic| diagnostic.range.start());
-        diagnostics.into_iter().map(|diagnostic| diagnostic.rule.code).collect::<Vec<_>>()
+        diagnostics_with(HELPERS_OF_SEVERAL_COSTS, &settings)
+            .into_iter()
+            .map(|diagnostic| diagnostic.rule.code)
+            .collect::<Vec<_>>()
     };
     assert_eq!(codes("{}"), ["AG110", "AG110", "AG105"]);
     assert_eq!(codes("min-cost: metadata"), ["AG110", "AG110", "AG105"]);
@@ -531,8 +535,7 @@ async def handle(path):
 #[test]
 fn a_helper_called_with_literals_names_the_costliest_call_they_leave_live() {
     let settings = settings(Options::default());
-    let mut diagnostics = linter::check_text(SERVER_START, &settings, settings.rules, None);
-    diagnostics.sort_by_key(|diagnostic| diagnostic.range.start());
+    let diagnostics = diagnostics_with(SERVER_START, &settings);
     let found: Vec<(&str, Option<Cost>)> =
         diagnostics.iter().map(|diagnostic| (diagnostic.message.as_str(), diagnostic.cost)).collect();
     assert_eq!(
