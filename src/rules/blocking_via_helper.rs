@@ -59,7 +59,8 @@
 //! `d[k] = v` (`__setitem__`), `del d[k]` (`__delitem__`), `k in d` and `k not in d`
 //! (`__contains__`), `len(d)` (`__len__`), `iter(d)` (`__iter__`): a Redis-backed dict
 //! blocks where it is indexed, and a sync helper that indexes it blocks. Such a finding
-//! has no fix. Not followed: `for x in d` and syntax on a class itself (`Model[int]`).
+//! has no fix. So is `for x in d` (`__iter__`; not `async for`, nor a comprehension's
+//! `for`). Not followed: syntax on a class itself (`Model[int]`).
 //!
 //! A helper decorated by a decorator of the project (in any module) that wraps it in an
 //! inner `def` calling it with the arguments it is given (`return func(*args,
@@ -172,7 +173,9 @@ use crate::analysis::blocking::find_blocking_call;
 use crate::analysis::context::Context;
 use crate::analysis::project::ProjectView;
 use crate::analysis::project::index::{ChainHop, FunctionId, LoopReason};
-use crate::analysis::project::summary::{CallArguments, Callee, callee_of, special_callee_of, spread_keywords};
+use crate::analysis::project::summary::{
+    CallArguments, Callee, callee_of, is_iterated_by_for, special_callee_of, spread_keywords,
+};
 use crate::analysis::semantic::Binding;
 use crate::data::diagnostic::Hop;
 use crate::data::discovery::display_path;
@@ -340,7 +343,10 @@ pub(crate) fn check_special<'a>(checker: &mut Checker<'a>, expr: &'a ast::Expr) 
     let Some(hops) = project.index.blocking_chain(helper) else { return };
     let method = &*project.index.function(helper).qualname;
     let explanation = with_others(explain(method, &hops), project.index.blocking_calls_reached(helper));
-    let display = checker.display_source(expr);
+    let display = match is_iterated_by_for(checker, expr) {
+        true => format!("for … in {}", checker.display_source(expr)),
+        false => checker.display_source(expr),
+    };
     let message =
         format!("`{display}` blocks the event loop in {}: {explanation}", Context::loop_function_label(coroutine));
     let start = checker.position(expr.start());

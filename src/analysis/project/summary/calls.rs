@@ -250,10 +250,20 @@ pub fn special_method_use<'e>(semantic: &SemanticModel<'_>, expr: &'e Expr) -> O
     }
 }
 
+/// Whether `expr` is what a `for` statement (not `async for`) iterates: the loop calls
+/// its `__iter__`.
+pub fn is_iterated_by_for(cx: &Context<'_>, expr: &Expr) -> bool {
+    matches!(cx.statements().last(), Some(ast::Stmt::For(for_stmt)) if !for_stmt.is_async && for_stmt.iter.range() == expr.range())
+}
+
 /// The special method of a project class that `expr` runs through syntax (see
-/// [`special_method_use`]), as a callee.
+/// [`special_method_use`], and `for x in d`, which runs `d.__iter__`), as a callee.
 pub fn special_callee_of(cx: &Context<'_>, expr: &Expr, context: &ModuleContext<'_>) -> Option<Callee> {
-    let (object, method) = special_method_use(cx.semantic(), expr)?;
+    let (object, method) = match special_method_use(cx.semantic(), expr) {
+        Some(used) => used,
+        None if is_iterated_by_for(cx, expr) => (expr, "__iter__"),
+        None => return None,
+    };
     Resolver { semantic: cx.semantic(), context }.special_method_callee(object, method)
 }
 

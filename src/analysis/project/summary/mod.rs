@@ -36,7 +36,8 @@ use rustc_hash::FxHashSet as HashSet;
 use serde::{Deserialize, Serialize};
 
 pub use calls::{
-    BlockingCallSite, CallSite, Callee, TypeQuery, TypedCall, callee_of, special_callee_of, special_method_use,
+    BlockingCallSite, CallSite, Callee, TypeQuery, TypedCall, callee_of, is_iterated_by_for, special_callee_of,
+    special_method_use,
 };
 pub(crate) use calls::{on_call, on_special_method};
 pub(crate) use decorators::decorator_name;
