@@ -17,8 +17,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::graph::{self, Step};
 use super::summary::{
-    Argument, AttributeType, CallArguments, Callee, ClassSummary, FileSummary, Forwarded, FunctionSummary, Guard,
-    Literal, LoopBinding, ModuleContext, Referent, Symbol, TypeQuery, TypedCall, Wrapper, attribute_hash,
+    AttributeType, CallArguments, Callee, ClassSummary, FileSummary, Forwarded, FunctionSummary, Guard, Literal,
+    LoopBinding, ModuleContext, Referent, Symbol, TypeQuery, TypedCall, Wrapper, attribute_hash,
 };
 use crate::data::catalogue::{Catalogue, Cost, Threads};
 use crate::data::config::Settings;
@@ -526,17 +526,12 @@ impl ProjectIndex {
         let function = self.function(id);
         let facts = function.parameters.as_deref();
         let passes_receiver = passes_receiver(function, callee);
-        let value_of = |parameter: u16| match arguments.bind(facts?, passes_receiver, parameter, forwarded)? {
-            Argument::Literal(literal) => Some(literal),
-            Argument::Parameter(passed) => known(passed),
-        };
+        let value_of = |parameter: u16| arguments.literal_for(facts?, passes_receiver, parameter, known, forwarded);
         let kwargs = |name: &str| match facts {
             Some(facts) => arguments.keyword_into_kwargs(facts, name, known, forwarded),
             None => Forwarded::Passed(None),
         };
-        let live = |guards: &[Guard]| {
-            !guards.iter().any(|guard| value_of(guard.parameter).is_some_and(|value| guard.is_violated_by(value)))
-        };
+        let live = |guards: &[Guard]| Guard::leave_live(guards, &value_of);
         // Whether the call at `site` is live and reaches a function that blocks so called
         // (with `hops`: pushing the way there).
         let site_blocks = |site: usize, hops: Option<&mut Vec<ChainHop<'s>>>| {
@@ -688,14 +683,11 @@ impl ProjectIndex {
         let Some(branches) = function.guarded_returns.as_deref() else { return function.returns.as_deref() };
         let facts = function.parameters.as_deref()?;
         let passes_receiver = passes_receiver(function, callee);
-        let value_of =
-            |parameter: u16| match arguments.bind(facts, passes_receiver, parameter, &|_| Forwarded::Passed(None))? {
-                Argument::Literal(literal) => Some(literal),
-                Argument::Parameter(_) => None,
-            };
-        let dead = |guard: &Guard| value_of(guard.parameter).is_some_and(|value| guard.is_violated_by(value));
+        let value_of = |parameter: u16| {
+            arguments.literal_for(facts, passes_receiver, parameter, &|_| None, &|_| Forwarded::Passed(None))
+        };
         let mut agreed = None;
-        for branch in branches.iter().filter(|branch| !branch.guards.iter().any(dead)) {
+        for branch in branches.iter().filter(|branch| Guard::leave_live(&branch.guards, &value_of)) {
             let returned = branch.returned.as_deref()?;
             if agreed.is_some_and(|agreed| agreed != returned) {
                 return None;

@@ -464,15 +464,20 @@ pub(crate) fn on_return(cx: &mut Context<'_>, stmt: &ast::StmtReturn) {
     if function.is_async || value.is_none_literal_expr() || function.returns.is_some() {
         return;
     }
+    let Some(builder) = cx.summary() else { return };
+    let Some(&index) = builder.open_functions.last() else { return };
+    // One type already known of all its `return`s, or decorators that may change what
+    // calling it gives: no `return` of it is kept (see `guarded_returns`).
+    let summary = &builder.summary.functions[index];
+    if summary.returns.is_some() || summary.decorated || summary.project_decorators.is_some() {
+        return;
+    }
     // A file object is not a type a caller's calls are followed by (see
     // `SemanticModel::annotated_or_returned_type`).
     let returned = cx.type_of(value).filter(|ty| *ty != FILE_OBJECT).map(Box::from);
     let guards = guards_at(cx, stmt.range());
-    if let Some(builder) = cx.summary_mut()
-        && let Some(&index) = builder.open_functions.last()
-    {
-        builder.open_returns.push((index, GuardedReturn { returned, guards }));
-    }
+    let builder = cx.summary_mut().expect("summarizing");
+    builder.open_returns.push((index, GuardedReturn { returned, guards }));
 }
 
 /// What a sync function's `return`s give, when its parameters decide which runs and they

@@ -146,6 +146,23 @@ impl CallArguments {
         }
     }
 
+    /// The literal the call gives `helper`'s `parameter` (see [`bind`](Self::bind)), when
+    /// known: one it passes, or the literal value (`known`) of a parameter of the calling
+    /// function it passes on.
+    pub fn literal_for(
+        &self,
+        helper: &ParameterFacts,
+        passes_receiver: bool,
+        parameter: u16,
+        known: &dyn Fn(u16) -> Option<Literal>,
+        forwarded: &dyn Fn(&str) -> Forwarded,
+    ) -> Option<Literal> {
+        match self.bind(helper, passes_receiver, parameter, forwarded)? {
+            Argument::Literal(literal) => Some(literal),
+            Argument::Parameter(passed) => known(passed),
+        }
+    }
+
     /// What the call gives `helper`'s `parameter` (by index): an argument, a keyword the
     /// calling function's `**kwargs` holds (`forwarded`), or the literal default of a
     /// parameter it leaves out. `passes_receiver`: the call passes a method's receiver
@@ -327,6 +344,12 @@ pub enum Condition {
 }
 
 impl Guard {
+    /// Whether what these guards put under an `if` may run, the parameters' literal
+    /// values being what `value_of` gives (`None`: not known, so not ruled out).
+    pub fn leave_live(guards: &[Guard], value_of: &dyn Fn(u16) -> Option<Literal>) -> bool {
+        !guards.iter().any(|guard| value_of(guard.parameter).is_some_and(|value| guard.is_violated_by(value)))
+    }
+
     /// Whether a parameter with this literal value makes the guarded call dead.
     pub fn is_violated_by(&self, value: Literal) -> bool {
         match self.live_when {
